@@ -1,0 +1,14 @@
+import { requireOrgMember } from "@/lib/auth/session";
+import { readJson, route } from "@/lib/http/handler";
+import { testSpApiConnection } from "@/lib/amazon/sp-api-test";
+import { resolveFormValues, sectionFormSchema } from "@/lib/settings-api";
+
+export const dynamic = "force-dynamic";
+
+/** Tests the SP-API values in the form (masked ones restored from storage) against Login with Amazon. */
+export const POST = route(async (request) => {
+  const { orgId } = await requireOrgMember(request, { role: "admin" });
+  const form = await readJson(request, sectionFormSchema("amazon"));
+  const credentials = await resolveFormValues(orgId, "amazon", form);
+  return Response.json(await testSpApiConnection(credentials));
+});

@@ -1,0 +1,74 @@
+"use client";
+
+import { useRef } from "react";
+
+interface Props {
+  id: string;
+  label: string;
+  /** What is saved (masked for secrets); empty when nothing is saved. */
+  savedValue: string;
+  value: string;
+  locked: boolean;
+  secret?: boolean;
+  error?: string;
+  help?: string;
+  onChange(value: string): void;
+  onLockedChange(locked: boolean): void;
+}
+
+/**
+ * A saved value shows locked (and masked if secret); "Edit" unlocks it, "Cancel" restores the
+ * saved value. Sending the masked value back keeps the stored secret on the server.
+ */
+export function LockedInput({ id, label, savedValue, value, locked, secret, error, help, onChange, onLockedChange }: Props) {
+  const input = useRef<HTMLInputElement>(null);
+  const hasSaved = savedValue !== "";
+  return (
+    <div>
+      <label htmlFor={id}>{label}</label>
+      <div className="row">
+        <input
+          id={id}
+          ref={input}
+          type={secret && !locked ? "password" : "text"}
+          value={locked ? savedValue : value}
+          readOnly={locked}
+          autoComplete="off"
+          spellCheck={false}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-error` : help ? `${id}-help` : undefined}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        {hasSaved && locked && (
+          <button
+            type="button"
+            className="secondary"
+            aria-label={`Edit ${label}`}
+            onClick={() => {
+              onChange(secret ? "" : savedValue);
+              onLockedChange(false);
+              setTimeout(() => input.current?.focus(), 0);
+            }}
+          >
+            Edit
+          </button>
+        )}
+        {hasSaved && !locked && (
+          <button
+            type="button"
+            className="secondary"
+            aria-label={`Cancel editing ${label}`}
+            onClick={() => {
+              onChange(savedValue);
+              onLockedChange(true);
+            }}
+          >
+            Cancel
+          </button>
+        )}
+      </div>
+      {help && !error && <p className="help" id={`${id}-help`}>{help}</p>}
+      {error && <p className="field-error" id={`${id}-error`}>{error}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { LockedInput } from "./LockedInput";
+
+export interface FieldSpec {
+  name: string;
+  label: string;
+  secret?: boolean;
+  help?: string;
+  options?: Array<{ value: string; label: string }>;
+}
+
+interface Props {
+  section: "amazon" | "amazon_ads";
+  title: string;
+  fields: FieldSpec[];
+  saved: Record<string, string> | null;
+  testUrl: string;
+  orgQuery: string;
+  onSaved(settings: Record<string, Record<string, string> | null>): void;
+}
+
+type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
+
+/** One credentials section: its own form state, its own Save and Test connection buttons. */
+export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, onSaved }: Props) {
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [locked, setLocked] = useState<Record<string, boolean>>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [status, setStatus] = useState<Status>(null);
+  const [busy, setBusy] = useState<"save" | "test" | null>(null);
+
+  useEffect(() => {
+    setValues(Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? (f.options?.[0]?.value ?? "")])));
+    setLocked(Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])));
+  }, [saved, fields]);
+
+  const formValues = () => Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
+
+  async function post(url: string, body: unknown) {
+    const response = await fetch(url + orgQuery, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
+    const json = (await response?.json().catch(() => null)) as Record<string, unknown> | null;
+    return { response, json };
+  }
+
+  function showFieldErrors(json: Record<string, unknown> | null) {
+    const fieldErrors = (json?.fields ?? {}) as Record<string, string>;
+    setErrors(Object.fromEntries(Object.entries(fieldErrors).map(([k, v]) => [k.replace(`${section}.`, ""), v])));
+  }
+
+  async function save() {
+    setBusy("save");
+    setStatus(null);
+    const { response, json } = await post("/api/settings", { [section]: formValues() });
+    setBusy(null);
+    if (response?.ok && json) {
+      setErrors({});
+      setStatus({ kind: "ok", text: "Saved. Secrets are stored encrypted and shown masked." });
+      onSaved(json.settings as Record<string, Record<string, string> | null>);
+    } else {
+      showFieldErrors(json);
+      setStatus({ kind: "bad", text: String(json?.message ?? "Saving failed; check your connection and try again.") });
+    }
+  }
+
+  async function test() {
+    setBusy("test");
+    setStatus(null);
+    const { response, json } = await post(testUrl, formValues());
+    setBusy(null);
+    if (!response?.ok || !json) {
+      showFieldErrors(json);
+      setStatus({ kind: "bad", text: String(json?.message ?? "The test could not run; try again.") });
+      return;
+    }
+    setErrors({});
+    const details = Array.isArray(json.details) ? (json.details as string[]) : undefined;
+    setStatus({ kind: json.ok ? "ok" : "bad", text: String(json.message), details });
+  }
+
+  return (
+    <section aria-labelledby={`${section}-heading`}>
+      <h2 id={`${section}-heading`}>{title}</h2>
+      {fields.map((f) =>
+        f.options ? (
+          <div key={f.name}>
+            <label htmlFor={`${section}-${f.name}`}>{f.label}</label>
+            <select id={`${section}-${f.name}`} value={values[f.name] ?? ""} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+              {f.options.map((o) => (
+                <option key={o.value} value={o.value}>{o.label}</option>
+              ))}
+            </select>
+            {f.help && <p className="help">{f.help}</p>}
+          </div>
+        ) : (
+          <LockedInput
+            key={f.name}
+            id={`${section}-${f.name}`}
+            label={f.label}
+            secret={f.secret}
+            help={f.help}
+            savedValue={saved?.[f.name] ?? ""}
+            value={values[f.name] ?? ""}
+            locked={locked[f.name] ?? false}
+            error={errors[f.name]}
+            onChange={(v) => setValues((prev) => ({ ...prev, [f.name]: v }))}
+            onLockedChange={(l) => setLocked((prev) => ({ ...prev, [f.name]: l }))}
+          />
+        ),
+      )}
+      <div className="actions">
+        <button type="button" onClick={save} disabled={busy !== null}>{busy === "save" ? "Saving…" : "Save"}</button>
+        <button type="button" className="secondary" onClick={test} disabled={busy !== null}>{busy === "test" ? "Testing…" : "Test connection"}</button>
+      </div>
+      {status && (
+        <div className={`status ${status.kind}`} role="status" data-testid={`${section}-status`}>
+          {status.text}
+          {status.details && (
+            <ul>
+              {status.details.map((d) => (
+                <li key={d}>{d}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+
+export function SetupForm() {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get("email"));
+    const password = String(form.get("password"));
+    setBusy(true);
+    setError(null);
+    const created = await fetch("/api/setup", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password, organisationName: form.get("organisationName") }),
+    }).catch(() => null);
+    if (!created?.ok) {
+      setBusy(false);
+      const body = (await created?.json().catch(() => null)) as { message?: string } | null;
+      setError(body?.message ?? "Setup failed; try again.");
+      return;
+    }
+    await fetch("/api/auth/sign-in/email", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password }),
+    });
+    window.location.assign("/settings");
+  }
+
+  return (
+    <form onSubmit={submit}>
+      <label htmlFor="organisationName">Organisation name</label>
+      <input id="organisationName" name="organisationName" defaultValue="My organisation" required />
+      <label htmlFor="email">Admin email</label>
+      <input id="email" name="email" type="email" autoComplete="username" required />
+      <label htmlFor="password">Password (at least 8 characters)</label>
+      <input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required />
+      <div className="actions">
+        <button type="submit" disabled={busy}>{busy ? "Creating…" : "Create admin and sign in"}</button>
+      </div>
+      {error && <p className="status bad" role="alert">{error}</p>}
+    </form>
+  );
+}

@@ -1,0 +1,38 @@
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import crypto from "node:crypto";
+import { getDb, type Db } from "../db";
+import * as schema from "../db/schema";
+import { secretFromEnvOrDataDir } from "../dev-secrets";
+import { env } from "../env";
+
+function createAuth(db: Db) {
+  return betterAuth({
+    appName: "Amazon Ads Sync",
+    secret: secretFromEnvOrDataDir("BETTER_AUTH_SECRET", () => crypto.randomBytes(32).toString("base64")),
+    baseURL: env().BETTER_AUTH_URL,
+    database: drizzleAdapter(db, {
+      provider: "pg",
+      schema: { user: schema.user, session: schema.session, account: schema.account, verification: schema.verification },
+    }),
+    // No open registration: the first admin comes from the setup page or ADMIN_EMAIL/ADMIN_PASSWORD.
+    emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
+    session: { expiresIn: 60 * 60 * 24 * 7 },
+    telemetry: { enabled: false },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const authByDb = new WeakMap<Db, Auth>();
+
+/** better-auth bound to the process's database (created lazily: the database opens asynchronously). */
+export async function getAuth(): Promise<Auth> {
+  const db = await getDb();
+  let auth = authByDb.get(db);
+  if (!auth) {
+    auth = createAuth(db);
+    authByDb.set(db, auth);
+  }
+  return auth;
+}

@@ -1,0 +1,35 @@
+import { getAuth } from "./auth";
+import { membershipsOf } from "../orgs";
+import { badRequest, forbidden, unauthorized } from "../http/errors";
+
+export interface OrgContext {
+  userId: string;
+  email: string;
+  orgId: number;
+  role: "admin" | "member";
+}
+
+export async function requireUser(request: Request): Promise<{ userId: string; email: string }> {
+  const auth = await getAuth();
+  const result = await auth.api.getSession({ headers: request.headers });
+  if (!result) throw unauthorized();
+  return { userId: result.user.id, email: result.user.email };
+}
+
+/**
+ * The signed-in user's organisation for this request: `?orgId=N` when given (and the user belongs
+ * to it), else their first one. The proxy only redirects; this is the security boundary.
+ */
+export async function requireOrgMember(request: Request, options: { role?: "admin" } = {}): Promise<OrgContext> {
+  const { userId, email } = await requireUser(request);
+  const requested = new URL(request.url).searchParams.get("orgId");
+  const orgs = await membershipsOf(userId);
+  let membership = orgs[0];
+  if (requested !== null) {
+    if (!/^[1-9]\d{0,9}$/.test(requested)) throw badRequest("orgId must be a positive integer");
+    membership = orgs.find((m) => m.orgId === Number(requested));
+  }
+  if (!membership) throw forbidden(requested === null ? "You are not a member of any organisation" : `You are not a member of organisation ${requested}`);
+  if (options.role === "admin" && membership.role !== "admin") throw forbidden("Only an admin of this organisation can do that");
+  return { userId, email, orgId: membership.orgId, role: membership.role };
+}

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/**
+ * PGlite has no cross-process lock: two processes on one data folder silently diverge and lose
+ * writes. This lock file (owner PID + command) makes a second process stop with a clear message.
+ */
+export class DataFolderLockedError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly ownerPid: number,
+    readonly ownerCommand: string,
+  ) {
+    super(
+      `The PGlite data folder ${dataDir} is in use by process ${ownerPid} (${ownerCommand}). ` +
+        `PGlite allows one process per folder. Stop that process first, or run this one with ` +
+        `PGLITE_DIR=<another folder>, or use a PostgreSQL server via DATABASE_URL.`,
+    );
+    this.name = "DataFolderLockedError";
+  }
+}
+
+interface LockOwner {
+  pid: number;
+  command: string;
+  startedAt: string;
+}
+
+export function lockPathFor(dataDir: string): string {
+  return `${path.resolve(dataDir)}.lock`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readOwner(lockPath: string): LockOwner | null {
+  try {
+    const owner = JSON.parse(fs.readFileSync(lockPath, "utf8")) as Partial<LockOwner>;
+    return typeof owner.pid === "number" ? { pid: owner.pid, command: String(owner.command ?? "?"), startedAt: String(owner.startedAt ?? "") } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Takes the lock or throws DataFolderLockedError. Returns a release function. Stale locks (dead PID) are taken over. */
+export function acquireDataFolderLock(dataDir: string): () => void {
+  const lockPath = lockPathFor(dataDir);
+  fs.mkdirSync(path.dirname(lockPath), { recursive: true });
+  const me: LockOwner = { pid: process.pid, command: process.argv.slice(1).join(" ").slice(0, 200), startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, JSON.stringify(me), { flag: "wx" });
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        if (readOwner(lockPath)?.pid === process.pid) fs.rmSync(lockPath, { force: true });
+      };
+      process.once("exit", release);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const owner = readOwner(lockPath);
+      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+        throw new DataFolderLockedError(path.resolve(dataDir), owner.pid, owner.command);
+      }
+      // Stale (owner gone or unreadable) or our own leftover: remove and try again.
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not take the lock ${lockPath}`);
+}

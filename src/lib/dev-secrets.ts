@@ -1,0 +1,34 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { env, isProduction } from "./env";
+
+const warned = new Set<string>();
+
+/**
+ * A secret from the environment; outside production, when it is unset, a random one is generated
+ * once into the git-ignored data folder (with a one-time warning). In production it must be set.
+ */
+export function secretFromEnvOrDataDir(name: "SETTINGS_ENCRYPTION_KEY" | "BETTER_AUTH_SECRET", generate: () => string): string {
+  const fromEnv = env()[name];
+  if (fromEnv) return fromEnv;
+  if (isProduction()) {
+    throw new Error(`${name} is not set. It is required when NODE_ENV=production (see README, "Configuration").`);
+  }
+  const file = path.join(env().DATA_DIR, `dev-${name.toLowerCase().replace(/_/g, "-")}`);
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      fs.writeFileSync(file, generate(), { flag: "wx", mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+  if (!warned.has(name)) {
+    warned.add(name);
+    console.warn(`[config] ${name} is not set; using a development value stored in ${file}. Set it explicitly in production.`);
+  }
+  return fs.readFileSync(file, "utf8").trim();
+}
+
+export const randomHexKey = () => crypto.randomBytes(32).toString("hex");

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
+const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: optionalString,
+  /** PGlite data folder when DATABASE_URL is unset; `memory://` keeps everything in memory. */
+  PGLITE_DIR: optionalString,
+  /** Git-ignored folder for local state: PGlite data, generated development keys. */
+  DATA_DIR: z.string().default(".data"),
+  SETTINGS_ENCRYPTION_KEY: optionalString,
+  BETTER_AUTH_SECRET: optionalString,
+  BETTER_AUTH_URL: optionalUrl,
+  CRON_SECRET: optionalString,
+  ADMIN_EMAIL: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  AMAZON_SP_TOKEN_URL: optionalUrl,
+  AMAZON_ADS_TOKEN_URL: optionalUrl,
+  AMAZON_ADS_API_URL: optionalUrl,
+  AMAZON_ADS_API_URL_NA: optionalUrl,
+  AMAZON_ADS_API_URL_EU: optionalUrl,
+  AMAZON_ADS_API_URL_FE: optionalUrl,
+  AMAZON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /** `off` disables the in-process scheduler that runs vercel.json's crons off Vercel. */
+  LOCAL_SCHEDULER: z.enum(["on", "off"]).optional(),
+  VERCEL: optionalString,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parsed on every call (cheap) so tests and the CLI can change process.env between runs. */
+export function env(): Env {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}
+
+export function isProduction(): boolean {
+  return env().NODE_ENV === "production";
+}

@@ -1,0 +1,82 @@
+import type { z } from "zod";
+import { badRequest, forbidden, HttpError } from "./errors";
+import { logError } from "../log";
+
+type Handler = (request: Request) => Promise<Response>;
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Every route handler goes through this: foreign-origin writes are refused (cookies make them
+ * CSRF-able), HttpErrors become their JSON response, anything else a 500 that leaks no detail.
+ */
+export function route(handler: Handler): Handler {
+  return async (request) => {
+    try {
+      if (STATE_CHANGING.has(request.method)) assertSameOrigin(request);
+      return await handler(request);
+    } catch (error) {
+      if (error instanceof HttpError) return Response.json(error.body, { status: error.status });
+      logError(`${request.method} ${new URL(request.url).pathname} failed`, error);
+      return Response.json({ error: "internal_error", message: "Something went wrong on our side; the error is in the server log" }, { status: 500 });
+    }
+  };
+}
+
+function assertSameOrigin(request: Request) {
+  const origin = request.headers.get("origin");
+  if (!origin) return; // Non-browser clients (curl, scripts) send none; browsers always do on POST.
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw forbidden("Malformed Origin header");
+  }
+  if (originHost !== host) throw forbidden("Cross-origin request refused");
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+/** Reads a JSON body of bounded size and validates it; every failure is a 4xx with a clear message. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/json")) {
+    throw new HttpError(415, { error: "unsupported_media_type", message: "Send the body as application/json" });
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const text = await readTextBounded(request, MAX_BODY_BYTES);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw badRequest("The body is not valid JSON");
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "(body)", i.message]));
+    throw badRequest("The body is not valid: " + Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("; "), { fields });
+  }
+  return parsed.data;
+}
+
+const tooLarge = () => new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes` });
+
+async function readTextBounded(request: Request, limit: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

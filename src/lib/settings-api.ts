@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { getDb } from "./db";
+import { badRequest } from "./http/errors";
+import { logError } from "./log";
+import { deleteSetting, getSetting, saveSetting } from "./settings";
+import { maskSection, restoreAndValidate } from "./settings-masking";
+import { SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./settings-schema";
+
+// What the settings route does, without Next: read masked, apply partial updates.
+
+function sectionInputSchema(section: SectionKey) {
+  const fields = Object.keys(SETTINGS_SECTIONS[section].schema.shape);
+  return z.strictObject(Object.fromEntries(fields.map((f) => [f, z.string().max(4096, `${f} is too long`).optional()])));
+}
+
+/** POST body: any subset of sections; a section set to null is deleted; unknown keys are refused. */
+export const settingsUpdateSchema = z.strictObject(
+  Object.fromEntries(SECTION_KEYS.map((k) => [k, sectionInputSchema(k).nullable().optional()])) as Record<SectionKey, z.ZodOptional<z.ZodNullable<ReturnType<typeof sectionInputSchema>>>>,
+);
+export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
+
+export async function readStoredSection<K extends SectionKey>(orgId: number, section: K): Promise<SectionValue<K> | null> {
+  const raw = await getSetting(orgId, section);
+  if (raw === null) return null;
+  // Older rows may miss fields that have defaults since (e.g. amazon_ads.region → EU).
+  return SETTINGS_SECTIONS[section].schema.parse(raw) as SectionValue<K>;
+}
+
+export interface MaskedSettings {
+  settings: Partial<Record<SectionKey, Record<string, string> | null>>;
+  errors: Partial<Record<SectionKey, string>>;
+}
+
+export async function readMaskedSettings(orgId: number): Promise<MaskedSettings> {
+  const result: MaskedSettings = { settings: {}, errors: {} };
+  for (const section of SECTION_KEYS) {
+    try {
+      const stored = await readStoredSection(orgId, section);
+      result.settings[section] = stored ? maskSection(section, stored) : null;
+    } catch (error) {
+      logError(`Reading settings "${section}" of org ${orgId} failed`, error);
+      result.settings[section] = null;
+      result.errors[section] = "The saved values could not be read (the encryption key changed or the data is damaged); save them again.";
+    }
+  }
+  return result;
+}
+
+/** Applies each submitted section (masked values restored from what is stored); all-or-nothing validation. */
+export async function updateSettings(orgId: number, update: SettingsUpdate): Promise<SectionKey[]> {
+  const db = await getDb();
+  const toSave: Array<[SectionKey, unknown | null]> = [];
+  const errors: Record<string, string> = {};
+  for (const section of SECTION_KEYS) {
+    const submitted = update[section];
+    if (submitted === undefined) continue;
+    if (submitted === null) {
+      toSave.push([section, null]);
+      continue;
+    }
+    let stored: SectionValue<typeof section> | null = null;
+    try {
+      stored = await readStoredSection(orgId, section);
+    } catch {
+      stored = null; // unreadable: the user must type every field again, which validation will demand
+    }
+    const result = restoreAndValidate(section, submitted, stored);
+    if (result.ok) toSave.push([section, result.value]);
+    else Object.assign(errors, result.errors);
+  }
+  if (toSave.length === 0 && Object.keys(errors).length === 0) throw badRequest("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
+  if (Object.keys(errors).length > 0) {
+    throw badRequest("Some fields are not valid: " + Object.values(errors).join("; "), { fields: errors });
+  }
+  await db.transaction(async (tx) => {
+    for (const [section, value] of toSave) {
+      if (value === null) await deleteSetting(orgId, section, tx);
+      else await saveSetting(orgId, section, value, tx);
+    }
+  });
+  return toSave.map(([s]) => s);
+}
+
+/** The values a "Test connection" button sends: the form as shown, masked secrets restored from storage. */
+export async function resolveFormValues<K extends SectionKey>(orgId: number, section: K, submitted: Record<string, string | undefined>) {
+  let stored: SectionValue<K> | null = null;
+  try {
+    stored = await readStoredSection(orgId, section);
+  } catch {
+    stored = null;
+  }
+  const result = restoreAndValidate(section, submitted, stored);
+  if (!result.ok) throw badRequest("Some fields are not valid: " + Object.values(result.errors).join("; "), { fields: result.errors });
+  return result.value;
+}
+
+export const sectionFormSchema = sectionInputSchema;

@@ -1,0 +1,57 @@
+import { isSecretField, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./settings-schema";
+
+/** Prefix of every masked secret. A value sent back starting with it means "keep what is stored". */
+export const MASK = "••••••••";
+
+export function maskSecret(secret: string): string {
+  // Short secrets would give too much away with a tail.
+  return secret.length >= 16 ? `${MASK}${secret.slice(-4)}` : MASK;
+}
+
+export function maskSection<K extends SectionKey>(section: K, value: SectionValue<K>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(value).map(([field, v]) => [field, isSecretField(section, field) ? maskSecret(String(v)) : String(v)]),
+  );
+}
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * Merges a submitted section with the stored one. Per field: omitted, empty, or the stored value's
+ * mask → the stored value stays; anything else replaces it. Then the whole section is validated.
+ */
+export function restoreAndValidate<K extends SectionKey>(
+  section: K,
+  submitted: Record<string, string | undefined>,
+  stored: SectionValue<K> | null,
+): { ok: true; value: SectionValue<K> } | { ok: false; errors: FieldErrors } {
+  const merged: Record<string, unknown> = {};
+  const errors: FieldErrors = {};
+  const fields = Object.keys(SETTINGS_SECTIONS[section].schema.shape);
+  for (const field of fields) {
+    const incoming = submitted[field];
+    const previous = stored ? (stored as Record<string, unknown>)[field] : undefined;
+    if (incoming === undefined || incoming.trim() === "") {
+      merged[field] = previous;
+    } else if (incoming.startsWith(MASK)) {
+      if (previous !== undefined && incoming === maskSecret(String(previous))) merged[field] = previous;
+      else errors[`${section}.${field}`] = "This field shows a masked value that does not match the saved one; type the value again";
+    } else {
+      merged[field] = incoming;
+    }
+  }
+  const parsed = SETTINGS_SECTIONS[section].schema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = `${section}.${issue.path.join(".")}`;
+      errors[key] ??= issue.code === "invalid_type" ? `${humanField(issue.path.join("."))} is required` : issue.message;
+    }
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
+  return { ok: true, value: parsed.data as SectionValue<K> };
+}
+
+function humanField(field: string): string {
+  const words = field.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,72 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { z } from "zod";
+import { decrypt, encrypt } from "./crypto";
+import { getDb, type DbOrTx } from "./db";
+import { settings } from "./db/schema";
+import {
+  amazonAdsSettingsSchema,
+  amazonSettingsSchema,
+  type AmazonAdsSettings,
+  type AmazonSettings,
+} from "./settings-schema";
+
+export type { AmazonAdsSettings, AmazonSettings } from "./settings-schema";
+
+export class SettingsFormatError extends Error {
+  constructor(orgId: number, key: string, detail: string) {
+    super(`The saved "${key}" settings of organisation ${orgId} are not valid (${detail}); save them again on the settings page`);
+    this.name = "SettingsFormatError";
+  }
+}
+
+// Binds each ciphertext to its row: a value copied to another org or key fails to decrypt.
+const associatedData = (orgId: number, key: string) => `settings:${orgId}:${key}`;
+
+export async function getSetting(orgId: number, key: string, db?: DbOrTx): Promise<unknown | null> {
+  const conn = db ?? (await getDb());
+  const [row] = await conn
+    .select({ value: settings.valueEncrypted })
+    .from(settings)
+    .where(and(eq(settings.orgId, orgId), eq(settings.key, key)));
+  if (!row) return null;
+  return JSON.parse(decrypt(row.value, associatedData(orgId, key)));
+}
+
+export async function saveSetting(orgId: number, key: string, value: unknown, db?: DbOrTx): Promise<void> {
+  const conn = db ?? (await getDb());
+  const valueEncrypted = encrypt(JSON.stringify(value), associatedData(orgId, key));
+  await conn
+    .insert(settings)
+    .values({ orgId, key, valueEncrypted })
+    .onConflictDoUpdate({ target: [settings.orgId, settings.key], set: { valueEncrypted, updatedAt: sql`now()` } });
+}
+
+export async function deleteSetting(orgId: number, key: string, db?: DbOrTx): Promise<void> {
+  const conn = db ?? (await getDb());
+  await conn.delete(settings).where(and(eq(settings.orgId, orgId), eq(settings.key, key)));
+}
+
+async function getTyped<T>(orgId: number, key: string, schema: z.ZodType<T>, db?: DbOrTx): Promise<T | null> {
+  const raw = await getSetting(orgId, key, db);
+  if (raw === null) return null;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new SettingsFormatError(orgId, key, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  }
+  return parsed.data;
+}
+
+export const getAmazonSettings = (orgId: number, db?: DbOrTx) => getTyped<AmazonSettings>(orgId, "amazon", amazonSettingsSchema, db);
+export const saveAmazonSettings = (orgId: number, value: AmazonSettings, db?: DbOrTx) =>
+  saveSetting(orgId, "amazon", amazonSettingsSchema.parse(value), db);
+
+export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) => getTyped<AmazonAdsSettings>(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
+export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettings, db?: DbOrTx) =>
+  saveSetting(orgId, "amazon_ads", amazonAdsSettingsSchema.parse(value), db);
+
+/** Organisations that have Ads API credentials saved (the crons' default set). */
+export async function orgIdsWithSetting(key: string, db?: DbOrTx): Promise<number[]> {
+  const conn = db ?? (await getDb());
+  const rows = await conn.select({ orgId: settings.orgId }).from(settings).where(eq(settings.key, key)).orderBy(settings.orgId);
+  return rows.map((r) => r.orgId);
+}

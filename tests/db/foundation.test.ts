@@ -1,0 +1,157 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { GET as settingsGet, POST as settingsPost } from "@/app/api/settings/route";
+import { GET as setupGet, POST as setupPost } from "@/app/api/setup/route";
+import { settings } from "@/lib/db/schema";
+import { getAmazonSettings } from "@/lib/settings";
+import { MASK } from "@/lib/settings-masking";
+import { firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
+import { useTestDatabase } from "../support/test-db";
+
+const testDb = useTestDatabase();
+
+const SP = {
+  client_id: "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",
+  client_secret: "amzn1.oa2-cs.v1.super-secret-client-secret-value",
+  refresh_token: "Atzr|IwEBIA-a-very-long-refresh-token-value-1234",
+  marketplace_id: "A1F83G8C2ARO7P",
+};
+
+let admin: TestUser;
+
+describe("first run and sign-in", () => {
+  it("offers setup while no user exists, then creates organisation 1 with its admin exactly once", async () => {
+    expect(await (await setupGet(jsonRequest("/api/setup"))).json()).toEqual({ needsSetup: true });
+    const created = await setupPost(jsonRequest("/api/setup", { body: { email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" } }));
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ ok: true, orgId: 1 });
+    expect(await (await setupGet(jsonRequest("/api/setup"))).json()).toEqual({ needsSetup: false });
+
+    const again = await setupPost(jsonRequest("/api/setup", { body: { email: "intruder@example.com", password: "another password" } }));
+    expect(again.status).toBe(409);
+    admin = { email: "admin@example.com", password: "correct horse battery", orgId: 1, cookie: await signIn("admin@example.com", "correct horse battery") };
+    expect(admin.cookie).toMatch(/session_token=/);
+  });
+
+  it("rejects a wrong password", async () => {
+    await expect(signIn(admin.email, "wrong password!")).rejects.toThrow(/HTTP 401/);
+  });
+
+  it("a second organisation gets the next integer id", async () => {
+    const other = await otherOrgAdmin();
+    expect(other.orgId).toBe(2);
+  });
+});
+
+describe("settings API (amazon)", () => {
+  it("refuses anonymous callers", async () => {
+    expect((await settingsGet(jsonRequest("/api/settings"))).status).toBe(401);
+    expect((await settingsPost(jsonRequest("/api/settings", { body: { amazon: SP } }))).status).toBe(401);
+  });
+
+  it("saves encrypted, returns secrets masked, and stores no plaintext", async () => {
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: SP } }));
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.settings.amazon).toEqual({
+      client_id: SP.client_id,
+      client_secret: `${MASK}${SP.client_secret.slice(-4)}`,
+      refresh_token: `${MASK}${SP.refresh_token.slice(-4)}`,
+      marketplace_id: SP.marketplace_id,
+    });
+    expect(JSON.stringify(body)).not.toContain(SP.client_secret);
+    const db = (await testDb.handle()).db;
+    const [row] = await db.select().from(settings).where(eq(settings.key, "amazon"));
+    expect(row!.valueEncrypted).toMatch(/^v1:/);
+    expect(row!.valueEncrypted).not.toContain("super-secret");
+    expect(await getAmazonSettings(1)).toEqual(SP);
+  });
+
+  it("keeps stored secrets when the masked values are sent back, and replaces changed ones", async () => {
+    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings.amazon;
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { ...masked, marketplace_id: "A1PA6795UKMFR9" } } }));
+    expect(response.status).toBe(200);
+    expect(await getAmazonSettings(1)).toEqual({ ...SP, marketplace_id: "A1PA6795UKMFR9" });
+    // Empty means "unchanged" too.
+    await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_secret: "", refresh_token: "Atzr|new-refresh-token-000000" } } }));
+    expect(await getAmazonSettings(1)).toEqual({ ...SP, marketplace_id: "A1PA6795UKMFR9", refresh_token: "Atzr|new-refresh-token-000000" });
+  });
+
+  it("rejects a masked value that does not match the stored secret", async () => {
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_secret: `${MASK}zzzz` } } }));
+    expect(response.status).toBe(400);
+    expect((await response.json()).fields["amazon.client_secret"]).toMatch(/masked value/);
+  });
+
+  it("answers 400 with field messages for invalid values and stores nothing", async () => {
+    const before = await getAmazonSettings(1);
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_id: "not-a-client-id", marketplace_id: "x" } } }));
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.fields["amazon.client_id"]).toMatch(/amzn1\.application-oa2-client/);
+    expect(body.fields["amazon.marketplace_id"]).toMatch(/Marketplace ID/);
+    expect(await getAmazonSettings(1)).toEqual(before);
+  });
+
+  it("refuses malformed JSON, unknown keys, wrong types and huge bodies with 4xx", async () => {
+    const cases: Array<[unknown, number]> = [
+      ["{not json", 400],
+      [{ amazon: SP, surprise: 1 }, 400],
+      [{ amazon: { client_id: 42 } }, 400],
+      [{ amazon: { ...SP, extra_field: "x" } }, 400],
+      [{ amazon: { client_secret: "x".repeat(70_000) } }, 413],
+    ];
+    for (const [body, status] of cases) {
+      const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body }));
+      expect(response.status, JSON.stringify(body).slice(0, 60)).toBe(status);
+    }
+    const wrongType = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: "{}", headers: { "content-type": "text/plain" } }));
+    expect(wrongType.status).toBe(415);
+  });
+
+  it("refuses a state-changing request from a foreign origin", async () => {
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: SP }, headers: { origin: "https://evil.example" } }));
+    expect(response.status).toBe(403);
+  });
+
+  it("isolates organisations: org 2's admin can neither read nor write org 1", async () => {
+    const other = await otherOrgAdmin();
+    const read = await settingsGet(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie }));
+    expect(read.status).toBe(403);
+    const write = await settingsPost(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie, body: { amazon: { ...SP, client_secret: "hijacked-secret-value-123456" } } }));
+    expect(write.status).toBe(403);
+    expect((await getAmazonSettings(1))?.client_secret).toBe(SP.client_secret);
+    const own = await (await settingsGet(jsonRequest("/api/settings", { cookie: other.cookie }))).json();
+    expect(own.orgId).toBe(other.orgId);
+    expect(own.settings.amazon).toBeNull();
+  });
+
+  it("a ciphertext copied into another organisation's row does not decrypt there", async () => {
+    const db = (await testDb.handle()).db;
+    await db.execute(sql`insert into settings (org_id, key, value_encrypted) select 2, key, value_encrypted from settings where org_id = 1 and key = 'amazon'`);
+    await expect(getAmazonSettings(2)).rejects.toThrow(/integrity check/);
+    const body = await (await settingsGet(jsonRequest("/api/settings?orgId=2", { cookie: (await firstAdminOf2()).cookie }))).json();
+    expect(body.settings.amazon).toBeNull();
+    expect(body.errors.amazon).toMatch(/could not be read/);
+  });
+
+  it("deletes a section when it is sent as null", async () => {
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: null } }));
+    expect(response.status).toBe(200);
+    expect(await getAmazonSettings(1)).toBeNull();
+  });
+});
+
+async function firstAdminOf2(): Promise<TestUser> {
+  // org 2's first admin was created by the "second organisation" test above.
+  const { membershipsOf } = await import("@/lib/orgs");
+  const { user } = await import("@/lib/db/schema");
+  const db = (await testDb.handle()).db;
+  const users = await db.select().from(user);
+  for (const u of users) {
+    const orgs = await membershipsOf(u.id);
+    if (orgs.some((o) => o.orgId === 2)) return { email: u.email, password: "another good password", orgId: 2, cookie: await signIn(u.email, "another good password") };
+  }
+  throw new Error("no admin of org 2");
+}
+void firstAdmin;

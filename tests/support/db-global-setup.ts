@@ -1,0 +1,27 @@
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  interface ProvidedContext {
+    testDb: "pglite" | "postgres";
+    pgAdminUrl: string;
+  }
+}
+
+/** Chooses the db tier's backend. PostgreSQL must be reachable when asked for: a missing server fails, never skips. */
+export default async function setup(project: TestProject) {
+  const testDb = (process.env.TEST_DB ?? "pglite") as "pglite" | "postgres";
+  if (testDb !== "pglite" && testDb !== "postgres") throw new Error(`TEST_DB must be pglite or postgres, not ${testDb}`);
+  let pgAdminUrl = "";
+  if (testDb === "postgres") {
+    pgAdminUrl = process.env.TEST_PG_URL ?? "";
+    if (!pgAdminUrl) throw new Error("TEST_DB=postgres needs TEST_PG_URL (scripts/test.sh sets it from scripts/ensure-postgres.sh)");
+    const pg = await import("pg");
+    const client = new pg.default.Client({ connectionString: pgAdminUrl });
+    await client.connect().catch((error: Error) => {
+      throw new Error(`PostgreSQL at TEST_PG_URL is not reachable (${error.message}); run scripts/ensure-postgres.sh`);
+    });
+    await client.end();
+  }
+  project.provide("testDb", testDb);
+  project.provide("pgAdminUrl", pgAdminUrl);
+}
