@@ -1,8 +1,10 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 export function LoginForm() {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -19,7 +21,7 @@ export function LoginForm() {
     setBusy(false);
     if (response?.ok) {
       const next = new URLSearchParams(window.location.search).get("next");
-      window.location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : "/settings");
+      router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/settings");
       return;
     }
     setError(response?.status === 401 ? "Wrong email or password." : "Signing in failed; try again.");

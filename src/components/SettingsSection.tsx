@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { LockedInput } from "./LockedInput";
 
 export interface FieldSpec {
@@ -25,16 +25,12 @@ type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 
 /** One credentials section: its own form state, its own Save and Test connection buttons. */
 export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, onSaved }: Props) {
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [locked, setLocked] = useState<Record<string, boolean>>({});
+  // The parent remounts this (key) when the saved values change, so initial state is enough.
+  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.options?.[0]?.value ?? ""])));
+  const [locked, setLocked] = useState<Record<string, boolean>>(() => Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<Status>(null);
   const [busy, setBusy] = useState<"save" | "test" | null>(null);
-
-  useEffect(() => {
-    setValues(Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? (f.options?.[0]?.value ?? "")])));
-    setLocked(Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])));
-  }, [saved, fields]);
 
   const formValues = () => Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
 

@@ -1,8 +1,10 @@
 "use client";
 
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 export function SetupForm() {
+  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -29,7 +31,7 @@ export function SetupForm() {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ email, password }),
     });
-    window.location.assign("/settings");
+    router.replace("/settings");
   }
 
   return (

@@ -6,9 +6,9 @@ import { settings } from "@/lib/db/schema";
 import { getAmazonSettings } from "@/lib/settings";
 import { MASK } from "@/lib/settings-masking";
 import { firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
-import { useTestDatabase } from "../support/test-db";
+import { setupTestDatabase } from "../support/test-db";
 
-const testDb = useTestDatabase();
+const testDb = setupTestDatabase();
 
 const SP = {
   client_id: "amzn1.application-oa2-client.0123456789abcdef0123456789abcdef",

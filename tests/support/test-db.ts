@@ -26,7 +26,7 @@ export function configureTestEnv() {
  * Gives the calling test file its own empty, migrated database — in-memory PGlite or a throwaway
  * PostgreSQL database, by TEST_DB — and points the app's getDb() at it. The code under test runs unchanged.
  */
-export function useTestDatabase(): TestDatabase {
+export function setupTestDatabase(): TestDatabase {
   const kind = inject("testDb");
   const state: TestDatabase = { kind, handle: () => getDbHandle() };
   let dbName = "";

@@ -1,6 +1,7 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
 import { SettingsSection, type FieldSpec } from "@/components/SettingsSection";
 
 const SP_API_FIELDS: FieldSpec[] = [
@@ -30,33 +31,34 @@ const ADS_API_FIELDS: FieldSpec[] = [
 type Sections = Record<string, Record<string, string> | null>;
 
 export default function SettingsPage() {
+  const router = useRouter();
   const [tab, setTab] = useState<"organisation" | "amazon">("amazon");
   const [sections, setSections] = useState<Sections | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [orgId, setOrgId] = useState<number | null>(null);
   const [orgQuery, setOrgQuery] = useState("");
 
-  const load = useCallback(async () => {
+  useEffect(() => {
+    let cancelled = false;
     const query = new URLSearchParams(window.location.search).get("orgId");
     const q = query ? `?orgId=${encodeURIComponent(query)}` : "";
-    setOrgQuery(q);
-    const response = await fetch(`/api/settings${q}`).catch(() => null);
-    if (response?.status === 401) return window.location.assign("/login?next=/settings");
-    const json = (await response?.json().catch(() => null)) as { settings?: Sections; orgId?: number; message?: string; errors?: Record<string, string> } | null;
-    if (!response?.ok || !json?.settings) return setLoadError(json?.message ?? "The settings could not be loaded.");
-    setOrgId(json.orgId ?? null);
-    setSections(json.settings);
-    const errors = Object.values(json.errors ?? {});
-    setLoadError(errors.length ? errors.join(" ") : null);
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+    fetchSettings(q).then((result) => {
+      if (cancelled) return;
+      if (result.kind === "signed-out") return router.replace("/login?next=/settings");
+      setOrgQuery(q);
+      if (result.kind === "error") return setLoadError(result.message);
+      setOrgId(result.orgId);
+      setSections(result.settings);
+      setLoadError(result.errors.length ? result.errors.join(" ") : null);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [router]);
 
   async function signOut() {
     await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-    window.location.assign("/login");
+    router.replace("/login");
   }
 
   return (
@@ -75,6 +77,7 @@ export default function SettingsPage() {
         {tab === "amazon" && sections && (
           <div role="tabpanel">
             <SettingsSection
+              key={`amazon:${JSON.stringify(sections.amazon)}`}
               section="amazon"
               title="Amazon SP-API"
               fields={SP_API_FIELDS}
@@ -85,6 +88,7 @@ export default function SettingsPage() {
             />
             <hr />
             <SettingsSection
+              key={`amazon_ads:${JSON.stringify(sections.amazon_ads)}`}
               section="amazon_ads"
               title="Amazon Ads API"
               fields={ADS_API_FIELDS}
@@ -98,4 +102,17 @@ export default function SettingsPage() {
       </div>
     </main>
   );
+}
+
+type Loaded =
+  | { kind: "signed-out" }
+  | { kind: "error"; message: string }
+  | { kind: "ok"; orgId: number | null; settings: Sections; errors: string[] };
+
+async function fetchSettings(query: string): Promise<Loaded> {
+  const response = await fetch(`/api/settings${query}`).catch(() => null);
+  if (response?.status === 401) return { kind: "signed-out" };
+  const json = (await response?.json().catch(() => null)) as { settings?: Sections; orgId?: number; message?: string; errors?: Record<string, string> } | null;
+  if (!response?.ok || !json?.settings) return { kind: "error", message: json?.message ?? "The settings could not be loaded." };
+  return { kind: "ok", orgId: json.orgId ?? null, settings: json.settings, errors: Object.values(json.errors ?? {}) };
 }
