@@ -2,7 +2,10 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
+  date,
   index,
+  numeric,
+  type PgColumnBuilderBase,
   integer,
   jsonb,
   pgTable,
@@ -11,7 +14,9 @@ import {
   text,
   timestamp,
   unique,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
+import { COLUMNS, type ColumnSpec } from "../amazon-ads/columns";
 
 // ---- better-auth core tables (names and fields as better-auth's drizzle adapter expects) ----
 
@@ -135,3 +140,92 @@ export const syncLogs = pgTable(
   (t) => [index("sync_logs_org_started_idx").on(t.orgId, sql`${t.startedAt} desc`)],
 );
 export type SyncLog = typeof syncLogs.$inferSelect;
+
+// ---- Amazon Ads: spCampaigns rows, one per (org, date, campaign) ----
+
+function catalogueColumn(c: ColumnSpec): PgColumnBuilderBase {
+  switch (c.type) {
+    case "date":
+      return date(c.db, { mode: "string" });
+    case "bigint":
+      // 64-bit: never through a JS number.
+      return bigint(c.db, { mode: "bigint" });
+    case "numeric":
+      // Money and rates exactly as Amazon sent them, returned as strings.
+      return numeric(c.db);
+    case "text":
+      return text(c.db);
+  }
+}
+
+// The key columns are declared here (typed, NOT NULL); every other column comes from the catalogue.
+const catalogueColumns = Object.fromEntries(
+  COLUMNS.filter((c) => c.db !== "date" && c.db !== "campaign_id").map((c) => [c.db, catalogueColumn(c)]),
+) as Record<string, PgColumnBuilderBase>;
+
+export const amazonSpAds = pgTable(
+  "amazon_sp_ads",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    date: date("date", { mode: "string" }).notNull(),
+    campaignId: bigint("campaign_id", { mode: "bigint" }).notNull(),
+    ...catalogueColumns,
+    // Provenance: which report last wrote the row, and how old the date was then. A date whose
+    // max_lookback_days reached 30 has had Amazon's final restatement.
+    profileId: text("profile_id").notNull(),
+    sourceReportId: text("source_report_id").notNull(),
+    sourceKind: text("source_kind", { enum: ["daily", "retry", "backfill"] }).notNull(),
+    sourceLookbackDays: integer("source_lookback_days").notNull(),
+    maxLookbackDays: integer("max_lookback_days").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("amazon_sp_ads_org_date_campaign_uq").on(t.orgId, t.date, t.campaignId)],
+);
+
+// ---- Amazon Ads: report requests between phase 1 (request) and phase 2 (collect) ----
+
+export const amazonAdsPendingReports = pgTable(
+  "amazon_ads_pending_reports",
+  {
+    id: serial("id").primaryKey(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    reportId: text("report_id").notNull(),
+    /** First day of the report (the lookback date for the daily run). */
+    reportDate: date("report_date", { mode: "string" }).notNull(),
+    /** Last day; equals report_date except for backfill ranges (≤ 31 days). */
+    reportEndDate: date("report_end_date", { mode: "string" }).notNull(),
+    kind: text("kind", { enum: ["daily", "retry", "backfill"] }).notNull(),
+    /** For daily/retry: 1, 3, 7, 14 or 30; for backfill: the age of report_end_date when requested. */
+    lookbackDays: integer("lookback_days").notNull(),
+    profileId: text("profile_id").notNull(),
+    region: text("region", { enum: ["NA", "EU", "FE"] }).notNull(),
+    status: text("status", { enum: ["pending", "completed", "failed"] }).notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
+    amazonStatus: text("amazon_status"),
+    error: text("error"),
+    rowsLoaded: integer("rows_loaded"),
+    /** A collect run owns the row until then (two overlapping collects never work on one report). */
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    /** Set when phase 1 has re-requested this failed date, so it is retried once, not daily forever. */
+    retriedAt: timestamp("retried_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    unique("amazon_ads_pending_reports_org_report_uq").on(t.orgId, t.reportId),
+    index("amazon_ads_pending_reports_status_idx").on(t.orgId, t.status, t.createdAt),
+    // One open request per org, profile and date range: a repeated phase 1 cannot request it twice.
+    uniqueIndex("amazon_ads_pending_reports_open_range_uq")
+      .on(t.orgId, t.profileId, t.reportDate, t.reportEndDate)
+      .where(sql`status = 'pending'`),
+  ],
+);
+export type PendingReport = typeof amazonAdsPendingReports.$inferSelect;

@@ -1,0 +1,14 @@
+import { testAdsConnection } from "@/lib/amazon-ads/test-connection";
+import { requireOrgMember } from "@/lib/auth/session";
+import { readJson, route } from "@/lib/http/handler";
+import { resolveFormValues, sectionFormSchema } from "@/lib/settings-api";
+
+export const dynamic = "force-dynamic";
+
+/** Tests the Ads API values in the form (masked ones restored from storage): token, then the profile. */
+export const POST = route(async (request) => {
+  const { orgId } = await requireOrgMember(request, { role: "admin" });
+  const form = await readJson(request, sectionFormSchema("amazon_ads"));
+  const settings = await resolveFormValues(orgId, "amazon_ads", form);
+  return Response.json(await testAdsConnection(settings));
+});

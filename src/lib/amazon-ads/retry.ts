@@ -1,0 +1,47 @@
+import { AmazonApiError } from "./errors";
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** No retry may end after this (epoch ms): the run's time budget. */
+  deadline?: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 };
+
+/** AmazonApiError 429/5xx, AmazonNetworkError, and LwaError for an unavailable token endpoint. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof Error && (error as { transient?: unknown }).transient === true;
+}
+
+/**
+ * Delay before retry number `attempt` (1-based): Amazon's Retry-After when it sent one, else
+ * exponential backoff with full jitter — Amazon often omits the header on reporting 429s.
+ */
+export function retryDelayMs(attempt: number, error: unknown, policy: RetryPolicy, random = Math.random): number {
+  const retryAfter = error instanceof AmazonApiError ? error.retryAfterMs : undefined;
+  if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxDelayMs);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `call`, retrying transient failures (429, 5xx, network) within the attempt and time bounds.
+ * Hand-written rather than p-retry because it must honour Retry-After and the run's deadline.
+ */
+export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, onRetry?: (attempt: number, error: unknown, delayMs: number) => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= policy.maxAttempts) throw error;
+      const delay = retryDelayMs(attempt, error, policy);
+      if (policy.deadline !== undefined && Date.now() + delay > policy.deadline) throw error;
+      onRetry?.(attempt, error, delay);
+      await sleep(delay);
+    }
+  }
+}
