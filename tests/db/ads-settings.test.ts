@@ -1,0 +1,155 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GET as settingsGet, POST as settingsPost } from "@/app/api/settings/route";
+import { POST as testAds } from "@/app/api/test/amazon-ads/route";
+import { POST as testSp } from "@/app/api/test/amazon/route";
+import { getAmazonAdsSettings, getAmazonSettings, saveSetting } from "@/lib/settings";
+import { MASK } from "@/lib/settings-masking";
+import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { firstAdmin, jsonRequest, otherOrgAdmin, type TestUser } from "../support/auth";
+import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
+import { setupTestDatabase } from "../support/test-db";
+
+setupTestDatabase();
+const { sim } = setupSimulator();
+let admin: TestUser;
+
+const SP = {
+  client_id: SIM_DEFAULTS.clientId,
+  client_secret: SIM_DEFAULTS.clientSecret,
+  refresh_token: SIM_DEFAULTS.refreshToken,
+  marketplace_id: "A1F83G8C2ARO7P",
+};
+
+beforeAll(async () => {
+  admin = await firstAdmin();
+});
+beforeEach(() => sim().reset());
+
+const postTest = (body: unknown, cookie = admin.cookie) => testAds(jsonRequest("/api/test/amazon-ads", { cookie, body }));
+
+describe("Amazon Ads settings round trip", () => {
+  it("saves amazon_ads encrypted, masks it, restores masked values, and never touches the SP-API section", async () => {
+    await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: SP } }));
+    const saved = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: SIM_ADS_SETTINGS } }));
+    expect(saved.status).toBe(200);
+    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings;
+    expect(masked.amazon_ads).toEqual({ ...SIM_ADS_SETTINGS, client_secret: `${MASK}${SIM_ADS_SETTINGS.client_secret.slice(-4)}`, refresh_token: `${MASK}${SIM_ADS_SETTINGS.refresh_token.slice(-4)}` });
+    await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { ...masked.amazon_ads, region: "NA" } } }));
+    expect(await getAmazonAdsSettings(1)).toEqual({ ...SIM_ADS_SETTINGS, region: "NA" });
+    expect(await getAmazonSettings(1)).toEqual(SP);
+    await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { region: "EU" } } }));
+  });
+
+  it("reads a row saved before regions existed as EU", async () => {
+    const { region: _r, ...legacy } = SIM_ADS_SETTINGS;
+    void _r;
+    await saveSetting(1, "amazon_ads", legacy);
+    expect((await getAmazonAdsSettings(1))?.region).toBe("EU");
+  });
+
+  it("explains invalid values per field", async () => {
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { client_id: "abc", profile_id: "12-34", region: "US" } } }));
+    expect(response.status).toBe(400);
+    const { fields } = await response.json();
+    expect(fields["amazon_ads.client_id"]).toMatch(/amzn1\.application-oa2-client/);
+    expect(fields["amazon_ads.profile_id"]).toMatch(/digits/);
+    expect(fields["amazon_ads.region"]).toMatch(/NA, EU or FE/);
+  });
+
+  it("keeps organisations apart: org 2 cannot read, write or test org 1's credentials", async () => {
+    const other = await otherOrgAdmin();
+    expect((await settingsGet(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie }))).status).toBe(403);
+    expect((await settingsPost(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie, body: { amazon_ads: SIM_ADS_SETTINGS } }))).status).toBe(403);
+    expect((await testAds(jsonRequest("/api/test/amazon-ads?orgId=1", { cookie: other.cookie, body: {} }))).status).toBe(403);
+    // With only masked values and nothing saved in org 2, the masked secret cannot be used.
+    const masked = { ...SIM_ADS_SETTINGS, client_secret: `${MASK}${SIM_ADS_SETTINGS.client_secret.slice(-4)}` };
+    const response = await postTest(masked, other.cookie);
+    expect(response.status).toBe(400);
+    expect(sim().requests).toHaveLength(0);
+  });
+});
+
+describe("Test connection (Ads API)", () => {
+  it("succeeds with the saved (masked) values and reports the profile's details", async () => {
+    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings.amazon_ads;
+    const response = await postTest(masked);
+    const body = await response.json();
+    expect(body.ok).toBe(true);
+    expect(body.message).toContain("366822873177837");
+    expect(body.profile).toMatchObject({ country_code: "GB", currency_code: "GBP", timezone: "Europe/London", account_name: "Simulator Store UK" });
+    const profilesCall = sim().requests.find((r) => r.path.endsWith("/v2/profiles"))!;
+    expect(profilesCall.headers["amazon-advertising-api-scope"]).toBeUndefined();
+    expect(JSON.stringify(body)).not.toContain(SIM_DEFAULTS.clientSecret);
+  });
+
+  it("invalid_client: says the client id or secret is wrong", async () => {
+    const body = await (await postTest({ ...SIM_ADS_SETTINGS, client_secret: "wrong-secret-value-123456" })).json();
+    expect(body).toMatchObject({ ok: false, problem: "invalid_client" });
+    expect(body.message).toMatch(/client ID or client secret/);
+    expect(JSON.stringify(body)).not.toContain("wrong-secret-value-123456");
+  });
+
+  it("invalid_grant: says the refresh token was revoked or is wrong", async () => {
+    sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
+    const body = await (await postTest(SIM_ADS_SETTINGS)).json();
+    expect(body).toMatchObject({ ok: false, problem: "invalid_grant" });
+    expect(body.message).toMatch(/refresh token/);
+  });
+
+  it("profile missing: lists the profiles the login can use", async () => {
+    const body = await (await postTest({ ...SIM_ADS_SETTINGS, profile_id: "123456789" })).json();
+    expect(body).toMatchObject({ ok: false, problem: "profile_not_found" });
+    expect(body.details.join(" ")).toContain("366822873177837");
+  });
+
+  it("region mismatch: the NA profile tested against EU is found in NA", async () => {
+    const body = await (await postTest({ ...SIM_ADS_SETTINGS, profile_id: "1111222233334444", region: "EU" })).json();
+    expect(body).toMatchObject({ ok: false, problem: "wrong_region" });
+    expect(body.message).toMatch(/North America \(NA\)/);
+    const ok = await (await postTest({ ...SIM_ADS_SETTINGS, profile_id: "1111222233334444", region: "NA" })).json();
+    expect(ok.ok).toBe(true);
+    expect(ok.profile.country_code).toBe("US");
+  });
+
+  it("Amazon slow: times out cleanly with a clear message", async () => {
+    sim().setScenario({ tokenLatencyMs: 2_000 });
+    process.env.AMAZON_HTTP_TIMEOUT_MS = "300";
+    try {
+      const body = await (await postTest(SIM_ADS_SETTINGS)).json();
+      expect(body).toMatchObject({ ok: false, problem: "timeout" });
+      expect(body.message).toMatch(/did not answer within/);
+    } finally {
+      process.env.AMAZON_HTTP_TIMEOUT_MS = "3000";
+    }
+  });
+
+  it("Amazon down: a refused connection and a 5xx are both reported, not thrown", async () => {
+    const server = http.createServer((_req, res) => res.writeHead(503).end("<html>Service Unavailable</html>"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const original = process.env.AMAZON_ADS_TOKEN_URL;
+    try {
+      process.env.AMAZON_ADS_TOKEN_URL = `http://127.0.0.1:${port}/auth/o2/token`;
+      expect(await (await postTest(SIM_ADS_SETTINGS)).json()).toMatchObject({ ok: false, problem: "unavailable" });
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      expect(await (await postTest(SIM_ADS_SETTINGS)).json()).toMatchObject({ ok: false, problem: "network" });
+    } finally {
+      process.env.AMAZON_ADS_TOKEN_URL = original;
+    }
+  });
+});
+
+describe("Test connection (SP-API)", () => {
+  it("answers ok for good credentials and a clear message for invalid_client / invalid_grant", async () => {
+    expect(await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: SP }))).json()).toMatchObject({ ok: true });
+    const badClient = await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: { ...SP, client_secret: "nope-nope-nope-nope" } }))).json();
+    expect(badClient).toMatchObject({ ok: false, problem: "invalid_client" });
+    sim().setScenario({ revokedRefreshTokens: [SP.refresh_token] });
+    const badGrant = await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: SP }))).json();
+    expect(badGrant).toMatchObject({ ok: false, problem: "invalid_grant" });
+    const tokenCall = sim().requests.find((r) => r.path.endsWith("/auth/o2/token"))!;
+    expect(tokenCall.headers["content-type"]).toMatch(/application\/x-www-form-urlencoded/);
+  });
+});
