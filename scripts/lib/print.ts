@@ -1,0 +1,58 @@
+// Plain-text tables for the CLI and the demo.
+import type { JobRun } from "../../src/lib/amazon-ads/run";
+import type { SyncStatusReport } from "../../src/lib/amazon-ads/status";
+
+export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (/^-?[\d.]+$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
+const ago = (d: Date | null) => (d ? `${Math.round((Date.now() - d.getTime()) / 60_000)} min` : "");
+
+export function formatRun(run: JobRun): string {
+  const out: string[] = [];
+  for (const org of run.organisations) {
+    out.push(`org ${org.orgId} ${org.job}: ${org.status.toUpperCase()} — ${org.message} (${org.amazonCalls} Amazon calls, ${(org.durationMs / 1000).toFixed(1)} s)`);
+    for (const r of org.reports) {
+      const range = r.startDate === r.endDate ? r.startDate : `${r.startDate}..${r.endDate}`;
+      out.push(`  ${range}  ${r.kind}${r.kind === "daily" ? ` d-${r.lookbackDays}` : ""}  ${r.outcome}${r.rows !== undefined ? `  ${r.rows} rows` : ""}${r.error ? `  — ${r.error}` : ""}`);
+    }
+    for (const w of org.warnings) out.push(`  warning: ${w}`);
+  }
+  if (run.organisations.length === 0) out.push("No organisation has Amazon Ads credentials yet.");
+  return out.join("\n");
+}
+
+export function formatStatus(status: SyncStatusReport): string {
+  const parts: string[] = [];
+  parts.push("Pending reports");
+  parts.push(
+    status.open.length
+      ? table(
+          ["org", "report", "dates", "kind", "age", "polls", "amazon", "last error"],
+          status.open.map((r) => [r.orgId, r.reportId.slice(0, 8), r.reportDate === r.reportEndDate ? r.reportDate : `${r.reportDate}..${r.reportEndDate}`, r.kind, ago(r.createdAt), r.attempts, r.amazonStatus, r.error]),
+        )
+      : "  (none)",
+  );
+  parts.push("", "Last runs (sync_logs)");
+  parts.push(
+    status.runs.length
+      ? table(
+          ["org", "job", "status", "started", "took", "message"],
+          status.runs.map((r) => [r.orgId, r.job, r.status, r.startedAt.toISOString().slice(0, 19).replace("T", " "), r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)}s` : "running", (r.message ?? "").slice(0, 100)]),
+        )
+      : "  (none)",
+  );
+  parts.push("", "Rows per date, last 30 days (compare with Amazon's console; 'final' = the 30-day restatement is in)");
+  parts.push(
+    status.daily.length
+      ? table(
+          ["org", "date", "campaigns", "impressions", "clicks", "cost", "sales14d", "lookback", "final"],
+          status.daily.map((d) => [d.orgId, d.date, d.rows, d.impressions, d.clicks, d.cost, d.sales14d, `d-${d.minMaxLookbackDays}`, d.minMaxLookbackDays >= 30 ? "yes" : "no"]),
+        )
+      : "  (no rows yet)",
+  );
+  return parts.join("\n");
+}

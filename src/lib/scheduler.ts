@@ -1,0 +1,81 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Cron } from "croner";
+import { z } from "zod";
+import { env } from "./env";
+import { logError, logInfo, logWarn } from "./log";
+
+// Runs vercel.json's crons in-process when the app is not on Vercel. vercel.json stays the one
+// source of truth for what runs when.
+
+const vercelJsonSchema = z.object({ crons: z.array(z.object({ path: z.string(), schedule: z.string() })).default([]) });
+
+const JOB_BY_PATH: Record<string, "request" | "collect"> = {
+  "/api/cron/amazon-ads-request": "request",
+  "/api/cron/amazon-ads-collect": "collect",
+};
+
+export interface ScheduledJob {
+  name: string;
+  job: "request" | "collect";
+  orgId: number | null;
+  schedule: string;
+}
+
+export function readSchedule(vercelJsonPath = path.join(process.cwd(), "vercel.json")): ScheduledJob[] {
+  const parsed = vercelJsonSchema.parse(JSON.parse(fs.readFileSync(vercelJsonPath, "utf8")));
+  const jobs: ScheduledJob[] = [];
+  for (const cron of parsed.crons) {
+    const url = new URL(cron.path, "http://local");
+    const job = JOB_BY_PATH[url.pathname];
+    if (!job) {
+      logWarn(`[scheduler] ${cron.path} in vercel.json is not a job this app knows; skipped`);
+      continue;
+    }
+    const org = url.searchParams.get("orgId");
+    jobs.push({ name: `${job}${org ? ` org ${org}` : ""}`, job, orgId: org ? Number(org) : null, schedule: cron.schedule });
+  }
+  return jobs;
+}
+
+/** Off on Vercel (Vercel calls the routes) and when LOCAL_SCHEDULER=off; on everywhere else. */
+export function localSchedulerEnabled(): boolean {
+  const e = env();
+  return e.LOCAL_SCHEDULER !== "off" && !e.VERCEL;
+}
+
+export interface LocalScheduler {
+  jobs: Array<ScheduledJob & { nextRun(): Date | null }>;
+  stop(): void;
+}
+
+/**
+ * One croner job per vercel.json cron (UTC, like Vercel). A run still going when the next tick
+ * comes is skipped and logged (croner's `protect`); errors are logged, never crash the server.
+ */
+export function startLocalScheduler(run: (job: ScheduledJob) => Promise<unknown>, options: { vercelJsonPath?: string } = {}): LocalScheduler | null {
+  if (!localSchedulerEnabled()) return null;
+  const crons = readSchedule(options.vercelJsonPath).map((job) => {
+    const cron = new Cron(
+      job.schedule,
+      {
+        timezone: "UTC",
+        name: job.name,
+        protect: () => logWarn(`[scheduler] ${job.name}: the previous run is still going; this tick is skipped`),
+        catch: (error) => logError(`[scheduler] ${job.name} failed`, error),
+        unref: true,
+      },
+      async () => {
+        logInfo(`[scheduler] ${job.name}: starting`);
+        await run(job);
+        logInfo(`[scheduler] ${job.name}: finished`);
+      },
+    );
+    return { ...job, cron };
+  });
+  logInfo(`[scheduler] running ${crons.length} job(s) from vercel.json in-process: ${crons.map((c) => `${c.name} "${c.schedule}" UTC`).join(", ")}`);
+  return {
+    jobs: crons.map((c) => ({ name: c.name, job: c.job, orgId: c.orgId, schedule: c.schedule, nextRun: () => c.cron.nextRun() })),
+    stop: () => crons.forEach((c) => c.cron.stop()),
+  };
+}
