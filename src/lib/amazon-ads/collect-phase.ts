@@ -42,7 +42,9 @@ const FAILED_STATUSES = new Set(["FAILED", "FAILURE", "CANCELLED"]);
  */
 export async function collectReports(orgId: number, options: CollectOptions = {}): Promise<PhaseSummary> {
   const started = Date.now();
-  const o = { ...DEFAULT_COLLECT, ...options };
+  // Options left undefined (e.g. a CLI flag not given) keep their defaults.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as CollectOptions;
+  const o = { ...DEFAULT_COLLECT, ...given };
   const deadline = started + o.budgetMs;
   const db = await getDb();
   const settings = await requireAdsSettings(orgId, db);

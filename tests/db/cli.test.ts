@@ -1,0 +1,175 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { addDays, todayIn } from "@/lib/amazon-ads/dates";
+import { closeDb, getDb, openPostgres } from "@/lib/db";
+import { lockPathFor } from "@/lib/db/pglite-lock";
+import { amazonAdsPendingReports } from "@/lib/db/schema";
+import { setupFirstAdmin } from "@/lib/orgs";
+import { saveAmazonAdsSettings } from "@/lib/settings";
+import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
+import { runScript } from "../support/spawn";
+import { configureTestEnv } from "../support/test-db";
+
+// The CLI runs as its own process, so this file gives it a database a second process can open:
+// a throwaway PostgreSQL database, or a PGlite folder (never open in two processes at once).
+const kind = inject("testDb");
+const { sim } = setupSimulator();
+let childEnv: Record<string, string | undefined>;
+let dbName = "";
+
+const ads = (...args: string[]) => runScript("scripts/ads.ts", args, childEnv);
+const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
+
+beforeAll(async () => {
+  configureTestEnv();
+  await closeDb();
+  if (kind === "postgres") {
+    dbName = `ads_sync_cli_${crypto.randomBytes(5).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    const url = new URL(inject("pgAdminUrl"));
+    url.pathname = `/${dbName}`;
+    await (await openPostgres(url.toString(), { migrate: true })).close();
+    process.env.DATABASE_URL = url.toString();
+  } else {
+    delete process.env.DATABASE_URL;
+    process.env.PGLITE_DIR = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cli-pglite-")), "pglite");
+  }
+  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery" });
+  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+  await closeDb(); // hand the database to the child processes
+  // Reports complete on the first poll, so the CLI's collect needs no wait between polls.
+  sim().setScenario({ pollsBeforeComplete: 0 });
+  childEnv = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    PGLITE_DIR: process.env.PGLITE_DIR,
+    DATA_DIR: process.env.DATA_DIR,
+    SETTINGS_ENCRYPTION_KEY: process.env.SETTINGS_ENCRYPTION_KEY,
+    BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET,
+    AMAZON_ADS_TOKEN_URL: sim().tokenUrl,
+    AMAZON_ADS_API_URL_EU: sim().apiUrl.EU,
+    AMAZON_HTTP_TIMEOUT_MS: "3000",
+  };
+});
+
+afterAll(async () => {
+  await closeDb();
+  if (dbName) {
+    const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
+    await admin.connect();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+});
+
+describe("npm run ads", () => {
+  it("--help prints usage and exits 0; bad arguments exit 2 with a clear message", async () => {
+    const help = await ads("--help");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/backfill --from D --to D/);
+    for (const [args, message] of [
+      [["frobnicate"], /Unknown command "frobnicate"/],
+      [["request", "--org", "abc"], /--org must be a positive integer/],
+      [["request", "--bogus"], /Unknown option/],
+      [["backfill", "--from", "2026-02-30", "--to", "2026-03-01"], /real dates/],
+      [["backfill", "--from", addDays(today(), -3), "--to", addDays(today(), -5)], /is after/],
+      [["backfill", "--from", addDays(today(), -120), "--to", addDays(today(), -100)], /outside Amazon's 95-day retention/],
+      [["backfill", "--from", addDays(today(), -3), "--to", today()], /newest complete day is yesterday/],
+    ] as Array<[string[], RegExp]>) {
+      const ran = await ads(...args);
+      expect(ran.code, args.join(" ")).toBe(2);
+      expect(ran.stderr).toMatch(message);
+    }
+    expect(sim().requests.filter((r) => r.path.endsWith("/reporting/reports"))).toHaveLength(0);
+  });
+
+  it("request, collect and status: the same phases as the crons, with a table to check against Amazon", async () => {
+    const request = await ads("request", "--org", "1");
+    expect(request.code, request.stderr).toBe(0);
+    expect(request.stdout.match(/daily d-\d+\s+created/g)).toHaveLength(5);
+    const collect = await ads("collect", "--json");
+    expect(collect.code, collect.stderr).toBe(0);
+    const run = JSON.parse(collect.stdout);
+    expect(run.organisations[0].reports.filter((r: { outcome: string }) => r.outcome === "completed")).toHaveLength(5);
+    const status = await ads("status");
+    expect(status.code).toBe(0);
+    const d1 = addDays(today(), -1);
+    const expected = sim().expectedRows(SIM_DEFAULTS.profileId, d1, d1, ["campaignId", "impressions"]);
+    const impressions = expected.reduce((n, r) => n + Number(r.impressions), 0);
+    expect(status.stdout).toMatch(new RegExp(`${d1}\\s+${expected.length}\\s+${impressions}\\s`));
+    expect(status.stdout).toMatch(/Last runs \(sync_logs\)[\s\S]*collect\s+success/);
+  });
+
+  it("backfill splits a range into ≤31-day reports, queues them, and the normal collect loads them", async () => {
+    const from = addDays(today(), -70);
+    const to = addDays(today(), -20);
+    const backfill = await ads("backfill", "--from", from, "--to", to);
+    expect(backfill.code, backfill.stderr).toBe(0);
+    expect(backfill.stderr).toMatch(/2\/2 report\(s\) requested/);
+    const bodies = sim().requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports")).map((r) => JSON.parse(r.body)).filter((b) => b.startDate !== b.endDate);
+    expect(bodies.map((b) => [b.startDate, b.endDate])).toEqual([
+      [from, addDays(from, 30)],
+      [addDays(from, 31), to],
+    ]);
+    const collect = await ads("collect");
+    expect(collect.code, collect.stderr).toBe(0);
+    expect(collect.stdout).toMatch(/2 completed/);
+    await getDb();
+    const rows = await (await getDb()).select().from(amazonAdsPendingReports);
+    expect(rows.filter((r) => r.kind === "backfill").every((r) => r.status === "completed")).toBe(true);
+    await closeDb();
+  });
+
+  it("exits 1 when the run fails (revoked refresh token)", async () => {
+    sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
+    const ran = await ads("request");
+    sim().setScenario({ revokedRefreshTokens: [] });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/ERROR — Aborted: Token refresh failed/);
+  });
+
+  it("with PGlite, says who holds the data folder and exits 3", async () => {
+    if (kind !== "pglite") {
+      // Same check against PostgreSQL: an unreachable server is a clear exit 3.
+      const ran = await runScript("scripts/ads.ts", ["status"], { ...childEnv, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
+      expect(ran.code).toBe(3);
+      expect(ran.stderr).toMatch(/ECONNREFUSED|connect/);
+      return;
+    }
+    const lock = lockPathFor(process.env.PGLITE_DIR!);
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, command: "next start", startedAt: new Date().toISOString() }));
+    try {
+      const ran = await ads("status");
+      expect(ran.code).toBe(3);
+      expect(ran.stderr).toMatch(new RegExp(`in use by process ${process.pid} \\(next start\\)`));
+      expect(ran.stderr).toMatch(/stop it first/);
+    } finally {
+      fs.rmSync(lock, { force: true });
+    }
+  });
+});
+
+describe("npm run demo", () => {
+  it("runs the whole sync on a fresh embedded database, prints what landed, and can run twice", async () => {
+    const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-"));
+    for (let i = 0; i < 2; i++) {
+      const ran = await runScript("scripts/demo.ts", [], { DEMO_DATA_DIR: demoDir, DATABASE_URL: undefined, SETTINGS_ENCRYPTION_KEY: undefined });
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(/5 created/);
+      expect(ran.stdout).toMatch(/5 completed \((\d+) rows\)/);
+      const rows = Number(/5 completed \((\d+) rows\)/.exec(ran.stdout)![1]);
+      const perDate = [...ran.stdout.matchAll(/^\s+1\s+\d{4}-\d{2}-\d{2}\s+(\d+)\s/gm)].map((m) => Number(m[1]));
+      expect(perDate).toHaveLength(5);
+      expect(perDate.reduce((a, b) => a + b, 0)).toBe(rows);
+      expect(ran.stdout).toMatch(/Spring "Sale" – Größe 🌸/);
+    }
+    expect(fs.existsSync(lockPathFor(path.join(demoDir, "pglite")))).toBe(false);
+  });
+});

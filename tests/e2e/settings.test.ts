@@ -1,0 +1,235 @@
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import type { Locator, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { expectText, open, useBrowser } from "./browser";
+import { RESULTS_DIR } from "./paths";
+
+// The newcomer's path through the real app (next start + PostgreSQL + the Amazon simulator), in
+// order, in one browser: first admin → sign out/in → SP-API and Ads API credentials → the checks.
+
+const appUrl = inject("appUrl");
+const simBaseUrl = inject("simBaseUrl");
+const ADMIN = { organisation: "E2E Trading Ltd", email: "owner@e2e.example", password: "correct horse battery" };
+const MASK = "••••••••";
+const SP = {
+  client_id: SIM_DEFAULTS.clientId,
+  client_secret: SIM_DEFAULTS.clientSecret,
+  refresh_token: SIM_DEFAULTS.refreshToken,
+  marketplace_id: "A1F83G8C2ARO7P",
+};
+const ADS = {
+  client_id: SIM_DEFAULTS.clientId,
+  client_secret: SIM_DEFAULTS.clientSecret,
+  refresh_token: SIM_DEFAULTS.refreshToken,
+  profile_id: SIM_DEFAULTS.profileId,
+};
+const NA_PROFILE_ID = "1111222233334444";
+const masked = (secret: string) => MASK + secret.slice(-4);
+
+const browser = useBrowser();
+let db: pg.Client;
+
+beforeAll(async () => {
+  db = new pg.Client({ connectionString: inject("dbUrl") });
+  await db.connect();
+});
+afterAll(async () => {
+  await db?.end();
+});
+
+/** The settings rows, by key: the stored ciphertext. */
+async function settingsRows(): Promise<Record<string, string>> {
+  const { rows } = await db.query<{ key: string; value_encrypted: string }>("select key, value_encrypted from settings order by key");
+  return Object.fromEntries(rows.map((r) => [r.key, r.value_encrypted]));
+}
+
+async function simulatorTokenRequests(): Promise<number> {
+  const response = await fetch(`${simBaseUrl}/__admin/requests`);
+  expect(response.status).toBe(200);
+  const requests = (await response.json()) as Array<{ method: string; path: string }>;
+  return requests.filter((r) => r.method === "POST" && r.path.endsWith("/auth/o2/token")).length;
+}
+
+const section = (page: Page, title: "Amazon SP-API" | "Amazon Ads API") => page.getByRole("region", { name: title });
+const statusOf = (page: Page, key: "amazon" | "amazon_ads") => page.getByTestId(`${key}-status`);
+
+async function expectLocked(input: Locator, value: string) {
+  expect(await input.inputValue()).toBe(value);
+  expect(await input.getAttribute("readonly")).not.toBeNull();
+  expect(await input.isEditable()).toBe(false);
+}
+
+async function reload(page: Page) {
+  await page.reload({ waitUntil: "networkidle" });
+  await section(page, "Amazon SP-API").waitFor();
+}
+
+describe("settings in the browser", () => {
+  it("a newcomer is sent to /login, creates the first admin and lands on /settings signed in", async () => {
+    const { page } = browser();
+    await open(page, appUrl, "/settings");
+    const url = new URL(page.url());
+    expect(url.pathname).toBe("/login");
+    expect(url.searchParams.get("next")).toBe("/settings");
+    await expectText(page.locator("h1"), "Create the first admin");
+
+    await page.locator("#organisationName").fill(ADMIN.organisation);
+    await page.locator("#email").fill(ADMIN.email);
+    await page.locator("#password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+
+    await page.waitForURL((u) => u.pathname === "/settings");
+    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await section(page, "Amazon SP-API").waitFor();
+    await section(page, "Amazon Ads API").waitFor();
+
+    const users = await db.query<{ email: string }>(`select email from "user"`);
+    expect(users.rows.map((r) => r.email)).toEqual([ADMIN.email]);
+    const orgs = await db.query<{ id: number; name: string; role: string }>(
+      `select o.id, o.name, m.role from organisations o join memberships m on m.org_id = o.id`,
+    );
+    expect(orgs.rows).toEqual([{ id: 1, name: ADMIN.organisation, role: "admin" }]);
+  });
+
+  it("signs out, refuses a wrong password, then signs in through the Sign in form", async () => {
+    const { page } = browser();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((u) => u.pathname === "/login");
+    await expectText(page.locator("h1"), "Sign in");
+    // Signed out for real: the settings API refuses this browser now.
+    const apiStatus = await page.evaluate(async () => (await fetch("/api/settings")).status);
+    expect(apiStatus).toBe(401);
+
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expectText(page.getByRole("alert"), "Wrong email or password.");
+    expect(new URL(page.url()).pathname).toBe("/login");
+
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((u) => u.pathname === "/settings");
+    await expectText(page.locator("h1"), "Settings — organisation 1");
+  });
+
+  it("saves the SP-API credentials encrypted, shows them masked and read-only, and tests them against Login with Amazon", async () => {
+    const { page } = browser();
+    const sp = section(page, "Amazon SP-API");
+    await page.locator("#amazon-client_id").fill(SP.client_id);
+    await page.locator("#amazon-client_secret").fill(SP.client_secret);
+    await page.locator("#amazon-refresh_token").fill(SP.refresh_token);
+    await page.locator("#amazon-marketplace_id").fill(SP.marketplace_id);
+    await sp.getByRole("button", { name: "Save" }).click();
+    await expectText(statusOf(page, "amazon"), "Saved");
+
+    const rows = await settingsRows();
+    expect(Object.keys(rows)).toEqual(["amazon"]);
+    const ciphertext = rows.amazon!;
+    expect(ciphertext.startsWith("v1:")).toBe(true);
+    for (const plain of [SP.client_secret, SP.refresh_token, SP.client_id, SP.marketplace_id]) expect(ciphertext).not.toContain(plain);
+
+    await reload(page);
+    await expectLocked(page.locator("#amazon-client_secret"), masked(SP.client_secret));
+    await expectLocked(page.locator("#amazon-refresh_token"), masked(SP.refresh_token));
+    await expectLocked(page.locator("#amazon-client_id"), SP.client_id);
+    await expectLocked(page.locator("#amazon-marketplace_id"), SP.marketplace_id);
+
+    const tokenRequestsBefore = await simulatorTokenRequests();
+    await sp.getByRole("button", { name: "Test connection" }).click();
+    await expectText(statusOf(page, "amazon"), "Connected");
+    expect(await statusOf(page, "amazon").getAttribute("class")).toContain("ok");
+    // The answer came from the simulator's Login with Amazon, with the stored (unmasked) secret.
+    expect(await simulatorTokenRequests()).toBeGreaterThan(tokenRequestsBefore);
+  });
+
+  it("saves the Ads API credentials, shows the profile from Amazon on Test connection, and leaves SP-API alone", async () => {
+    const { page } = browser();
+    const spCiphertextBefore = (await settingsRows()).amazon;
+    const ads = section(page, "Amazon Ads API");
+    await page.locator("#amazon_ads-client_id").fill(ADS.client_id);
+    await page.locator("#amazon_ads-client_secret").fill(ADS.client_secret);
+    await page.locator("#amazon_ads-refresh_token").fill(ADS.refresh_token);
+    await page.locator("#amazon_ads-profile_id").fill(ADS.profile_id);
+    await page.locator("#amazon_ads-region").selectOption("EU");
+    await ads.getByRole("button", { name: "Save" }).click();
+    await expectText(statusOf(page, "amazon_ads"), "Saved");
+
+    const rows = await settingsRows();
+    expect(Object.keys(rows)).toEqual(["amazon", "amazon_ads"]);
+    expect(rows.amazon).toBe(spCiphertextBefore);
+    expect(rows.amazon_ads!.startsWith("v1:")).toBe(true);
+    for (const plain of [ADS.client_secret, ADS.refresh_token, ADS.profile_id]) expect(rows.amazon_ads).not.toContain(plain);
+
+    await reload(page);
+    await expectLocked(page.locator("#amazon_ads-client_secret"), masked(ADS.client_secret));
+    await expectLocked(page.locator("#amazon_ads-refresh_token"), masked(ADS.refresh_token));
+    await expectLocked(page.locator("#amazon_ads-client_id"), ADS.client_id);
+    await expectLocked(page.locator("#amazon_ads-profile_id"), ADS.profile_id);
+    expect(await page.locator("#amazon_ads-region").inputValue()).toBe("EU");
+
+    await ads.getByRole("button", { name: "Test connection" }).click();
+    const { profile } = SIM_DEFAULTS;
+    await expectText(statusOf(page, "amazon_ads"), "Connected", profile.profileId, profile.countryCode, profile.currencyCode, profile.timezone, profile.accountInfo.name);
+
+    // The SP-API section still shows what was saved before.
+    await expectLocked(page.locator("#amazon-client_id"), SP.client_id);
+    await expectLocked(page.locator("#amazon-client_secret"), masked(SP.client_secret));
+    await expectLocked(page.locator("#amazon-refresh_token"), masked(SP.refresh_token));
+    await expectLocked(page.locator("#amazon-marketplace_id"), SP.marketplace_id);
+  });
+
+  it("says where a profile from the wrong region lives, and Cancel restores the saved profile", async () => {
+    const { page } = browser();
+    const ads = section(page, "Amazon Ads API");
+    const profileInput = page.locator("#amazon_ads-profile_id");
+    await ads.getByRole("button", { name: "Edit Profile ID" }).click();
+    expect(await profileInput.isEditable()).toBe(true);
+    await profileInput.fill(NA_PROFILE_ID);
+    expect(await page.locator("#amazon_ads-region").inputValue()).toBe("EU");
+    await ads.getByRole("button", { name: "Test connection" }).click();
+    await expectText(statusOf(page, "amazon_ads"), NA_PROFILE_ID, "North America (NA)");
+    expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("bad");
+
+    await ads.getByRole("button", { name: "Cancel editing Profile ID" }).click();
+    await expectLocked(profileInput, ADS.profile_id);
+  });
+
+  it("shows a field error for a malformed Client ID and saves nothing", async () => {
+    const { page } = browser();
+    const before = await settingsRows();
+    const ads = section(page, "Amazon Ads API");
+    const clientId = page.locator("#amazon_ads-client_id");
+    await ads.getByRole("button", { name: "Edit Client ID" }).click();
+    await clientId.fill("nonsense");
+    await ads.getByRole("button", { name: "Save" }).click();
+
+    await expectText(page.locator("#amazon_ads-client_id-error"), "amzn1.application-oa2-client");
+    expect(await clientId.getAttribute("aria-invalid")).toBe("true");
+    expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("bad");
+    expect(await settingsRows()).toEqual(before);
+
+    await reload(page);
+    await expectLocked(clientId, ADS.client_id);
+  });
+
+  it("renders a clean settings page (screenshot in test-results/settings.png)", async () => {
+    const { page } = browser();
+    await reload(page);
+    await section(page, "Amazon Ads API").getByRole("button", { name: "Test connection" }).click();
+    await expectText(statusOf(page, "amazon_ads"), "Connected");
+    expect(await page.getByRole("alert").count()).toBe(0);
+    expect(await page.locator(".field-error").count()).toBe(0);
+    // Nothing wider than the window (no horizontal scroll bar).
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+
+    const file = path.join(RESULTS_DIR, "settings.png");
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    fs.rmSync(file, { force: true });
+    await page.screenshot({ path: file, fullPage: true });
+    expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+  });
+});

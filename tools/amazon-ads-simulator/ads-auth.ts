@@ -1,0 +1,59 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { headerValue, sendJson } from "./http-util";
+import type { SimulatorState } from "./state";
+import type { Region } from "./types";
+
+// Header checks every Ads API call goes through. Messages follow Amazon's error page
+// (reference/concepts/errors); these gateway errors use the generic {code, details} shape.
+
+export interface Caller {
+  clientId: string;
+  /** The Amazon-Advertising-API-Scope profile, when the call needs one. */
+  profileId: string;
+}
+
+function sendUnauthorized(response: ServerResponse, details: string): void {
+  sendJson(response, 401, { code: "UNAUTHORIZED", details });
+}
+
+/** The calling client, or null after answering 401. */
+export function authenticateClient(
+  state: SimulatorState,
+  request: IncomingMessage,
+  response: ServerResponse,
+): string | null {
+  const authorization = headerValue(request, "authorization") ?? "";
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+  const token = bearer ? state.tokens.get(bearer[1]!) : undefined;
+  if (!token || token.expiresAt <= state.now().getTime()) {
+    sendUnauthorized(response, "Not authorized to access this advertiser");
+    return null;
+  }
+  if (headerValue(request, "amazon-advertising-api-clientid") !== token.clientId) {
+    sendUnauthorized(response, "Not authorized to access this advertiser");
+    return null;
+  }
+  return token.clientId;
+}
+
+/** Client plus a usable Scope profile of this region, or null after answering 401. */
+export function authenticateScoped(
+  state: SimulatorState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  region: Region,
+): Caller | null {
+  const clientId = authenticateClient(state, request, response);
+  if (clientId === null) return null;
+  const scope = headerValue(request, "amazon-advertising-api-scope")?.trim();
+  if (!scope) {
+    sendUnauthorized(response, "Scope header is missing");
+    return null;
+  }
+  const profile = state.profile(scope);
+  if (!profile || profile.region !== region || !state.clientCanUse(clientId, scope)) {
+    sendUnauthorized(response, "No matching advertiser found for scope");
+    return null;
+  }
+  return { clientId, profileId: scope };
+}

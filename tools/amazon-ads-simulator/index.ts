@@ -1,0 +1,19 @@
+// Local stand-in for Login with Amazon, Amazon Ads reporting v3 and the S3 report download. See README.md.
+export { startSimulator } from "./server";
+export { SIM_DEFAULTS, SIM_DEFAULT_CLIENTS, SIM_DEFAULT_PROFILES, SIM_SECOND_CLIENT } from "./defaults";
+export { defaultScenario } from "./scenario";
+export { allowedColumns, BASE_COLUMNS, GROUP_BY_COLUMNS } from "./columns";
+export type {
+  ExpectedRow,
+  ExpectedRowsOptions,
+  RecordedRequest,
+  Region,
+  ReportFilter,
+  ReportSummary,
+  Scenario,
+  SimClient,
+  SimProfile,
+  Simulator,
+  SimulatorOptions,
+  TimeUnit,
+} from "./types";

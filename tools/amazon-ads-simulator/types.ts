@@ -1,0 +1,125 @@
+export type Region = "NA" | "EU" | "FE";
+
+export interface SimProfile {
+  /** Digits only; emitted as a bare JSON number. */
+  profileId: string;
+  region: Region;
+  countryCode: string;
+  currencyCode: string;
+  timezone: string;
+  accountInfo: {
+    marketplaceStringId: string;
+    id: string;
+    type: "seller" | "vendor" | "agency";
+    name: string;
+  };
+  /** Number of SP campaigns in the account; default 12, up to 200_000. */
+  campaigns?: number;
+}
+
+export interface SimClient {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  profileIds: string[];
+}
+
+export interface Scenario {
+  /** GETs answered PENDING/PROCESSING before COMPLETED; 0 = the first GET is already COMPLETED. */
+  pollsBeforeComplete: number;
+  create429: { count: number; retryAfterSeconds?: number };
+  poll429: { count: number; retryAfterSeconds?: number };
+  create5xx: { count: number; status?: number };
+  poll5xx: { count: number; status?: number };
+  token5xx: { count: number };
+  stuckDates: string[];
+  failDates: string[];
+  emptyDates: string[];
+  corruptDates: string[];
+  expireUrlOnce: boolean;
+  restatementVersion: number;
+  extraInvalidColumns: string[];
+  createLatencyMs: number;
+  revokedRefreshTokens: string[];
+  tokenLatencyMs: number;
+  apiLatencyMs: number;
+}
+
+export interface SimulatorOptions {
+  /** 0 (the default) = an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  clients?: SimClient[];
+  profiles?: SimProfile[];
+  now?: () => Date;
+  scenario?: Partial<Scenario>;
+  /** Default true: no request log on stdout. The CLI passes false. */
+  quiet?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** The path as received (with the /na, /eu, /fe prefix), without the query string. */
+  path: string;
+  query: Record<string, string>;
+  region: Region | null;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: string;
+  /** Date.now() at receipt. */
+  time: number;
+  /** Date.now() when the response finished. */
+  endTime?: number;
+}
+
+export type ReportStatus = "PENDING" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
+
+export interface ReportSummary {
+  reportId: string;
+  status: string;
+  startDate: string;
+  endDate: string;
+  profileId: string;
+  polls: number;
+  deleted: boolean;
+}
+
+export type TimeUnit = "DAILY" | "SUMMARY";
+
+export interface ReportFilter {
+  field: string;
+  values: string[];
+}
+
+/** Shape of the rows beyond the basic (profile, dates, columns): defaults are DAILY, groupBy ["campaign"], no filters. */
+export interface ExpectedRowsOptions {
+  timeUnit?: TimeUnit;
+  groupBy?: string[];
+  filters?: ReportFilter[];
+}
+
+/** Each value is its exact JSON text for numbers, the unquoted value for strings, or null. */
+export type ExpectedRow = Record<string, string | null>;
+
+export interface Simulator {
+  baseUrl: string;
+  tokenUrl: string;
+  apiUrl: Record<Region, string>;
+  requests: RecordedRequest[];
+  setScenario(patch: Partial<Scenario>): void;
+  reset(): void;
+  reports(): ReportSummary[];
+  expectedRows(
+    profileId: string,
+    startDate: string,
+    endDate: string,
+    columns: string[],
+    options?: ExpectedRowsOptions,
+  ): ExpectedRow[];
+  /** Resize an account (same as POST /__admin/profiles). */
+  setProfileCampaigns(profileId: string, campaigns: number): void;
+  /** The current scenario (a copy). */
+  scenario(): Scenario;
+  close(): Promise<void>;
+}
