@@ -18,18 +18,20 @@ interface Props {
   saved: Record<string, string> | null;
   testUrl: string;
   orgQuery: string;
-  onSaved(settings: Record<string, Record<string, string> | null>): void;
+  /** Shown when the section (re)mounts: the page remounts it with the saved values after a save. */
+  initialStatus?: string;
+  onSaved(settings: Record<string, Record<string, string> | null>, message: string): void;
 }
 
 type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 
 /** One credentials section: its own form state, its own Save and Test connection buttons. */
-export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, onSaved }: Props) {
+export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, initialStatus, onSaved }: Props) {
   // The parent remounts this (key) when the saved values change, so initial state is enough.
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.options?.[0]?.value ?? ""])));
   const [locked, setLocked] = useState<Record<string, boolean>>(() => Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])));
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [status, setStatus] = useState<Status>(null);
+  const [status, setStatus] = useState<Status>(initialStatus ? { kind: "ok", text: initialStatus } : null);
   const [busy, setBusy] = useState<"save" | "test" | null>(null);
 
   const formValues = () => Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
@@ -52,8 +54,7 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
     setBusy(null);
     if (response?.ok && json) {
       setErrors({});
-      setStatus({ kind: "ok", text: "Saved. Secrets are stored encrypted and shown masked." });
-      onSaved(json.settings as Record<string, Record<string, string> | null>);
+      onSaved(json.settings as Record<string, Record<string, string> | null>, "Saved. Secrets are stored encrypted and shown masked.");
     } else {
       showFieldErrors(json);
       setStatus({ kind: "bad", text: String(json?.message ?? "Saving failed; check your connection and try again.") });

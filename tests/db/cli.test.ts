@@ -1,11 +1,9 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { addDays, todayIn } from "@/lib/amazon-ads/dates";
-import { closeDb, getDb, openPostgres } from "@/lib/db";
+import { closeDb, getDb } from "@/lib/db";
 import { lockPathFor } from "@/lib/db/pglite-lock";
 import { amazonAdsPendingReports } from "@/lib/db/schema";
 import { setupFirstAdmin } from "@/lib/orgs";
@@ -13,60 +11,24 @@ import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
 import { runScript } from "../support/spawn";
-import { configureTestEnv } from "../support/test-db";
+import { setupSharedDatabase } from "../support/shared-db";
 
-// The CLI runs as its own process, so this file gives it a database a second process can open:
-// a throwaway PostgreSQL database, or a PGlite folder (never open in two processes at once).
-const kind = inject("testDb");
+// The CLI runs as its own process, against a database a second process can open.
 const { sim } = setupSimulator();
+const shared = setupSharedDatabase(async () => {
+  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery" });
+  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+});
+const kind = shared.kind;
 let childEnv: Record<string, string | undefined>;
-let dbName = "";
 
 const ads = (...args: string[]) => runScript("scripts/ads.ts", args, childEnv);
 const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
 
-beforeAll(async () => {
-  configureTestEnv();
-  await closeDb();
-  if (kind === "postgres") {
-    dbName = `ads_sync_cli_${crypto.randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const url = new URL(inject("pgAdminUrl"));
-    url.pathname = `/${dbName}`;
-    await (await openPostgres(url.toString(), { migrate: true })).close();
-    process.env.DATABASE_URL = url.toString();
-  } else {
-    delete process.env.DATABASE_URL;
-    process.env.PGLITE_DIR = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cli-pglite-")), "pglite");
-  }
-  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery" });
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-  await closeDb(); // hand the database to the child processes
+beforeAll(() => {
+  childEnv = shared.childEnv();
   // Reports complete on the first poll, so the CLI's collect needs no wait between polls.
   sim().setScenario({ pollsBeforeComplete: 0 });
-  childEnv = {
-    DATABASE_URL: process.env.DATABASE_URL,
-    PGLITE_DIR: process.env.PGLITE_DIR,
-    DATA_DIR: process.env.DATA_DIR,
-    SETTINGS_ENCRYPTION_KEY: process.env.SETTINGS_ENCRYPTION_KEY,
-    BETTER_AUTH_SECRET: process.env.BETTER_AUTH_SECRET,
-    AMAZON_ADS_TOKEN_URL: sim().tokenUrl,
-    AMAZON_ADS_API_URL_EU: sim().apiUrl.EU,
-    AMAZON_HTTP_TIMEOUT_MS: "3000",
-  };
-});
-
-afterAll(async () => {
-  await closeDb();
-  if (dbName) {
-    const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
-  }
 });
 
 describe("npm run ads", () => {

@@ -51,7 +51,7 @@ export async function launchBrowser(): Promise<BrowserSession> {
  * One browser for the calling test file: launched in beforeAll, closed in afterAll, and a full-page
  * screenshot in test-results/ of every failing test (named after the test).
  */
-export function useBrowser(): () => BrowserSession {
+export function setupBrowser(): () => BrowserSession {
   let session: BrowserSession | undefined;
   beforeAll(async () => {
     session = await launchBrowser();

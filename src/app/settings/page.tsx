@@ -37,6 +37,7 @@ export default function SettingsPage() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [orgId, setOrgId] = useState<number | null>(null);
   const [orgQuery, setOrgQuery] = useState("");
+  const [savedMessage, setSavedMessage] = useState<Record<string, string>>({});
 
   useEffect(() => {
     let cancelled = false;
@@ -84,7 +85,11 @@ export default function SettingsPage() {
               saved={sections.amazon ?? null}
               testUrl="/api/test/amazon"
               orgQuery={orgQuery}
-              onSaved={(s) => setSections((prev) => ({ ...prev, amazon: s.amazon ?? null }))}
+              initialStatus={savedMessage.amazon}
+              onSaved={(s, message) => {
+                setSavedMessage({ amazon: message });
+                setSections((prev) => ({ ...prev, amazon: s.amazon ?? null }));
+              }}
             />
             <hr />
             <SettingsSection
@@ -95,7 +100,11 @@ export default function SettingsPage() {
               saved={sections.amazon_ads ?? null}
               testUrl="/api/test/amazon-ads"
               orgQuery={orgQuery}
-              onSaved={(s) => setSections((prev) => ({ ...prev, amazon_ads: s.amazon_ads ?? null }))}
+              initialStatus={savedMessage.amazon_ads}
+              onSaved={(s, message) => {
+                setSavedMessage({ amazon_ads: message });
+                setSections((prev) => ({ ...prev, amazon_ads: s.amazon_ads ?? null }));
+              }}
             />
           </div>
         )}

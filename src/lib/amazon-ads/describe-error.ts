@@ -16,6 +16,11 @@ export function describeError(error: unknown): string {
   ) {
     return redact(error.message);
   }
-  if (error instanceof Error) return redact(`${error.name}: ${error.message}`).slice(0, 500);
+  if (error instanceof Error) {
+    // Drizzle wraps driver errors as "Failed query: <sql>"; the cause says what actually went wrong.
+    const cause = (error as { cause?: unknown }).cause;
+    if (error.message.startsWith("Failed query") && cause instanceof Error) return redact(`Database error: ${cause.message}`).slice(0, 500);
+    return redact(`${error.name}: ${error.message}`).slice(0, 500);
+  }
   return "Unknown error";
 }

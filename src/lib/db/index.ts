@@ -34,8 +34,24 @@ export function pgliteDir(): string {
 
 export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client that loses its server must not crash the process; the next query reports it.
+  // A client that loses its server (idle in the pool, or checked out mid-transaction) emits
+  // "error"; unhandled, that would crash the process. The query in flight reports it instead.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  try {
+    await pool.query("select 1");
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const where = (() => {
+      try {
+        const u = new URL(url);
+        return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+      } catch {
+        return "DATABASE_URL";
+      }
+    })();
+    throw new Error(`Cannot reach PostgreSQL at ${where}: ${(error as Error).message || (error as { code?: string }).code}`);
+  }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   if (options.migrate) await migratePg(drizzlePg(pool), { migrationsFolder: migrationsFolder() });
   return { db, kind: "postgres", pgPool: pool, close: () => pool.end() };

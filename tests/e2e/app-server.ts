@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { openPostgres } from "../../src/lib/db/index";
+import { RESULTS_DIR, ROOT } from "./paths";
+
+// The pieces of the browser tier's world, shared by global-setup.ts and the files that need their
+// own app (e.g. with ADMIN_EMAIL set): a throwaway PostgreSQL database and `next start`.
+
+export interface ThrowawayDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates and migrates an empty database on the PostgreSQL server at adminUrl (a superuser URL). */
+export async function createDatabase(adminUrl: string, prefix = "ads_sync_e2e"): Promise<ThrowawayDatabase> {
+  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
+  await withAdmin(adminUrl, (admin) => admin.query(`create database ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const drop = async () => {
+    await withAdmin(adminUrl, (admin) => admin.query(`drop database if exists ${name} with (force)`));
+  };
+  try {
+    const migrated = await openPostgres(url.toString(), { migrate: true });
+    await migrated.close();
+  } catch (error) {
+    await drop().catch(() => {});
+    throw error;
+  }
+  return { url: url.toString(), drop };
+}
+
+async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect().catch((error: Error) => {
+    throw new Error(`PostgreSQL at TEST_PG_URL (${redact(adminUrl)}) is not reachable: ${error.message}. Run scripts/ensure-postgres.sh`);
+  });
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(not a URL)";
+  }
+}
+
+/** Where the app finds Amazon: the simulator's token URL and its per-region API URLs. */
+export interface AmazonUrls {
+  tokenUrl: string;
+  apiUrl: { NA: string; EU: string; FE: string };
+}
+
+export interface AppServer {
+  url: string;
+  /** The server's output so far (the last 20 kB); the whole of it is in test-results/<name>.log. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `next start` (the build in .next) on a free port, in its own process group, with a clean
+ * environment plus the given one; resolves once /api/health answers 200.
+ */
+export async function startApp(options: { name: string; databaseUrl: string; amazon: AmazonUrls; env?: Record<string, string> }): Promise<AppServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-e2e-data-"));
+  const appEnv: Record<string, string> = {
+    DATABASE_URL: options.databaseUrl,
+    DATA_DIR: dataDir,
+    SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"),
+    BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64"),
+    BETTER_AUTH_URL: url,
+    CRON_SECRET: crypto.randomBytes(24).toString("hex"),
+    LOCAL_SCHEDULER: "off",
+    AMAZON_SP_TOKEN_URL: options.amazon.tokenUrl,
+    AMAZON_ADS_TOKEN_URL: options.amazon.tokenUrl,
+    AMAZON_ADS_API_URL_NA: options.amazon.apiUrl.NA,
+    AMAZON_ADS_API_URL_EU: options.amazon.apiUrl.EU,
+    AMAZON_ADS_API_URL_FE: options.amazon.apiUrl.FE,
+    AMAZON_HTTP_TIMEOUT_MS: "5000",
+    ...options.env,
+  };
+  // No vitest leftovers (NODE_ENV=test, BASE_URL, VITEST_*), no headless-admin or Amazon variables from the shell.
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    const leftover = name.startsWith("VITEST") || name.startsWith("AMAZON_") || ["BASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "PGLITE_DIR", "TEST", "MODE", "DEV", "PROD", "SSR"].includes(name);
+    if (leftover) delete env[name];
+  }
+  Object.assign(env, appEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
+
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const logFile = path.join(RESULTS_DIR, `${options.name}.log`);
+  const log = fs.createWriteStream(logFile);
+  let output = "";
+  let exit: string | null = null;
+  // Detached: its own process group, so stop() kills next start and any server it forks.
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+    log.write(chunk);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  child.on("exit", (code, signal) => {
+    exit = `exited with ${signal ?? `code ${code}`}`;
+    log.end();
+  });
+  child.on("error", (error) => {
+    exit = `failed to start: ${error.message}`;
+  });
+
+  const stop = async () => {
+    await stopProcessGroup(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHealth(url, () => exit, () => output, logFile);
+    // Warm the login page so the first navigation in a test is not the first render.
+    await fetch(`${url}/login`).then((r) => r.arrayBuffer());
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, output: () => output, stop };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url: string, exited: () => string | null, output: () => string, logFile: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    const exit = exited();
+    if (exit) throw new Error(`next start ${exit} before /api/health answered. Its output:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      const body = await response.text();
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}: ${body.slice(0, 200)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`next start did not answer 200 on /api/health within 60 s (last: ${last}). Its output (also in ${logFile}):\n${output()}`);
+}
+
+async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    killGroup("SIGTERM");
+    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5_000))]);
+    if (timedOut) {
+      killGroup("SIGKILL");
+      await exited;
+    }
+  }
+  // Anything next start forked that outlived it.
+  killGroup("SIGKILL");
+}
