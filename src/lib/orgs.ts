@@ -7,7 +7,7 @@ import { badRequest, HttpError } from "./http/errors";
 import { env } from "./env";
 import { logInfo } from "./log";
 
-export const newUserSchema = z.object({
+export const newUserSchema = z.strictObject({
   email: z.email("Enter a valid email address").max(254),
   password: z.string().min(8, "The password needs at least 8 characters").max(128, "The password is too long"),
   name: z.string().trim().min(1).max(100).optional(),
@@ -79,7 +79,8 @@ export async function setupFirstAdmin(input: z.input<typeof firstAdminSchema>): 
   // The explicit id 1 leaves the serial behind; move it on so the next organisation gets 2.
   await db.execute(sql`select setval(pg_get_serial_sequence('organisations', 'id'), greatest((select max(id) from organisations), 1))`);
   try {
-    const created = await createUserWithPassword(parsed.data);
+    const { email, password, name } = parsed.data;
+    const created = await createUserWithPassword({ email, password, name });
     await addMember(1, created.id, "admin", db);
     return { userId: created.id, orgId: 1 };
   } catch (error) {

@@ -141,6 +141,27 @@ describe("Test connection (Ads API)", () => {
   });
 });
 
+describe("bad input on the other entry points", () => {
+  it("test endpoints and setup refuse malformed JSON, wrong types, unknown keys and huge bodies, calling nobody", async () => {
+    const { POST: setupPost } = await import("@/app/api/setup/route");
+    const cases: Array<[(r: Request) => Promise<Response>, string, unknown, number]> = [
+      [testAds, "/api/test/amazon-ads", "{oops", 400],
+      [testAds, "/api/test/amazon-ads", { profile_id: 366822873177837 }, 400],
+      [testAds, "/api/test/amazon-ads", { ...SIM_ADS_SETTINGS, extra: "x" }, 400],
+      [testAds, "/api/test/amazon-ads", { client_secret: "x".repeat(100_000) }, 413],
+      [testSp, "/api/test/amazon", { client_id: ["a"] }, 400],
+      [setupPost, "/api/setup", "[1,2", 400],
+      [setupPost, "/api/setup", { email: "a@b.co", password: "long enough pw", isAdmin: true }, 400],
+    ];
+    for (const [handler, url, body, status] of cases) {
+      const response = await handler(jsonRequest(url, { cookie: admin.cookie, body }));
+      expect(response.status, `${url} ${JSON.stringify(body).slice(0, 50)}`).toBe(status);
+      expect((await response.json()).message).toBeTruthy();
+    }
+    expect(sim().requests).toHaveLength(0);
+  });
+});
+
 describe("Test connection (SP-API)", () => {
   it("answers ok for good credentials and a clear message for invalid_client / invalid_grant", async () => {
     expect(await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: SP }))).json()).toMatchObject({ ok: true });

@@ -5,7 +5,7 @@ import { collectReports } from "@/lib/amazon-ads/collect-phase";
 import { addDays, todayIn } from "@/lib/amazon-ads/dates";
 import { requestReports } from "@/lib/amazon-ads/request-phase";
 import { closeDb, getDb } from "@/lib/db";
-import { amazonAdsPendingReports } from "@/lib/db/schema";
+import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";
 import { setupFirstAdmin } from "@/lib/orgs";
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
@@ -97,4 +97,66 @@ describe("fault campaign", () => {
     // Each report was downloaded exactly once.
     expect(sim().requests.filter((r) => r.path.includes("/s3/"))).toHaveLength(5);
   });
+
+  it("every Amazon fault in one campaign: completed dates equal Amazon's truth, failures are explained, a clean run repairs the rest, no secret anywhere", async () => {
+    const today = todayIn(SIM_DEFAULTS.profile.timezone);
+    const [d1, d3, d7, d14, d30] = [1, 3, 7, 14, 30].map((n) => addDays(today, -n)) as [string, string, string, string, string];
+    const options = { ...FAST, pollDelaysMs: [20], budgetMs: 2_000 };
+    // Run 1: a revoked token — the run aborts, nothing is requested.
+    sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
+    expect((await requestReports(1, FAST)).status).toBe("error");
+    // Run 2: throttling and outages on every endpoint, one FAILED, one stuck, one corrupt, expired URLs.
+    sim().setScenario({
+      revokedRefreshTokens: [],
+      create429: { count: 3, retryAfterSeconds: 1 },
+      create5xx: { count: 1 },
+      poll429: { count: 2 },
+      poll5xx: { count: 2, status: 503 },
+      failDates: [d3],
+      stuckDates: [d7],
+      corruptDates: [d14],
+      expireUrlOnce: true,
+    });
+    const requested = await requestReports(1, FAST);
+    expect(requested.status).toBe("success");
+    // A crash lost our record of two requests: the next phase 1 gets 425s and adopts them.
+    const db = await getDb();
+    await db.delete(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, d7));
+    await db.delete(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, d30));
+    const adopted = await requestReports(1, FAST);
+    expect(adopted.reports.filter((r) => r.outcome === "adopted").map((r) => r.startDate).sort()).toEqual([d30, d7].sort());
+    const collected = await collectReports(1, options);
+    const outcome = (date: string) => collected.reports.find((r) => r.startDate === date);
+    expect(outcome(d1)!.outcome).toBe("completed");
+    expect(outcome(d30)!.outcome).toBe("completed");
+    expect(outcome(d3)!.error).toMatch(/internal error/);
+    expect(outcome(d14)!.error).toMatch(/corrupt|truncated/i);
+    expect(outcome(d7)!.outcome).toBe("still_pending");
+    for (const date of [d1, d30]) expect(await storedRows(db, 1, date)).toEqual(normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)));
+    for (const date of [d3, d14]) expect(await storedRows(db, 1, date)).toEqual([]);
+    const [log] = await db.select().from(syncLogs).where(eq(syncLogs.job, "collect"));
+    expect(log!.status).toBe("partial");
+    expect(JSON.stringify(log!.details)).toMatch(/internal error[\s\S]*corrupt|corrupt[\s\S]*internal error/i);
+
+    // Next day, Amazon behaves and restates: the stuck report has timed out, the failed dates come back.
+    sim().setScenario({ create429: { count: 0 }, create5xx: { count: 0 }, poll429: { count: 0 }, poll5xx: { count: 0 }, failDates: [], corruptDates: [], expireUrlOnce: false, restatementVersion: 1 });
+    await db.update(amazonAdsPendingReports).set({ createdAt: new Date(Date.now() - 25 * 3_600_000), lockedUntil: null }).where(eq(amazonAdsPendingReports.reportDate, d7));
+    expect((await collectReports(1, options)).reports.find((r) => r.startDate === d7)!.outcome).toBe("timed_out");
+    sim().setScenario({ stuckDates: [] });
+    await requestReports(1, FAST);
+    const repaired = await collectReports(1, { ...options, budgetMs: 10_000 });
+    expect(repaired.status).toBe("success");
+    for (const date of [d1, d3, d7, d14, d30]) {
+      expect(await storedRows(db, 1, date), date).toEqual(normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)));
+    }
+
+    // Secrets: no table holds the client secret, refresh token or any access token in plain text.
+    const accessTokens = [...new Set(sim().requests.map((r) => r.headers.authorization?.replace("Bearer ", "")).filter((t): t is string => Boolean(t)))];
+    const tables = (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public'`)) as unknown as { rows: Array<{ table_name: string }> };
+    expect(tables.rows.length).toBeGreaterThanOrEqual(10);
+    for (const { table_name } of tables.rows) {
+      const dump = JSON.stringify(((await db.execute(sql.raw(`select t::text as row from "${table_name}" t`))) as unknown as { rows: unknown[] }).rows);
+      for (const secret of [SIM_DEFAULTS.clientSecret, SIM_DEFAULTS.refreshToken, ...accessTokens]) expect(dump.includes(secret), `${table_name} holds a secret`).toBe(false);
+    }
+  }, 120_000);
 });

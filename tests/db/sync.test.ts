@@ -3,7 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { collectReports } from "@/lib/amazon-ads/collect-phase";
-import { REQUESTED_COLUMNS } from "@/lib/amazon-ads/columns";
+import { COLUMNS, REQUESTED_COLUMNS } from "@/lib/amazon-ads/columns";
 import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/dates";
 import { requestReports } from "@/lib/amazon-ads/request-phase";
 import type { Db } from "@/lib/db";
@@ -47,6 +47,16 @@ beforeEach(async () => {
   sim().reset();
   sim().setScenario({ pollsBeforeComplete: 1 });
   for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"]) await db.execute(sql.raw(`delete from ${table}`));
+});
+
+describe("schema", () => {
+  it("the migrated amazon_sp_ads has exactly the catalogue's columns, with the catalogue's SQL types", async () => {
+    const result = (await db.execute(sql`select column_name, data_type from information_schema.columns where table_name = 'amazon_sp_ads'`)) as unknown as { rows: Array<{ column_name: string; data_type: string }> };
+    const actual = new Map(result.rows.map((r) => [r.column_name, r.data_type]));
+    for (const c of COLUMNS) expect(actual.get(c.db), c.db).toBe(c.type);
+    const bookkeeping = ["id", "org_id", "profile_id", "source_report_id", "source_kind", "source_lookback_days", "max_lookback_days", "created_at", "updated_at"];
+    expect([...actual.keys()].sort()).toEqual([...COLUMNS.map((c) => c.db), ...bookkeeping].sort());
+  });
 });
 
 describe("phase 1 + phase 2 against the simulator", () => {

@@ -1,0 +1,22 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { COLUMNS } from "@/lib/amazon-ads/columns";
+
+describe("README", () => {
+  const readme = fs.readFileSync("README.md", "utf8");
+  const nullSection = readme.slice(readme.indexOf("### Spec columns that stay NULL"), readme.indexOf("## Layout"));
+
+  it("lists every spec column we do not request, and no column we do request", () => {
+    const mentioned = (db: string) => {
+      const base = db.replace(/_(1d|7d|14d|30d)$/, "");
+      return nullSection.includes(`\`${db}\``) || nullSection.includes(`\`${base}_1d/`) || nullSection.includes(`\`${base}_7d/`);
+    };
+    for (const c of COLUMNS.filter((x) => !x.requested)) expect(mentioned(c.db), c.db).toBe(true);
+    for (const c of COLUMNS.filter((x) => x.requested)) expect(nullSection.includes(`\`${c.db}\``), c.db).toBe(false);
+  });
+
+  it("names the two commands", () => {
+    expect(readme).toContain("npm install && npm run demo");
+    expect(readme).toMatch(/^npm test\s/m);
+  });
+});
