@@ -23,7 +23,8 @@ export interface ScheduledJob {
 }
 
 export function readSchedule(vercelJsonPath = path.join(process.cwd(), "vercel.json")): ScheduledJob[] {
-  const parsed = vercelJsonSchema.parse(JSON.parse(fs.readFileSync(vercelJsonPath, "utf8")));
+  // Read at run time on purpose (the file is the schedule's one source of truth); not a bundle input.
+  const parsed = vercelJsonSchema.parse(JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ vercelJsonPath, "utf8")));
   const jobs: ScheduledJob[] = [];
   for (const cron of parsed.crons) {
     const url = new URL(cron.path, "http://local");

@@ -1,11 +1,9 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
-import { closeDb, openPostgres } from "@/lib/db";
-import { configureTestEnv } from "./test-db";
+import { closeDb } from "@/lib/db";
+import { configureTestEnv, createThrowawayPostgres } from "./test-db";
 
 /**
  * A database that child processes can open too: a throwaway PostgreSQL database, or a PGlite
@@ -14,20 +12,13 @@ import { configureTestEnv } from "./test-db";
  */
 export function setupSharedDatabase(prepare?: () => Promise<void>) {
   const kind = inject("testDb");
-  let dbName = "";
+  let throwaway: Awaited<ReturnType<typeof createThrowawayPostgres>> | undefined;
   beforeAll(async () => {
     configureTestEnv();
     await closeDb();
     if (kind === "postgres") {
-      dbName = `ads_sync_shared_${crypto.randomBytes(5).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-      await admin.connect();
-      await admin.query(`create database ${dbName}`);
-      await admin.end();
-      const url = new URL(inject("pgAdminUrl"));
-      url.pathname = `/${dbName}`;
-      await (await openPostgres(url.toString(), { migrate: true })).close();
-      process.env.DATABASE_URL = url.toString();
+      throwaway = await createThrowawayPostgres("ads_sync_shared");
+      process.env.DATABASE_URL = throwaway.url;
       delete process.env.PGLITE_DIR;
     } else {
       delete process.env.DATABASE_URL;
@@ -38,12 +29,7 @@ export function setupSharedDatabase(prepare?: () => Promise<void>) {
   });
   afterAll(async () => {
     await closeDb();
-    if (dbName) {
-      const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-      await admin.connect();
-      await admin.query(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
-    }
+    await throwaway?.drop();
   });
   return {
     kind,

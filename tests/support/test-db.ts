@@ -22,6 +22,28 @@ export function configureTestEnv() {
   process.env.AMAZON_HTTP_TIMEOUT_MS ??= "3000";
 }
 
+/** A new, migrated, empty database on the test PostgreSQL server; `drop()` removes it. */
+export async function createThrowawayPostgres(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = inject("pgAdminUrl");
+  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  await (await openPostgres(url.toString(), { migrate: true })).close();
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    },
+  };
+}
+
 /**
  * Gives the calling test file its own empty, migrated database — in-memory PGlite or a throwaway
  * PostgreSQL database, by TEST_DB — and points the app's getDb() at it. The code under test runs unchanged.
@@ -29,21 +51,13 @@ export function configureTestEnv() {
 export function setupTestDatabase(): TestDatabase {
   const kind = inject("testDb");
   const state: TestDatabase = { kind, handle: () => getDbHandle() };
-  let dbName = "";
+  let throwaway: Awaited<ReturnType<typeof createThrowawayPostgres>> | undefined;
   beforeAll(async () => {
     configureTestEnv();
     await closeDb();
     if (kind === "postgres") {
-      dbName = `ads_sync_test_${crypto.randomBytes(6).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-      await admin.connect();
-      await admin.query(`create database ${dbName}`);
-      await admin.end();
-      const url = new URL(inject("pgAdminUrl"));
-      url.pathname = `/${dbName}`;
-      state.url = url.toString();
-      const migrated = await openPostgres(state.url, { migrate: true });
-      await migrated.close();
+      throwaway = await createThrowawayPostgres("ads_sync_test");
+      state.url = throwaway.url;
       process.env.DATABASE_URL = state.url;
       delete process.env.PGLITE_DIR;
     } else {
@@ -54,12 +68,7 @@ export function setupTestDatabase(): TestDatabase {
   });
   afterAll(async () => {
     await closeDb();
-    if (kind === "postgres" && dbName) {
-      const admin = new pg.Client({ connectionString: inject("pgAdminUrl") });
-      await admin.connect();
-      await admin.query(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
-    }
+    await throwaway?.drop();
   });
   return state;
 }
