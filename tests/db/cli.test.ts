@@ -118,6 +118,24 @@ describe("npm run ads", () => {
   });
 });
 
+describe("shutdown", () => {
+  it("SIGTERM closes the database cleanly and releases the PGlite folder lock", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/hold-db.ts"], { env: { ...process.env, ...childEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => d.toString().includes("READY") && resolve());
+      child.on("exit", (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    if (kind === "pglite") expect(fs.existsSync(lockPathFor(process.env.PGLITE_DIR!))).toBe(true);
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exit).toBe(143);
+    if (kind === "pglite") expect(fs.existsSync(lockPathFor(process.env.PGLITE_DIR!))).toBe(false);
+    const status = await ads("status");
+    expect(status.code, status.stderr).toBe(0);
+  });
+});
+
 describe("npm run demo", () => {
   it("runs the whole sync on a fresh embedded database, prints what landed, and can run twice", async () => {
     const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-"));
