@@ -54,7 +54,7 @@ describe("schema", () => {
     const result = (await db.execute(sql`select column_name, data_type from information_schema.columns where table_name = 'amazon_sp_ads'`)) as unknown as { rows: Array<{ column_name: string; data_type: string }> };
     const actual = new Map(result.rows.map((r) => [r.column_name, r.data_type]));
     for (const c of COLUMNS) expect(actual.get(c.db), c.db).toBe(c.type);
-    const bookkeeping = ["id", "org_id", "profile_id", "source_report_id", "source_kind", "source_lookback_days", "max_lookback_days", "created_at", "updated_at"];
+    const bookkeeping = ["id", "org_id", "profile_id", "source_report_id", "source_kind", "source_lookback_days", "max_lookback_days", "created_at", "updated_at", "data_changed_at"];
     expect([...actual.keys()].sort()).toEqual([...COLUMNS.map((c) => c.db), ...bookkeeping].sort());
   });
 });
@@ -137,7 +137,7 @@ describe("phase 1 + phase 2 against the simulator", () => {
   it("is idempotent: a second collect with nothing pending calls Amazon zero times; a re-run changes nothing", async () => {
     await fullCycle();
     const before = await storedRows(db, 1);
-    const stamps = await db.select({ u: amazonSpAds.updatedAt, c: amazonSpAds.createdAt }).from(amazonSpAds);
+    const stamps = await db.select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt }).from(amazonSpAds).orderBy(amazonSpAds.id);
     const calls = amazonCalls();
     const idle = await collectReports(1, FAST_COLLECT);
     expect(idle.message).toBe("Nothing pending");
@@ -146,14 +146,18 @@ describe("phase 1 + phase 2 against the simulator", () => {
     expect(await storedRows(db, 1)).toEqual(before);
     const count = (await db.execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as { rows: Array<{ n: number }> };
     expect(count.rows[0]!.n).toBe(before.length);
-    const stampsAfter = await db.select({ u: amazonSpAds.updatedAt, c: amazonSpAds.createdAt }).from(amazonSpAds);
-    expect(stampsAfter.map((s) => s.u.getTime()).sort()).toEqual(stamps.map((s) => s.u.getTime()).sort());
+    const stampsAfter = await db.select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt }).from(amazonSpAds).orderBy(amazonSpAds.id);
+    expect(stampsAfter.map((s) => s.id)).toEqual(stamps.map((s) => s.id));
+    // Same data: created_at and data_changed_at stay; updated_at records the upsert.
+    expect(stampsAfter.map((s) => [s.c.getTime(), s.d.getTime()])).toEqual(stamps.map((s) => [s.c.getTime(), s.d.getTime()]));
+    stampsAfter.forEach((s, i) => expect(s.u.getTime()).toBeGreaterThan(stamps[i]!.u.getTime()));
   });
 
-  it("restatement overwrites the metrics, bumps updated_at and keeps created_at", async () => {
+  it("restatement overwrites the metrics, bumps updated_at (and data_changed_at where numbers changed) and keeps created_at", async () => {
     await fullCycle();
     const date = dates()[2]!;
-    const [first] = await db.select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).limit(1);
+    const before = await db.select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
+    const first = before[0];
     sim().setScenario({ restatementVersion: 1 });
     await new Promise((r) => setTimeout(r, 20));
     await fullCycle();
@@ -162,6 +166,19 @@ describe("phase 1 + phase 2 against the simulator", () => {
     const [again] = await db.select().from(amazonSpAds).where(eq(amazonSpAds.id, first!.id));
     expect(again!.createdAt.getTime()).toBe(first!.createdAt.getTime());
     expect(again!.updatedAt.getTime()).toBeGreaterThan(first!.updatedAt.getTime());
+    const after = await db.select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
+    const dbKey = (name: string) => (name === "campaign_id" ? "campaignId" : name); // schema.ts keys
+    const data = (row: (typeof after)[number]) => JSON.stringify(COLUMNS.map((c) => String((row as Record<string, unknown>)[dbKey(c.db)])));
+    let changed = 0;
+    after.forEach((row, i) => {
+      const old = before[i]!;
+      expect(row.id).toBe(old.id);
+      if (data(row) !== data(old)) {
+        changed++;
+        expect(row.dataChangedAt.getTime()).toBeGreaterThan(old.dataChangedAt.getTime());
+      } else expect(row.dataChangedAt.getTime()).toBe(old.dataChangedAt.getTime());
+    });
+    expect(changed).toBeGreaterThan(0);
   });
 
   it("records provenance: the report and the lookback that last wrote each row", async () => {

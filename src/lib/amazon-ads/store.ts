@@ -13,7 +13,7 @@ export interface RowProvenance {
   referenceDate: string;
 }
 
-// Columns whose change means "Amazon restated the numbers": updated_at moves only then.
+// Columns whose change means "Amazon restated the numbers": data_changed_at moves only then.
 const NON_DATA = new Set(["date", "campaign_id"]);
 
 // Numbers and dates need no quotes in an array literal (no separator, brace, quote, space, and never "NULL").
@@ -71,7 +71,8 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
       source_kind = excluded.source_kind,
       source_lookback_days = excluded.source_lookback_days,
       max_lookback_days = greatest(amazon_sp_ads.max_lookback_days, excluded.max_lookback_days),
-      updated_at = case when ${changed} then now() else amazon_sp_ads.updated_at end
+      updated_at = now(),
+      data_changed_at = case when ${changed} then now() else amazon_sp_ads.data_changed_at end
   `);
   return batch.length;
 }
