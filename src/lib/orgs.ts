@@ -5,7 +5,7 @@ import { getDb, type DbOrTx } from "./db";
 import { memberships, organisations, user } from "./db/schema";
 import { badRequest, HttpError } from "./http/errors";
 import { env } from "./env";
-import { logInfo } from "./log";
+import { logInfo, logWarn } from "./log";
 
 export const newUserSchema = z.strictObject({
   email: z.email("Enter a valid email address").max(254),
@@ -90,7 +90,7 @@ export async function setupFirstAdmin(input: z.input<typeof firstAdminSchema>): 
 }
 
 /** ADMIN_EMAIL/ADMIN_PASSWORD: the same first-run setup, headless. Does nothing once a user exists. */
-export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped"> {
+export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped" | "invalid"> {
   const { ADMIN_EMAIL, ADMIN_PASSWORD } = env();
   if (!ADMIN_EMAIL || !ADMIN_PASSWORD) return "skipped";
   if (await hasAnyUser()) return "skipped";
@@ -98,6 +98,12 @@ export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped"> {
     await setupFirstAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD, organisationName: "Organisation 1" });
   } catch (error) {
     if (error instanceof HttpError && error.status === 409) return "skipped";
+    // A bad value must not take the login page down with it: the first-visit setup still works.
+    // The messages are zod's ("at least 8 characters"), never the values.
+    if (error instanceof HttpError && error.status === 400) {
+      logWarn(`[bootstrap] ADMIN_EMAIL/ADMIN_PASSWORD not used: ${error.message}`);
+      return "invalid";
+    }
     throw error;
   }
   logInfo(`[bootstrap] Created the first admin ${ADMIN_EMAIL} and organisation 1 from ADMIN_EMAIL/ADMIN_PASSWORD.`);

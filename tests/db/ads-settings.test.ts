@@ -61,7 +61,9 @@ describe("Amazon Ads settings round trip", () => {
   it("keeps organisations apart: org 2 cannot read, write or test org 1's credentials", async () => {
     const other = await otherOrgAdmin();
     expect((await settingsGet(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie }))).status).toBe(403);
-    expect((await settingsPost(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie, body: { amazon_ads: SIM_ADS_SETTINGS } }))).status).toBe(403);
+    const org1Before = await getAmazonAdsSettings(1);
+    expect((await settingsPost(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie, body: { amazon_ads: { ...SIM_ADS_SETTINGS, profile_id: "999" } } }))).status).toBe(403);
+    expect(await getAmazonAdsSettings(1)).toEqual(org1Before);
     expect((await testAds(jsonRequest("/api/test/amazon-ads?orgId=1", { cookie: other.cookie, body: {} }))).status).toBe(403);
     // With only masked values and nothing saved in org 2, the masked secret cannot be used.
     const masked = { ...SIM_ADS_SETTINGS, client_secret: `${MASK}${SIM_ADS_SETTINGS.client_secret.slice(-4)}` };

@@ -1,8 +1,9 @@
 import { eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GET as settingsGet, POST as settingsPost } from "@/app/api/settings/route";
 import { GET as setupGet, POST as setupPost } from "@/app/api/setup/route";
 import { settings } from "@/lib/db/schema";
+import { bootstrapAdminFromEnv, hasAnyUser } from "@/lib/orgs";
 import { getAmazonSettings } from "@/lib/settings";
 import { MASK } from "@/lib/settings-masking";
 import { firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
@@ -19,7 +20,33 @@ const SP = {
 
 let admin: TestUser;
 
+async function withAdminEnv<T>(email: string, password: string, work: () => Promise<T>): Promise<T> {
+  Object.assign(process.env, { ADMIN_EMAIL: email, ADMIN_PASSWORD: password });
+  try {
+    return await work();
+  } finally {
+    delete process.env.ADMIN_EMAIL;
+    delete process.env.ADMIN_PASSWORD;
+  }
+}
+
 describe("first run and sign-in", () => {
+  it("ignores invalid ADMIN_EMAIL/ADMIN_PASSWORD with a warning that holds no value, and leaves setup open", async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warnings.push(args.join(" ")));
+    try {
+      expect(await withAdminEnv("admin@example.com", "short7!", bootstrapAdminFromEnv)).toBe("invalid");
+      expect(await withAdminEnv("not-an-email", "long enough password", bootstrapAdminFromEnv)).toBe("invalid");
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warnings.join("\n")).toMatch(/at least 8 characters/);
+    expect(warnings.join("\n")).toMatch(/valid email/);
+    expect(warnings.join("\n")).not.toMatch(/short7!|long enough password/);
+    expect(await hasAnyUser()).toBe(false);
+    expect(await (await setupGet(jsonRequest("/api/setup"))).json()).toEqual({ needsSetup: true });
+  });
+
   it("offers setup while no user exists, then creates organisation 1 with its admin exactly once", async () => {
     expect(await (await setupGet(jsonRequest("/api/setup"))).json()).toEqual({ needsSetup: true });
     const created = await setupPost(jsonRequest("/api/setup", { body: { email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" } }));
@@ -31,6 +58,13 @@ describe("first run and sign-in", () => {
     expect(again.status).toBe(409);
     admin = { email: "admin@example.com", password: "correct horse battery", orgId: 1, cookie: await signIn("admin@example.com", "correct horse battery") };
     expect(admin.cookie).toMatch(/session_token=/);
+  });
+
+  it("ADMIN_EMAIL/ADMIN_PASSWORD do nothing once a user exists", async () => {
+    const users = async () => ((await (await testDb.handle()).db.execute(sql`select count(*)::int as n from "user"`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
+    const before = await users();
+    expect(await withAdminEnv("second-admin@example.com", "a valid password", bootstrapAdminFromEnv)).toBe("skipped");
+    expect(await users()).toBe(before);
   });
 
   it("rejects a wrong password", async () => {

@@ -30,6 +30,8 @@ export async function testAdsConnection(settings: AmazonAdsSettings): Promise<Co
       return { ok: false, problem: "profiles_refused", message: `Login with Amazon accepted the credentials, but the Ads API (${REGION_NAMES[settings.region]}) refused to list profiles: HTTP ${error.status}${error.detail ? ` — ${error.detail}` : ""}.${hint}` };
     }
     if (error instanceof AmazonNetworkError) return { ok: false, problem: "ads_api_unreachable", message: `The Amazon Ads API (${REGION_NAMES[settings.region]}) could not be reached: ${error.message}` };
+    // A 401 from the Ads API makes the client refresh the token once; that refresh can fail too.
+    if (error instanceof LwaError) return { ok: false, problem: error.kind, message: error.message };
     throw error;
   }
   const match = profiles.find((p) => p.profileIdText === settings.profile_id);
