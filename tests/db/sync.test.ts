@@ -288,6 +288,42 @@ describe("Amazon misbehaving", () => {
     expect(after!.error).toMatch(/Timed out/);
   });
 
+  it("deletes finished requests older than 24 h: completed, and failed once retried; keeps a failed one not yet retried", async () => {
+    const failing = dates()[4]!;
+    sim().setScenario({ failDates: [failing] });
+    await fullCycle();
+    sim().setScenario({ failDates: [] });
+    const finished = await db.select().from(amazonAdsPendingReports);
+    expect(finished.map((r) => r.status).sort()).toEqual(["completed", "completed", "completed", "completed", "failed"]);
+    await db.update(amazonAdsPendingReports).set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) });
+    // The failed date is not retried yet: it must survive the cleanup so that phase 1 can retry it.
+    const idle = await collectReports(1, FAST_COLLECT);
+    expect(idle.message).toBe("Nothing pending");
+    expect(await db.select().from(amazonAdsPendingReports)).toHaveLength(1);
+    await requestReports(1, FAST); // requests the failed date again (here as a daily lookback) and marks it retried
+    await db.update(amazonAdsPendingReports).set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(amazonAdsPendingReports.status, "failed"));
+    const collected = await collectReports(1, FAST_COLLECT);
+    expect(collected.message).toMatch(/1 finished request\(s\) cleaned up/);
+    const left = await db.select().from(amazonAdsPendingReports);
+    expect(left.some((r) => r.reportDate === failing && r.status === "failed")).toBe(false);
+    expect(left.filter((r) => r.reportDate === failing && r.status === "completed")).toHaveLength(1);
+  });
+
+  it("a report too old whose polls keep failing is timed out too, not left pending for ever", async () => {
+    await requestReports(1, FAST);
+    const [row] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, dates()[0]!));
+    await db.update(amazonAdsPendingReports).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(amazonAdsPendingReports.id, row!.id));
+    sim().setScenario({ poll5xx: { count: 1000, status: 503 } });
+    const collected = await collectReports(1, { ...FAST_COLLECT, budgetMs: 1_500, client: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } } });
+    const old = collected.reports.find((r) => r.reportId === row!.reportId)!;
+    expect(old.outcome).toBe("timed_out");
+    expect(old.error).toMatch(/Timed out.*last poll failed.*503/);
+    // The young ones stay pending for the next run.
+    expect(collected.reports.filter((r) => r.outcome === "still_pending")).toHaveLength(4);
+    const [after] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
+    expect(after!.status).toBe("failed");
+  });
+
   it("expired download URL: polls again for a fresh one; never sends Authorization to S3", async () => {
     sim().setScenario({ expireUrlOnce: true });
     const { collected } = await fullCycle();

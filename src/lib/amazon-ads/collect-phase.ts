@@ -135,7 +135,13 @@ async function collectOne(db: Db, row: PendingReport, client: AdsClient, o: type
       await finishReport(db, row.id, { status: "failed", error: describeError(error) });
       return { ...base, outcome: "failed", error: describeError(error) };
     }
-    // Throttled or Amazon down even after retries: try again next round or next run.
+    // Throttled or Amazon down even after retries: try again next round or next run, unless the
+    // report is past its time limit (polls that keep failing must not keep it pending for ever).
+    if (ageHours >= o.timeoutHours) {
+      const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); last poll failed: ${describeError(error)}`;
+      await finishReport(db, row.id, { status: "failed", error: reason });
+      return { ...base, outcome: "timed_out", error: reason };
+    }
     await releaseReport(db, row.id, { error: describeError(error), polled: true, keepLock: true });
     return { ...base, outcome: "still_pending", error: describeError(error) };
   }

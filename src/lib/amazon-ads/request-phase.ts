@@ -26,6 +26,9 @@ export interface RequestOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Retries stop being started after this long; the cron route's maxDuration is 300 s. */
+export const REQUEST_BUDGET_MS = 240_000;
+
 /**
  * Phase 1 for one organisation: token, profile time zone, the five lookback dates (plus one retry
  * of each date that failed since), reports created in parallel, each stored as pending.
@@ -36,7 +39,9 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
   const db = await getDb();
   const settings = await requireAdsSettings(orgId, db);
   const logId = await startSyncLog(orgId, "amazon_ads", job, db);
-  const client = new AdsClient(settings, options.client);
+  // Like the collect, no retry may run past the route's maxDuration (300 s), margin included.
+  const deadline = options.client?.retry?.deadline ?? started + REQUEST_BUDGET_MS;
+  const client = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
   const summary: PhaseSummary = { orgId, job, status: "success", message: "", reports: [], warnings: [], amazonCalls: 0, durationMs: 0, syncLogId: logId };
   try {
     await client.accessToken();
