@@ -74,12 +74,20 @@ export interface AppServer {
  * `next start` (the build in .next) on a free port, in its own process group, with a clean
  * environment plus the given one; resolves once /api/health answers 200.
  */
-export async function startApp(options: { name: string; databaseUrl: string; amazon: AmazonUrls; env?: Record<string, string> }): Promise<AppServer> {
+export async function startApp(options: {
+  name: string;
+  /** null: no DATABASE_URL, so the app uses PGlite in `<dataDir>/pglite` (the default). */
+  databaseUrl: string | null;
+  amazon: AmazonUrls;
+  env?: Record<string, string>;
+  /** An existing data folder (kept on stop); by default a new one, removed on stop. */
+  dataDir?: string;
+}): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-e2e-data-"));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-e2e-data-"));
   const appEnv: Record<string, string> = {
-    DATABASE_URL: options.databaseUrl,
+    ...(options.databaseUrl === null ? {} : { DATABASE_URL: options.databaseUrl }),
     DATA_DIR: dataDir,
     SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"),
     BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64"),
@@ -97,7 +105,7 @@ export async function startApp(options: { name: string; databaseUrl: string; ama
   // No vitest leftovers (NODE_ENV=test, BASE_URL, VITEST_*), no headless-admin or Amazon variables from the shell.
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    const leftover = name.startsWith("VITEST") || name.startsWith("AMAZON_") || ["BASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "PGLITE_DIR", "TEST", "MODE", "DEV", "PROD", "SSR"].includes(name);
+    const leftover = name.startsWith("VITEST") || name.startsWith("AMAZON_") || ["BASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "PGLITE_DIR", "DATABASE_URL", "TEST", "MODE", "DEV", "PROD", "SSR"].includes(name);
     if (leftover) delete env[name];
   }
   Object.assign(env, appEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
@@ -130,7 +138,7 @@ export async function startApp(options: { name: string; databaseUrl: string; ama
 
   const stop = async () => {
     await stopProcessGroup(child);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForHealth(url, () => exit, () => output, logFile);

@@ -54,6 +54,8 @@ async function simulatorTokenRequests(): Promise<number> {
 }
 
 const section = (page: Page, title: "Amazon SP-API" | "Amazon Ads API") => page.getByRole("region", { name: title });
+/** An input found by its visible <label>, within its section (both sections have a "Client ID"). */
+const field = (page: Page, title: "Amazon SP-API" | "Amazon Ads API", label: string) => section(page, title).getByLabel(label, { exact: true });
 const statusOf = (page: Page, key: "amazon" | "amazon_ads") => page.getByTestId(`${key}-status`);
 
 async function expectLocked(input: Locator, value: string) {
@@ -85,9 +87,9 @@ describe("settings in the browser", () => {
     expect(url.searchParams.get("next")).toBe("/settings");
     await expectText(page.locator("h1"), "Create the first admin");
 
-    await page.locator("#organisationName").fill(ADMIN.organisation);
-    await page.locator("#email").fill(ADMIN.email);
-    await page.locator("#password").fill(ADMIN.password);
+    await page.getByLabel("Organisation name").fill(ADMIN.organisation);
+    await page.getByLabel("Admin email").fill(ADMIN.email);
+    await page.getByLabel("Password (at least 8 characters)").fill(ADMIN.password);
     await page.getByRole("button", { name: "Create admin and sign in" }).click();
 
     await page.waitForURL((u) => u.pathname === "/settings");
@@ -127,10 +129,10 @@ describe("settings in the browser", () => {
   it("saves the SP-API credentials encrypted, shows them masked and read-only, and tests them against Login with Amazon", async () => {
     const { page } = browser();
     const sp = section(page, "Amazon SP-API");
-    await page.locator("#amazon-client_id").fill(SP.client_id);
-    await page.locator("#amazon-client_secret").fill(SP.client_secret);
-    await page.locator("#amazon-refresh_token").fill(SP.refresh_token);
-    await page.locator("#amazon-marketplace_id").fill(SP.marketplace_id);
+    await field(page, "Amazon SP-API", "Client ID").fill(SP.client_id);
+    await field(page, "Amazon SP-API", "Client secret").fill(SP.client_secret);
+    await field(page, "Amazon SP-API", "Refresh token").fill(SP.refresh_token);
+    await field(page, "Amazon SP-API", "Marketplace ID").fill(SP.marketplace_id);
     await sp.getByRole("button", { name: "Save" }).click();
     await expectSavedConfirmation(page, "amazon");
 
@@ -141,10 +143,10 @@ describe("settings in the browser", () => {
     for (const plain of [SP.client_secret, SP.refresh_token, SP.client_id, SP.marketplace_id]) expect(ciphertext).not.toContain(plain);
 
     await reload(page);
-    await expectLocked(page.locator("#amazon-client_secret"), masked(SP.client_secret));
-    await expectLocked(page.locator("#amazon-refresh_token"), masked(SP.refresh_token));
-    await expectLocked(page.locator("#amazon-client_id"), SP.client_id);
-    await expectLocked(page.locator("#amazon-marketplace_id"), SP.marketplace_id);
+    await expectLocked(field(page, "Amazon SP-API", "Client secret"), masked(SP.client_secret));
+    await expectLocked(field(page, "Amazon SP-API", "Refresh token"), masked(SP.refresh_token));
+    await expectLocked(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
+    await expectLocked(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
 
     const tokenRequestsBefore = await simulatorTokenRequests();
     await sp.getByRole("button", { name: "Test connection" }).click();
@@ -158,11 +160,11 @@ describe("settings in the browser", () => {
     const { page } = browser();
     const spCiphertextBefore = (await settingsRows()).amazon;
     const ads = section(page, "Amazon Ads API");
-    await page.locator("#amazon_ads-client_id").fill(ADS.client_id);
-    await page.locator("#amazon_ads-client_secret").fill(ADS.client_secret);
-    await page.locator("#amazon_ads-refresh_token").fill(ADS.refresh_token);
-    await page.locator("#amazon_ads-profile_id").fill(ADS.profile_id);
-    await page.locator("#amazon_ads-region").selectOption("EU");
+    await field(page, "Amazon Ads API", "Client ID").fill(ADS.client_id);
+    await field(page, "Amazon Ads API", "Client secret").fill(ADS.client_secret);
+    await field(page, "Amazon Ads API", "Refresh token").fill(ADS.refresh_token);
+    await field(page, "Amazon Ads API", "Profile ID").fill(ADS.profile_id);
+    await field(page, "Amazon Ads API", "Region").selectOption("EU");
     await ads.getByRole("button", { name: "Save" }).click();
     await expectSavedConfirmation(page, "amazon_ads");
 
@@ -173,31 +175,31 @@ describe("settings in the browser", () => {
     for (const plain of [ADS.client_secret, ADS.refresh_token, ADS.profile_id]) expect(rows.amazon_ads).not.toContain(plain);
 
     await reload(page);
-    await expectLocked(page.locator("#amazon_ads-client_secret"), masked(ADS.client_secret));
-    await expectLocked(page.locator("#amazon_ads-refresh_token"), masked(ADS.refresh_token));
-    await expectLocked(page.locator("#amazon_ads-client_id"), ADS.client_id);
-    await expectLocked(page.locator("#amazon_ads-profile_id"), ADS.profile_id);
-    expect(await page.locator("#amazon_ads-region").inputValue()).toBe("EU");
+    await expectLocked(field(page, "Amazon Ads API", "Client secret"), masked(ADS.client_secret));
+    await expectLocked(field(page, "Amazon Ads API", "Refresh token"), masked(ADS.refresh_token));
+    await expectLocked(field(page, "Amazon Ads API", "Client ID"), ADS.client_id);
+    await expectLocked(field(page, "Amazon Ads API", "Profile ID"), ADS.profile_id);
+    expect(await field(page, "Amazon Ads API", "Region").inputValue()).toBe("EU");
 
     await ads.getByRole("button", { name: "Test connection" }).click();
     const { profile } = SIM_DEFAULTS;
     await expectText(statusOf(page, "amazon_ads"), "Connected", profile.profileId, profile.countryCode, profile.currencyCode, profile.timezone, profile.accountInfo.name);
 
     // The SP-API section still shows what was saved before.
-    await expectLocked(page.locator("#amazon-client_id"), SP.client_id);
-    await expectLocked(page.locator("#amazon-client_secret"), masked(SP.client_secret));
-    await expectLocked(page.locator("#amazon-refresh_token"), masked(SP.refresh_token));
-    await expectLocked(page.locator("#amazon-marketplace_id"), SP.marketplace_id);
+    await expectLocked(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
+    await expectLocked(field(page, "Amazon SP-API", "Client secret"), masked(SP.client_secret));
+    await expectLocked(field(page, "Amazon SP-API", "Refresh token"), masked(SP.refresh_token));
+    await expectLocked(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
   });
 
   it("says where a profile from the wrong region lives, and Cancel restores the saved profile", async () => {
     const { page } = browser();
     const ads = section(page, "Amazon Ads API");
-    const profileInput = page.locator("#amazon_ads-profile_id");
+    const profileInput = field(page, "Amazon Ads API", "Profile ID");
     await ads.getByRole("button", { name: "Edit Profile ID" }).click();
     expect(await profileInput.isEditable()).toBe(true);
     await profileInput.fill(NA_PROFILE_ID);
-    expect(await page.locator("#amazon_ads-region").inputValue()).toBe("EU");
+    expect(await field(page, "Amazon Ads API", "Region").inputValue()).toBe("EU");
     await ads.getByRole("button", { name: "Test connection" }).click();
     await expectText(statusOf(page, "amazon_ads"), NA_PROFILE_ID, "North America (NA)");
     expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("bad");
@@ -211,7 +213,7 @@ describe("settings in the browser", () => {
     const { page } = browser();
     const before = await settingsRows();
     const ads = section(page, "Amazon Ads API");
-    const clientId = page.locator("#amazon_ads-client_id");
+    const clientId = field(page, "Amazon Ads API", "Client ID");
     await ads.getByRole("button", { name: "Edit Client ID" }).click();
     await clientId.fill("nonsense");
     await ads.getByRole("button", { name: "Save" }).click();

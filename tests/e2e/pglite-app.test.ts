@@ -1,0 +1,61 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { startApp, type AppServer } from "./app-server";
+import { expectText, open, setupBrowser } from "./browser";
+
+// The default a newcomer gets: no DATABASE_URL, so `next start` runs on embedded PGlite in its data
+// folder (the wasm bundled by the build). SIGTERM must close it and release the folder's lock, and a
+// restart on the same folder must find everything the first run stored.
+
+const ADMIN = { organisation: "Embedded Ltd", email: "first@pglite.example", password: "pglite first admin" };
+const browser = setupBrowser();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-e2e-pglite-"));
+const lockFile = `${path.join(dataDir, "pglite")}.lock`;
+// Fixed across the two runs, as a deployment's keys would be.
+const keys = { SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"), BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64") };
+const amazon = () => ({ tokenUrl: inject("simTokenUrl"), apiUrl: inject("simApiUrl") });
+let app: AppServer | undefined;
+
+afterAll(async () => {
+  await app?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the app on embedded PGlite (no DATABASE_URL)", () => {
+  it("offers the first admin, stores it, and holds the data folder's lock while it runs", async () => {
+    app = await startApp({ name: "e2e-server-pglite", databaseUrl: null, dataDir, amazon: amazon(), env: keys });
+    expect(JSON.parse(fs.readFileSync(lockFile, "utf8"))).toMatchObject({ pid: expect.any(Number) });
+
+    const { page } = browser();
+    await open(page, app.url, "/settings");
+    await expectText(page.locator("h1"), "Create the first admin");
+    await page.getByLabel("Organisation name").fill(ADMIN.organisation);
+    await page.getByLabel("Admin email").fill(ADMIN.email);
+    await page.getByLabel("Password (at least 8 characters)").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await page.waitForURL((u) => u.pathname === "/settings");
+    await expectText(page.locator("h1"), "Settings — organisation 1");
+  });
+
+  it("releases the lock on SIGTERM, and a restart on the same folder signs the admin in", async () => {
+    await app!.stop();
+    app = undefined;
+    expect(fs.existsSync(lockFile)).toBe(false);
+
+    app = await startApp({ name: "e2e-server-pglite-restart", databaseUrl: null, dataDir, amazon: amazon(), env: keys });
+    const setup = await fetch(`${app.url}/api/setup`);
+    expect(await setup.json()).toMatchObject({ needsSetup: false });
+    const signIn = await fetch(`${app.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: app.url },
+      body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const settings = await fetch(`${app.url}/api/settings`, { headers: { cookie } });
+    expect(settings.status).toBe(200);
+  });
+});
