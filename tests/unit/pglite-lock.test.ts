@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -25,4 +25,24 @@ describe("PGlite data-folder lock", () => {
     release();
     expect(fs.existsSync(lockPathFor(folder))).toBe(false);
   });
+
+  it("lets exactly one of several processes racing for a free folder take it", async () => {
+    const folder = dir();
+    const script = `
+      import { acquireDataFolderLock } from ${JSON.stringify(path.resolve("src/lib/db/pglite-lock.ts"))};
+      try { acquireDataFolderLock(${JSON.stringify(folder)}); console.log("won"); setTimeout(() => {}, 1500); }
+      catch (e) { console.log(e.name); }`;
+    const racers = Array.from({ length: 6 }, () =>
+      new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.on("exit", () => resolve(out.trim()));
+      }),
+    );
+    const results = await Promise.all(racers);
+    expect(results.filter((r) => r === "won")).toHaveLength(1);
+    expect(results.filter((r) => r === "DataFolderLockedError")).toHaveLength(5);
+    expect(fs.existsSync(lockPathFor(folder))).toBe(false); // the winner released it at exit
+  }, 30_000);
 });

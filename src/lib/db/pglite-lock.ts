@@ -53,9 +53,21 @@ export function acquireDataFolderLock(dataDir: string): () => void {
   const lockPath = lockPathFor(dataDir);
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   const me: LockOwner = { pid: process.pid, command: process.argv.slice(1).join(" ").slice(0, 200), startedAt: new Date().toISOString() };
+  // The lock appears with its content in one step (a hard link of a finished file): a rival never
+  // sees it empty, which it would take for stale.
+  const draft = `${lockPath}.${process.pid}.tmp`;
+  fs.writeFileSync(draft, JSON.stringify(me));
+  try {
+    return takeLock(lockPath, draft, dataDir);
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+}
+
+function takeLock(lockPath: string, draft: string, dataDir: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      fs.writeFileSync(lockPath, JSON.stringify(me), { flag: "wx" });
+      fs.linkSync(draft, lockPath);
       let released = false;
       const release = () => {
         if (released) return;
