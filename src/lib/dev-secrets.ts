@@ -18,10 +18,16 @@ export function secretFromEnvOrDataDir(name: "SETTINGS_ENCRYPTION_KEY" | "BETTER
   const file = path.join(env().DATA_DIR, `dev-${name.toLowerCase().replace(/_/g, "-")}`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Written whole, then linked into place: a second process (a CLI next to `npm run dev`) either
+    // wins or reads the finished value, never an empty file.
+    const draft = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(draft, generate(), { mode: 0o600 });
     try {
-      fs.writeFileSync(file, generate(), { flag: "wx", mode: 0o600 });
+      fs.linkSync(draft, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      fs.rmSync(draft, { force: true });
     }
   }
   if (!warned.has(name)) {
