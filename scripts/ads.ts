@@ -28,7 +28,7 @@ Options
   --budget SECONDS        collect: stop starting new work after this long (default 240)
   -h, --help              This help
 
-Exit codes: 0 success · 1 the run failed or partly failed · 2 bad arguments · 3 database or configuration problem`;
+Exit codes: 0 success · 1 the run failed or partly failed · 2 bad arguments (an unknown organisation or one without Ads credentials too) · 3 database or configuration problem`;
 
 class UsageError extends Error {}
 
@@ -143,7 +143,8 @@ try {
     code = 2;
   } else if (error instanceof HttpError) {
     console.error(`error: ${error.message}`);
-    code = error.status === 400 ? 2 : 1;
+    // 404/422: an unknown organisation, or one without Ads credentials: the operator's argument.
+    code = [400, 404, 422].includes(error.status) ? 2 : 1;
   } else if (error instanceof DataFolderLockedError) {
     console.error(`error: ${error.message}\nIf the app (npm run dev / npm start) is running, stop it first, or point both at PostgreSQL with DATABASE_URL.`);
     code = 3;

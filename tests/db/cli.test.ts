@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addDays, todayIn } from "@/lib/amazon-ads/dates";
-import { closeDb, getDb } from "@/lib/db";
+import { sql } from "drizzle-orm";
+import { closeDb, getDb, openPglite } from "@/lib/db";
 import { lockPathFor } from "@/lib/db/pglite-lock";
 import { amazonAdsPendingReports } from "@/lib/db/schema";
 import { setupFirstAdmin } from "@/lib/orgs";
@@ -39,6 +40,7 @@ describe("npm run ads", () => {
     for (const [args, message] of [
       [["frobnicate"], /Unknown command "frobnicate"/],
       [["request", "--org", "abc"], /--org must be a positive integer/],
+      [["request", "--org", "999"], /[Oo]rganisation 999/],
       [["request", "--bogus"], /Unknown option/],
       [["backfill", "--from", "2026-02-30", "--to", "2026-03-01"], /real dates/],
       [["backfill", "--from", addDays(today(), -3), "--to", addDays(today(), -5)], /is after/],
@@ -139,6 +141,7 @@ describe("shutdown", () => {
 describe("npm run demo", () => {
   it("runs the whole sync on a fresh embedded database, prints what landed, and can run twice", async () => {
     const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-"));
+    let printed = new Map<string, number>();
     for (let i = 0; i < 2; i++) {
       const ran = await runScript("scripts/demo.ts", [], { DEMO_DATA_DIR: demoDir, DATABASE_URL: undefined, SETTINGS_ENCRYPTION_KEY: undefined });
       expect(ran.code, ran.stderr).toBe(0);
@@ -149,7 +152,16 @@ describe("npm run demo", () => {
       expect(perDate).toHaveLength(5);
       expect(perDate.reduce((a, b) => a + b, 0)).toBe(rows);
       expect(ran.stdout).toMatch(/Spring "Sale" – Größe 🌸/);
+      printed = new Map([...ran.stdout.matchAll(/^\s+1\s+(\d{4}-\d{2}-\d{2})\s+(\d+)\s/gm)].map((m) => [m[1]!, Number(m[2])]));
     }
     expect(fs.existsSync(lockPathFor(path.join(demoDir, "pglite")))).toBe(false);
+    // What it printed is what it stored: rows per date in the demo's own database.
+    const stored = await openPglite(path.join(demoDir, "pglite"));
+    try {
+      const result = (await stored.db.execute(sql`select date::text as date, count(*)::int as n from amazon_sp_ads where org_id = 1 group by date`)) as unknown as { rows: Array<{ date: string; n: number }> };
+      expect(new Map(result.rows.map((r) => [r.date, r.n]))).toEqual(printed);
+    } finally {
+      await stored.close();
+    }
   });
 });
