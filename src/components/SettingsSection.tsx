@@ -83,12 +83,19 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
         f.options ? (
           <div key={f.name}>
             <label htmlFor={`${section}-${f.name}`}>{f.label}</label>
-            <select id={`${section}-${f.name}`} value={values[f.name] ?? ""} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+            <select
+              id={`${section}-${f.name}`}
+              value={values[f.name] ?? ""}
+              onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+              aria-invalid={errors[f.name] ? true : undefined}
+              aria-describedby={errors[f.name] ? `${section}-${f.name}-error` : f.help ? `${section}-${f.name}-help` : undefined}
+            >
               {f.options.map((o) => (
                 <option key={o.value} value={o.value}>{o.label}</option>
               ))}
             </select>
-            {f.help && <p className="help">{f.help}</p>}
+            {f.help && !errors[f.name] && <p className="help" id={`${section}-${f.name}-help`}>{f.help}</p>}
+            {errors[f.name] && <p className="field-error" id={`${section}-${f.name}-error`}>{errors[f.name]}</p>}
           </div>
         ) : (
           <LockedInput

@@ -31,6 +31,8 @@ export async function syncStatus(orgId: number | null, options: { days?: number;
     .from(amazonAdsPendingReports)
     .where(and(byOrg, inArray(amazonAdsPendingReports.status, ["pending", "completed", "failed"])))
     .orderBy(asc(amazonAdsPendingReports.orgId), asc(amazonAdsPendingReports.createdAt));
+  // One day more than asked: the dates are in the profile's zone, up to a day behind the server's
+  // current_date (UTC), so day-30 of a US profile would otherwise drop off the table.
   const days = options.days ?? 30;
   const result = (await conn.execute(sql`
     select org_id as "orgId", date::text as date, count(*)::int as rows,
@@ -38,7 +40,7 @@ export async function syncStatus(orgId: number | null, options: { days?: number;
       coalesce(sum(cost), 0)::text as cost, coalesce(sum(sales_14d), 0)::text as "sales14d",
       min(max_lookback_days)::int as "minMaxLookbackDays"
     from amazon_sp_ads
-    where date >= current_date - ${days}::int ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
+    where date >= current_date - ${days + 1}::int ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
     group by org_id, date
     order by org_id, date desc
   `)) as unknown as { rows: DailyTotals[] };
