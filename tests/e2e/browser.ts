@@ -100,3 +100,14 @@ export async function expectText(locator: Locator, ...expected: string[]): Promi
 export async function open(page: Page, appUrl: string, pathname: string): Promise<void> {
   await page.goto(appUrl + pathname, { waitUntil: "networkidle" });
 }
+
+/** On the "Create the first admin" form: fills it in by its labels, submits, and waits for /settings. */
+export async function createFirstAdmin(page: Page, admin: { organisation: string; email: string; password: string }): Promise<void> {
+  await expectText(page.locator("h1"), "Create the first admin");
+  await page.getByLabel("Organisation name").fill(admin.organisation);
+  await page.getByLabel("Admin email").fill(admin.email);
+  await page.getByLabel("Password (at least 8 characters)").fill(admin.password);
+  await page.getByRole("button", { name: "Create admin and sign in" }).click();
+  await page.waitForURL((u) => u.pathname === "/settings");
+  await expectText(page.locator("h1"), "Settings — organisation 1");
+}

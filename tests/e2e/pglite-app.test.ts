@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { startApp, type AppServer } from "./app-server";
-import { expectText, open, setupBrowser } from "./browser";
+import { createFirstAdmin, open, setupBrowser } from "./browser";
 
 // The default a newcomer gets: no DATABASE_URL, so `next start` runs on embedded PGlite in its data
 // folder (the wasm bundled by the build). SIGTERM must close it and release the folder's lock, and a
@@ -31,13 +31,7 @@ describe("the app on embedded PGlite (no DATABASE_URL)", () => {
 
     const { page } = browser();
     await open(page, app.url, "/settings");
-    await expectText(page.locator("h1"), "Create the first admin");
-    await page.getByLabel("Organisation name").fill(ADMIN.organisation);
-    await page.getByLabel("Admin email").fill(ADMIN.email);
-    await page.getByLabel("Password (at least 8 characters)").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin and sign in" }).click();
-    await page.waitForURL((u) => u.pathname === "/settings");
-    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await createFirstAdmin(page, ADMIN);
   });
 
   it("releases the lock on SIGTERM, and a restart on the same folder signs the admin in", async () => {

@@ -4,7 +4,7 @@ import pg from "pg";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
-import { currentText, expectText, open, setupBrowser } from "./browser";
+import { createFirstAdmin, currentText, expectText, open, setupBrowser } from "./browser";
 import { RESULTS_DIR } from "./paths";
 
 // The newcomer's path through the real app (next start + PostgreSQL + the Amazon simulator), in
@@ -85,15 +85,7 @@ describe("settings in the browser", () => {
     const url = new URL(page.url());
     expect(url.pathname).toBe("/login");
     expect(url.searchParams.get("next")).toBe("/settings");
-    await expectText(page.locator("h1"), "Create the first admin");
-
-    await page.getByLabel("Organisation name").fill(ADMIN.organisation);
-    await page.getByLabel("Admin email").fill(ADMIN.email);
-    await page.getByLabel("Password (at least 8 characters)").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin and sign in" }).click();
-
-    await page.waitForURL((u) => u.pathname === "/settings");
-    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await createFirstAdmin(page, ADMIN);
     await section(page, "Amazon SP-API").waitFor();
     await section(page, "Amazon Ads API").waitFor();
 
