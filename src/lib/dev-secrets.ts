@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { createFileWhole } from "./create-file-whole";
 import { env, isProduction } from "./env";
 
 const warned = new Set<string>();
@@ -18,17 +19,9 @@ export function secretFromEnvOrDataDir(name: "SETTINGS_ENCRYPTION_KEY" | "BETTER
   const file = path.join(env().DATA_DIR, `dev-${name.toLowerCase().replace(/_/g, "-")}`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    // Written whole, then linked into place: a second process (a CLI next to `npm run dev`) either
-    // wins or reads the finished value, never an empty file.
-    const draft = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(draft, generate(), { mode: 0o600 });
-    try {
-      fs.linkSync(draft, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    } finally {
-      fs.rmSync(draft, { force: true });
-    }
+    // Created whole: a second process (a CLI next to `npm run dev`) either wins or reads the
+    // finished value, never an empty file.
+    createFileWhole(file, generate(), 0o600);
   }
   if (!warned.has(name)) {
     warned.add(name);

@@ -74,13 +74,13 @@ export async function* streamReportRows(url: string, options: { batchSize?: numb
   yield* readAhead(text, stop, new ReportArrayParser(options.unknownKeys), batchSize);
 }
 
+const READ_AHEAD_BATCHES = 2;
+
 /**
  * Parses in a pump that runs ahead of the consumer by up to READ_AHEAD_BATCHES batches, so the next
  * batch is parsed while the database writes the current one (the two then use two cores instead of
  * taking turns). Batches and a failure reach the consumer in order; memory stays bounded.
  */
-const READ_AHEAD_BATCHES = 2;
-
 async function* readAhead(text: NodeJS.ReadableStream, stop: () => void, parser: ReportArrayParser, batchSize: number): AsyncGenerator<ReportRow[]> {
   const queue: Array<ReportRow[] | Error | null> = []; // null = end of file
   let wake: (() => void) | null = null; // a waiting consumer or a paused pump

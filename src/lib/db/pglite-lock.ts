@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { createFileWhole } from "../create-file-whole";
 
 /**
  * PGlite has no cross-process lock: two processes on one data folder silently diverge and lose
@@ -53,21 +54,9 @@ export function acquireDataFolderLock(dataDir: string): () => void {
   const lockPath = lockPathFor(dataDir);
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   const me: LockOwner = { pid: process.pid, command: process.argv.slice(1).join(" ").slice(0, 200), startedAt: new Date().toISOString() };
-  // The lock appears with its content in one step (a hard link of a finished file): a rival never
-  // sees it empty, which it would take for stale.
-  const draft = `${lockPath}.${process.pid}.tmp`;
-  fs.writeFileSync(draft, JSON.stringify(me));
-  try {
-    return takeLock(lockPath, draft, dataDir);
-  } finally {
-    fs.rmSync(draft, { force: true });
-  }
-}
-
-function takeLock(lockPath: string, draft: string, dataDir: string): () => void {
   for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      fs.linkSync(draft, lockPath);
+    // Created whole: a rival never sees the lock empty, which it would take for stale.
+    if (createFileWhole(lockPath, JSON.stringify(me))) {
       let released = false;
       const release = () => {
         if (released) return;
@@ -76,15 +65,13 @@ function takeLock(lockPath: string, draft: string, dataDir: string): () => void 
       };
       process.once("exit", release);
       return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const owner = readOwner(lockPath);
-      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
-        throw new DataFolderLockedError(path.resolve(dataDir), owner.pid, owner.command);
-      }
-      // Stale (owner gone or unreadable) or our own leftover: remove and try again.
-      fs.rmSync(lockPath, { force: true });
     }
+    const owner = readOwner(lockPath);
+    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+      throw new DataFolderLockedError(path.resolve(dataDir), owner.pid, owner.command);
+    }
+    // Stale (owner gone or unreadable) or our own leftover: remove and try again.
+    fs.rmSync(lockPath, { force: true });
   }
   throw new Error(`Could not take the lock ${lockPath}`);
 }
