@@ -83,7 +83,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function backfill(orgId: number | null, from: string | undefined, to: string | undefined, collect: boolean, json: boolean): Promise<number> {
+async function backfill(
+  orgId: number | null,
+  from: string | undefined,
+  to: string | undefined,
+  collect: boolean,
+  json: boolean,
+): Promise<number> {
   if (!from || !to) throw new UsageError("backfill needs --from YYYY-MM-DD and --to YYYY-MM-DD");
   if (!isIsoDate(from) || !isIsoDate(to)) throw new UsageError("--from and --to must be real dates written YYYY-MM-DD");
   if (daysBetween(from, to) < 0) throw new UsageError(`--from ${from} is after --to ${to}`);
@@ -96,31 +102,50 @@ async function backfill(orgId: number | null, from: string | undefined, to: stri
       job: "backfill",
       targets: (today) => {
         checkRetention(from, to, today);
-        return splitRange(from, to).map(({ start, end }) => ({ startDate: start, endDate: end, kind: "backfill" as const, lookbackDays: daysBetween(end, today) }));
+        return splitRange(from, to).map(({ start, end }) => ({
+          startDate: start,
+          endDate: end,
+          kind: "backfill" as const,
+          lookbackDays: daysBetween(end, today),
+        }));
       },
-      onProgress: (done, total) => process.stderr.write(`\r[backfill] org ${org}: ${done}/${total} report(s) requested`),
+      onProgress: (done, total) =>
+        process.stderr.write(`\r[backfill] org ${org}: ${done}/${total} report(s) requested`),
     }).catch((error: unknown) => {
-      if (error instanceof HttpError || (error as Error).name === "NoCredentialsError") throw new UsageError((error as Error).message);
+      if (error instanceof HttpError || (error as Error).name === "NoCredentialsError")
+        throw new UsageError((error as Error).message);
       throw error;
     });
     process.stderr.write("\n");
-    if (summary.status === "error" && /outside Amazon's/.test(summary.message)) throw new UsageError(summary.message.replace(/^Aborted: (Error: )?/, ""));
+    if (summary.status === "error" && /outside Amazon's/.test(summary.message))
+      throw new UsageError(summary.message.replace(/^Aborted: (Error: )?/, ""));
     runs.organisations.push(summary);
   }
   if (collect) {
     for (const org of orgs) runs.organisations.push(await collectReports(org));
   }
   const statuses = runs.organisations.map((o) => o.status);
-  runs.status = statuses.every((s) => s === "success") ? "success" : statuses.every((s) => s === "error") ? "error" : "partial";
+  runs.status = statuses.every((s) => s === "success")
+    ? "success"
+    : statuses.every((s) => s === "error")
+      ? "error"
+      : "partial";
   console.log(json ? JSON.stringify(runs, null, 2) : formatRun(runs));
-  if (!collect && runs.status !== "error") console.log("Queued. They load with the next collect (npm run ads -- collect, or the scheduled one).");
+  if (!collect && runs.status !== "error")
+    console.log("Queued. They load with the next collect (npm run ads -- collect, or the scheduled one).");
   return runs.status === "success" ? 0 : 1;
 }
 
 function checkRetention(from: string, to: string, today: string) {
   const oldest = addDays(today, -RETENTION_DAYS);
-  if (daysBetween(oldest, from) < 0) throw new UsageError(`--from ${from} is outside Amazon's ${RETENTION_DAYS}-day retention for spCampaigns: the oldest date Amazon still has is ${oldest}`);
-  if (daysBetween(to, today) < 1) throw new UsageError(`--to ${to} is outside Amazon's reporting window: the newest complete day is yesterday (${addDays(today, -1)})`);
+  if (daysBetween(oldest, from) < 0)
+    throw new UsageError(
+      `--from ${from} is outside Amazon's ${RETENTION_DAYS}-day retention for spCampaigns: the oldest date Amazon still has is ${oldest}`,
+    );
+  if (daysBetween(to, today) < 1)
+    throw new UsageError(
+      `--to ${to} is outside Amazon's reporting window: the newest complete day is yesterday (${addDays(today, -1)})`,
+    );
 }
 
 function parseOrg(value: string): number {
@@ -146,7 +171,9 @@ try {
     // 404/422: an unknown organisation, or one without Ads credentials: the operator's argument.
     code = [400, 404, 422].includes(error.status) ? 2 : 1;
   } else if (error instanceof DataFolderLockedError) {
-    console.error(`error: ${error.message}\nIf the app (npm run dev / npm start) is running, stop it first, or point both at PostgreSQL with DATABASE_URL.`);
+    console.error(
+      `error: ${error.message}\nIf the app (npm run dev / npm start) is running, stop it first, or point both at PostgreSQL with DATABASE_URL.`,
+    );
     code = 3;
   } else {
     console.error(`error: ${(error as Error).message}`);

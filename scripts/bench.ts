@@ -31,7 +31,8 @@ const PHASE1_LATENCY_MS = 500;
 const backends = values.backend ? [values.backend] : ["postgres", "pglite"];
 
 const started = performance.now();
-const log = (line: string) => console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+const log = (line: string) =>
+  console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
 const sim = await startSimProcess();
 // The app reads its env on each call; set it before any app module is loaded.
@@ -41,7 +42,17 @@ const { run } = await import("./bench/run");
 
 let exitCode = 0;
 try {
-  const results = await run({ sim, quick, sizes: SIZES, memorySizes: MEMORY_SIZES, rowByRowCap: ROW_BY_ROW_CAP, phase1LatencyMs: PHASE1_LATENCY_MS, backends, log, started });
+  const results = await run({
+    sim,
+    quick,
+    sizes: SIZES,
+    memorySizes: MEMORY_SIZES,
+    rowByRowCap: ROW_BY_ROW_CAP,
+    phase1LatencyMs: PHASE1_LATENCY_MS,
+    backends,
+    log,
+    started,
+  });
   results.machine.cpus = `${os.availableParallelism()} CPU (${os.cpus()[0]?.model.trim() ?? "?"})`;
   const { resultsMarkdown } = await import("./bench/report");
   const markdown = resultsMarkdown(results);
@@ -51,7 +62,7 @@ try {
   if (!quick && !values["no-doc"] && !chosen && !only && backends.length === 2) {
     const { updateDoc } = await import("./bench/doc");
     updateDoc("docs/benchmarks.md", markdown);
-    log("figures written to docs/benchmarks.md (the previous ones moved to its \"Previous figures\")");
+    log('figures written to docs/benchmarks.md (the previous ones moved to its "Previous figures")');
   }
 } catch (error) {
   console.error(`Benchmark failed: ${(error as Error).stack ?? error}`);

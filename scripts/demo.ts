@@ -30,11 +30,25 @@ const { formatRun, formatStatus, table } = await import("./lib/print");
 const started = Date.now();
 let exitCode = 0;
 try {
-  console.log(`Amazon Ads simulator on ${sim.baseUrl}; embedded PGlite in ${path.relative(process.cwd(), dataDir)}/pglite\n`);
+  console.log(
+    `Amazon Ads simulator on ${sim.baseUrl}; embedded PGlite in ${path.relative(process.cwd(), dataDir)}/pglite\n`,
+  );
   const db = await getDb();
-  await setupFirstAdmin({ email: "demo@example.com", password: "demo-password-123", organisationName: "Demo organisation" });
-  await saveAmazonAdsSettings(1, { client_id: SIM_DEFAULTS.clientId, client_secret: SIM_DEFAULTS.clientSecret, refresh_token: SIM_DEFAULTS.refreshToken, profile_id: SIM_DEFAULTS.profileId, region: "EU" });
-  console.log(`Organisation 1 with Ads credentials for profile ${SIM_DEFAULTS.profileId} (${SIM_DEFAULTS.profile.countryCode}, ${SIM_DEFAULTS.profile.timezone}).\n`);
+  await setupFirstAdmin({
+    email: "demo@example.com",
+    password: "demo-password-123",
+    organisationName: "Demo organisation",
+  });
+  await saveAmazonAdsSettings(1, {
+    client_id: SIM_DEFAULTS.clientId,
+    client_secret: SIM_DEFAULTS.clientSecret,
+    refresh_token: SIM_DEFAULTS.refreshToken,
+    profile_id: SIM_DEFAULTS.profileId,
+    region: "EU",
+  });
+  console.log(
+    `Organisation 1 with Ads credentials for profile ${SIM_DEFAULTS.profileId} (${SIM_DEFAULTS.profile.countryCode}, ${SIM_DEFAULTS.profile.timezone}).\n`,
+  );
 
   console.log("== Phase 1: request (what GET /api/cron/amazon-ads-request?orgId=1 runs)");
   const requested = await runJob("request", 1);
@@ -48,11 +62,20 @@ try {
 
   const sample = (await db.execute(sql`
     select date::text, campaign_id::text, campaign_name, impressions::text, clicks::text, cost::text, sales_14d::text, click_through_rate::text, top_of_search_impression_share::text
-    from amazon_sp_ads order by campaign_id desc, date desc limit 5`)) as unknown as { rows: Array<Record<string, string | null>> };
+    from amazon_sp_ads order by campaign_id desc, date desc limit 5`)) as unknown as {
+    rows: Array<Record<string, string | null>>;
+  };
   console.log("A few rows of amazon_sp_ads (the first campaign id is above 2^53, stored exactly)");
-  console.log(table(["date", "campaign_id", "campaign_name", "impr", "clicks", "cost", "sales_14d", "ctr", "tos_share"], sample.rows.map((r) => Object.values(r))));
+  console.log(
+    table(
+      ["date", "campaign_id", "campaign_name", "impr", "clicks", "cost", "sales_14d", "ctr", "tos_share"],
+      sample.rows.map((r) => Object.values(r)),
+    ),
+  );
   if (requested.status !== "success" || collected.status !== "success") exitCode = 1;
-  console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s (${collected.status}). Sign-in for \`npm run dev\` with PGLITE_DIR=${path.relative(process.cwd(), dataDir)}/pglite DATA_DIR=${path.relative(process.cwd(), dataDir)}: demo@example.com / demo-password-123`);
+  console.log(
+    `\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s (${collected.status}). Sign-in for \`npm run dev\` with PGLITE_DIR=${path.relative(process.cwd(), dataDir)}/pglite DATA_DIR=${path.relative(process.cwd(), dataDir)}: demo@example.com / demo-password-123`,
+  );
 } catch (error) {
   console.error(`Demo failed: ${(error as Error).message}`);
   exitCode = 1;

@@ -16,7 +16,11 @@ import type { SimUrls } from "./sim-protocol";
 
 export const ORG = 1;
 /** Quick retries and polls: the simulator answers at once, and a retry in a measurement would be a bug. */
-export const COLLECT_OPTIONS = { pollDelaysMs: [50], budgetMs: 600_000, client: { retry: { baseDelayMs: 5, maxDelayMs: 200 } } };
+export const COLLECT_OPTIONS = {
+  pollDelaysMs: [50],
+  budgetMs: 600_000,
+  client: { retry: { baseDelayMs: 5, maxDelayMs: 200 } },
+};
 
 /** The env every process of the benchmark shares (the app reads it on each call). */
 export function benchEnv(sim: SimUrls): Record<string, string> {
@@ -37,18 +41,27 @@ export function benchEnv(sim: SimUrls): Record<string, string> {
 /** Organisation 1 with the simulator's credentials, as a fresh install's setup page leaves it. */
 export async function prepareOrg(): Promise<void> {
   await setupFirstAdmin({ email: "bench@example.com", password: "bench-password-123", organisationName: "Bench" });
-  await saveAmazonAdsSettings(ORG, { client_id: SIM_DEFAULTS.clientId, client_secret: SIM_DEFAULTS.clientSecret, refresh_token: SIM_DEFAULTS.refreshToken, profile_id: SIM_DEFAULTS.profileId, region: "EU" });
+  await saveAmazonAdsSettings(ORG, {
+    client_id: SIM_DEFAULTS.clientId,
+    client_secret: SIM_DEFAULTS.clientSecret,
+    refresh_token: SIM_DEFAULTS.refreshToken,
+    profile_id: SIM_DEFAULTS.profileId,
+    region: "EU",
+  });
 }
 
 function expectSuccess(summary: PhaseSummary): PhaseSummary {
   const bad = summary.reports.find((r) => r.outcome !== "created" && r.outcome !== "completed");
-  if (summary.status !== "success" || bad) throw new Error(`${summary.job} did not succeed: ${summary.message}${bad?.error ? ` (${bad.error})` : ""}`);
+  if (summary.status !== "success" || bad)
+    throw new Error(`${summary.job} did not succeed: ${summary.message}${bad?.error ? ` (${bad.error})` : ""}`);
   return summary;
 }
 
 /** Phase 1 (the real requestReports) for one single-day report; returns its report id. */
 export async function requestOne(date: string): Promise<string> {
-  const summary = expectSuccess(await requestReports(ORG, { targets: () => [{ startDate: date, endDate: date, kind: "daily", lookbackDays: 1 }] }));
+  const summary = expectSuccess(
+    await requestReports(ORG, { targets: () => [{ startDate: date, endDate: date, kind: "daily", lookbackDays: 1 }] }),
+  );
   return summary.reports[0]!.reportId!;
 }
 
@@ -61,7 +74,8 @@ export async function requestOne(date: string): Promise<string> {
 export async function primeReport(reportId: string): Promise<string> {
   const client = new AdsClient(await requireAdsSettings(ORG));
   const report = await client.getReport(reportId);
-  if (report.status !== "COMPLETED" || !report.url) throw new Error(`report ${reportId} is ${report.status}, not COMPLETED with a URL`);
+  if (report.status !== "COMPLETED" || !report.url)
+    throw new Error(`report ${reportId} is ${report.status}, not COMPLETED with a URL`);
   const file = await fetch(report.url);
   if (!file.ok) throw new Error(`downloading report ${reportId} failed: HTTP ${file.status}`);
   await file.arrayBuffer();

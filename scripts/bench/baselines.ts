@@ -43,9 +43,13 @@ function postgresLoader(pool: NonNullable<DbHandle["pgPool"]>): Loader {
     }
   };
   const copyInto = (client: PoolClient, table: string, rows: ReportRow[], provenance: string[]) =>
-    pipeline(Readable.from(copyText(rows, provenance)), client.query(copyFrom(`copy ${table} (${COLUMN_LIST}) from stdin`)));
+    pipeline(
+      Readable.from(copyText(rows, provenance)),
+      client.query(copyFrom(`copy ${table} (${COLUMN_LIST}) from stdin`)),
+    );
   return {
-    copy: (rows, provenance) => withClient((client) => timed(() => copyInto(client, "amazon_sp_ads", rows, provenance))),
+    copy: (rows, provenance) =>
+      withClient((client) => timed(() => copyInto(client, "amazon_sp_ads", rows, provenance))),
     copyUpsert: (rows, provenance) =>
       withClient((client) =>
         timed(async () => {
@@ -60,7 +64,8 @@ function postgresLoader(pool: NonNullable<DbHandle["pgPool"]>): Loader {
       withClient((client) =>
         timed(async () => {
           // A named statement: parsed once, as any driver with a statement cache would.
-          for (const row of rows) await client.query({ name: "bench_row_upsert", text: ROW_INSERT, values: rowValues(provenance, row) });
+          for (const row of rows)
+            await client.query({ name: "bench_row_upsert", text: ROW_INSERT, values: rowValues(provenance, row) });
         }),
       ),
   };
@@ -70,7 +75,10 @@ function pgliteLoader(pglite: NonNullable<DbHandle["pglite"]>): Loader {
   // PGlite's COPY reads from a Blob mounted as /dev/blob (there is no client stream).
   const blobOf = (rows: ReportRow[], provenance: string[]) => new Blob([...copyText(rows, provenance)]);
   return {
-    copy: (rows, provenance) => timed(() => pglite.query(`copy amazon_sp_ads (${COLUMN_LIST}) from '/dev/blob'`, [], { blob: blobOf(rows, provenance) })),
+    copy: (rows, provenance) =>
+      timed(() =>
+        pglite.query(`copy amazon_sp_ads (${COLUMN_LIST}) from '/dev/blob'`, [], { blob: blobOf(rows, provenance) }),
+      ),
     copyUpsert: (rows, provenance) =>
       timed(() =>
         pglite.transaction(async (tx) => {

@@ -22,7 +22,10 @@ ${FIRST_RUN}
 ${PREVIOUS[1]}
 `;
 
-function between(doc: string, [start, end]: readonly [string, string]): { before: string; inner: string; after: string } {
+function between(
+  doc: string,
+  [start, end]: readonly [string, string],
+): { before: string; inner: string; after: string } {
   const i = doc.indexOf(start);
   const j = doc.indexOf(end);
   if (i < 0 || j < i) throw new Error(`docs/benchmarks.md lacks the markers ${start} … ${end}`);

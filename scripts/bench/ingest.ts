@@ -34,7 +34,13 @@ export interface IngestFigures {
 /** Yesterday in the profile's zone: a date the simulator has data for, as the daily job asks. */
 export const reportDate = () => addDays(todayIn(SIM_DEFAULTS.profile.timezone), -1);
 
-export async function measureIngest(db: BenchDb, sim: SimProcess, campaigns: number, rowByRowCap: number, log: (s: string) => void): Promise<IngestFigures> {
+export async function measureIngest(
+  db: BenchDb,
+  sim: SimProcess,
+  campaigns: number,
+  rowByRowCap: number,
+  log: (s: string) => void,
+): Promise<IngestFigures> {
   const handle = await db.activate();
   await sim.setProfileCampaigns(campaigns);
   const date = reportDate();

@@ -20,14 +20,22 @@ export interface MemoryFigures extends ChildResult {
 
 const CHILD_TIMEOUT_MS = 5 * 60_000;
 
-export async function measureMemory(db: BenchDb, sim: SimProcess, campaigns: number, oldSpaceMb: number | null): Promise<MemoryFigures> {
+export async function measureMemory(
+  db: BenchDb,
+  sim: SimProcess,
+  campaigns: number,
+  oldSpaceMb: number | null,
+): Promise<MemoryFigures> {
   const handle = await db.activate();
   await sim.setProfileCampaigns(campaigns);
   await truncate(handle.db);
   await primeReport(await requestOne(reportDate()));
   // PGlite allows one process per data folder: the parent lets go while the child collects.
   await db.deactivate();
-  const result = await runChild({ ...process.env, ...db.env } as NodeJS.ProcessEnv, oldSpaceMb === null ? [] : [`--max-old-space-size=${oldSpaceMb}`]);
+  const result = await runChild(
+    { ...process.env, ...db.env } as NodeJS.ProcessEnv,
+    oldSpaceMb === null ? [] : [`--max-old-space-size=${oldSpaceMb}`],
+  );
   await db.activate();
   if (!result.ok) throw new Error(`the collect child failed: ${result.message}`);
   return { ...result, backend: db.backend, campaigns, oldSpaceMb, peak: Math.max(result.rssPeakSampled, result.vmHwm) };
@@ -35,7 +43,11 @@ export async function measureMemory(db: BenchDb, sim: SimProcess, campaigns: num
 
 function runChild(env: NodeJS.ProcessEnv, flags: string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(import.meta.dirname, "collect-child.ts"), [], { env, execArgv: ["--import", "tsx", "--expose-gc", ...flags], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(path.join(import.meta.dirname, "collect-child.ts"), [], {
+      env,
+      execArgv: ["--import", "tsx", "--expose-gc", ...flags],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     let result: ChildResult | undefined;
     const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
     child.on("message", (m: ChildResult) => (result = m));

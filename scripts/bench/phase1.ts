@@ -48,8 +48,18 @@ async function run(sim: SimProcess, name: string, phase: () => Promise<PhaseSumm
   if (summary.status !== "success") throw new Error(`${name}: ${summary.message}`);
   const requests = await sim.requests();
   const creates = requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports"));
-  const overlap = creates.length > 1 ? Math.max(...creates.map((c) => c.time)) < Math.min(...creates.map((c) => c.endTime ?? Infinity)) : undefined;
-  return { run: name, ms, calls: group(requests), total: requests.length, appCount: summary.amazonCalls, ...(overlap === undefined ? {} : { createsOverlap: overlap }) };
+  const overlap =
+    creates.length > 1
+      ? Math.max(...creates.map((c) => c.time)) < Math.min(...creates.map((c) => c.endTime ?? Infinity))
+      : undefined;
+  return {
+    run: name,
+    ms,
+    calls: group(requests),
+    total: requests.length,
+    appCount: summary.amazonCalls,
+    ...(overlap === undefined ? {} : { createsOverlap: overlap }),
+  };
 }
 
 /** Must run first on a fresh organisation: the first request run is the one that looks up the profile. */

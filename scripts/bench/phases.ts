@@ -40,15 +40,34 @@ export async function measureParsing(url: string): Promise<ParseTimings> {
   const started = performance.now();
   const rows: ReportRow[] = [];
   for await (const batch of streamReportRows(url, { batchSize: DEFAULT_COLLECT.batchSize })) rows.push(...batch);
-  return { downloadMs: download.ms, gzipBytes: download.bytes, gunzipMs: gunzip.ms, jsonBytes: gunzip.bytes, parseMs: performance.now() - started, rows };
+  return {
+    downloadMs: download.ms,
+    gzipBytes: download.bytes,
+    gunzipMs: gunzip.ms,
+    jsonBytes: gunzip.bytes,
+    parseMs: performance.now() - started,
+    rows,
+  };
 }
 
 /** The app's upsert alone: the collect's batches and transaction, without download and parse. */
-export async function timedUpsertOnly(db: Db, rows: ReportRow[], date: string, batchSize = DEFAULT_COLLECT.batchSize): Promise<number> {
-  const provenance = { orgId: ORG, profileId: SIM_DEFAULTS.profileId, reportId: "bench-upsert-only", kind: "daily" as const, referenceDate: addDays(date, 1) };
+export async function timedUpsertOnly(
+  db: Db,
+  rows: ReportRow[],
+  date: string,
+  batchSize = DEFAULT_COLLECT.batchSize,
+): Promise<number> {
+  const provenance = {
+    orgId: ORG,
+    profileId: SIM_DEFAULTS.profileId,
+    reportId: "bench-upsert-only",
+    kind: "daily" as const,
+    referenceDate: addDays(date, 1),
+  };
   const started = performance.now();
   await db.transaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += batchSize) await upsertCampaignRows(tx, rows.slice(i, i + batchSize), provenance);
+    for (let i = 0; i < rows.length; i += batchSize)
+      await upsertCampaignRows(tx, rows.slice(i, i + batchSize), provenance);
   });
   return performance.now() - started;
 }
@@ -58,6 +77,8 @@ export async function truncate(db: Db): Promise<void> {
 }
 
 export async function countRows(db: Db): Promise<number> {
-  const result = (await db.execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as { rows: Array<{ n: number }> };
+  const result = (await db.execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as {
+    rows: Array<{ n: number }>;
+  };
   return result.rows[0]!.n;
 }

@@ -17,7 +17,17 @@ function ingestRows(f: IngestFigures): Array<Array<string | number>> {
     const collect = rate(f.rows, f.collect[mode]);
     const copy = rate(f.rows, f.copy[mode]);
     const rowByRow = rate(f.rowByRow.rows, f.rowByRow[mode]);
-    return [f.backend, n(f.rows), mode === "empty" ? "empty table" : "update", n(collect), n(rate(f.rows, f.upsertOnly[mode])), n(copy), n(rowByRow), x(collect / copy, 2), x(collect / rowByRow, 1)];
+    return [
+      f.backend,
+      n(f.rows),
+      mode === "empty" ? "empty table" : "update",
+      n(collect),
+      n(rate(f.rows, f.upsertOnly[mode])),
+      n(copy),
+      n(rowByRow),
+      x(collect / copy, 2),
+      x(collect / rowByRow, 1),
+    ];
   });
 }
 
@@ -27,10 +37,24 @@ export function resultsMarkdown(r: BenchResults): string {
   out.push(`Run of ${m.date}: \`${r.command}\`, ${s(r.totalMs)} s in all.`);
   out.push("", `Machine: ${m.cpus}, ${m.memory} RAM, Node ${m.node}; ${m.postgres}; PGlite ${m.pglite}.`);
 
-  out.push("", "**Ingest rate of phase 2, rows/s** (collect = download + gunzip + parse + upsert, the real `collectReports`)", "");
+  out.push(
+    "",
+    "**Ingest rate of phase 2, rows/s** (collect = download + gunzip + parse + upsert, the real `collectReports`)",
+    "",
+  );
   out.push(
     table(
-      ["database", "rows", "table", "collect", "upsert only ¹", "COPY ²", "row-by-row ³", "collect ÷ COPY", "collect ÷ row-by-row"],
+      [
+        "database",
+        "rows",
+        "table",
+        "collect",
+        "upsert only ¹",
+        "COPY ²",
+        "row-by-row ³",
+        "collect ÷ COPY",
+        "collect ÷ row-by-row",
+      ],
       r.ingest.flatMap(ingestRows),
     ),
   );
@@ -42,35 +66,107 @@ export function resultsMarkdown(r: BenchResults): string {
     `³ One autocommitted \`INSERT … ON CONFLICT DO UPDATE\` per row (a prepared statement)${caps.length ? `, timed over the first ${caps.map(n).join(" / ")} rows of the larger reports and extrapolated as rows/s` : ""}.`,
   );
 
-  out.push("", "**Where the time of a collect goes** (seconds; each column adds one stage to the one before, on the same file)", "");
+  out.push(
+    "",
+    "**Where the time of a collect goes** (seconds; each column adds one stage to the one before, on the same file)",
+    "",
+  );
   out.push(
     table(
-      ["database", "rows", "gzip MB", "JSON MB", "download ⁴", "+ gunzip", "+ parse (no DB)", "upsert only: empty / update", "collect: empty / update"],
-      r.ingest.map((f) => [f.backend, n(f.rows), mb(f.gzipBytes), mb(f.jsonBytes), s(f.downloadMs), s(f.gunzipMs), s(f.parseMs), `${s(f.upsertOnly.empty)} / ${s(f.upsertOnly.update)}`, `${s(f.collect.empty)} / ${s(f.collect.update)}`]),
+      [
+        "database",
+        "rows",
+        "gzip MB",
+        "JSON MB",
+        "download ⁴",
+        "+ gunzip",
+        "+ parse (no DB)",
+        "upsert only: empty / update",
+        "collect: empty / update",
+      ],
+      r.ingest.map((f) => [
+        f.backend,
+        n(f.rows),
+        mb(f.gzipBytes),
+        mb(f.jsonBytes),
+        s(f.downloadMs),
+        s(f.gunzipMs),
+        s(f.parseMs),
+        `${s(f.upsertOnly.empty)} / ${s(f.upsertOnly.update)}`,
+        `${s(f.collect.empty)} / ${s(f.collect.update)}`,
+      ]),
     ),
   );
-  out.push("", "⁴ From the benchmark's S3 stand-in (`scripts/bench/s3-front.ts`), which serves the stored file as S3 does, after the simulator has checked the presigned URL.");
+  out.push(
+    "",
+    "⁴ From the benchmark's S3 stand-in (`scripts/bench/s3-front.ts`), which serves the stored file as S3 does, after the simulator has checked the presigned URL.",
+  );
 
   if (r.memory.length) {
-    out.push("", "**Peak memory of a collect** (a child process; RSS sampled every 20 ms and the kernel's VmHWM, reset before the collect)", "");
+    out.push(
+      "",
+      "**Peak memory of a collect** (a child process; RSS sampled every 20 ms and the kernel's VmHWM, reset before the collect)",
+      "",
+    );
     out.push(
       table(
-        ["database", "V8 old space", "rows", "RSS before, MB", "peak RSS, MB", "growth, MB", "V8 heap used, peak MB", "collect, s"],
-        r.memory.map((m) => [m.backend, m.oldSpaceMb === null ? "default" : `≤ ${m.oldSpaceMb} MB`, n(m.rows), mb(m.rssBefore), mb(m.peak), mb(m.peak - m.rssBefore), mb(m.heapUsedPeak), s(m.ms)]),
+        [
+          "database",
+          "V8 old space",
+          "rows",
+          "RSS before, MB",
+          "peak RSS, MB",
+          "growth, MB",
+          "V8 heap used, peak MB",
+          "collect, s",
+        ],
+        r.memory.map((m) => [
+          m.backend,
+          m.oldSpaceMb === null ? "default" : `≤ ${m.oldSpaceMb} MB`,
+          n(m.rows),
+          mb(m.rssBefore),
+          mb(m.peak),
+          mb(m.peak - m.rssBefore),
+          mb(m.heapUsedPeak),
+          s(m.ms),
+        ]),
       ),
     );
   }
 
-  out.push("", `**Phase 1 and the Amazon calls of a happy run** (simulator: ${r.phase1[0]?.latencyMs ?? "?"} ms on each create, reports COMPLETED at the first poll)`, "");
+  out.push(
+    "",
+    `**Phase 1 and the Amazon calls of a happy run** (simulator: ${r.phase1[0]?.latencyMs ?? "?"} ms on each create, reports COMPLETED at the first poll)`,
+    "",
+  );
   out.push(
     table(
       ["database", "run", "wall, ms", "calls at the simulator (method + path)", "total", "app's count ⁵"],
-      r.phase1.flatMap((p) => p.runs.map((run) => [p.backend, run.run, n(run.ms), run.calls.map(([k, c]) => `${c} × \`${k}\``).join(", ") + (run.createsOverlap === undefined ? "" : run.createsOverlap ? " (creates overlap)" : " (creates do NOT overlap)"), run.total, run.appCount])),
+      r.phase1.flatMap((p) =>
+        p.runs.map((run) => [
+          p.backend,
+          run.run,
+          n(run.ms),
+          run.calls.map(([k, c]) => `${c} × \`${k}\``).join(", ") +
+            (run.createsOverlap === undefined
+              ? ""
+              : run.createsOverlap
+                ? " (creates overlap)"
+                : " (creates do NOT overlap)"),
+          run.total,
+          run.appCount,
+        ]),
+      ),
     ),
   );
   out.push("", "⁵ `PhaseSummary.amazonCalls` (token + Ads API; the S3 download is not an Ads API call).");
 
   out.push("", "**Targets** (ingest targets on real PostgreSQL)", "");
-  out.push(table(["target", "measured", "required", "met"], checkTargets(r).map((c) => [c.what, c.value, c.target, c.met ? "met" : "**MISSED**"])));
+  out.push(
+    table(
+      ["target", "measured", "required", "met"],
+      checkTargets(r).map((c) => [c.what, c.value, c.target, c.met ? "met" : "**MISSED**"]),
+    ),
+  );
   return out.join("\n");
 }

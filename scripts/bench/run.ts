@@ -28,13 +28,22 @@ export interface RunOptions {
  */
 const HEAP_CAP_MB = 128;
 
-const pgliteVersion = (): string => (JSON.parse(fs.readFileSync("node_modules/@electric-sql/pglite/package.json", "utf8")) as { version: string }).version;
+const pgliteVersion = (): string =>
+  (JSON.parse(fs.readFileSync("node_modules/@electric-sql/pglite/package.json", "utf8")) as { version: string })
+    .version;
 
 export async function run(o: RunOptions): Promise<BenchResults> {
   const results: BenchResults = {
     quick: o.quick,
     command: `npm run bench${o.quick ? " -- --quick" : ""}`,
-    machine: { date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC", cpus: "", memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`, node: process.version, postgres: "", pglite: pgliteVersion() },
+    machine: {
+      date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+      cpus: "",
+      memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+      node: process.version,
+      postgres: "",
+      pglite: pgliteVersion(),
+    },
     ingest: [],
     memory: [],
     phase1: [],
@@ -54,15 +63,19 @@ export async function run(o: RunOptions): Promise<BenchResults> {
       await o.sim.cacheDownloads(true);
       o.log(`${backend}: phase 1 ${p1.runs.map((r) => `${r.run} ${fmtMs(r.ms)} (${r.total} calls)`).join(", ")}`);
       for (const campaigns of o.sizes) {
-        const f = await measureIngest(db, o.sim, campaigns, o.rowByRowCap, (line) => o.log(`${backend} ${campaigns} campaigns: ${line}`));
+        const f = await measureIngest(db, o.sim, campaigns, o.rowByRowCap, (line) =>
+          o.log(`${backend} ${campaigns} campaigns: ${line}`),
+        );
         results.ingest.push(f);
       }
       for (const oldSpaceMb of [null, HEAP_CAP_MB])
         for (const campaigns of o.memorySizes) {
-        const m = await measureMemory(db, o.sim, campaigns, oldSpaceMb);
-        results.memory.push(m);
-        o.log(`${backend} ${campaigns} campaigns${oldSpaceMb ? `, old space capped at ${oldSpaceMb} MB` : ""}: collect child peak RSS ${(m.peak / 2 ** 20).toFixed(1)} MB (before ${(m.rssBefore / 2 ** 20).toFixed(1)} MB; V8 heap used ${(m.heapUsedPeak / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalPeak / 2 ** 20).toFixed(1)} MB, external ${(m.externalPeak / 2 ** 20).toFixed(1)} MB), ${fmtMs(m.ms)}`);
-      }
+          const m = await measureMemory(db, o.sim, campaigns, oldSpaceMb);
+          results.memory.push(m);
+          o.log(
+            `${backend} ${campaigns} campaigns${oldSpaceMb ? `, old space capped at ${oldSpaceMb} MB` : ""}: collect child peak RSS ${(m.peak / 2 ** 20).toFixed(1)} MB (before ${(m.rssBefore / 2 ** 20).toFixed(1)} MB; V8 heap used ${(m.heapUsedPeak / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalPeak / 2 ** 20).toFixed(1)} MB, external ${(m.externalPeak / 2 ** 20).toFixed(1)} MB), ${fmtMs(m.ms)}`,
+          );
+        }
     } finally {
       await db.dispose();
     }

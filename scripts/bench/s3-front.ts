@@ -22,7 +22,16 @@ export async function startS3Front(simBaseUrl: string): Promise<S3Front> {
 
   const forward = (req: http.IncomingMessage, method = req.method): Promise<http.IncomingMessage> =>
     new Promise((resolve, reject) => {
-      const upstream = http.request({ host: target.hostname, port: target.port, method, path: req.url, headers: { ...req.headers, host: target.host } }, resolve);
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host },
+        },
+        resolve,
+      );
       upstream.on("error", reject);
       if (method === req.method) req.pipe(upstream);
       else upstream.end();

@@ -49,4 +49,8 @@ process.on("message", (message: { id: number; command: SimCommand }) => {
 process.on("disconnect", () => void close());
 // The app talks to the Ads API through the front (so report URLs lead to it); the token endpoint directly.
 const api = (region: string) => `${front.baseUrl}/${region}`;
-process.send?.({ id: 0, ok: true, result: { baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, apiUrl: { NA: api("na"), EU: api("eu"), FE: api("fe") } } });
+process.send?.({
+  id: 0,
+  ok: true,
+  result: { baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, apiUrl: { NA: api("na"), EU: api("eu"), FE: api("fe") } },
+});

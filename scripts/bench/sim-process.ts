@@ -19,7 +19,10 @@ export interface SimProcess extends SimUrls {
 }
 
 export async function startSimProcess(): Promise<SimProcess> {
-  const child = fork(path.join(import.meta.dirname, "sim-child.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(import.meta.dirname, "sim-child.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   const ready = new Promise<SimUrls>((resolve, reject) => {

@@ -8,10 +8,25 @@ const q = (name: string) => `"${name}"`;
 const NON_DATA = new Set(["date", "campaign_id"]);
 
 export const REPORT_COLUMNS = REQUESTED_COLUMNS;
-const PROVENANCE_COLUMNS = ["org_id", "profile_id", "source_report_id", "source_kind", "source_lookback_days", "max_lookback_days"];
+const PROVENANCE_COLUMNS = [
+  "org_id",
+  "profile_id",
+  "source_report_id",
+  "source_kind",
+  "source_lookback_days",
+  "max_lookback_days",
+];
 export const ALL_COLUMNS = [...PROVENANCE_COLUMNS, ...REPORT_COLUMNS.map((c) => c.db)];
 export const COLUMN_LIST = ALL_COLUMNS.map(q).join(", ");
-export const COLUMN_TYPES = ["integer", "text", "text", "text", "integer", "integer", ...REPORT_COLUMNS.map((c) => c.type)];
+export const COLUMN_TYPES = [
+  "integer",
+  "text",
+  "text",
+  "text",
+  "integer",
+  "integer",
+  ...REPORT_COLUMNS.map((c) => c.type),
+];
 
 /** Provenance of a single-day daily report with lookback 1, as the collect writes it. */
 export function provenanceValues(reportId: string): string[] {
@@ -35,13 +50,18 @@ export const ON_CONFLICT = `on conflict (org_id, date, campaign_id) do update se
 export const ROW_INSERT = `insert into amazon_sp_ads (${COLUMN_LIST}) values (${COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}`).join(", ")}) ${ON_CONFLICT}`;
 
 // COPY text format: tab-separated, \N for null, backslash escapes for \, tab, newline and CR.
-const escapeCopy = (v: string) => v.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+const escapeCopy = (v: string) =>
+  v.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 
 /** The rows as COPY text, in chunks of `per` rows (a 200k-row load is ~100 MB of text). */
 export function* copyText(rows: ReportRow[], provenance: string[], per = 1_000): Generator<string> {
   for (let i = 0; i < rows.length; i += per) {
     let chunk = "";
-    for (const row of rows.slice(i, i + per)) chunk += rowValues(provenance, row).map((v) => (v === null ? "\\N" : escapeCopy(v))).join("\t") + "\n";
+    for (const row of rows.slice(i, i + per))
+      chunk +=
+        rowValues(provenance, row)
+          .map((v) => (v === null ? "\\N" : escapeCopy(v)))
+          .join("\t") + "\n";
     yield chunk;
   }
 }

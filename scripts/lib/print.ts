@@ -5,7 +5,11 @@ import type { SyncStatusReport } from "../../src/lib/amazon-ads/status";
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (/^-?[\d.]+$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (/^-?[\d.]+$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
@@ -14,10 +18,14 @@ const ago = (d: Date | null) => (d ? `${Math.round((Date.now() - d.getTime()) / 
 export function formatRun(run: JobRun): string {
   const out: string[] = [];
   for (const org of run.organisations) {
-    out.push(`org ${org.orgId} ${org.job}: ${org.status.toUpperCase()} — ${org.message} (${org.amazonCalls} Amazon calls, ${(org.durationMs / 1000).toFixed(1)} s)`);
+    out.push(
+      `org ${org.orgId} ${org.job}: ${org.status.toUpperCase()} — ${org.message} (${org.amazonCalls} Amazon calls, ${(org.durationMs / 1000).toFixed(1)} s)`,
+    );
     for (const r of org.reports) {
       const range = r.startDate === r.endDate ? r.startDate : `${r.startDate}..${r.endDate}`;
-      out.push(`  ${range}  ${r.kind}${r.kind === "daily" ? ` d-${r.lookbackDays}` : ""}  ${r.outcome}${r.rows !== undefined ? `  ${r.rows} rows` : ""}${r.error ? `  — ${r.error}` : ""}`);
+      out.push(
+        `  ${range}  ${r.kind}${r.kind === "daily" ? ` d-${r.lookbackDays}` : ""}  ${r.outcome}${r.rows !== undefined ? `  ${r.rows} rows` : ""}${r.error ? `  — ${r.error}` : ""}`,
+      );
     }
     for (const w of org.warnings) out.push(`  warning: ${w}`);
   }
@@ -32,7 +40,16 @@ export function formatStatus(status: SyncStatusReport): string {
     status.open.length
       ? table(
           ["org", "report", "dates", "kind", "age", "polls", "amazon", "last error"],
-          status.open.map((r) => [r.orgId, r.reportId.slice(0, 8), r.reportDate === r.reportEndDate ? r.reportDate : `${r.reportDate}..${r.reportEndDate}`, r.kind, ago(r.createdAt), r.attempts, r.amazonStatus, r.error]),
+          status.open.map((r) => [
+            r.orgId,
+            r.reportId.slice(0, 8),
+            r.reportDate === r.reportEndDate ? r.reportDate : `${r.reportDate}..${r.reportEndDate}`,
+            r.kind,
+            ago(r.createdAt),
+            r.attempts,
+            r.amazonStatus,
+            r.error,
+          ]),
         )
       : "  (none)",
   );
@@ -41,7 +58,14 @@ export function formatStatus(status: SyncStatusReport): string {
     status.runs.length
       ? table(
           ["org", "job", "status", "started", "took", "message"],
-          status.runs.map((r) => [r.orgId, r.job, r.status, r.startedAt.toISOString().slice(0, 19).replace("T", " "), r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)}s` : "running", (r.message ?? "").slice(0, 100)]),
+          status.runs.map((r) => [
+            r.orgId,
+            r.job,
+            r.status,
+            r.startedAt.toISOString().slice(0, 19).replace("T", " "),
+            r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)}s` : "running",
+            (r.message ?? "").slice(0, 100),
+          ]),
         )
       : "  (none)",
   );
@@ -50,7 +74,17 @@ export function formatStatus(status: SyncStatusReport): string {
     status.daily.length
       ? table(
           ["org", "date", "campaigns", "impressions", "clicks", "cost", "sales14d", "lookback", "final"],
-          status.daily.map((d) => [d.orgId, d.date, d.rows, d.impressions, d.clicks, d.cost, d.sales14d, `d-${d.minMaxLookbackDays}`, d.minMaxLookbackDays >= 30 ? "yes" : "no"]),
+          status.daily.map((d) => [
+            d.orgId,
+            d.date,
+            d.rows,
+            d.impressions,
+            d.clicks,
+            d.cost,
+            d.sales14d,
+            `d-${d.minMaxLookbackDays}`,
+            d.minMaxLookbackDays >= 30 ? "yes" : "no",
+          ]),
         )
       : "  (no rows yet)",
   );

@@ -20,7 +20,18 @@ interface Props {
  * A saved value shows locked (and masked if secret); "Edit" unlocks it, "Cancel" restores the
  * saved value. Sending the masked value back keeps the stored secret on the server.
  */
-export function LockedInput({ id, label, savedValue, value, locked, secret, error, help, onChange, onLockedChange }: Props) {
+export function LockedInput({
+  id,
+  label,
+  savedValue,
+  value,
+  locked,
+  secret,
+  error,
+  help,
+  onChange,
+  onLockedChange,
+}: Props) {
   const input = useRef<HTMLInputElement>(null);
   const hasSaved = savedValue !== "";
   return (
@@ -67,8 +78,16 @@ export function LockedInput({ id, label, savedValue, value, locked, secret, erro
           </button>
         )}
       </div>
-      {help && !error && <p className="help" id={`${id}-help`}>{help}</p>}
-      {error && <p className="field-error" id={`${id}-error`}>{error}</p>}
+      {help && !error && (
+        <p className="help" id={`${id}-help`}>
+          {help}
+        </p>
+      )}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -34,9 +34,15 @@ export function LoginForm() {
       <label htmlFor="password">Password</label>
       <input id="password" name="password" type="password" autoComplete="current-password" required />
       <div className="actions">
-        <button type="submit" disabled={busy}>{busy ? "Signing in…" : "Sign in"}</button>
+        <button type="submit" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
       </div>
-      {error && <p className="status bad" role="alert">{error}</p>}
+      {error && (
+        <p className="status bad" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

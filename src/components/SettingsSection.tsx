@@ -28,16 +28,25 @@ type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 /** One credentials section: its own form state, its own Save and Test connection buttons. */
 export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, initialStatus, onSaved }: Props) {
   // The parent remounts this (key) when the saved values change, so initial state is enough.
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.options?.[0]?.value ?? ""])));
-  const [locked, setLocked] = useState<Record<string, boolean>>(() => Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])));
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.options?.[0]?.value ?? ""])),
+  );
+  const [locked, setLocked] = useState<Record<string, boolean>>(() =>
+    Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])),
+  );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<Status>(initialStatus ? { kind: "ok", text: initialStatus } : null);
   const [busy, setBusy] = useState<"save" | "test" | null>(null);
 
-  const formValues = () => Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
+  const formValues = () =>
+    Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
 
   async function post(url: string, body: unknown) {
-    const response = await fetch(url + orgQuery, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
+    const response = await fetch(url + orgQuery, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).catch(() => null);
     const json = (await response?.json().catch(() => null)) as Record<string, unknown> | null;
     return { response, json };
   }
@@ -54,7 +63,10 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
     setBusy(null);
     if (response?.ok && json) {
       setErrors({});
-      onSaved(json.settings as Record<string, Record<string, string> | null>, "Saved. Secrets are stored encrypted and shown masked.");
+      onSaved(
+        json.settings as Record<string, Record<string, string> | null>,
+        "Saved. Secrets are stored encrypted and shown masked.",
+      );
     } else {
       showFieldErrors(json);
       setStatus({ kind: "bad", text: String(json?.message ?? "Saving failed; check your connection and try again.") });
@@ -88,14 +100,26 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
               value={values[f.name] ?? ""}
               onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
               aria-invalid={errors[f.name] ? true : undefined}
-              aria-describedby={errors[f.name] ? `${section}-${f.name}-error` : f.help ? `${section}-${f.name}-help` : undefined}
+              aria-describedby={
+                errors[f.name] ? `${section}-${f.name}-error` : f.help ? `${section}-${f.name}-help` : undefined
+              }
             >
               {f.options.map((o) => (
-                <option key={o.value} value={o.value}>{o.label}</option>
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
               ))}
             </select>
-            {f.help && !errors[f.name] && <p className="help" id={`${section}-${f.name}-help`}>{f.help}</p>}
-            {errors[f.name] && <p className="field-error" id={`${section}-${f.name}-error`}>{errors[f.name]}</p>}
+            {f.help && !errors[f.name] && (
+              <p className="help" id={`${section}-${f.name}-help`}>
+                {f.help}
+              </p>
+            )}
+            {errors[f.name] && (
+              <p className="field-error" id={`${section}-${f.name}-error`}>
+                {errors[f.name]}
+              </p>
+            )}
           </div>
         ) : (
           <LockedInput
@@ -114,8 +138,12 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
         ),
       )}
       <div className="actions">
-        <button type="button" onClick={save} disabled={busy !== null}>{busy === "save" ? "Saving…" : "Save"}</button>
-        <button type="button" className="secondary" onClick={test} disabled={busy !== null}>{busy === "test" ? "Testing…" : "Test connection"}</button>
+        <button type="button" onClick={save} disabled={busy !== null}>
+          {busy === "save" ? "Saving…" : "Save"}
+        </button>
+        <button type="button" className="secondary" onClick={test} disabled={busy !== null}>
+          {busy === "test" ? "Testing…" : "Test connection"}
+        </button>
       </div>
       {status && (
         <div className={`status ${status.kind}`} role="status" data-testid={`${section}-status`}>

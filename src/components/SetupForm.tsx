@@ -43,9 +43,15 @@ export function SetupForm() {
       <label htmlFor="password">Password (at least 8 characters)</label>
       <input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required />
       <div className="actions">
-        <button type="submit" disabled={busy}>{busy ? "Creating…" : "Create admin and sign in"}</button>
+        <button type="submit" disabled={busy}>
+          {busy ? "Creating…" : "Create admin and sign in"}
+        </button>
       </div>
-      {error && <p className="status bad" role="alert">{error}</p>}
+      {error && (
+        <p className="status bad" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

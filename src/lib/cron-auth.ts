@@ -9,7 +9,10 @@ import { HttpError } from "./http/errors";
 export function assertCronAuthorized(request: Request): void {
   const secret = env().CRON_SECRET;
   if (!secret) {
-    throw new HttpError(503, { error: "cron_not_configured", message: "CRON_SECRET is not set on the server, so cron routes are refused" });
+    throw new HttpError(503, {
+      error: "cron_not_configured",
+      message: "CRON_SECRET is not set on the server, so cron routes are refused",
+    });
   }
   const presented = request.headers.get("authorization") ?? "";
   const expected = Buffer.from(`Bearer ${secret}`);

@@ -19,9 +19,13 @@ export function parseEncryptionKey(text: string): Buffer {
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
     const bytes = Buffer.from(trimmed, "base64");
     if (bytes.length === 32) return bytes;
-    throw new Error(`SETTINGS_ENCRYPTION_KEY must be 32 bytes; the base64 value decodes to ${bytes.length} bytes. Generate one with: openssl rand -base64 32`);
+    throw new Error(
+      `SETTINGS_ENCRYPTION_KEY must be 32 bytes; the base64 value decodes to ${bytes.length} bytes. Generate one with: openssl rand -base64 32`,
+    );
   }
-  throw new Error("SETTINGS_ENCRYPTION_KEY must be 32 bytes written as 64 hex characters or as base64. Generate one with: openssl rand -base64 32");
+  throw new Error(
+    "SETTINGS_ENCRYPTION_KEY must be 32 bytes written as 64 hex characters or as base64. Generate one with: openssl rand -base64 32",
+  );
 }
 
 export function settingsEncryptionKey(): Buffer {
@@ -42,7 +46,8 @@ export function encrypt(plaintext: string, associatedData: string, key = setting
 
 export function decrypt(stored: string, associatedData: string, key = settingsEncryptionKey()): string {
   const [version, payload] = stored.split(":", 2);
-  if (version !== VERSION || !payload) throw new DecryptionError(`Unsupported encrypted value format (expected ${VERSION}:…)`);
+  if (version !== VERSION || !payload)
+    throw new DecryptionError(`Unsupported encrypted value format (expected ${VERSION}:…)`);
   const bytes = Buffer.from(payload, "base64");
   if (bytes.length < IV_BYTES + TAG_BYTES) throw new DecryptionError("Encrypted value is truncated");
   const decipher = crypto.createDecipheriv("aes-256-gcm", key, bytes.subarray(0, IV_BYTES));
@@ -51,6 +56,8 @@ export function decrypt(stored: string, associatedData: string, key = settingsEn
   try {
     return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
   } catch {
-    throw new DecryptionError("Encrypted value failed its integrity check (tampered, or encrypted with another SETTINGS_ENCRYPTION_KEY)");
+    throw new DecryptionError(
+      "Encrypted value failed its integrity check (tampered, or encrypted with another SETTINGS_ENCRYPTION_KEY)",
+    );
   }
 }

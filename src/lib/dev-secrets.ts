@@ -10,7 +10,10 @@ const warned = new Set<string>();
  * A secret from the environment; outside production, when it is unset, a random one is generated
  * once into the git-ignored data folder (with a one-time warning). In production it must be set.
  */
-export function secretFromEnvOrDataDir(name: "SETTINGS_ENCRYPTION_KEY" | "BETTER_AUTH_SECRET", generate: () => string): string {
+export function secretFromEnvOrDataDir(
+  name: "SETTINGS_ENCRYPTION_KEY" | "BETTER_AUTH_SECRET",
+  generate: () => string,
+): string {
   const fromEnv = env()[name];
   if (fromEnv) return fromEnv;
   if (isProduction()) {
@@ -25,7 +28,9 @@ export function secretFromEnvOrDataDir(name: "SETTINGS_ENCRYPTION_KEY" | "BETTER
   }
   if (!warned.has(name)) {
     warned.add(name);
-    console.warn(`[config] ${name} is not set; using a development value stored in ${file}. Set it explicitly in production.`);
+    console.warn(
+      `[config] ${name} is not set; using a development value stored in ${file}. Set it explicitly in production.`,
+    );
   }
   return fs.readFileSync(file, "utf8").trim();
 }

@@ -20,13 +20,24 @@ export async function hasAnyUser(db?: DbOrTx): Promise<boolean> {
 }
 
 /** Creates an email+password user through better-auth (its hashing, its tables). */
-export async function createUserWithPassword(input: z.infer<typeof newUserSchema>): Promise<{ id: string; email: string }> {
+export async function createUserWithPassword(
+  input: z.infer<typeof newUserSchema>,
+): Promise<{ id: string; email: string }> {
   const { email, password, name } = newUserSchema.parse(input);
   const ctx = await (await getAuth()).$context;
   const normalised = email.toLowerCase();
-  if (await ctx.internalAdapter.findUserByEmail(normalised)) throw new HttpError(409, { error: "conflict", message: "A user with this email already exists" });
-  const created = await ctx.internalAdapter.createUser({ email: normalised, name: name ?? normalised.split("@")[0]!, emailVerified: true }, { method: "admin" });
-  await ctx.internalAdapter.linkAccount({ providerId: "credential", accountId: created.id, userId: created.id, password: await ctx.password.hash(password) });
+  if (await ctx.internalAdapter.findUserByEmail(normalised))
+    throw new HttpError(409, { error: "conflict", message: "A user with this email already exists" });
+  const created = await ctx.internalAdapter.createUser(
+    { email: normalised, name: name ?? normalised.split("@")[0]!, emailVerified: true },
+    { method: "admin" },
+  );
+  await ctx.internalAdapter.linkAccount({
+    providerId: "credential",
+    accountId: created.id,
+    userId: created.id,
+    password: await ctx.password.hash(password),
+  });
   return { id: created.id, email: created.email };
 }
 
@@ -38,7 +49,10 @@ export async function createOrganisation(name: string, db?: DbOrTx): Promise<num
 
 export async function addMember(orgId: number, userId: string, role: "admin" | "member", db?: DbOrTx) {
   const conn = db ?? (await getDb());
-  await conn.insert(memberships).values({ orgId, userId, role }).onConflictDoUpdate({ target: [memberships.orgId, memberships.userId], set: { role } });
+  await conn
+    .insert(memberships)
+    .values({ orgId, userId, role })
+    .onConflictDoUpdate({ target: [memberships.orgId, memberships.userId], set: { role } });
 }
 
 export async function membershipsOf(userId: string, db?: DbOrTx) {
@@ -65,19 +79,28 @@ export const firstAdminSchema = newUserSchema.extend({
  * First run: creates organisation 1 and its admin. Organisation 1 is the claim: whoever inserts it
  * wins, so two concurrent setups cannot both create an admin.
  */
-export async function setupFirstAdmin(input: z.input<typeof firstAdminSchema>): Promise<{ userId: string; orgId: number }> {
+export async function setupFirstAdmin(
+  input: z.input<typeof firstAdminSchema>,
+): Promise<{ userId: string; orgId: number }> {
   const parsed = firstAdminSchema.safeParse(input);
   if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => i.message).join("; "));
   const db = await getDb();
-  if (await hasAnyUser(db)) throw new HttpError(409, { error: "already_set_up", message: "This app already has users; sign in instead" });
+  if (await hasAnyUser(db))
+    throw new HttpError(409, { error: "already_set_up", message: "This app already has users; sign in instead" });
   const claimed = await db
     .insert(organisations)
     .values({ id: 1, name: parsed.data.organisationName })
     .onConflictDoNothing()
     .returning({ id: organisations.id });
-  if (claimed.length === 0) throw new HttpError(409, { error: "already_set_up", message: "Setup is already under way or done; sign in instead" });
+  if (claimed.length === 0)
+    throw new HttpError(409, {
+      error: "already_set_up",
+      message: "Setup is already under way or done; sign in instead",
+    });
   // The explicit id 1 leaves the serial behind; move it on so the next organisation gets 2.
-  await db.execute(sql`select setval(pg_get_serial_sequence('organisations', 'id'), greatest((select max(id) from organisations), 1))`);
+  await db.execute(
+    sql`select setval(pg_get_serial_sequence('organisations', 'id'), greatest((select max(id) from organisations), 1))`,
+  );
   try {
     const { email, password, name } = parsed.data;
     const created = await createUserWithPassword({ email, password, name });

@@ -34,7 +34,12 @@ export function readSchedule(vercelJsonPath = path.join(process.cwd(), "vercel.j
       continue;
     }
     const org = url.searchParams.get("orgId");
-    jobs.push({ name: `${job}${org ? ` org ${org}` : ""}`, job, orgId: org ? Number(org) : null, schedule: cron.schedule });
+    jobs.push({
+      name: `${job}${org ? ` org ${org}` : ""}`,
+      job,
+      orgId: org ? Number(org) : null,
+      schedule: cron.schedule,
+    });
   }
   return jobs;
 }
@@ -54,7 +59,10 @@ export interface LocalScheduler {
  * One croner job per vercel.json cron (UTC, like Vercel). A run still going when the next tick
  * comes is skipped and logged (croner's `protect`); errors are logged, never crash the server.
  */
-export function startLocalScheduler(run: (job: ScheduledJob) => Promise<unknown>, options: { vercelJsonPath?: string } = {}): LocalScheduler | null {
+export function startLocalScheduler(
+  run: (job: ScheduledJob) => Promise<unknown>,
+  options: { vercelJsonPath?: string } = {},
+): LocalScheduler | null {
   if (!localSchedulerEnabled()) return null;
   const crons = readSchedule(options.vercelJsonPath).map((job) => {
     const cron = new Cron(
@@ -74,9 +82,17 @@ export function startLocalScheduler(run: (job: ScheduledJob) => Promise<unknown>
     );
     return { ...job, cron };
   });
-  logInfo(`[scheduler] running ${crons.length} job(s) from vercel.json in-process: ${crons.map((c) => `${c.name} "${c.schedule}" UTC`).join(", ")}`);
+  logInfo(
+    `[scheduler] running ${crons.length} job(s) from vercel.json in-process: ${crons.map((c) => `${c.name} "${c.schedule}" UTC`).join(", ")}`,
+  );
   return {
-    jobs: crons.map((c) => ({ name: c.name, job: c.job, orgId: c.orgId, schedule: c.schedule, nextRun: () => c.cron.nextRun() })),
+    jobs: crons.map((c) => ({
+      name: c.name,
+      job: c.job,
+      orgId: c.orgId,
+      schedule: c.schedule,
+      nextRun: () => c.cron.nextRun(),
+    })),
     stop: () => crons.forEach((c) => c.cron.stop()),
   };
 }

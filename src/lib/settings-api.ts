@@ -10,16 +10,24 @@ import { SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type SectionValue } f
 
 function sectionInputSchema(section: SectionKey) {
   const fields = Object.keys(SETTINGS_SECTIONS[section].schema.shape);
-  return z.strictObject(Object.fromEntries(fields.map((f) => [f, z.string().max(4096, `${f} is too long`).optional()])));
+  return z.strictObject(
+    Object.fromEntries(fields.map((f) => [f, z.string().max(4096, `${f} is too long`).optional()])),
+  );
 }
 
 /** POST body: any subset of sections; a section set to null is deleted; unknown keys are refused. */
 export const settingsUpdateSchema = z.strictObject(
-  Object.fromEntries(SECTION_KEYS.map((k) => [k, sectionInputSchema(k).nullable().optional()])) as Record<SectionKey, z.ZodOptional<z.ZodNullable<ReturnType<typeof sectionInputSchema>>>>,
+  Object.fromEntries(SECTION_KEYS.map((k) => [k, sectionInputSchema(k).nullable().optional()])) as Record<
+    SectionKey,
+    z.ZodOptional<z.ZodNullable<ReturnType<typeof sectionInputSchema>>>
+  >,
 );
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
-export async function readStoredSection<K extends SectionKey>(orgId: number, section: K): Promise<SectionValue<K> | null> {
+export async function readStoredSection<K extends SectionKey>(
+  orgId: number,
+  section: K,
+): Promise<SectionValue<K> | null> {
   const raw = await getSetting(orgId, section);
   if (raw === null) return null;
   // Older rows may miss fields that have defaults since (e.g. amazon_ads.region → EU).
@@ -40,7 +48,8 @@ export async function readMaskedSettings(orgId: number): Promise<MaskedSettings>
     } catch (error) {
       logError(`Reading settings "${section}" of org ${orgId} failed`, error);
       result.settings[section] = null;
-      result.errors[section] = "The saved values could not be read (the encryption key changed or the data is damaged); save them again.";
+      result.errors[section] =
+        "The saved values could not be read (the encryption key changed or the data is damaged); save them again.";
     }
   }
   return result;
@@ -68,7 +77,8 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
     if (result.ok) toSave.push([section, result.value]);
     else Object.assign(errors, result.errors);
   }
-  if (toSave.length === 0 && Object.keys(errors).length === 0) throw badRequest("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
+  if (toSave.length === 0 && Object.keys(errors).length === 0)
+    throw badRequest("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
   if (Object.keys(errors).length > 0) {
     throw badRequest("Some fields are not valid: " + Object.values(errors).join("; "), { fields: errors });
   }
@@ -82,7 +92,11 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
 }
 
 /** The values a "Test connection" button sends: the form as shown, masked secrets restored from storage. */
-export async function resolveFormValues<K extends SectionKey>(orgId: number, section: K, submitted: Record<string, string | undefined>) {
+export async function resolveFormValues<K extends SectionKey>(
+  orgId: number,
+  section: K,
+  submitted: Record<string, string | undefined>,
+) {
   let stored: SectionValue<K> | null = null;
   try {
     stored = await readStoredSection(orgId, section);
@@ -90,7 +104,10 @@ export async function resolveFormValues<K extends SectionKey>(orgId: number, sec
     stored = null;
   }
   const result = restoreAndValidate(section, submitted, stored);
-  if (!result.ok) throw badRequest("Some fields are not valid: " + Object.values(result.errors).join("; "), { fields: result.errors });
+  if (!result.ok)
+    throw badRequest("Some fields are not valid: " + Object.values(result.errors).join("; "), {
+      fields: result.errors,
+    });
   return result.value;
 }
 

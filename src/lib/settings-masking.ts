@@ -10,7 +10,10 @@ export function maskSecret(secret: string): string {
 
 export function maskSection<K extends SectionKey>(section: K, value: SectionValue<K>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(value).map(([field, v]) => [field, isSecretField(section, field) ? maskSecret(String(v)) : String(v)]),
+    Object.entries(value).map(([field, v]) => [
+      field,
+      isSecretField(section, field) ? maskSecret(String(v)) : String(v),
+    ]),
   );
 }
 
@@ -35,7 +38,9 @@ export function restoreAndValidate<K extends SectionKey>(
       merged[field] = previous;
     } else if (incoming.startsWith(MASK)) {
       if (previous !== undefined && incoming === maskSecret(String(previous))) merged[field] = previous;
-      else errors[`${section}.${field}`] = "This field shows a masked value that does not match the saved one; type the value again";
+      else
+        errors[`${section}.${field}`] =
+          "This field shows a masked value that does not match the saved one; type the value again";
     } else {
       merged[field] = incoming;
     }

@@ -14,7 +14,9 @@ export type { AmazonAdsSettings, AmazonSettings } from "./settings-schema";
 
 export class SettingsFormatError extends Error {
   constructor(orgId: number, key: string, detail: string) {
-    super(`The saved "${key}" settings of organisation ${orgId} are not valid (${detail}); save them again on the settings page`);
+    super(
+      `The saved "${key}" settings of organisation ${orgId} are not valid (${detail}); save them again on the settings page`,
+    );
     this.name = "SettingsFormatError";
   }
 }
@@ -51,22 +53,32 @@ async function getTyped<T>(orgId: number, key: string, schema: z.ZodType<T>, db?
   if (raw === null) return null;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new SettingsFormatError(orgId, key, parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+    throw new SettingsFormatError(
+      orgId,
+      key,
+      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+    );
   }
   return parsed.data;
 }
 
-export const getAmazonSettings = (orgId: number, db?: DbOrTx) => getTyped<AmazonSettings>(orgId, "amazon", amazonSettingsSchema, db);
+export const getAmazonSettings = (orgId: number, db?: DbOrTx) =>
+  getTyped<AmazonSettings>(orgId, "amazon", amazonSettingsSchema, db);
 export const saveAmazonSettings = (orgId: number, value: AmazonSettings, db?: DbOrTx) =>
   saveSetting(orgId, "amazon", amazonSettingsSchema.parse(value), db);
 
-export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) => getTyped<AmazonAdsSettings>(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
+export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) =>
+  getTyped<AmazonAdsSettings>(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
 export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettings, db?: DbOrTx) =>
   saveSetting(orgId, "amazon_ads", amazonAdsSettingsSchema.parse(value), db);
 
 /** Organisations that have Ads API credentials saved (the crons' default set). */
 export async function orgIdsWithSetting(key: string, db?: DbOrTx): Promise<number[]> {
   const conn = db ?? (await getDb());
-  const rows = await conn.select({ orgId: settings.orgId }).from(settings).where(eq(settings.key, key)).orderBy(settings.orgId);
+  const rows = await conn
+    .select({ orgId: settings.orgId })
+    .from(settings)
+    .where(eq(settings.key, key))
+    .orderBy(settings.orgId);
   return rows.map((r) => r.orgId);
 }

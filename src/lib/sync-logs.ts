@@ -7,15 +7,27 @@ export type SyncStatus = "success" | "partial" | "error";
 
 export async function startSyncLog(orgId: number, source: string, job: string, db?: DbOrTx): Promise<number> {
   const conn = db ?? (await getDb());
-  const [row] = await conn.insert(syncLogs).values({ orgId, source, job, status: "running" }).returning({ id: syncLogs.id });
+  const [row] = await conn
+    .insert(syncLogs)
+    .values({ orgId, source, job, status: "running" })
+    .returning({ id: syncLogs.id });
   return row!.id;
 }
 
 /** Finishes a run's row. Message and details pass through redact(): no secret reaches sync_logs. */
-export async function finishSyncLog(id: number, status: SyncStatus, message: string, details: Record<string, unknown>, db?: DbOrTx): Promise<void> {
+export async function finishSyncLog(
+  id: number,
+  status: SyncStatus,
+  message: string,
+  details: Record<string, unknown>,
+  db?: DbOrTx,
+): Promise<void> {
   const conn = db ?? (await getDb());
   const safeDetails = JSON.parse(redact(JSON.stringify(details))) as Record<string, unknown>;
-  await conn.update(syncLogs).set({ status, message: redact(message), details: safeDetails, finishedAt: sql`now()` }).where(eq(syncLogs.id, id));
+  await conn
+    .update(syncLogs)
+    .set({ status, message: redact(message), details: safeDetails, finishedAt: sql`now()` })
+    .where(eq(syncLogs.id, id));
 }
 
 export async function recentSyncLogs(orgId: number | null, limit = 10, db?: DbOrTx): Promise<SyncLog[]> {

@@ -27,16 +27,28 @@ beforeAll(async () => {
 });
 beforeEach(() => sim().reset());
 
-const postTest = (body: unknown, cookie = admin.cookie) => testAds(jsonRequest("/api/test/amazon-ads", { cookie, body }));
+const postTest = (body: unknown, cookie = admin.cookie) =>
+  testAds(jsonRequest("/api/test/amazon-ads", { cookie, body }));
 
 describe("Amazon Ads settings round trip", () => {
   it("saves amazon_ads encrypted, masks it, restores masked values, and never touches the SP-API section", async () => {
     await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: SP } }));
-    const saved = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: SIM_ADS_SETTINGS } }));
+    const saved = await settingsPost(
+      jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: SIM_ADS_SETTINGS } }),
+    );
     expect(saved.status).toBe(200);
     const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings;
-    expect(masked.amazon_ads).toEqual({ ...SIM_ADS_SETTINGS, client_secret: `${MASK}${SIM_ADS_SETTINGS.client_secret.slice(-4)}`, refresh_token: `${MASK}${SIM_ADS_SETTINGS.refresh_token.slice(-4)}` });
-    await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { ...masked.amazon_ads, region: "NA" } } }));
+    expect(masked.amazon_ads).toEqual({
+      ...SIM_ADS_SETTINGS,
+      client_secret: `${MASK}${SIM_ADS_SETTINGS.client_secret.slice(-4)}`,
+      refresh_token: `${MASK}${SIM_ADS_SETTINGS.refresh_token.slice(-4)}`,
+    });
+    await settingsPost(
+      jsonRequest("/api/settings", {
+        cookie: admin.cookie,
+        body: { amazon_ads: { ...masked.amazon_ads, region: "NA" } },
+      }),
+    );
     expect(await getAmazonAdsSettings(1)).toEqual({ ...SIM_ADS_SETTINGS, region: "NA" });
     expect(await getAmazonSettings(1)).toEqual(SP);
     await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { region: "EU" } } }));
@@ -50,7 +62,12 @@ describe("Amazon Ads settings round trip", () => {
   });
 
   it("explains invalid values per field", async () => {
-    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { client_id: "abc", profile_id: "12-34", region: "US" } } }));
+    const response = await settingsPost(
+      jsonRequest("/api/settings", {
+        cookie: admin.cookie,
+        body: { amazon_ads: { client_id: "abc", profile_id: "12-34", region: "US" } },
+      }),
+    );
     expect(response.status).toBe(400);
     const { fields } = await response.json();
     expect(fields["amazon_ads.client_id"]).toMatch(/amzn1\.application-oa2-client/);
@@ -62,9 +79,20 @@ describe("Amazon Ads settings round trip", () => {
     const other = await otherOrgAdmin();
     expect((await settingsGet(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie }))).status).toBe(403);
     const org1Before = await getAmazonAdsSettings(1);
-    expect((await settingsPost(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie, body: { amazon_ads: { ...SIM_ADS_SETTINGS, profile_id: "999" } } }))).status).toBe(403);
+    expect(
+      (
+        await settingsPost(
+          jsonRequest("/api/settings?orgId=1", {
+            cookie: other.cookie,
+            body: { amazon_ads: { ...SIM_ADS_SETTINGS, profile_id: "999" } },
+          }),
+        )
+      ).status,
+    ).toBe(403);
     expect(await getAmazonAdsSettings(1)).toEqual(org1Before);
-    expect((await testAds(jsonRequest("/api/test/amazon-ads?orgId=1", { cookie: other.cookie, body: {} }))).status).toBe(403);
+    expect(
+      (await testAds(jsonRequest("/api/test/amazon-ads?orgId=1", { cookie: other.cookie, body: {} }))).status,
+    ).toBe(403);
     // With only masked values and nothing saved in org 2, the masked secret cannot be used.
     const masked = { ...SIM_ADS_SETTINGS, client_secret: `${MASK}${SIM_ADS_SETTINGS.client_secret.slice(-4)}` };
     const response = await postTest(masked, other.cookie);
@@ -75,12 +103,18 @@ describe("Amazon Ads settings round trip", () => {
 
 describe("Test connection (Ads API)", () => {
   it("succeeds with the saved (masked) values and reports the profile's details", async () => {
-    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings.amazon_ads;
+    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings
+      .amazon_ads;
     const response = await postTest(masked);
     const body = await response.json();
     expect(body.ok).toBe(true);
     expect(body.message).toContain("366822873177837");
-    expect(body.profile).toMatchObject({ country_code: "GB", currency_code: "GBP", timezone: "Europe/London", account_name: "Simulator Store UK" });
+    expect(body.profile).toMatchObject({
+      country_code: "GB",
+      currency_code: "GBP",
+      timezone: "Europe/London",
+      account_name: "Simulator Store UK",
+    });
     const profilesCall = sim().requests.find((r) => r.path.endsWith("/v2/profiles"))!;
     expect(profilesCall.headers["amazon-advertising-api-scope"]).toBeUndefined();
     expect(JSON.stringify(body)).not.toContain(SIM_DEFAULTS.clientSecret);
@@ -166,8 +200,17 @@ describe("bad input on the other entry points", () => {
 
 describe("Test connection (SP-API)", () => {
   it("answers ok for good credentials and a clear message for invalid_client / invalid_grant", async () => {
-    expect(await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: SP }))).json()).toMatchObject({ ok: true });
-    const badClient = await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: { ...SP, client_secret: "nope-nope-nope-nope" } }))).json();
+    expect(
+      await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: SP }))).json(),
+    ).toMatchObject({ ok: true });
+    const badClient = await (
+      await testSp(
+        jsonRequest("/api/test/amazon", {
+          cookie: admin.cookie,
+          body: { ...SP, client_secret: "nope-nope-nope-nope" },
+        }),
+      )
+    ).json();
     expect(badClient).toMatchObject({ ok: false, problem: "invalid_client" });
     sim().setScenario({ revokedRefreshTokens: [SP.refresh_token] });
     const badGrant = await (await testSp(jsonRequest("/api/test/amazon", { cookie: admin.cookie, body: SP }))).json();

@@ -44,7 +44,10 @@ describe("npm run ads", () => {
       [["request", "--bogus"], /Unknown option/],
       [["backfill", "--from", "2026-02-30", "--to", "2026-03-01"], /real dates/],
       [["backfill", "--from", addDays(today(), -3), "--to", addDays(today(), -5)], /is after/],
-      [["backfill", "--from", addDays(today(), -120), "--to", addDays(today(), -100)], /outside Amazon's 95-day retention/],
+      [
+        ["backfill", "--from", addDays(today(), -120), "--to", addDays(today(), -100)],
+        /outside Amazon's 95-day retention/,
+      ],
       [["backfill", "--from", addDays(today(), -3), "--to", today()], /newest complete day is yesterday/],
     ] as Array<[string[], RegExp]>) {
       const ran = await ads(...args);
@@ -77,7 +80,10 @@ describe("npm run ads", () => {
     const backfill = await ads("backfill", "--from", from, "--to", to);
     expect(backfill.code, backfill.stderr).toBe(0);
     expect(backfill.stderr).toMatch(/2\/2 report\(s\) requested/);
-    const bodies = sim().requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports")).map((r) => JSON.parse(r.body)).filter((b) => b.startDate !== b.endDate);
+    const bodies = sim()
+      .requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports"))
+      .map((r) => JSON.parse(r.body))
+      .filter((b) => b.startDate !== b.endDate);
     expect(bodies.map((b) => [b.startDate, b.endDate])).toEqual([
       [from, addDays(from, 30)],
       [addDays(from, 31), to],
@@ -102,13 +108,19 @@ describe("npm run ads", () => {
   it("with PGlite, says who holds the data folder and exits 3", async () => {
     if (kind !== "pglite") {
       // Same check against PostgreSQL: an unreachable server is a clear exit 3.
-      const ran = await runScript("scripts/ads.ts", ["status"], { ...childEnv, DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
+      const ran = await runScript("scripts/ads.ts", ["status"], {
+        ...childEnv,
+        DATABASE_URL: "postgres://postgres@127.0.0.1:1/none",
+      });
       expect(ran.code).toBe(3);
       expect(ran.stderr).toMatch(/ECONNREFUSED|connect/);
       return;
     }
     const lock = lockPathFor(process.env.PGLITE_DIR!);
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, command: "next start", startedAt: new Date().toISOString() }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.pid, command: "next start", startedAt: new Date().toISOString() }),
+    );
     try {
       const ran = await ads("status");
       expect(ran.code).toBe(3);
@@ -123,7 +135,10 @@ describe("npm run ads", () => {
 describe("shutdown", () => {
   it("SIGTERM closes the database cleanly and releases the PGlite folder lock", async () => {
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/hold-db.ts"], { env: { ...process.env, ...childEnv }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/hold-db.ts"], {
+      env: { ...process.env, ...childEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on("data", (d: Buffer) => d.toString().includes("READY") && resolve());
       child.on("exit", (code) => reject(new Error(`exited early with ${code}`)));
@@ -143,7 +158,11 @@ describe("npm run demo", () => {
     const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-"));
     let printed = new Map<string, number>();
     for (let i = 0; i < 2; i++) {
-      const ran = await runScript("scripts/demo.ts", [], { DEMO_DATA_DIR: demoDir, DATABASE_URL: undefined, SETTINGS_ENCRYPTION_KEY: undefined });
+      const ran = await runScript("scripts/demo.ts", [], {
+        DEMO_DATA_DIR: demoDir,
+        DATABASE_URL: undefined,
+        SETTINGS_ENCRYPTION_KEY: undefined,
+      });
       expect(ran.code, ran.stderr).toBe(0);
       expect(ran.stdout).toMatch(/5 created/);
       expect(ran.stdout).toMatch(/5 completed \((\d+) rows\)/);
@@ -152,13 +171,17 @@ describe("npm run demo", () => {
       expect(perDate).toHaveLength(5);
       expect(perDate.reduce((a, b) => a + b, 0)).toBe(rows);
       expect(ran.stdout).toMatch(/Spring "Sale" – Größe 🌸/);
-      printed = new Map([...ran.stdout.matchAll(/^\s+1\s+(\d{4}-\d{2}-\d{2})\s+(\d+)\s/gm)].map((m) => [m[1]!, Number(m[2])]));
+      printed = new Map(
+        [...ran.stdout.matchAll(/^\s+1\s+(\d{4}-\d{2}-\d{2})\s+(\d+)\s/gm)].map((m) => [m[1]!, Number(m[2])]),
+      );
     }
     expect(fs.existsSync(lockPathFor(path.join(demoDir, "pglite")))).toBe(false);
     // What it printed is what it stored: rows per date in the demo's own database.
     const stored = await openPglite(path.join(demoDir, "pglite"));
     try {
-      const result = (await stored.db.execute(sql`select date::text as date, count(*)::int as n from amazon_sp_ads where org_id = 1 group by date`)) as unknown as { rows: Array<{ date: string; n: number }> };
+      const result = (await stored.db.execute(
+        sql`select date::text as date, count(*)::int as n from amazon_sp_ads where org_id = 1 group by date`,
+      )) as unknown as { rows: Array<{ date: string; n: number }> };
       expect(new Map(result.rows.map((r) => [r.date, r.n]))).toEqual(printed);
     } finally {
       await stored.close();

@@ -33,7 +33,9 @@ async function withAdminEnv<T>(email: string, password: string, work: () => Prom
 describe("first run and sign-in", () => {
   it("ignores invalid ADMIN_EMAIL/ADMIN_PASSWORD with a warning that holds no value, and leaves setup open", async () => {
     const warnings: string[] = [];
-    const spy = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warnings.push(args.join(" ")));
+    const spy = vi
+      .spyOn(console, "warn")
+      .mockImplementation((...args: unknown[]) => void warnings.push(args.join(" ")));
     try {
       expect(await withAdminEnv("admin@example.com", "short7!", bootstrapAdminFromEnv)).toBe("invalid");
       expect(await withAdminEnv("not-an-email", "long enough password", bootstrapAdminFromEnv)).toBe("invalid");
@@ -49,19 +51,35 @@ describe("first run and sign-in", () => {
 
   it("offers setup while no user exists, then creates organisation 1 with its admin exactly once", async () => {
     expect(await (await setupGet(jsonRequest("/api/setup"))).json()).toEqual({ needsSetup: true });
-    const created = await setupPost(jsonRequest("/api/setup", { body: { email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" } }));
+    const created = await setupPost(
+      jsonRequest("/api/setup", {
+        body: { email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" },
+      }),
+    );
     expect(created.status).toBe(201);
     expect(await created.json()).toMatchObject({ ok: true, orgId: 1 });
     expect(await (await setupGet(jsonRequest("/api/setup"))).json()).toEqual({ needsSetup: false });
 
-    const again = await setupPost(jsonRequest("/api/setup", { body: { email: "intruder@example.com", password: "another password" } }));
+    const again = await setupPost(
+      jsonRequest("/api/setup", { body: { email: "intruder@example.com", password: "another password" } }),
+    );
     expect(again.status).toBe(409);
-    admin = { email: "admin@example.com", password: "correct horse battery", orgId: 1, cookie: await signIn("admin@example.com", "correct horse battery") };
+    admin = {
+      email: "admin@example.com",
+      password: "correct horse battery",
+      orgId: 1,
+      cookie: await signIn("admin@example.com", "correct horse battery"),
+    };
     expect(admin.cookie).toMatch(/session_token=/);
   });
 
   it("ADMIN_EMAIL/ADMIN_PASSWORD do nothing once a user exists", async () => {
-    const users = async () => ((await (await testDb.handle()).db.execute(sql`select count(*)::int as n from "user"`)) as unknown as { rows: Array<{ n: number }> }).rows[0]!.n;
+    const users = async () =>
+      (
+        (await (await testDb.handle()).db.execute(sql`select count(*)::int as n from "user"`)) as unknown as {
+          rows: Array<{ n: number }>;
+        }
+      ).rows[0]!.n;
     const before = await users();
     expect(await withAdminEnv("second-admin@example.com", "a valid password", bootstrapAdminFromEnv)).toBe("skipped");
     expect(await users()).toBe(before);
@@ -102,24 +120,46 @@ describe("settings API (amazon)", () => {
   });
 
   it("keeps stored secrets when the masked values are sent back, and replaces changed ones", async () => {
-    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings.amazon;
-    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { ...masked, marketplace_id: "A1PA6795UKMFR9" } } }));
+    const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings
+      .amazon;
+    const response = await settingsPost(
+      jsonRequest("/api/settings", {
+        cookie: admin.cookie,
+        body: { amazon: { ...masked, marketplace_id: "A1PA6795UKMFR9" } },
+      }),
+    );
     expect(response.status).toBe(200);
     expect(await getAmazonSettings(1)).toEqual({ ...SP, marketplace_id: "A1PA6795UKMFR9" });
     // Empty means "unchanged" too.
-    await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_secret: "", refresh_token: "Atzr|new-refresh-token-000000" } } }));
-    expect(await getAmazonSettings(1)).toEqual({ ...SP, marketplace_id: "A1PA6795UKMFR9", refresh_token: "Atzr|new-refresh-token-000000" });
+    await settingsPost(
+      jsonRequest("/api/settings", {
+        cookie: admin.cookie,
+        body: { amazon: { client_secret: "", refresh_token: "Atzr|new-refresh-token-000000" } },
+      }),
+    );
+    expect(await getAmazonSettings(1)).toEqual({
+      ...SP,
+      marketplace_id: "A1PA6795UKMFR9",
+      refresh_token: "Atzr|new-refresh-token-000000",
+    });
   });
 
   it("rejects a masked value that does not match the stored secret", async () => {
-    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_secret: `${MASK}zzzz` } } }));
+    const response = await settingsPost(
+      jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_secret: `${MASK}zzzz` } } }),
+    );
     expect(response.status).toBe(400);
     expect((await response.json()).fields["amazon.client_secret"]).toMatch(/masked value/);
   });
 
   it("answers 400 with field messages for invalid values and stores nothing", async () => {
     const before = await getAmazonSettings(1);
-    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: { client_id: "not-a-client-id", marketplace_id: "x" } } }));
+    const response = await settingsPost(
+      jsonRequest("/api/settings", {
+        cookie: admin.cookie,
+        body: { amazon: { client_id: "not-a-client-id", marketplace_id: "x" } },
+      }),
+    );
     expect(response.status).toBe(400);
     const body = await response.json();
     expect(body.fields["amazon.client_id"]).toMatch(/amzn1\.application-oa2-client/);
@@ -139,12 +179,20 @@ describe("settings API (amazon)", () => {
       const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body }));
       expect(response.status, JSON.stringify(body).slice(0, 60)).toBe(status);
     }
-    const wrongType = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: "{}", headers: { "content-type": "text/plain" } }));
+    const wrongType = await settingsPost(
+      jsonRequest("/api/settings", { cookie: admin.cookie, body: "{}", headers: { "content-type": "text/plain" } }),
+    );
     expect(wrongType.status).toBe(415);
   });
 
   it("refuses a state-changing request from a foreign origin", async () => {
-    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon: SP }, headers: { origin: "https://evil.example" } }));
+    const response = await settingsPost(
+      jsonRequest("/api/settings", {
+        cookie: admin.cookie,
+        body: { amazon: SP },
+        headers: { origin: "https://evil.example" },
+      }),
+    );
     expect(response.status).toBe(403);
   });
 
@@ -152,7 +200,12 @@ describe("settings API (amazon)", () => {
     const other = await otherOrgAdmin();
     const read = await settingsGet(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie }));
     expect(read.status).toBe(403);
-    const write = await settingsPost(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie, body: { amazon: { ...SP, client_secret: "hijacked-secret-value-123456" } } }));
+    const write = await settingsPost(
+      jsonRequest("/api/settings?orgId=1", {
+        cookie: other.cookie,
+        body: { amazon: { ...SP, client_secret: "hijacked-secret-value-123456" } },
+      }),
+    );
     expect(write.status).toBe(403);
     expect((await getAmazonSettings(1))?.client_secret).toBe(SP.client_secret);
     const own = await (await settingsGet(jsonRequest("/api/settings", { cookie: other.cookie }))).json();
@@ -162,9 +215,13 @@ describe("settings API (amazon)", () => {
 
   it("a ciphertext copied into another organisation's row does not decrypt there", async () => {
     const db = (await testDb.handle()).db;
-    await db.execute(sql`insert into settings (org_id, key, value_encrypted) select 2, key, value_encrypted from settings where org_id = 1 and key = 'amazon'`);
+    await db.execute(
+      sql`insert into settings (org_id, key, value_encrypted) select 2, key, value_encrypted from settings where org_id = 1 and key = 'amazon'`,
+    );
     await expect(getAmazonSettings(2)).rejects.toThrow(/integrity check/);
-    const body = await (await settingsGet(jsonRequest("/api/settings?orgId=2", { cookie: (await firstAdminOf2()).cookie }))).json();
+    const body = await (
+      await settingsGet(jsonRequest("/api/settings?orgId=2", { cookie: (await firstAdminOf2()).cookie }))
+    ).json();
     expect(body.settings.amazon).toBeNull();
     expect(body.errors.amazon).toMatch(/could not be read/);
   });
@@ -184,7 +241,13 @@ async function firstAdminOf2(): Promise<TestUser> {
   const users = await db.select().from(user);
   for (const u of users) {
     const orgs = await membershipsOf(u.id);
-    if (orgs.some((o) => o.orgId === 2)) return { email: u.email, password: "another good password", orgId: 2, cookie: await signIn(u.email, "another good password") };
+    if (orgs.some((o) => o.orgId === 2))
+      return {
+        email: u.email,
+        password: "another good password",
+        orgId: 2,
+        cookie: await signIn(u.email, "another good password"),
+      };
   }
   throw new Error("no admin of org 2");
 }

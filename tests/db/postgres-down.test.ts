@@ -17,7 +17,14 @@ import { configureTestEnv } from "../support/test-db";
 
 // Stopping a server needs one of our own: a private throwaway cluster (Debian's PostgreSQL binaries).
 const { sim } = setupSimulator();
-const bin = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").map((v) => `/usr/lib/postgresql/${v}/bin`).filter((d) => fs.existsSync(`${d}/initdb`)).sort().pop() : undefined;
+const bin = fs.existsSync("/usr/lib/postgresql")
+  ? fs
+      .readdirSync("/usr/lib/postgresql")
+      .map((v) => `/usr/lib/postgresql/${v}/bin`)
+      .filter((d) => fs.existsSync(`${d}/initdb`))
+      .sort()
+      .pop()
+  : undefined;
 const asPostgres = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--"] : [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pg-down-"));
 const port = 56000 + Math.floor(Math.random() * 2000);
@@ -27,11 +34,13 @@ function pgCtl(...args: string[]) {
   const [cmd, ...rest] = [...asPostgres, `${bin}/pg_ctl`, "-D", dir, ...args];
   execFileSync(cmd!, rest, { stdio: "ignore" });
 }
-const start = () => pgCtl("-l", `${dir}/log`, "-w", "-o", `-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off`, "start");
+const start = () =>
+  pgCtl("-l", `${dir}/log`, "-w", "-o", `-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off`, "start");
 const stopNow = () => pgCtl("-m", "immediate", "-w", "stop");
 
 beforeAll(async () => {
-  if (!bin) throw new Error("PostgreSQL's binaries (initdb, pg_ctl) are needed for this test: apt-get install postgresql");
+  if (!bin)
+    throw new Error("PostgreSQL's binaries (initdb, pg_ctl) are needed for this test: apt-get install postgresql");
   if (asPostgres.length) execFileSync("chown", ["postgres", dir]);
   const [cmd, ...rest] = [...asPostgres, `${bin}/initdb`, "-D", dir, "-U", "postgres", "--auth=trust", "--no-sync"];
   execFileSync(cmd!, rest, { stdio: "ignore" });
@@ -59,7 +68,11 @@ describe("database unavailable during collect", () => {
   it("fails visibly, keeps the report pending with nothing half-written, and the next run finishes the job", async () => {
     sim().setProfileCampaigns(SIM_DEFAULTS.profileId, 5_000);
     sim().setScenario({ pollsBeforeComplete: 0 });
-    const requested = await requestReports(1, { targets: (today) => [{ startDate: addDays(today, -1), endDate: addDays(today, -1), kind: "daily", lookbackDays: 1 }] });
+    const requested = await requestReports(1, {
+      targets: (today) => [
+        { startDate: addDays(today, -1), endDate: addDays(today, -1), kind: "daily", lookbackDays: 1 },
+      ],
+    });
     expect(requested.status).toBe("success");
     const date = requested.reports[0]!.startDate;
 
@@ -74,9 +87,14 @@ describe("database unavailable during collect", () => {
         }
       },
     });
-    const failure = await run.then(() => null, (error: Error) => error);
+    const failure = await run.then(
+      () => null,
+      (error: Error) => error,
+    );
     expect(failure).toBeInstanceOf(Error);
-    expect(`${failure!.message} ${String((failure as { cause?: unknown }).cause)}`).toMatch(/terminat|connect|ECONNREFUSED|shut|Failed query/i);
+    expect(`${failure!.message} ${String((failure as { cause?: unknown }).cause)}`).toMatch(
+      /terminat|connect|ECONNREFUSED|shut|Failed query/i,
+    );
 
     start();
     await closeDb();
@@ -90,6 +108,8 @@ describe("database unavailable during collect", () => {
     await db.update(amazonAdsPendingReports).set({ lockedUntil: new Date(Date.now() - 1_000) }); // the dead run's claim has expired
     const next = await collectReports(1, { pollDelaysMs: [20] });
     expect(next.status).toBe("success");
-    expect(await storedRows(db, 1, date)).toEqual(normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)));
+    expect(await storedRows(db, 1, date)).toEqual(
+      normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
+    );
   }, 120_000);
 });

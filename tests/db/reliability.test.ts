@@ -24,18 +24,29 @@ const d1 = () => addDays(todayIn(SIM_DEFAULTS.profile.timezone), -1);
 beforeEach(async () => {
   sim().reset();
   const db = await getDb();
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"]) await db.execute(sql.raw(`delete from ${table}`));
+  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
+    await db.execute(sql.raw(`delete from ${table}`));
 });
 
 /** Requests only yesterday's report (one big file) through the real phase 1. */
 async function requestYesterday() {
-  const summary = await requestReports(1, { ...FAST, targets: (today) => [{ startDate: addDays(today, -1), endDate: addDays(today, -1), kind: "daily", lookbackDays: 1 }] });
+  const summary = await requestReports(1, {
+    ...FAST,
+    targets: (today) => [
+      { startDate: addDays(today, -1), endDate: addDays(today, -1), kind: "daily", lookbackDays: 1 },
+    ],
+  });
   expect(summary.status).toBe("success");
 }
 
-function startChildCollect(): { killAtFirstBatch: () => Promise<{ batchesSeen: number; signal: NodeJS.Signals | null }> } {
+function startChildCollect(): {
+  killAtFirstBatch: () => Promise<{ batchesSeen: number; signal: NodeJS.Signals | null }>;
+} {
   // node --import tsx, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would miss.
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/collect-child.ts"], { env: { ...process.env, ...shared.childEnv(), BATCH_SIZE: "500", PAUSE_AFTER_BATCH_MS: "2000" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/collect-child.ts"], {
+    env: { ...process.env, ...shared.childEnv(), BATCH_SIZE: "500", PAUSE_AFTER_BATCH_MS: "2000" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   return {
@@ -46,7 +57,11 @@ function startChildCollect(): { killAtFirstBatch: () => Promise<{ batchesSeen: n
           batches += (chunk.toString().match(/^BATCH /gm) ?? []).length;
           if (batches > 0 && !child.killed) child.kill("SIGKILL");
         });
-        child.on("close", (code, signal) => (signal === "SIGKILL" ? resolve({ batchesSeen: batches, signal }) : reject(new Error(`child exited ${code} before a batch: ${stderr}`))));
+        child.on("close", (code, signal) =>
+          signal === "SIGKILL"
+            ? resolve({ batchesSeen: batches, signal })
+            : reject(new Error(`child exited ${code} before a batch: ${stderr}`)),
+        );
       }),
   };
 }
@@ -91,7 +106,9 @@ describe("fault campaign", () => {
     const today = todayIn(SIM_DEFAULTS.profile.timezone);
     for (const lookback of [1, 3, 7, 14, 30]) {
       const date = addDays(today, -lookback);
-      expect(await storedRows(db, 1, date)).toEqual(normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)));
+      expect(await storedRows(db, 1, date)).toEqual(
+        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
+      );
     }
     expect((await db.select().from(amazonAdsPendingReports)).every((r) => r.status === "completed")).toBe(true);
     // Each report was downloaded exactly once.
@@ -100,7 +117,13 @@ describe("fault campaign", () => {
 
   it("every Amazon fault in one campaign: completed dates equal Amazon's truth, failures are explained, a clean run repairs the rest, no secret anywhere", async () => {
     const today = todayIn(SIM_DEFAULTS.profile.timezone);
-    const [d1, d3, d7, d14, d30] = [1, 3, 7, 14, 30].map((n) => addDays(today, -n)) as [string, string, string, string, string];
+    const [d1, d3, d7, d14, d30] = [1, 3, 7, 14, 30].map((n) => addDays(today, -n)) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const options = { ...FAST, pollDelaysMs: [20], budgetMs: 2_000 };
     // Run 1: a revoked token — the run aborts, nothing is requested.
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
@@ -124,7 +147,12 @@ describe("fault campaign", () => {
     await db.delete(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, d7));
     await db.delete(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, d30));
     const adopted = await requestReports(1, FAST);
-    expect(adopted.reports.filter((r) => r.outcome === "adopted").map((r) => r.startDate).sort()).toEqual([d30, d7].sort());
+    expect(
+      adopted.reports
+        .filter((r) => r.outcome === "adopted")
+        .map((r) => r.startDate)
+        .sort(),
+    ).toEqual([d30, d7].sort());
     const collected = await collectReports(1, options);
     const outcome = (date: string) => collected.reports.find((r) => r.startDate === date);
     expect(outcome(d1)!.outcome).toBe("completed");
@@ -132,31 +160,60 @@ describe("fault campaign", () => {
     expect(outcome(d3)!.error).toMatch(/internal error/);
     expect(outcome(d14)!.error).toMatch(/corrupt|truncated/i);
     expect(outcome(d7)!.outcome).toBe("still_pending");
-    for (const date of [d1, d30]) expect(await storedRows(db, 1, date)).toEqual(normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)));
+    for (const date of [d1, d30])
+      expect(await storedRows(db, 1, date)).toEqual(
+        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
+      );
     for (const date of [d3, d14]) expect(await storedRows(db, 1, date)).toEqual([]);
     const [log] = await db.select().from(syncLogs).where(eq(syncLogs.job, "collect"));
     expect(log!.status).toBe("partial");
     expect(JSON.stringify(log!.details)).toMatch(/internal error[\s\S]*corrupt|corrupt[\s\S]*internal error/i);
 
     // Next day, Amazon behaves and restates: the stuck report has timed out, the failed dates come back.
-    sim().setScenario({ create429: { count: 0 }, create5xx: { count: 0 }, poll429: { count: 0 }, poll5xx: { count: 0 }, failDates: [], corruptDates: [], expireUrlOnce: false, restatementVersion: 1 });
-    await db.update(amazonAdsPendingReports).set({ createdAt: new Date(Date.now() - 25 * 3_600_000), lockedUntil: null }).where(eq(amazonAdsPendingReports.reportDate, d7));
+    sim().setScenario({
+      create429: { count: 0 },
+      create5xx: { count: 0 },
+      poll429: { count: 0 },
+      poll5xx: { count: 0 },
+      failDates: [],
+      corruptDates: [],
+      expireUrlOnce: false,
+      restatementVersion: 1,
+    });
+    await db
+      .update(amazonAdsPendingReports)
+      .set({ createdAt: new Date(Date.now() - 25 * 3_600_000), lockedUntil: null })
+      .where(eq(amazonAdsPendingReports.reportDate, d7));
     expect((await collectReports(1, options)).reports.find((r) => r.startDate === d7)!.outcome).toBe("timed_out");
     sim().setScenario({ stuckDates: [] });
     await requestReports(1, FAST);
     const repaired = await collectReports(1, { ...options, budgetMs: 10_000 });
     expect(repaired.status).toBe("success");
     for (const date of [d1, d3, d7, d14, d30]) {
-      expect(await storedRows(db, 1, date), date).toEqual(normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)));
+      expect(await storedRows(db, 1, date), date).toEqual(
+        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
+      );
     }
 
     // Secrets: no table holds the client secret, refresh token or any access token in plain text.
-    const accessTokens = [...new Set(sim().requests.map((r) => r.headers.authorization?.replace("Bearer ", "")).filter((t): t is string => Boolean(t)))];
-    const tables = (await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public'`)) as unknown as { rows: Array<{ table_name: string }> };
+    const accessTokens = [
+      ...new Set(
+        sim()
+          .requests.map((r) => r.headers.authorization?.replace("Bearer ", ""))
+          .filter((t): t is string => Boolean(t)),
+      ),
+    ];
+    const tables = (await db.execute(
+      sql`select table_name from information_schema.tables where table_schema = 'public'`,
+    )) as unknown as { rows: Array<{ table_name: string }> };
     expect(tables.rows.length).toBeGreaterThanOrEqual(10);
     for (const { table_name } of tables.rows) {
-      const dump = JSON.stringify(((await db.execute(sql.raw(`select t::text as row from "${table_name}" t`))) as unknown as { rows: unknown[] }).rows);
-      for (const secret of [SIM_DEFAULTS.clientSecret, SIM_DEFAULTS.refreshToken, ...accessTokens]) expect(dump.includes(secret), `${table_name} holds a secret`).toBe(false);
+      const dump = JSON.stringify(
+        ((await db.execute(sql.raw(`select t::text as row from "${table_name}" t`))) as unknown as { rows: unknown[] })
+          .rows,
+      );
+      for (const secret of [SIM_DEFAULTS.clientSecret, SIM_DEFAULTS.refreshToken, ...accessTokens])
+        expect(dump.includes(secret), `${table_name} holds a secret`).toBe(false);
     }
   }, 120_000);
 });

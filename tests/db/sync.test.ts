@@ -24,7 +24,9 @@ const FAST_COLLECT = { ...FAST, pollDelaysMs: [20], budgetMs: 20_000 };
 let db: Db;
 
 const cron = (path: string, secret: string | null = CRON_SECRET) =>
-  new Request(`http://localhost:3000${path}`, { headers: secret === null ? {} : { authorization: `Bearer ${secret}` } });
+  new Request(`http://localhost:3000${path}`, {
+    headers: secret === null ? {} : { authorization: `Bearer ${secret}` },
+  });
 const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
 const dates = () => lookbackDates(today()).map((d) => d.date);
 const creates = () => sim().requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports"));
@@ -46,15 +48,29 @@ beforeAll(async () => {
 beforeEach(async () => {
   sim().reset();
   sim().setScenario({ pollsBeforeComplete: 1 });
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"]) await db.execute(sql.raw(`delete from ${table}`));
+  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
+    await db.execute(sql.raw(`delete from ${table}`));
 });
 
 describe("schema", () => {
   it("the migrated amazon_sp_ads has exactly the catalogue's columns, with the catalogue's SQL types", async () => {
-    const result = (await db.execute(sql`select column_name, data_type from information_schema.columns where table_name = 'amazon_sp_ads'`)) as unknown as { rows: Array<{ column_name: string; data_type: string }> };
+    const result = (await db.execute(
+      sql`select column_name, data_type from information_schema.columns where table_name = 'amazon_sp_ads'`,
+    )) as unknown as { rows: Array<{ column_name: string; data_type: string }> };
     const actual = new Map(result.rows.map((r) => [r.column_name, r.data_type]));
     for (const c of COLUMNS) expect(actual.get(c.db), c.db).toBe(c.type);
-    const bookkeeping = ["id", "org_id", "profile_id", "source_report_id", "source_kind", "source_lookback_days", "max_lookback_days", "created_at", "updated_at", "data_changed_at"];
+    const bookkeeping = [
+      "id",
+      "org_id",
+      "profile_id",
+      "source_report_id",
+      "source_kind",
+      "source_lookback_days",
+      "max_lookback_days",
+      "created_at",
+      "updated_at",
+      "data_changed_at",
+    ];
     expect([...actual.keys()].sort()).toEqual([...COLUMNS.map((c) => c.db), ...bookkeeping].sort());
   });
 });
@@ -64,7 +80,9 @@ describe("phase 1 + phase 2 against the simulator", () => {
     const request = await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"));
     expect(request.status).toBe(200);
     const requestBody = await request.json();
-    expect(requestBody.organisations[0].reports.map((r: { outcome: string }) => r.outcome)).toEqual(Array(5).fill("created"));
+    expect(requestBody.organisations[0].reports.map((r: { outcome: string }) => r.outcome)).toEqual(
+      Array(5).fill("created"),
+    );
 
     const pending = await db.select().from(amazonAdsPendingReports);
     expect(pending.map((p) => p.reportDate).sort()).toEqual([...dates()].sort());
@@ -87,13 +105,20 @@ describe("phase 1 + phase 2 against the simulator", () => {
     const rows = await storedRows(db, 1);
     const big = rows.filter((r) => BigInt(r.campaignId!) > 2n ** 53n);
     expect(big.length).toBeGreaterThan(0);
-    const expectedIds = new Set(sim().expectedRows(SIM_DEFAULTS.profileId, dates()[0]!, dates()[0]!, ["campaignId", "date"]).map((r) => r.campaignId));
+    const expectedIds = new Set(
+      sim()
+        .expectedRows(SIM_DEFAULTS.profileId, dates()[0]!, dates()[0]!, ["campaignId", "date"])
+        .map((r) => r.campaignId),
+    );
     for (const r of big.filter((b) => b.date === dates()[0])) expect(expectedIds.has(r.campaignId)).toBe(true);
     expect(rows.some((r) => r.campaignName && /[^\x00-\x7f]/.test(r.campaignName))).toBe(true);
     expect(rows.some((r) => r.campaignName?.includes('"'))).toBe(true);
     expect(rows.some((r) => r.topOfSearchImpressionShare === null)).toBe(true);
     expect(rows.some((r) => r.cost != null && r.cost.includes("."))).toBe(true);
-    const [typed] = await db.select({ id: amazonSpAds.campaignId }).from(amazonSpAds).where(eq(amazonSpAds.campaignId, BigInt(big[0]!.campaignId!)));
+    const [typed] = await db
+      .select({ id: amazonSpAds.campaignId })
+      .from(amazonSpAds)
+      .where(eq(amazonSpAds.campaignId, BigInt(big[0]!.campaignId!)));
     expect(typed!.id.toString()).toBe(big[0]!.campaignId);
   });
 
@@ -137,19 +162,29 @@ describe("phase 1 + phase 2 against the simulator", () => {
   it("is idempotent: a second collect with nothing pending calls Amazon zero times; a re-run changes nothing", async () => {
     await fullCycle();
     const before = await storedRows(db, 1);
-    const stamps = await db.select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt }).from(amazonSpAds).orderBy(amazonSpAds.id);
+    const stamps = await db
+      .select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt })
+      .from(amazonSpAds)
+      .orderBy(amazonSpAds.id);
     const calls = amazonCalls();
     const idle = await collectReports(1, FAST_COLLECT);
     expect(idle.message).toBe("Nothing pending");
     expect(amazonCalls()).toBe(calls);
     await fullCycle();
     expect(await storedRows(db, 1)).toEqual(before);
-    const count = (await db.execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as { rows: Array<{ n: number }> };
+    const count = (await db.execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as {
+      rows: Array<{ n: number }>;
+    };
     expect(count.rows[0]!.n).toBe(before.length);
-    const stampsAfter = await db.select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt }).from(amazonSpAds).orderBy(amazonSpAds.id);
+    const stampsAfter = await db
+      .select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt })
+      .from(amazonSpAds)
+      .orderBy(amazonSpAds.id);
     expect(stampsAfter.map((s) => s.id)).toEqual(stamps.map((s) => s.id));
     // Same data: created_at and data_changed_at stay; updated_at records the upsert.
-    expect(stampsAfter.map((s) => [s.c.getTime(), s.d.getTime()])).toEqual(stamps.map((s) => [s.c.getTime(), s.d.getTime()]));
+    expect(stampsAfter.map((s) => [s.c.getTime(), s.d.getTime()])).toEqual(
+      stamps.map((s) => [s.c.getTime(), s.d.getTime()]),
+    );
     stampsAfter.forEach((s, i) => expect(s.u.getTime()).toBeGreaterThan(stamps[i]!.u.getTime()));
   });
 
@@ -168,7 +203,8 @@ describe("phase 1 + phase 2 against the simulator", () => {
     expect(again!.updatedAt.getTime()).toBeGreaterThan(first!.updatedAt.getTime());
     const after = await db.select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
     const dbKey = (name: string) => (name === "campaign_id" ? "campaignId" : name); // schema.ts keys
-    const data = (row: (typeof after)[number]) => JSON.stringify(COLUMNS.map((c) => String((row as Record<string, unknown>)[dbKey(c.db)])));
+    const data = (row: (typeof after)[number]) =>
+      JSON.stringify(COLUMNS.map((c) => String((row as Record<string, unknown>)[dbKey(c.db)])));
     let changed = 0;
     after.forEach((row, i) => {
       const old = before[i]!;
@@ -183,7 +219,15 @@ describe("phase 1 + phase 2 against the simulator", () => {
 
   it("records provenance: the report and the lookback that last wrote each row", async () => {
     await fullCycle();
-    const rows = await db.select({ date: amazonSpAds.date, kind: amazonSpAds.sourceKind, lookback: amazonSpAds.sourceLookbackDays, max: amazonSpAds.maxLookbackDays, report: amazonSpAds.sourceReportId }).from(amazonSpAds);
+    const rows = await db
+      .select({
+        date: amazonSpAds.date,
+        kind: amazonSpAds.sourceKind,
+        lookback: amazonSpAds.sourceLookbackDays,
+        max: amazonSpAds.maxLookbackDays,
+        report: amazonSpAds.sourceReportId,
+      })
+      .from(amazonSpAds);
     const byDate = new Map(lookbackDates(today()).map((d) => [d.date, d.lookbackDays]));
     for (const r of rows) {
       expect(r.kind).toBe("daily");
@@ -224,7 +268,9 @@ describe("Amazon misbehaving", () => {
     expect(all).toHaveLength(7);
     const firstWave = all.slice(0, 5);
     const retried = all.slice(5);
-    expect(Math.min(...retried.map((r) => r.time)) - Math.max(...firstWave.map((r) => r.time))).toBeGreaterThanOrEqual(900);
+    expect(Math.min(...retried.map((r) => r.time)) - Math.max(...firstWave.map((r) => r.time))).toBeGreaterThanOrEqual(
+      900,
+    );
   });
 
   it("429 without Retry-After and 5xx: exponential backoff, then success", async () => {
@@ -260,7 +306,21 @@ describe("Amazon misbehaving", () => {
 
   it("a failed date outside today's lookbacks is re-requested exactly once", async () => {
     const outside = addDays(today(), -10); // not one of the five lookbacks
-    await db.insert(amazonAdsPendingReports).values({ orgId: 1, reportId: "00000000-0000-4000-8000-000000000001", reportDate: outside, reportEndDate: outside, kind: "daily", lookbackDays: 30, profileId: SIM_DEFAULTS.profileId, region: "EU", status: "failed", error: "earlier failure", finishedAt: new Date() });
+    await db
+      .insert(amazonAdsPendingReports)
+      .values({
+        orgId: 1,
+        reportId: "00000000-0000-4000-8000-000000000001",
+        reportDate: outside,
+        reportEndDate: outside,
+        kind: "daily",
+        lookbackDays: 30,
+        profileId: SIM_DEFAULTS.profileId,
+        region: "EU",
+        status: "failed",
+        error: "earlier failure",
+        finishedAt: new Date(),
+      });
     const first = await requestReports(1, FAST);
     const retries = first.reports.filter((r) => r.kind === "retry");
     expect(retries.map((r) => r.startDate)).toEqual([outside]);
@@ -279,7 +339,10 @@ describe("Amazon misbehaving", () => {
     const [row] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, stuck));
     expect(row!.status).toBe("pending");
     expect(row!.attempts).toBeGreaterThan(0);
-    await db.update(amazonAdsPendingReports).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(amazonAdsPendingReports.id, row!.id));
+    await db
+      .update(amazonAdsPendingReports)
+      .set({ createdAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(amazonAdsPendingReports.id, row!.id));
     const later = await collectReports(1, { ...FAST_COLLECT, budgetMs: 1_500 });
     expect(later.reports.find((r) => r.startDate === stuck)!.outcome).toBe("timed_out");
     expect(sim().requests.some((r) => r.method === "DELETE" && r.path.endsWith(row!.reportId))).toBe(true);
@@ -294,14 +357,23 @@ describe("Amazon misbehaving", () => {
     await fullCycle();
     sim().setScenario({ failDates: [] });
     const finished = await db.select().from(amazonAdsPendingReports);
-    expect(finished.map((r) => r.status).sort()).toEqual(["completed", "completed", "completed", "completed", "failed"]);
+    expect(finished.map((r) => r.status).sort()).toEqual([
+      "completed",
+      "completed",
+      "completed",
+      "completed",
+      "failed",
+    ]);
     await db.update(amazonAdsPendingReports).set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) });
     // The failed date is not retried yet: it must survive the cleanup so that phase 1 can retry it.
     const idle = await collectReports(1, FAST_COLLECT);
     expect(idle.message).toBe("Nothing pending");
     expect(await db.select().from(amazonAdsPendingReports)).toHaveLength(1);
     await requestReports(1, FAST); // requests the failed date again (here as a daily lookback) and marks it retried
-    await db.update(amazonAdsPendingReports).set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(amazonAdsPendingReports.status, "failed"));
+    await db
+      .update(amazonAdsPendingReports)
+      .set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(amazonAdsPendingReports.status, "failed"));
     const collected = await collectReports(1, FAST_COLLECT);
     expect(collected.message).toMatch(/1 finished request\(s\) cleaned up/);
     const left = await db.select().from(amazonAdsPendingReports);
@@ -311,10 +383,20 @@ describe("Amazon misbehaving", () => {
 
   it("a report too old whose polls keep failing is timed out too, not left pending for ever", async () => {
     await requestReports(1, FAST);
-    const [row] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, dates()[0]!));
-    await db.update(amazonAdsPendingReports).set({ createdAt: new Date(Date.now() - 25 * 3_600_000) }).where(eq(amazonAdsPendingReports.id, row!.id));
+    const [row] = await db
+      .select()
+      .from(amazonAdsPendingReports)
+      .where(eq(amazonAdsPendingReports.reportDate, dates()[0]!));
+    await db
+      .update(amazonAdsPendingReports)
+      .set({ createdAt: new Date(Date.now() - 25 * 3_600_000) })
+      .where(eq(amazonAdsPendingReports.id, row!.id));
     sim().setScenario({ poll5xx: { count: 1000, status: 503 } });
-    const collected = await collectReports(1, { ...FAST_COLLECT, budgetMs: 1_500, client: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } } });
+    const collected = await collectReports(1, {
+      ...FAST_COLLECT,
+      budgetMs: 1_500,
+      client: { retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } },
+    });
     const old = collected.reports.find((r) => r.reportId === row!.reportId)!;
     expect(old.outcome).toBe("timed_out");
     expect(old.error).toMatch(/Timed out.*last poll failed.*503/);
@@ -330,7 +412,9 @@ describe("Amazon misbehaving", () => {
     expect(collected.reports.every((r) => r.outcome === "completed")).toBe(true);
     const downloads = sim().requests.filter((r) => r.path.includes("/s3/"));
     expect(downloads.length).toBe(10);
-    expect(downloads.every((d) => !d.headers.authorization && !d.headers["amazon-advertising-api-clientid"])).toBe(true);
+    expect(downloads.every((d) => !d.headers.authorization && !d.headers["amazon-advertising-api-clientid"])).toBe(
+      true,
+    );
   });
 
   it("corrupt gzip: that report fails with nothing half-written; the others load", async () => {
@@ -392,7 +476,8 @@ describe("cron routes", () => {
   });
 
   it("validate orgId: text/negative → 400, unknown org → 404, org without credentials → 422", async () => {
-    for (const bad of ["abc", "-1", "0", "1.5", "99999999999"]) expect((await requestRoute(cron(`/api/cron/amazon-ads-request?orgId=${bad}`))).status).toBe(400);
+    for (const bad of ["abc", "-1", "0", "1.5", "99999999999"])
+      expect((await requestRoute(cron(`/api/cron/amazon-ads-request?orgId=${bad}`))).status).toBe(400);
     expect((await requestRoute(cron("/api/cron/amazon-ads-request?orgId=999"))).status).toBe(404);
     const bare = await createOrganisation("No credentials");
     const response = await collectRoute(cron(`/api/cron/amazon-ads-collect?orgId=${bare}`));
@@ -405,7 +490,13 @@ describe("cron routes", () => {
     const org2 = await createOrganisation("Org Two");
     const user2 = await createUserWithPassword({ email: `two-${Date.now()}@example.com`, password: "password two!" });
     await addMember(org2, user2.id, "admin");
-    await saveAmazonAdsSettings(org2, { client_id: SIM_SECOND_CLIENT.clientId, client_secret: SIM_SECOND_CLIENT.clientSecret, refresh_token: SIM_SECOND_CLIENT.refreshToken, profile_id: SIM_SECOND_CLIENT.profileIds[0]!, region: "EU" });
+    await saveAmazonAdsSettings(org2, {
+      client_id: SIM_SECOND_CLIENT.clientId,
+      client_secret: SIM_SECOND_CLIENT.clientSecret,
+      refresh_token: SIM_SECOND_CLIENT.refreshToken,
+      profile_id: SIM_SECOND_CLIENT.profileIds[0]!,
+      region: "EU",
+    });
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
     const response = await requestRoute(cron("/api/cron/amazon-ads-request"));
     expect(response.status).toBe(207);
@@ -417,15 +508,26 @@ describe("cron routes", () => {
     expect(org2Rows.length).toBeGreaterThan(0);
     expect(await storedRows(db, 1)).toEqual([]);
     const d = dates()[0]!;
-    expect(await storedRows(db, org2, d)).toEqual(normaliseExpected(sim().expectedRows(SIM_SECOND_CLIENT.profileIds[0]!, d, d, REQUESTED_API_NAMES)));
+    expect(await storedRows(db, org2, d)).toEqual(
+      normaliseExpected(sim().expectedRows(SIM_SECOND_CLIENT.profileIds[0]!, d, d, REQUESTED_API_NAMES)),
+    );
   });
 
   it("never puts a secret in sync_logs or responses", async () => {
     sim().setScenario({ failDates: [dates()[0]!], corruptDates: [dates()[1]!] });
-    const responses = [await (await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"))).text(), await (await collectRoute(cron("/api/cron/amazon-ads-collect?orgId=1"))).text()];
+    const responses = [
+      await (await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"))).text(),
+      await (await collectRoute(cron("/api/cron/amazon-ads-collect?orgId=1"))).text(),
+    ];
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
     responses.push(await (await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"))).text());
-    const accessTokens = [...new Set(sim().requests.map((r) => r.headers.authorization?.replace("Bearer ", "")).filter((t): t is string => Boolean(t)))];
+    const accessTokens = [
+      ...new Set(
+        sim()
+          .requests.map((r) => r.headers.authorization?.replace("Bearer ", ""))
+          .filter((t): t is string => Boolean(t)),
+      ),
+    ];
     expect(accessTokens.length).toBeGreaterThan(0);
     const logs = JSON.stringify(await db.select().from(syncLogs));
     for (const secret of [SIM_DEFAULTS.clientSecret, SIM_DEFAULTS.refreshToken, ...accessTokens, CRON_SECRET]) {

@@ -38,7 +38,9 @@ export async function createDatabase(adminUrl: string, prefix = "ads_sync_e2e"):
 async function withAdmin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect().catch((error: Error) => {
-    throw new Error(`PostgreSQL at TEST_PG_URL (${redact(adminUrl)}) is not reachable: ${error.message}. Run scripts/ensure-postgres.sh`);
+    throw new Error(
+      `PostgreSQL at TEST_PG_URL (${redact(adminUrl)}) is not reachable: ${error.message}. Run scripts/ensure-postgres.sh`,
+    );
   });
   try {
     return await fn(client);
@@ -105,7 +107,21 @@ export async function startApp(options: {
   // No vitest leftovers (NODE_ENV=test, BASE_URL, VITEST_*), no headless-admin or Amazon variables from the shell.
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    const leftover = name.startsWith("VITEST") || name.startsWith("AMAZON_") || ["BASE_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD", "PGLITE_DIR", "DATABASE_URL", "TEST", "MODE", "DEV", "PROD", "SSR"].includes(name);
+    const leftover =
+      name.startsWith("VITEST") ||
+      name.startsWith("AMAZON_") ||
+      [
+        "BASE_URL",
+        "ADMIN_EMAIL",
+        "ADMIN_PASSWORD",
+        "PGLITE_DIR",
+        "DATABASE_URL",
+        "TEST",
+        "MODE",
+        "DEV",
+        "PROD",
+        "SSR",
+      ].includes(name);
     if (leftover) delete env[name];
   }
   Object.assign(env, appEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
@@ -116,12 +132,16 @@ export async function startApp(options: {
   let output = "";
   let exit: string | null = null;
   // Detached: its own process group, so stop() kills next start and any server it forks.
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    path.join(ROOT, "node_modules", ".bin", "next"),
+    ["start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
     log.write(chunk);
@@ -141,7 +161,12 @@ export async function startApp(options: {
     if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitForHealth(url, () => exit, () => output, logFile);
+    await waitForHealth(
+      url,
+      () => exit,
+      () => output,
+      logFile,
+    );
     // Warm the login page so the first navigation in a test is not the first render.
     await fetch(`${url}/login`).then((r) => r.arrayBuffer());
   } catch (error) {
@@ -162,7 +187,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, exited: () => string | null, output: () => string, logFile: string): Promise<void> {
+async function waitForHealth(
+  url: string,
+  exited: () => string | null,
+  output: () => string,
+  logFile: string,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   let last = "no answer yet";
   while (Date.now() < deadline) {
@@ -178,7 +208,9 @@ async function waitForHealth(url: string, exited: () => string | null, output: (
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`next start did not answer 200 on /api/health within 60 s (last: ${last}). Its output (also in ${logFile}):\n${output()}`);
+  throw new Error(
+    `next start did not answer 200 on /api/health within 60 s (last: ${last}). Its output (also in ${logFile}):\n${output()}`,
+  );
 }
 
 async function stopProcessGroup(child: ChildProcess): Promise<void> {
@@ -194,7 +226,10 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     killGroup("SIGTERM");
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 5_000))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), 5_000)),
+    ]);
     if (timedOut) {
       killGroup("SIGKILL");
       await exited;

@@ -5,7 +5,6 @@ import { chromium, type BrowserContext, type Locator, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { CHROMIUM_PATH, RESULTS_DIR } from "./paths";
 
-
 /** How long to wait for anything the page does (server round trips, hydration, the simulator). */
 export const UI_TIMEOUT = 15_000;
 
@@ -73,7 +72,11 @@ export function setupBrowser(): () => BrowserSession {
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 80);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 80);
 }
 
 /** The locator's current text (all matches joined, "" when none), without waiting. */
@@ -102,7 +105,10 @@ export async function open(page: Page, appUrl: string, pathname: string): Promis
 }
 
 /** On the "Create the first admin" form: fills it in by its labels, submits, and waits for /settings. */
-export async function createFirstAdmin(page: Page, admin: { organisation: string; email: string; password: string }): Promise<void> {
+export async function createFirstAdmin(
+  page: Page,
+  admin: { organisation: string; email: string; password: string },
+): Promise<void> {
   await expectText(page.locator("h1"), "Create the first admin");
   await page.getByLabel("Organisation name").fill(admin.organisation);
   await page.getByLabel("Admin email").fill(admin.email);

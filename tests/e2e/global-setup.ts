@@ -24,17 +24,27 @@ declare module "vitest" {
  * `next start` on a free port pointed at both. Anything missing fails the run: it never skips.
  */
 export default async function setup(project: TestProject) {
-  if (!fs.existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install chromium); scripts/test.sh does it when root`);
-  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID"))) throw new Error("The e2e tier runs against `next start`: .next/BUILD_ID is missing, run `npx next build` first");
+  if (!fs.existsSync(CHROMIUM_PATH))
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install chromium); scripts/test.sh does it when root`,
+    );
+  if (!fs.existsSync(path.join(ROOT, ".next", "BUILD_ID")))
+    throw new Error("The e2e tier runs against `next start`: .next/BUILD_ID is missing, run `npx next build` first");
   const adminUrl = process.env.TEST_PG_URL;
-  if (!adminUrl) throw new Error("The e2e tier needs TEST_PG_URL, a superuser URL of a running PostgreSQL (scripts/ensure-postgres.sh prints one)");
+  if (!adminUrl)
+    throw new Error(
+      "The e2e tier needs TEST_PG_URL, a superuser URL of a running PostgreSQL (scripts/ensure-postgres.sh prints one)",
+    );
 
   // Failure screenshots of an earlier run would mislead.
-  if (fs.existsSync(RESULTS_DIR)) for (const file of fs.readdirSync(RESULTS_DIR)) if (file.startsWith("failed-")) fs.rmSync(path.join(RESULTS_DIR, file));
+  if (fs.existsSync(RESULTS_DIR))
+    for (const file of fs.readdirSync(RESULTS_DIR))
+      if (file.startsWith("failed-")) fs.rmSync(path.join(RESULTS_DIR, file));
 
   const cleanups: Array<() => Promise<void>> = [];
   const teardown = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error("[e2e teardown]", error));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => console.error("[e2e teardown]", error));
   };
   try {
     const database = await createDatabase(adminUrl);

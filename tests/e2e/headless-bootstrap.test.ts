@@ -34,7 +34,9 @@ describe("headless first admin (ADMIN_EMAIL / ADMIN_PASSWORD)", () => {
   it("exists as soon as the server answers, and /api/setup is closed", async () => {
     const users = await db!.query<{ email: string }>(`select email from "user"`);
     expect(users.rows.map((r) => r.email)).toEqual([ADMIN.email]);
-    const orgs = await db!.query<{ id: number; role: string }>(`select o.id, m.role from organisations o join memberships m on m.org_id = o.id`);
+    const orgs = await db!.query<{ id: number; role: string }>(
+      `select o.id, m.role from organisations o join memberships m on m.org_id = o.id`,
+    );
     expect(orgs.rows).toEqual([{ id: 1, role: "admin" }]);
 
     const status = await fetch(`${app!.url}/api/setup`);
@@ -42,7 +44,11 @@ describe("headless first admin (ADMIN_EMAIL / ADMIN_PASSWORD)", () => {
     const second = await fetch(`${app!.url}/api/setup`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "intruder@e2e.example", password: "another password", organisationName: "Intruders" }),
+      body: JSON.stringify({
+        email: "intruder@e2e.example",
+        password: "another password",
+        organisationName: "Intruders",
+      }),
     });
     expect(second.status).toBe(409);
     expect((await db!.query(`select 1 from "user"`)).rowCount).toBe(1);

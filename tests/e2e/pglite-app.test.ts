@@ -15,7 +15,10 @@ const browser = setupBrowser();
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-e2e-pglite-"));
 const lockFile = `${path.join(dataDir, "pglite")}.lock`;
 // Fixed across the two runs, as a deployment's keys would be.
-const keys = { SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"), BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64") };
+const keys = {
+  SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"),
+  BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64"),
+};
 const amazon = () => ({ tokenUrl: inject("simTokenUrl"), apiUrl: inject("simApiUrl") });
 let app: AppServer | undefined;
 
@@ -39,7 +42,13 @@ describe("the app on embedded PGlite (no DATABASE_URL)", () => {
     app = undefined;
     expect(fs.existsSync(lockFile)).toBe(false);
 
-    app = await startApp({ name: "e2e-server-pglite-restart", databaseUrl: null, dataDir, amazon: amazon(), env: keys });
+    app = await startApp({
+      name: "e2e-server-pglite-restart",
+      databaseUrl: null,
+      dataDir,
+      amazon: amazon(),
+      env: keys,
+    });
     const setup = await fetch(`${app.url}/api/setup`);
     expect(await setup.json()).toMatchObject({ needsSetup: false });
     const signIn = await fetch(`${app.url}/api/auth/sign-in/email`, {
@@ -48,7 +57,10 @@ describe("the app on embedded PGlite (no DATABASE_URL)", () => {
       body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
     });
     expect(signIn.status).toBe(200);
-    const cookie = signIn.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const settings = await fetch(`${app.url}/api/settings`, { headers: { cookie } });
     expect(settings.status).toBe(200);
   });

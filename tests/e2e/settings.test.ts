@@ -42,7 +42,9 @@ afterAll(async () => {
 
 /** The settings rows, by key: the stored ciphertext. */
 async function settingsRows(): Promise<Record<string, string>> {
-  const { rows } = await db.query<{ key: string; value_encrypted: string }>("select key, value_encrypted from settings order by key");
+  const { rows } = await db.query<{ key: string; value_encrypted: string }>(
+    "select key, value_encrypted from settings order by key",
+  );
   return Object.fromEntries(rows.map((r) => [r.key, r.value_encrypted]));
 }
 
@@ -55,7 +57,8 @@ async function simulatorTokenRequests(): Promise<number> {
 
 const section = (page: Page, title: "Amazon SP-API" | "Amazon Ads API") => page.getByRole("region", { name: title });
 /** An input found by its visible <label>, within its section (both sections have a "Client ID"). */
-const field = (page: Page, title: "Amazon SP-API" | "Amazon Ads API", label: string) => section(page, title).getByLabel(label, { exact: true });
+const field = (page: Page, title: "Amazon SP-API" | "Amazon Ads API", label: string) =>
+  section(page, title).getByLabel(label, { exact: true });
 const statusOf = (page: Page, key: "amazon" | "amazon_ads") => page.getByTestId(`${key}-status`);
 
 async function expectLocked(input: Locator, value: string) {
@@ -69,7 +72,9 @@ async function expectLocked(input: Locator, value: string) {
  * says it saved. The message is checked softly so the rest of the test still runs if it is missing.
  */
 async function expectSavedConfirmation(page: Page, key: "amazon" | "amazon_ads") {
-  await section(page, key === "amazon" ? "Amazon SP-API" : "Amazon Ads API").getByRole("button", { name: "Edit Client ID" }).waitFor();
+  await section(page, key === "amazon" ? "Amazon SP-API" : "Amazon Ads API")
+    .getByRole("button", { name: "Edit Client ID" })
+    .waitFor();
   expect.soft(await currentText(statusOf(page, key)), "the success message after Save").toContain("Saved");
 }
 
@@ -132,7 +137,8 @@ describe("settings in the browser", () => {
     expect(Object.keys(rows)).toEqual(["amazon"]);
     const ciphertext = rows.amazon!;
     expect(ciphertext.startsWith("v1:")).toBe(true);
-    for (const plain of [SP.client_secret, SP.refresh_token, SP.client_id, SP.marketplace_id]) expect(ciphertext).not.toContain(plain);
+    for (const plain of [SP.client_secret, SP.refresh_token, SP.client_id, SP.marketplace_id])
+      expect(ciphertext).not.toContain(plain);
 
     await reload(page);
     await expectLocked(field(page, "Amazon SP-API", "Client secret"), masked(SP.client_secret));
@@ -164,7 +170,8 @@ describe("settings in the browser", () => {
     expect(Object.keys(rows)).toEqual(["amazon", "amazon_ads"]);
     expect(rows.amazon).toBe(spCiphertextBefore);
     expect(rows.amazon_ads!.startsWith("v1:")).toBe(true);
-    for (const plain of [ADS.client_secret, ADS.refresh_token, ADS.profile_id]) expect(rows.amazon_ads).not.toContain(plain);
+    for (const plain of [ADS.client_secret, ADS.refresh_token, ADS.profile_id])
+      expect(rows.amazon_ads).not.toContain(plain);
 
     await reload(page);
     await expectLocked(field(page, "Amazon Ads API", "Client secret"), masked(ADS.client_secret));
@@ -175,7 +182,15 @@ describe("settings in the browser", () => {
 
     await ads.getByRole("button", { name: "Test connection" }).click();
     const { profile } = SIM_DEFAULTS;
-    await expectText(statusOf(page, "amazon_ads"), "Connected", profile.profileId, profile.countryCode, profile.currencyCode, profile.timezone, profile.accountInfo.name);
+    await expectText(
+      statusOf(page, "amazon_ads"),
+      "Connected",
+      profile.profileId,
+      profile.countryCode,
+      profile.currencyCode,
+      profile.timezone,
+      profile.accountInfo.name,
+    );
 
     // The SP-API section still shows what was saved before.
     await expectLocked(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
@@ -229,7 +244,9 @@ describe("settings in the browser", () => {
     expect(await page.locator("main [role=alert]").count()).toBe(0);
     expect(await page.locator(".field-error").count()).toBe(0);
     // Nothing wider than the window (no horizontal scroll bar).
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
 
     const file = path.join(RESULTS_DIR, "settings.png");

@@ -47,7 +47,10 @@ export async function otherOrgAdmin(): Promise<TestUser> {
   return { email, password, orgId, cookie: await signIn(email, password) };
 }
 
-export function jsonRequest(url: string, init: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {}): Request {
+export function jsonRequest(
+  url: string,
+  init: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Request {
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   if (init.cookie) headers.cookie = init.cookie;
   if (init.body !== undefined) headers["content-type"] ??= "application/json";

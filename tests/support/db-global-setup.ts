@@ -10,11 +10,13 @@ declare module "vitest" {
 /** Chooses the db tier's backend. PostgreSQL must be reachable when asked for: a missing server fails, never skips. */
 export default async function setup(project: TestProject) {
   const testDb = (process.env.TEST_DB ?? "pglite") as "pglite" | "postgres";
-  if (testDb !== "pglite" && testDb !== "postgres") throw new Error(`TEST_DB must be pglite or postgres, not ${testDb}`);
+  if (testDb !== "pglite" && testDb !== "postgres")
+    throw new Error(`TEST_DB must be pglite or postgres, not ${testDb}`);
   let pgAdminUrl = "";
   if (testDb === "postgres") {
     pgAdminUrl = process.env.TEST_PG_URL ?? "";
-    if (!pgAdminUrl) throw new Error("TEST_DB=postgres needs TEST_PG_URL (scripts/test.sh sets it from scripts/ensure-postgres.sh)");
+    if (!pgAdminUrl)
+      throw new Error("TEST_DB=postgres needs TEST_PG_URL (scripts/test.sh sets it from scripts/ensure-postgres.sh)");
     const pg = await import("pg");
     const client = new pg.default.Client({ connectionString: pgAdminUrl });
     await client.connect().catch((error: Error) => {

@@ -15,7 +15,8 @@ export async function referenceReportRows(body: Buffer, unknownKeys: Set<string>
     const parser = streamArray.withParserAsStream({ numberAsString: true });
     Readable.from([text]).pipe(parser);
     let index = 0;
-    for await (const item of parser as AsyncIterable<{ value: unknown }>) rows.push(toReportRow(item.value, index++, unknownKeys));
+    for await (const item of parser as AsyncIterable<{ value: unknown }>)
+      rows.push(toReportRow(item.value, index++, unknownKeys));
   } catch (error) {
     if (error instanceof ReportDataError) throw error;
     throw new ReportDataError(`The report file is corrupt or truncated: ${(error as Error).message}`);

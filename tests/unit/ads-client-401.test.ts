@@ -13,15 +13,28 @@ let clockOffsetMs = 0;
 let jumpOnEveryRead = false;
 const saved = { ...process.env };
 beforeAll(async () => {
-  sim = await startSimulator({ quiet: true, now: () => new Date(Date.now() + (jumpOnEveryRead ? (clockOffsetMs += 2 * 3_600_000) : clockOffsetMs)) });
-  Object.assign(process.env, { AMAZON_ADS_TOKEN_URL: sim.tokenUrl, AMAZON_ADS_API_URL_EU: sim.apiUrl.EU, AMAZON_HTTP_TIMEOUT_MS: "3000" });
+  sim = await startSimulator({
+    quiet: true,
+    now: () => new Date(Date.now() + (jumpOnEveryRead ? (clockOffsetMs += 2 * 3_600_000) : clockOffsetMs)),
+  });
+  Object.assign(process.env, {
+    AMAZON_ADS_TOKEN_URL: sim.tokenUrl,
+    AMAZON_ADS_API_URL_EU: sim.apiUrl.EU,
+    AMAZON_HTTP_TIMEOUT_MS: "3000",
+  });
 });
 afterAll(async () => {
   process.env = saved;
   await sim.close();
 });
 
-const settings = { client_id: SIM_DEFAULTS.clientId, client_secret: SIM_DEFAULTS.clientSecret, refresh_token: SIM_DEFAULTS.refreshToken, profile_id: SIM_DEFAULTS.profileId, region: "EU" as const };
+const settings = {
+  client_id: SIM_DEFAULTS.clientId,
+  client_secret: SIM_DEFAULTS.clientSecret,
+  refresh_token: SIM_DEFAULTS.refreshToken,
+  profile_id: SIM_DEFAULTS.profileId,
+  region: "EU" as const,
+};
 const tokenCalls = () => sim.requests.filter((r) => r.path.endsWith("/auth/o2/token")).length;
 const profileCalls = () => sim.requests.filter((r) => r.path.endsWith("/v2/profiles")).length;
 

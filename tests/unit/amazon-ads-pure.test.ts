@@ -16,11 +16,23 @@ describe("column catalogue", () => {
 
   it("requests no column Amazon rejects for spCampaigns/DAILY, and keeps every spec column", () => {
     const requested = REQUESTED_COLUMNS.map((c) => c.api);
-    for (const rejected of ["portfolioId", "startDate", "endDate", "purchaseClickRate7d", "acosClicks14d", "roasClicks7d", "newToBrandSales14d", "addToCart", "eCPAddToCart", "spend1y"]) {
+    for (const rejected of [
+      "portfolioId",
+      "startDate",
+      "endDate",
+      "purchaseClickRate7d",
+      "acosClicks14d",
+      "roasClicks7d",
+      "newToBrandSales14d",
+      "addToCart",
+      "eCPAddToCart",
+      "spend1y",
+    ]) {
       expect(requested).not.toContain(rejected);
       expect(COLUMNS.find((c) => c.api === rejected)?.whyNotRequested).toBeTruthy();
     }
-    for (const extra of ["spend", "topOfSearchImpressionShare", "purchasesSameSku14d", "campaignBiddingStrategy"]) expect(requested).toContain(extra);
+    for (const extra of ["spend", "topOfSearchImpressionShare", "purchasesSameSku14d", "campaignBiddingStrategy"])
+      expect(requested).toContain(extra);
     expect(COLUMNS.filter((c) => c.inSpec)).toHaveLength(49);
     expect(new Set(COLUMNS.map((c) => c.db)).size).toBe(COLUMNS.length);
   });
@@ -45,19 +57,30 @@ describe("column catalogue", () => {
 
 describe("Amazon error parsing", () => {
   it("reads the invalid columns out of Amazon's 400", () => {
-    expect(parseInvalidColumns("configuration columns includes invalid values: (portfolioId, addToCart). Allowed values: (impressions, clicks)")).toEqual(["portfolioId", "addToCart"]);
-    expect(parseInvalidColumns("startDate to endDate range (32 days) must not exceed maximum range (31 days)")).toBeNull();
+    expect(
+      parseInvalidColumns(
+        "configuration columns includes invalid values: (portfolioId, addToCart). Allowed values: (impressions, clicks)",
+      ),
+    ).toEqual(["portfolioId", "addToCart"]);
+    expect(
+      parseInvalidColumns("startDate to endDate range (32 days) must not exceed maximum range (31 days)"),
+    ).toBeNull();
   });
 
   it("reads the existing report id out of a 425", () => {
-    expect(parseDuplicateReportId("The Request is a duplicate of : 7df1ef5d-45ba-40cc-b607-ff2148cf4f5e")).toBe("7df1ef5d-45ba-40cc-b607-ff2148cf4f5e");
+    expect(parseDuplicateReportId("The Request is a duplicate of : 7df1ef5d-45ba-40cc-b607-ff2148cf4f5e")).toBe(
+      "7df1ef5d-45ba-40cc-b607-ff2148cf4f5e",
+    );
     expect(parseDuplicateReportId("duplicate")).toBeNull();
   });
 
   it("accepts code as string or number and detail or details", () => {
     expect(parseErrorBody('{"code":"425","detail":"dup"}')).toEqual({ code: "425", detail: "dup" });
     expect(parseErrorBody('{"code":404,"detail":"Not Found"}')).toEqual({ code: "404", detail: "Not Found" });
-    expect(parseErrorBody('{"code":"UNAUTHORIZED","details":"Not authorized"}')).toEqual({ code: "UNAUTHORIZED", detail: "Not authorized" });
+    expect(parseErrorBody('{"code":"UNAUTHORIZED","details":"Not authorized"}')).toEqual({
+      code: "UNAUTHORIZED",
+      detail: "Not authorized",
+    });
     expect(parseErrorBody("<html>oops</html>").detail).toBe("<html>oops</html>");
   });
 
@@ -89,7 +112,13 @@ describe("retry policy", () => {
 
 describe("dates", () => {
   it("computes the five lookbacks from the profile's today", () => {
-    expect(lookbackDates("2026-03-01").map((d) => d.date)).toEqual(["2026-02-28", "2026-02-26", "2026-02-22", "2026-02-15", "2026-01-30"]);
+    expect(lookbackDates("2026-03-01").map((d) => d.date)).toEqual([
+      "2026-02-28",
+      "2026-02-26",
+      "2026-02-22",
+      "2026-02-15",
+      "2026-01-30",
+    ]);
   });
   it("takes today in the profile's time zone, not UTC", () => {
     const now = new Date("2026-11-25T03:00:00Z");

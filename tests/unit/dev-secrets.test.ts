@@ -21,7 +21,9 @@ afterEach(() => {
 describe("settings encryption key", () => {
   it("in production, refuses to run without SETTINGS_ENCRYPTION_KEY and writes nothing", () => {
     vi.stubEnv("NODE_ENV", "production");
-    expect(() => settingsEncryptionKey()).toThrow(/SETTINGS_ENCRYPTION_KEY is not set\. It is required when NODE_ENV=production/);
+    expect(() => settingsEncryptionKey()).toThrow(
+      /SETTINGS_ENCRYPTION_KEY is not set\. It is required when NODE_ENV=production/,
+    );
     expect(fs.readdirSync(dataDir)).toEqual([]);
     vi.unstubAllEnvs();
   });

@@ -32,13 +32,17 @@ describe("PGlite data-folder lock", () => {
       import { acquireDataFolderLock } from ${JSON.stringify(path.resolve("src/lib/db/pglite-lock.ts"))};
       try { acquireDataFolderLock(${JSON.stringify(folder)}); console.log("won"); setTimeout(() => {}, 1500); }
       catch (e) { console.log(e.name); }`;
-    const racers = Array.from({ length: 6 }, () =>
-      new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-        let out = "";
-        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-        child.on("exit", () => resolve(out.trim()));
-      }),
+    const racers = Array.from(
+      { length: 6 },
+      () =>
+        new Promise<string>((resolve) => {
+          const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+            stdio: ["ignore", "pipe", "inherit"],
+          });
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          child.on("exit", () => resolve(out.trim()));
+        }),
     );
     const results = await Promise.all(racers);
     expect(results.filter((r) => r === "won")).toHaveLength(1);

@@ -9,7 +9,11 @@ describe("README", () => {
   it("lists every spec column we do not request, and no column we do request", () => {
     const mentioned = (db: string) => {
       const base = db.replace(/_(1d|7d|14d|30d)$/, "");
-      return nullSection.includes(`\`${db}\``) || nullSection.includes(`\`${base}_1d/`) || nullSection.includes(`\`${base}_7d/`);
+      return (
+        nullSection.includes(`\`${db}\``) ||
+        nullSection.includes(`\`${base}_1d/`) ||
+        nullSection.includes(`\`${base}_7d/`)
+      );
     };
     for (const c of COLUMNS.filter((x) => !x.requested)) expect(mentioned(c.db), c.db).toBe(true);
     for (const c of COLUMNS.filter((x) => x.requested)) expect(nullSection.includes(`\`${c.db}\``), c.db).toBe(false);

@@ -9,7 +9,12 @@ import http from "node:http";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ReportArrayParser, streamReportRows, type ReportRow } from "@/lib/amazon-ads/download";
-import { fetchReportText, fetchToken, reportBody, startTestSimulator } from "../../tools/amazon-ads-simulator/test-support";
+import {
+  fetchReportText,
+  fetchToken,
+  reportBody,
+  startTestSimulator,
+} from "../../tools/amazon-ads-simulator/test-support";
 import { referenceReportRows } from "../support/stream-json-reference";
 
 type Outcome = { rows: string; unknown: string } | { error: string; message: string };
@@ -28,7 +33,8 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Key order is not part of a row's meaning (the parser builds rows in catalogue order). */
-const canonical = (rows: ReportRow[]) => JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)))));
+const canonical = (rows: ReportRow[]) =>
+  JSON.stringify(rows.map((r) => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)))));
 
 async function outcome(parse: (unknownKeys: Set<string>) => Promise<ReportRow[]>): Promise<Outcome> {
   const unknownKeys = new Set<string>();
@@ -74,11 +80,15 @@ async function compare(label: string, body: Buffer | string, failures: string[])
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
   const expected = await outcome((u) => referenceReportRows(bytes, u));
   const actual = await outcome((u) => appRows(bytes, u));
-  if (!same(expected, actual, typeof body === "string" ? body : "")) failures.push(`${label}: ${bytes.toString("utf8").slice(0, 160)}\n  stream-json: ${JSON.stringify(expected).slice(0, 300)}\n  ours:        ${JSON.stringify(actual).slice(0, 300)}`);
+  if (!same(expected, actual, typeof body === "string" ? body : ""))
+    failures.push(
+      `${label}: ${bytes.toString("utf8").slice(0, 160)}\n  stream-json: ${JSON.stringify(expected).slice(0, 300)}\n  ours:        ${JSON.stringify(actual).slice(0, 300)}`,
+    );
   return expected;
 }
 
-const ok = '{"date":"2025-06-14","campaignId":12345678901234567,"campaignName":"A \\"quoted\\" näme 🌸","cost":12.50,"clicks":3,"topOfSearchImpressionShare":null}';
+const ok =
+  '{"date":"2025-06-14","campaignId":12345678901234567,"campaignName":"A \\"quoted\\" näme 🌸","cost":12.50,"clicks":3,"topOfSearchImpressionShare":null}';
 const CASES: string[] = [
   "[]",
   " \n\t[ ] \r\n",
@@ -105,9 +115,15 @@ const CASES: string[] = [
   '[{"date":"2025-06-14","campaignId":0}]',
   '[{"date":null,"campaignId":1}]',
   '[{"date":"2025-6-14","campaignId":1}]',
-  ...["-0", "1e5", "1E+5", "1.5e-3", "123456789012345678901234567890", "0.0000001", "-12.50"].map((n) => `[{"date":"2025-06-14","campaignId":1,"cost":${n}}]`),
-  ...["01", "1.", ".5", "+1", "1e", "--1", "NaN", "Infinity", "1-2", "0x1", "1.5.5"].map((n) => `[{"date":"2025-06-14","campaignId":1,"cost":${n}}]`),
-  ...["tru", "nul", "truex", "nulll", "True", "fals"].map((w) => `[{"date":"2025-06-14","campaignId":1,"campaignName":${w}}]`),
+  ...["-0", "1e5", "1E+5", "1.5e-3", "123456789012345678901234567890", "0.0000001", "-12.50"].map(
+    (n) => `[{"date":"2025-06-14","campaignId":1,"cost":${n}}]`,
+  ),
+  ...["01", "1.", ".5", "+1", "1e", "--1", "NaN", "Infinity", "1-2", "0x1", "1.5.5"].map(
+    (n) => `[{"date":"2025-06-14","campaignId":1,"cost":${n}}]`,
+  ),
+  ...["tru", "nul", "truex", "nulll", "True", "fals"].map(
+    (w) => `[{"date":"2025-06-14","campaignId":1,"campaignName":${w}}]`,
+  ),
   '[{"date":"2025-06-14" "campaignId":1}]',
   '[{"date":"2025-06-14",,"campaignId":1}]',
   '[{"date":"2025-06-14","campaignId":1,}]',
@@ -167,7 +183,27 @@ describe("report parser, held to stream-json", () => {
   it("agrees on every truncation and 3,000 random corruptions of a small file", async () => {
     const failures: string[] = [];
     for (let cut = 0; cut <= SMALL.length; cut++) await compare(`truncated at ${cut}`, SMALL.slice(0, cut), failures);
-    const NOISE = ['"', ",", ":", "{", "}", "[", "]", "\\", "0", "9", "-", ".", "e", " ", "\n", "t", "n", "x", "\u0001"];
+    const NOISE = [
+      '"',
+      ",",
+      ":",
+      "{",
+      "}",
+      "[",
+      "]",
+      "\\",
+      "0",
+      "9",
+      "-",
+      ".",
+      "e",
+      " ",
+      "\n",
+      "t",
+      "n",
+      "x",
+      "\u0001",
+    ];
     for (let i = 0; i < 3000; i++) {
       const chars = [...SMALL];
       for (let k = 0; k <= random(3); k++) {
@@ -201,7 +237,7 @@ describe("report parser, held to stream-json", () => {
       const unknown = new Set<string>();
       const parser = new ReportArrayParser(unknown);
       try {
-        for (let i = 0; i < text.length; ) {
+        for (let i = 0; i < text.length;) {
           const n = piece();
           parser.feed(text.slice(i, i + n), (r) => rows.push(r));
           i += n;
@@ -217,7 +253,8 @@ describe("report parser, held to stream-json", () => {
       const whole = parseInPieces(text, () => text.length + 1);
       for (const size of [1, 2, 3, 5, 0]) {
         const got = parseInPieces(text, () => (size === 0 ? 1 + random(9) : size));
-        if (JSON.stringify(got) !== JSON.stringify(whole)) failures.push(`chunks of ${size || "random"}: ${text.slice(0, 120)}`);
+        if (JSON.stringify(got) !== JSON.stringify(whole))
+          failures.push(`chunks of ${size || "random"}: ${text.slice(0, 120)}`);
       }
     }
     expect(failures).toEqual([]);

@@ -28,8 +28,13 @@ describe("local scheduler", () => {
 
   it("runs each job at its vercel.json time, and follows the file when it changes", async () => {
     const runs: string[] = [];
-    const scheduler = startLocalScheduler(async (job) => void runs.push(`${job.job}@${new Date().toISOString().slice(11, 16)}`))!;
-    expect(scheduler.jobs.map((j) => j.nextRun()?.toISOString())).toEqual(["2026-11-25T09:00:00.000Z", "2026-11-25T09:30:00.000Z"]);
+    const scheduler = startLocalScheduler(
+      async (job) => void runs.push(`${job.job}@${new Date().toISOString().slice(11, 16)}`),
+    )!;
+    expect(scheduler.jobs.map((j) => j.nextRun()?.toISOString())).toEqual([
+      "2026-11-25T09:00:00.000Z",
+      "2026-11-25T09:30:00.000Z",
+    ]);
     await vi.advanceTimersByTimeAsync(31 * 60_000);
     expect(runs).toEqual(["request@09:00", "collect@09:30"]);
     scheduler.stop();
@@ -48,10 +53,13 @@ describe("local scheduler", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     let started = 0;
     let finish: () => void = () => {};
-    const scheduler = startLocalScheduler(() => {
-      started++;
-      return new Promise<void>((resolve) => (finish = resolve));
-    }, { vercelJsonPath: file })!;
+    const scheduler = startLocalScheduler(
+      () => {
+        started++;
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+      { vercelJsonPath: file },
+    )!;
     await vi.advanceTimersByTimeAsync(3 * 60_000 + 5_000);
     expect(started).toBe(1);
     expect(warn.mock.calls.flat().join(" ")).toMatch(/still going; this tick is skipped/);

@@ -74,9 +74,16 @@ describe("/__admin endpoints", () => {
   it("POST /__admin/scenario merges a patch, rejects unknown keys, and takes effect immediately", async () => {
     sim = await startTestSimulator();
     const token = await fetchToken(sim);
-    const patched = await postJson(`${sim.baseUrl}/__admin/scenario`, { pollsBeforeComplete: 0, failDates: ["2025-06-10"] });
+    const patched = await postJson(`${sim.baseUrl}/__admin/scenario`, {
+      pollsBeforeComplete: 0,
+      failDates: ["2025-06-10"],
+    });
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ pollsBeforeComplete: 0, failDates: ["2025-06-10"], restatementVersion: 0 });
+    expect(await patched.json()).toMatchObject({
+      pollsBeforeComplete: 0,
+      failDates: ["2025-06-10"],
+      restatementVersion: 0,
+    });
     const unknown = await postJson(`${sim.baseUrl}/__admin/scenario`, { pollsBeforeCompleted: 2 });
     expect(unknown.status).toBe(400);
     const { reportId } = await createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }));
@@ -110,14 +117,22 @@ describe("/__admin endpoints", () => {
   it("POST /__admin/profiles resizes an account; reports then carry that many campaigns", async () => {
     sim = await startTestSimulator();
     const token = await fetchToken(sim);
-    const resized = await postJson(`${sim.baseUrl}/__admin/profiles`, { profileId: SIM_DEFAULTS.profileId, campaigns: 300 });
+    const resized = await postJson(`${sim.baseUrl}/__admin/profiles`, {
+      profileId: SIM_DEFAULTS.profileId,
+      campaigns: 300,
+    });
     expect(resized.status).toBe(200);
-    expect(sim.expectedRows(SIM_DEFAULTS.profileId, "2025-06-14", "2025-06-14", ["campaignId"]).length).toBeGreaterThan(250);
+    expect(sim.expectedRows(SIM_DEFAULTS.profileId, "2025-06-14", "2025-06-14", ["campaignId"]).length).toBeGreaterThan(
+      250,
+    );
     const text = await fetchReportText(sim, token, reportBody({ startDate: "2025-06-14", endDate: "2025-06-14" }));
     const ids = new Set(parseRowsLossless(text).map((row) => row.find(([key]) => key === "campaignId")![1]));
     expect(ids.size).toBeGreaterThan(250);
     expect(ids.size).toBeLessThanOrEqual(300);
     expect((await postJson(`${sim.baseUrl}/__admin/profiles`, { profileId: "123", campaigns: 5 })).status).toBe(404);
-    expect((await postJson(`${sim.baseUrl}/__admin/profiles`, { profileId: SIM_DEFAULTS.profileId, campaigns: 200_001 })).status).toBe(400);
+    expect(
+      (await postJson(`${sim.baseUrl}/__admin/profiles`, { profileId: SIM_DEFAULTS.profileId, campaigns: 200_001 }))
+        .status,
+    ).toBe(400);
   });
 });

@@ -8,7 +8,9 @@ import type { Scenario } from "./types";
 function parseJsonObject(body: string): Record<string, unknown> | null {
   try {
     const parsed: unknown = JSON.parse(body || "{}");
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

@@ -18,12 +18,17 @@ describe("Ads API header checks", () => {
     sim = await startTestSimulator();
     const token = await fetchToken(sim);
     const variants: Array<Record<string, string>> = [
-      { "amazon-advertising-api-clientid": SIM_DEFAULTS.clientId, "amazon-advertising-api-scope": SIM_DEFAULTS.profileId },
+      {
+        "amazon-advertising-api-clientid": SIM_DEFAULTS.clientId,
+        "amazon-advertising-api-scope": SIM_DEFAULTS.profileId,
+      },
       adsHeaders("Atza|forged"),
       { ...adsHeaders(token), authorization: token },
     ];
     for (const headers of variants) {
-      const response = await fetch(`${sim.apiUrl.EU}/reporting/reports/00000000-0000-4000-8000-000000000000`, { headers });
+      const response = await fetch(`${sim.apiUrl.EU}/reporting/reports/00000000-0000-4000-8000-000000000000`, {
+        headers,
+      });
       expect(await unauthorizedDetails(response)).toBe("Not authorized to access this advertiser");
     }
     const valid = await fetch(`${sim.apiUrl.EU}/reporting/reports/00000000-0000-4000-8000-000000000000`, {
@@ -51,7 +56,7 @@ describe("Ads API header checks", () => {
     expect(await unauthorizedDetails(response)).toBe("Scope header is missing");
   });
 
-  it('answers 401 "No matching advertiser found for scope" for another region\'s profile, another tenant\'s profile or an unknown one', async () => {
+  it("answers 401 \"No matching advertiser found for scope\" for another region's profile, another tenant's profile or an unknown one", async () => {
     sim = await startTestSimulator();
     const token = await fetchToken(sim);
     const cases: Array<{ region: "EU" | "NA"; profileId: string }> = [

@@ -40,7 +40,9 @@ function parseOptions(argv: string[]): SimulatorOptions | "help" {
     strict: true,
   });
   if (values.help) return "help";
-  const scenario: Partial<Scenario> = values["scenario-json"] ? (JSON.parse(values["scenario-json"]) as Partial<Scenario>) : {};
+  const scenario: Partial<Scenario> = values["scenario-json"]
+    ? (JSON.parse(values["scenario-json"]) as Partial<Scenario>)
+    : {};
   if (values.polls !== undefined) scenario.pollsBeforeComplete = integerOption("polls", values.polls, 1);
   const campaigns = values.campaigns === undefined ? undefined : integerOption("campaigns", values.campaigns, 12);
   return {

@@ -43,26 +43,56 @@ describe("POST /reporting/reports success", () => {
       failureReason: null,
     });
     expect(sim.reports()).toEqual([
-      { reportId: report.reportId, status: "PENDING", startDate: "2025-06-10", endDate: "2025-06-14", profileId: SIM_DEFAULTS.profileId, polls: 0, deleted: false },
+      {
+        reportId: report.reportId,
+        status: "PENDING",
+        startDate: "2025-06-10",
+        endDate: "2025-06-14",
+        profileId: SIM_DEFAULTS.profileId,
+        polls: 0,
+        deleted: false,
+      },
     ]);
   });
 
   it("accepts exactly 31 days and a start 95 days back", async () => {
-    expect((await createReport(sim, token, reportBody({ startDate: "2025-05-15", endDate: "2025-06-14" }))).status).toBe(200);
-    expect((await createReport(sim, token, reportBody({ startDate: "2025-03-12", endDate: "2025-03-12" }))).status).toBe(200);
+    expect(
+      (await createReport(sim, token, reportBody({ startDate: "2025-05-15", endDate: "2025-06-14" }))).status,
+    ).toBe(200);
+    expect(
+      (await createReport(sim, token, reportBody({ startDate: "2025-03-12", endDate: "2025-03-12" }))).status,
+    ).toBe(200);
   });
 
   it("accepts the adGroup and campaignPlacement groupBys with their own columns", async () => {
-    const adGroup = reportBody({ configuration: { groupBy: ["campaign", "adGroup"], columns: ["date", "campaignId", "adGroupId", "adGroupName", "adStatus", "clicks"] } });
+    const adGroup = reportBody({
+      configuration: {
+        groupBy: ["campaign", "adGroup"],
+        columns: ["date", "campaignId", "adGroupId", "adGroupName", "adStatus", "clicks"],
+      },
+    });
     expect((await createReport(sim, token, adGroup)).status).toBe(200);
-    const placement = reportBody({ configuration: { groupBy: ["campaignPlacement"], columns: ["date", "campaignId", "placementClassification", "cost"] } });
+    const placement = reportBody({
+      configuration: {
+        groupBy: ["campaignPlacement"],
+        columns: ["date", "campaignId", "placementClassification", "cost"],
+      },
+    });
     expect((await createReport(sim, token, placement)).status).toBe(200);
   });
 });
 
 describe("POST /reporting/reports validation (400 {code, detail})", () => {
   it("lists exactly the invalid columns, then every allowed one", async () => {
-    const columns = ["date", "campaignId", "portfolioId", "clicks", "purchaseClickRate14d", "adGroupId", "acosClicks14d"];
+    const columns = [
+      "date",
+      "campaignId",
+      "portfolioId",
+      "clicks",
+      "purchaseClickRate14d",
+      "adGroupId",
+      "acosClicks14d",
+    ];
     const { status, code, detail } = await rejection(reportBody({ configuration: { columns } }));
     expect(status).toBe(400);
     expect(code).toBe("400");
@@ -82,19 +112,27 @@ describe("POST /reporting/reports validation (400 {code, detail})", () => {
   });
 
   it("rejects startDate/endDate columns with DAILY and date with SUMMARY", async () => {
-    const daily = await rejection(reportBody({ configuration: { columns: ["startDate", "endDate", "campaignId", "clicks"] } }));
+    const daily = await rejection(
+      reportBody({ configuration: { columns: ["startDate", "endDate", "campaignId", "clicks"] } }),
+    );
     expect(daily).toMatchObject({
       status: 400,
-      detail: "configuration startDate and endDate are not supported columns for DAILY time unit. Please use date instead.",
+      detail:
+        "configuration startDate and endDate are not supported columns for DAILY time unit. Please use date instead.",
     });
-    const summary = await rejection(reportBody({ configuration: { timeUnit: "SUMMARY", columns: ["date", "campaignId"] } }));
+    const summary = await rejection(
+      reportBody({ configuration: { timeUnit: "SUMMARY", columns: ["date", "campaignId"] } }),
+    );
     expect(summary.status).toBe(400);
     expect(summary.detail).toMatch(/^configuration date is not a supported column for SUMMARY time unit\./);
   });
 
   it("rejects a 32-day range", async () => {
     const result = await rejection(reportBody({ startDate: "2025-05-14", endDate: "2025-06-14" }));
-    expect(result).toMatchObject({ status: 400, detail: "startDate to endDate range (32 days) must not exceed maximum range (31 days)" });
+    expect(result).toMatchObject({
+      status: 400,
+      detail: "startDate to endDate range (32 days) must not exceed maximum range (31 days)",
+    });
   });
 
   it("rejects a start older than 95 days", async () => {
@@ -135,17 +173,27 @@ describe("POST /reporting/reports validation (400 {code, detail})", () => {
     const result = await rejection(
       reportBody({ configuration: { filters: [{ field: "adStatus", values: ["ENABLED"] }] } }),
     );
-    expect(result.detail).toMatch(/^configuration filters includes fields: \(adStatus\) which are invalid for groupBys: campaign\./);
-    const ok = await createReport(sim, token, reportBody({ configuration: { filters: [{ field: "campaignStatus", values: ["ENABLED"] }] } }));
+    expect(result.detail).toMatch(
+      /^configuration filters includes fields: \(adStatus\) which are invalid for groupBys: campaign\./,
+    );
+    const ok = await createReport(
+      sim,
+      token,
+      reportBody({ configuration: { filters: [{ field: "campaignStatus", values: ["ENABLED"] }] } }),
+    );
     expect(ok.status).toBe(200);
   });
 
   it("rejects columns made invalid by the scenario (extraInvalidColumns) and lists them as invalid", async () => {
     sim.setScenario({ extraInvalidColumns: ["topOfSearchImpressionShare"] });
     const result = await rejection(reportBody());
-    expect(result.detail).toMatch(/^configuration columns includes invalid values: \(topOfSearchImpressionShare\)\. Allowed values: \(/);
+    expect(result.detail).toMatch(
+      /^configuration columns includes invalid values: \(topOfSearchImpressionShare\)\. Allowed values: \(/,
+    );
     expect(result.detail.split("Allowed values:")[1]).not.toContain("topOfSearchImpressionShare");
-    const retried = reportBody({ configuration: { columns: DAILY_COLUMNS.filter((column) => column !== "topOfSearchImpressionShare") } });
+    const retried = reportBody({
+      configuration: { columns: DAILY_COLUMNS.filter((column) => column !== "topOfSearchImpressionShare") },
+    });
     expect((await createReport(sim, token, retried)).status).toBe(200);
   });
 
@@ -182,8 +230,12 @@ describe("425 duplicates", () => {
   it("does not treat other dates, another configuration or another profile as duplicates", async () => {
     expect((await createReport(sim, token, reportBody())).status).toBe(200);
     expect((await createReport(sim, token, reportBody({ endDate: "2025-06-13" }))).status).toBe(200);
-    expect((await createReport(sim, token, reportBody({ configuration: { columns: ["date", "campaignId"] } }))).status).toBe(200);
-    expect((await createReport(sim, token, reportBody(), { region: "NA", profileId: "1111222233334444" })).status).toBe(200);
+    expect(
+      (await createReport(sim, token, reportBody({ configuration: { columns: ["date", "campaignId"] } }))).status,
+    ).toBe(200);
+    expect((await createReport(sim, token, reportBody(), { region: "NA", profileId: "1111222233334444" })).status).toBe(
+      200,
+    );
   });
 
   it("accepts the same request again once the first one has completed", async () => {

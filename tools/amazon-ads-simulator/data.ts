@@ -48,7 +48,15 @@ export const PLACEMENTS = ["Top of Search on-Amazon", "Detail Page on-Amazon", "
 const PLACEMENT_WEIGHTS = [0.5, 0.3, 0.2] as const;
 const BIDDING_STRATEGIES = ["legacyForSales", "autoForSales", "manual"] as const;
 const BUDGETS_CENTS = [500, 1000, 1250, 2000, 2500, 3799, 5000, 7550, 10000, 40000] as const;
-const PRODUCTS = ["Widgets", "Garden Hose", "Yoga Mat", "Coffee Beans", "Phone Case", "Desk Lamp", "Dog Treats"] as const;
+const PRODUCTS = [
+  "Widgets",
+  "Garden Hose",
+  "Yoga Mat",
+  "Coffee Beans",
+  "Phone Case",
+  "Desk Lamp",
+  "Dog Treats",
+] as const;
 const TARGETING = ["Auto", "Manual - Exact", "Manual - Broad", "Manual - Phrase", "Product Targeting"] as const;
 
 /** Campaign 0 of every profile carries this name, so tests always meet quotes, non-ASCII and an emoji. */
@@ -138,7 +146,12 @@ function buildCampaign(account: Account, index: number): Campaign {
 function buildAdGroup(account: Account, campaign: Campaign, index: number): AdGroup {
   const rng = new Rng(hash4(account.identity.profileSeed ^ SALT_AD_GROUP, campaign.index, index, 0));
   const id = String(
-    100_000_000_000_000 + account.identity.idBlock * 1_000_000_000 + 300_000_000 + campaign.index * 3000 + index * 1000 + rng.int(1000),
+    100_000_000_000_000 +
+      account.identity.idBlock * 1_000_000_000 +
+      300_000_000 +
+      campaign.index * 3000 +
+      index * 1000 +
+      rng.int(1000),
   );
   const statusRoll = rng.next();
   return {
@@ -346,7 +359,9 @@ function buildColumnSpecs(): Map<string, ColumnSpec> {
   num("clicks", (f) => String(f.metrics.clicks));
   num("cost", (f) => moneyText(f.metrics.costCents));
   num("spend", (f) => moneyText(f.metrics.costCents));
-  num("costPerClick", (f) => (f.metrics.clicks > 0 ? moneyText(Math.round(f.metrics.costCents / f.metrics.clicks)) : null));
+  num("costPerClick", (f) =>
+    f.metrics.clicks > 0 ? moneyText(Math.round(f.metrics.costCents / f.metrics.clicks)) : null,
+  );
   num("clickThroughRate", (f) =>
     f.metrics.impressions > 0 ? doubleText((f.metrics.clicks / f.metrics.impressions) * 100) : null,
   );
@@ -372,7 +387,9 @@ function buildColumnSpecs(): Map<string, ColumnSpec> {
   str("campaignStatus", (f) => f.campaign.status);
   num("campaignBudgetAmount", (f) => moneyText(f.campaign.budgetCents));
   str("campaignBudgetType", () => "DAILY_BUDGET");
-  num("campaignRuleBasedBudgetAmount", (f) => (f.campaign.budgetRule ? moneyText(f.campaign.budgetRule.amountCents) : null));
+  num("campaignRuleBasedBudgetAmount", (f) =>
+    f.campaign.budgetRule ? moneyText(f.campaign.budgetRule.amountCents) : null,
+  );
   str("campaignApplicableBudgetRuleId", (f) => f.campaign.budgetRule?.ruleId ?? null);
   str("campaignApplicableBudgetRuleName", (f) => f.campaign.budgetRule?.ruleName ?? null);
   str("campaignBudgetCurrencyCode", (f) => f.currencyCode);
@@ -500,7 +517,12 @@ function* iterateRows(plan: ReportPlan): Generator<PlannedRow> {
         addMetrics(total, dailyMetrics(campaign, seed, entity.key, plan.restatementVersion));
       }
       if (activeDays === 0) continue;
-      const summarySeed = hash4(entitySeed(account, campaign, entity.key, plan.startDay) ^ SALT_SUMMARY, plan.endDay, 0, 0);
+      const summarySeed = hash4(
+        entitySeed(account, campaign, entity.key, plan.startDay) ^ SALT_SUMMARY,
+        plan.endDay,
+        0,
+        0,
+      );
       total.topOfSearchShareBp = summarySeed % 10 < 3 ? null : 1 + (summarySeed % 9999);
       yield {
         facts: {

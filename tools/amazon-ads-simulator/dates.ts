@@ -22,7 +22,12 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 export function todayInTimezone(now: Date, timezone: string): number {
   let formatter = formatters.get(timezone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    formatter = new Intl.DateTimeFormat("en-CA", {
+      timeZone: timezone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+    });
     formatters.set(timezone, formatter);
   }
   const parts = Object.fromEntries(formatter.formatToParts(now).map((part) => [part.type, part.value]));
@@ -33,7 +38,10 @@ export function todayInTimezone(now: Date, timezone: string): number {
 
 /** S3's X-Amz-Date form, e.g. 20240228T035624Z. */
 export function amzDate(time: Date): string {
-  return time.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return time
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 export function parseAmzDate(text: string | null): Date | null {

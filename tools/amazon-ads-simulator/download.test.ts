@@ -17,7 +17,10 @@ afterEach(async () => {
   await sim?.close();
 });
 
-async function completedReport(options: SimulatorOptions = {}, startDate = "2025-06-10"): Promise<{ token: string; report: AsyncReport }> {
+async function completedReport(
+  options: SimulatorOptions = {},
+  startDate = "2025-06-10",
+): Promise<{ token: string; report: AsyncReport }> {
   sim = await startTestSimulator(options);
   const token = await fetchToken(sim);
   const { reportId } = await createReportOk(sim, token, reportBody({ startDate }));
@@ -66,7 +69,9 @@ describe("S3 presigned download", () => {
 
     const laterDate = new URL(report.url!);
     laterDate.searchParams.set("X-Amz-Date", "20300101T000000Z");
-    expect(xmlField((await downloadBytes(laterDate.toString())).bytes.toString(), "Code")).toBe("SignatureDoesNotMatch");
+    expect(xmlField((await downloadBytes(laterDate.toString())).bytes.toString(), "Code")).toBe(
+      "SignatureDoesNotMatch",
+    );
 
     const bare = new URL(report.url!);
     const unsigned = await downloadBytes(`${bare.origin}${bare.pathname}`);
@@ -128,7 +133,11 @@ describe("S3 presigned download", () => {
     // The untouched report for the same range is twice as long (plus rounding).
     sim.setScenario({ corruptDates: [] });
     const token = await fetchToken(sim);
-    const clean = await createReportOk(sim, token, reportBody({ startDate: "2025-06-10", name: "clean", configuration: { timeUnit: "DAILY" } }));
+    const clean = await createReportOk(
+      sim,
+      token,
+      reportBody({ startDate: "2025-06-10", name: "clean", configuration: { timeUnit: "DAILY" } }),
+    );
     const cleanReport = (await pollToEnd(sim, token, clean.reportId)).report;
     expect(Math.floor(cleanReport.fileSize! / 2)).toBe(report.fileSize);
   });

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { adsHeaders, createReport, createReportOk, fetchToken, getReport, reportBody, startTestSimulator } from "./test-support";
+import {
+  adsHeaders,
+  createReport,
+  createReportOk,
+  fetchToken,
+  getReport,
+  reportBody,
+  startTestSimulator,
+} from "./test-support";
 import type { Simulator } from "./types";
 
 let sim: Simulator;
@@ -92,7 +100,9 @@ describe("latency", () => {
     const elapsed = Date.now() - started;
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
     expect(elapsed).toBeGreaterThanOrEqual(290);
-    const creates = sim.requests.filter((request) => request.method === "POST" && request.path === "/eu/reporting/reports");
+    const creates = sim.requests.filter(
+      (request) => request.method === "POST" && request.path === "/eu/reporting/reports",
+    );
     expect(creates).toHaveLength(5);
     for (const request of creates) expect(request.endTime! - request.time).toBeGreaterThanOrEqual(290);
     // All five were received before the first one was answered.
@@ -103,7 +113,9 @@ describe("latency", () => {
   it("close() does not wait for a pending latency", async () => {
     sim = await startTestSimulator({ scenario: { apiLatencyMs: 10_000 } });
     const token = await fetchToken(sim);
-    const pending = fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: adsHeaders(token) }).catch((error: unknown) => error);
+    const pending = fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: adsHeaders(token) }).catch(
+      (error: unknown) => error,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await sim.close();

@@ -94,7 +94,8 @@ describe("report file contents", () => {
       await other.close();
     }
     const idsByProfile = ["366822873177837", "4444555566667777", "1111222233334444"].map(
-      (profileId) => new Set(sim.expectedRows(profileId, "2025-06-14", "2025-06-14", ["campaignId"]).map((row) => row.campaignId!)),
+      (profileId) =>
+        new Set(sim.expectedRows(profileId, "2025-06-14", "2025-06-14", ["campaignId"]).map((row) => row.campaignId!)),
     );
     const all = idsByProfile.flatMap((ids) => [...ids]);
     expect(new Set(all).size).toBe(all.length);
@@ -104,14 +105,19 @@ describe("report file contents", () => {
   it("uses each profile's currency", async () => {
     sim = await startTestSimulator();
     const token = await fetchToken(sim, SIM_SECOND_CLIENT);
-    const text = await fetchReportText(sim, token, reportBody(), { clientId: SIM_SECOND_CLIENT.clientId, profileId: "4444555566667777" });
+    const text = await fetchReportText(sim, token, reportBody(), {
+      clientId: SIM_SECOND_CLIENT.clientId,
+      profileId: "4444555566667777",
+    });
     const rows = parseRowsLossless(text).map(rowObject);
     expect(new Set(rows.map((row) => row.campaignBudgetCurrencyCode))).toEqual(new Set(["EUR"]));
   });
 
   it("has no rows for dates after today in the profile's time zone", async () => {
     sim = await startTestSimulator();
-    const dates = new Set(sim.expectedRows(PROFILE, "2025-06-13", "2025-06-20", ["date", "campaignId"]).map((row) => row.date));
+    const dates = new Set(
+      sim.expectedRows(PROFILE, "2025-06-13", "2025-06-20", ["date", "campaignId"]).map((row) => row.date),
+    );
     expect([...dates].sort()).toEqual(["2025-06-13", "2025-06-14", "2025-06-15"]);
   });
 });
@@ -124,7 +130,9 @@ describe("restatement", () => {
     const after = sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS);
     sim.setScenario({ restatementVersion: 2 });
     const later = sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS);
-    expect(after.map((row) => `${row.date}/${row.campaignId}`)).toEqual(before.map((row) => `${row.date}/${row.campaignId}`));
+    expect(after.map((row) => `${row.date}/${row.campaignId}`)).toEqual(
+      before.map((row) => `${row.date}/${row.campaignId}`),
+    );
     before.forEach((row, index) => {
       const restated = after[index]!;
       expect(Number(restated.impressions)).toBeGreaterThan(Number(row.impressions));
@@ -135,8 +143,8 @@ describe("restatement", () => {
     });
     const conversionColumns = ["sales1d", "sales7d", "sales14d", "sales30d", "purchases30d", "unitsSoldClicks30d"];
     for (const date of new Set(before.map((row) => row.date))) {
-      const changed = before.some((row, index) =>
-        row.date === date && conversionColumns.some((column) => after[index]![column] !== row[column]),
+      const changed = before.some(
+        (row, index) => row.date === date && conversionColumns.some((column) => after[index]![column] !== row[column]),
       );
       expect(changed, `conversions restated on ${date}`).toBe(true);
     }
@@ -164,7 +172,10 @@ describe("other shapes", () => {
         const text = await fetchReportText(
           sim,
           token,
-          reportBody({ name: `${groupBy.join("+")} ${timeUnit}`, configuration: { groupBy: [...groupBy], columns, timeUnit } }),
+          reportBody({
+            name: `${groupBy.join("+")} ${timeUnit}`,
+            configuration: { groupBy: [...groupBy], columns, timeUnit },
+          }),
         );
         const rows = parseRowsLossless(text);
         expect(rows.length).toBeGreaterThan(0);
@@ -179,7 +190,9 @@ describe("other shapes", () => {
     const columns = ["startDate", "endDate", "campaignId", "impressions", "clicks", "cost", "purchases7d"];
     const text = await fetchReportText(sim, token, reportBody({ configuration: { timeUnit: "SUMMARY", columns } }));
     const summary = parseRowsLossless(text).map(rowObject);
-    expect(sortRows(summary)).toEqual(sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", columns, { timeUnit: "SUMMARY" }));
+    expect(sortRows(summary)).toEqual(
+      sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", columns, { timeUnit: "SUMMARY" }),
+    );
     const daily = sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", ["date", "campaignId", "clicks", "cost"]);
     for (const row of summary) {
       expect(row.startDate).toBe("2025-06-10");
@@ -201,7 +214,9 @@ describe("other shapes", () => {
       reportBody({ configuration: { groupBy: ["campaign", "adGroup"], columns: adGroupColumns } }),
     );
     const adGroupRows = parseRowsLossless(adGroupText).map(rowObject);
-    const expectedAdGroups = sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", adGroupColumns, { groupBy: ["campaign", "adGroup"] });
+    const expectedAdGroups = sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", adGroupColumns, {
+      groupBy: ["campaign", "adGroup"],
+    });
     expect(sortRows(adGroupRows)).toEqual(expectedAdGroups);
     expect(new Set(adGroupRows.map((row) => row.adGroupId)).size).toBeGreaterThan(12);
 

@@ -9,7 +9,12 @@ const PROFILE = "366822873177837";
 
 function plan(campaigns: number): ReportPlan {
   return {
-    account: { profileId: PROFILE, currencyCode: "GBP", campaigns, identity: allocateIdentities([PROFILE]).get(PROFILE)! },
+    account: {
+      profileId: PROFILE,
+      currencyCode: "GBP",
+      campaigns,
+      identity: allocateIdentities([PROFILE]).get(PROFILE)!,
+    },
     startDay: parseIsoDay("2025-06-01")!,
     endDay: parseIsoDay("2025-06-03")!,
     lastDataDay: parseIsoDay("2025-06-15")!,

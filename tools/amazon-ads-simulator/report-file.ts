@@ -23,7 +23,11 @@ const EMPTY_REPORT_GZIP = gzipSync("[]");
 
 function gzipStreamOf(plan: ReportPlan): Readable {
   // Errors and early aborts destroy both ends; the consumer sees them on the returned stream.
-  return pipeStreams(Readable.from(reportJsonChunks(plan), { objectMode: false }), createGzip({ level: GZIP_LEVEL }), () => {});
+  return pipeStreams(
+    Readable.from(reportJsonChunks(plan), { objectMode: false }),
+    createGzip({ level: GZIP_LEVEL }),
+    () => {},
+  );
 }
 
 export async function buildReportFile(

@@ -35,7 +35,13 @@ describe("report status state machine", () => {
     const token = await fetchToken(sim);
     const { reportId } = await createReportOk(sim, token, reportBody());
     const first = await poll(token, reportId);
-    expect(first).toMatchObject({ status: "PROCESSING", url: null, fileSize: null, generatedAt: null, failureReason: null });
+    expect(first).toMatchObject({
+      status: "PROCESSING",
+      url: null,
+      fileSize: null,
+      generatedAt: null,
+      failureReason: null,
+    });
     const second = await poll(token, reportId);
     expect(second.status).toBe("COMPLETED");
     expect(second.generatedAt).toBe("2025-06-15T12:00:00.000Z");
@@ -64,7 +70,9 @@ describe("report status state machine", () => {
     const second = await poll(token, reportId);
     expect(first.status).toBe("COMPLETED");
     expect(second.url).not.toBe(first.url);
-    expect(new URL(second.url!).searchParams.get("X-Amz-Signature")).not.toBe(new URL(first.url!).searchParams.get("X-Amz-Signature"));
+    expect(new URL(second.url!).searchParams.get("X-Amz-Signature")).not.toBe(
+      new URL(first.url!).searchParams.get("X-Amz-Signature"),
+    );
     expect(second.fileSize).toBe(first.fileSize);
   });
 
@@ -133,14 +141,22 @@ describe("DELETE /reporting/reports/{id}", () => {
     sim = await startTestSimulator({ scenario: { stuckDates: ["2025-06-10"] } });
     const token = await fetchToken(sim);
     const { reportId } = await createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }));
-    const deleted = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, { method: "DELETE", headers: adsHeaders(token) });
+    const deleted = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, {
+      method: "DELETE",
+      headers: adsHeaders(token),
+    });
     expect(deleted.status).toBe(200);
     expect(await deleted.json()).toEqual({ code: "200", detail: "Report deleted", reportId });
     expect(sim.reports()[0]).toMatchObject({ reportId, status: "CANCELLED", deleted: true });
     expect((await getReport(sim, token, reportId)).status).toBe(404);
-    const again = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, { method: "DELETE", headers: adsHeaders(token) });
+    const again = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, {
+      method: "DELETE",
+      headers: adsHeaders(token),
+    });
     expect(again.status).toBe(404);
-    await expect(createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }))).resolves.toMatchObject({ status: "PENDING" });
+    await expect(createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }))).resolves.toMatchObject({
+      status: "PENDING",
+    });
   });
 
   it("refuses to delete a COMPLETED report (400) and another profile's report (404)", async () => {
@@ -148,10 +164,16 @@ describe("DELETE /reporting/reports/{id}", () => {
     const token = await fetchToken(sim);
     const { reportId } = await createReportOk(sim, token, reportBody());
     await poll(token, reportId);
-    const completed = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, { method: "DELETE", headers: adsHeaders(token) });
+    const completed = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, {
+      method: "DELETE",
+      headers: adsHeaders(token),
+    });
     expect(completed.status).toBe(400);
     const naHeaders = adsHeaders(token, { profileId: "1111222233334444" });
-    const other = await fetch(`${sim.apiUrl.NA}/reporting/reports/${reportId}`, { method: "DELETE", headers: naHeaders });
+    const other = await fetch(`${sim.apiUrl.NA}/reporting/reports/${reportId}`, {
+      method: "DELETE",
+      headers: naHeaders,
+    });
     expect(other.status).toBe(404);
   });
 });

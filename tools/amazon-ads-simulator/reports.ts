@@ -24,7 +24,12 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-function sendReportingError(response: ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
+function sendReportingError(
+  response: ServerResponse,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(response, status, { code: String(status), detail }, "application/json", headers);
 }
 
@@ -177,7 +182,9 @@ async function advance(state: SimulatorState, report: ReportRecord): Promise<voi
   const pollsBeforeComplete = scenario.pollsBeforeComplete;
   if (report.polls <= pollsBeforeComplete) {
     // With several waiting polls, the first half still says PENDING (queued), the rest PROCESSING.
-    setStatus(pollsBeforeComplete >= 2 && report.polls <= Math.floor(pollsBeforeComplete / 2) ? "PENDING" : "PROCESSING");
+    setStatus(
+      pollsBeforeComplete >= 2 && report.polls <= Math.floor(pollsBeforeComplete / 2) ? "PENDING" : "PROCESSING",
+    );
     return;
   }
   if (scenario.failDates.includes(report.startDate)) {

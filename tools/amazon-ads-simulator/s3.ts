@@ -38,7 +38,9 @@ function canonicalQuery(params: URLSearchParams): string {
 }
 
 function sign(state: SimulatorState, path: string, params: URLSearchParams): string {
-  return createHmac("sha256", state.signingKey).update(`GET\n${path}\n${canonicalQuery(params)}`).digest("hex");
+  return createHmac("sha256", state.signingKey)
+    .update(`GET\n${path}\n${canonicalQuery(params)}`)
+    .digest("hex");
 }
 
 /** A fresh presigned URL (new security token, so a new signature even within the same second). */
@@ -91,7 +93,12 @@ function findReportByPath(state: SimulatorState, path: string): ReportRecord | n
   return report && objectPath(report) === path ? report : null;
 }
 
-export function handleS3Download(state: SimulatorState, request: IncomingMessage, response: ServerResponse, url: URL): void {
+export function handleS3Download(
+  state: SimulatorState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+): void {
   if (request.method !== "GET" && request.method !== "HEAD") {
     s3Error(response, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
     return;
@@ -133,7 +140,13 @@ export function handleS3Download(state: SimulatorState, request: IncomingMessage
   }
   const report = findReportByPath(state, path);
   if (!report || report.status !== "COMPLETED" || !report.file) {
-    s3Error(response, 404, "NoSuchKey", "The specified key does not exist.", `<Key>${escapeXml(path.split("/").slice(3).join("/"))}</Key>`);
+    s3Error(
+      response,
+      404,
+      "NoSuchKey",
+      "The specified key does not exist.",
+      `<Key>${escapeXml(path.split("/").slice(3).join("/"))}</Key>`,
+    );
     return;
   }
   const signature = params.get(SIGNATURE_PARAM)!;

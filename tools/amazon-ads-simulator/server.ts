@@ -33,10 +33,13 @@ async function routeAdsApi(
 ): Promise<void> {
   const method = request.method ?? "GET";
   if (apiPath === "/v2/profiles" && method === "GET") return handleListProfiles(state, request, response, region);
-  if (apiPath === "/reporting/reports" && method === "POST") return handleCreateReport(state, request, response, region, body);
+  if (apiPath === "/reporting/reports" && method === "POST")
+    return handleCreateReport(state, request, response, region, body);
   const reportMatch = REPORT_PATH.exec(apiPath);
-  if (reportMatch && method === "GET") return handleGetReport(state, request, response, region, decodeURIComponent(reportMatch[1]!));
-  if (reportMatch && method === "DELETE") return handleDeleteReport(state, request, response, region, decodeURIComponent(reportMatch[1]!));
+  if (reportMatch && method === "GET")
+    return handleGetReport(state, request, response, region, decodeURIComponent(reportMatch[1]!));
+  if (reportMatch && method === "DELETE")
+    return handleDeleteReport(state, request, response, region, decodeURIComponent(reportMatch[1]!));
   if (apiPath === "/v2/profiles" || apiPath === "/reporting/reports" || reportMatch) {
     sendJson(response, 405, { code: "405", detail: "Method Not Allowed" });
     return;
@@ -44,7 +47,12 @@ async function routeAdsApi(
   sendJson(response, 404, { code: "404", detail: "Not Found" });
 }
 
-async function route(state: SimulatorState, request: IncomingMessage, response: ServerResponse, quiet: boolean): Promise<void> {
+async function route(
+  state: SimulatorState,
+  request: IncomingMessage,
+  response: ServerResponse,
+  quiet: boolean,
+): Promise<void> {
   const receivedAt = Date.now();
   const url = new URL(request.url ?? "/", "http://simulator.invalid");
   const path = url.pathname;
@@ -68,7 +76,9 @@ async function route(state: SimulatorState, request: IncomingMessage, response: 
   response.on("close", () => {
     record.endTime = Date.now();
     if (!quiet) {
-      console.log(`[amazon-ads-simulator] ${record.method} ${path} -> ${response.statusCode} (${record.endTime - receivedAt} ms)`);
+      console.log(
+        `[amazon-ads-simulator] ${record.method} ${path} -> ${response.statusCode} (${record.endTime - receivedAt} ms)`,
+      );
     }
   });
 

@@ -100,7 +100,9 @@ export interface ReportRequestBody {
 }
 
 export function reportBody(
-  overrides: Partial<Omit<ReportRequestBody, "configuration">> & { configuration?: Partial<ReportRequestBody["configuration"]> } = {},
+  overrides: Partial<Omit<ReportRequestBody, "configuration">> & {
+    configuration?: Partial<ReportRequestBody["configuration"]>;
+  } = {},
 ): ReportRequestBody {
   return {
     name: overrides.name ?? "SP campaigns daily",
@@ -147,14 +149,26 @@ export interface AsyncReport {
   failureReason: string | null;
 }
 
-export async function createReportOk(sim: Simulator, token: string, body: unknown, options: CallOptions = {}): Promise<AsyncReport> {
+export async function createReportOk(
+  sim: Simulator,
+  token: string,
+  body: unknown,
+  options: CallOptions = {},
+): Promise<AsyncReport> {
   const response = await createReport(sim, token, body, options);
   if (response.status !== 200) throw new Error(`create failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as AsyncReport;
 }
 
-export function getReport(sim: Simulator, token: string, reportId: string, options: CallOptions = {}): Promise<Response> {
-  return fetch(`${sim.apiUrl[options.region ?? "EU"]}/reporting/reports/${reportId}`, { headers: adsHeaders(token, options) });
+export function getReport(
+  sim: Simulator,
+  token: string,
+  reportId: string,
+  options: CallOptions = {},
+): Promise<Response> {
+  return fetch(`${sim.apiUrl[options.region ?? "EU"]}/reporting/reports/${reportId}`, {
+    headers: adsHeaders(token, options),
+  });
 }
 
 /** Polls until the report leaves PENDING/PROCESSING (at most `maxPolls` times); returns every status seen. */
@@ -176,13 +190,21 @@ export async function pollToEnd(
   throw new Error(`report ${reportId} still running after ${maxPolls} polls: ${statuses.join(", ")}`);
 }
 
-export async function downloadBytes(url: string, init: RequestInit = {}): Promise<{ response: Response; bytes: Buffer }> {
+export async function downloadBytes(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ response: Response; bytes: Buffer }> {
   const response = await fetch(url, init);
   return { response, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
 /** Create, poll to COMPLETED and download: the decompressed JSON text. */
-export async function fetchReportText(sim: Simulator, token: string, body: unknown, options: CallOptions = {}): Promise<string> {
+export async function fetchReportText(
+  sim: Simulator,
+  token: string,
+  body: unknown,
+  options: CallOptions = {},
+): Promise<string> {
   const created = await createReportOk(sim, token, body, options);
   const { report } = await pollToEnd(sim, token, created.reportId, options);
   if (report.status !== "COMPLETED" || !report.url) throw new Error(`report ended ${report.status}`);
@@ -206,7 +228,8 @@ export function parseRowsLossless(text: string): LosslessRow[] {
   };
   const expect = (char: string): void => {
     skipSpace();
-    if (text[position] !== char) throw new Error(`expected ${char} at ${position}, found ${text.slice(position, position + 20)}`);
+    if (text[position] !== char)
+      throw new Error(`expected ${char} at ${position}, found ${text.slice(position, position + 20)}`);
     position++;
   };
   const readToken = (pattern: RegExp): string => {

@@ -48,7 +48,10 @@ describe("Login with Amazon token endpoint", () => {
     for (const overrides of wrongCredentials) {
       const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant(overrides)));
       expect(response.status).toBe(401);
-      expect(await response.json()).toEqual({ error: "invalid_client", error_description: "Client authentication failed" });
+      expect(await response.json()).toEqual({
+        error: "invalid_client",
+        error_description: "Client authentication failed",
+      });
     }
   });
 

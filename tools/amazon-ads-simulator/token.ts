@@ -31,7 +31,12 @@ export async function handleToken(
     return;
   }
   if (mediaType(headerValue(request, "content-type")) !== "application/x-www-form-urlencoded") {
-    sendTokenError(response, 400, "invalid_request", "The request has an invalid parameter : Content-Type must be application/x-www-form-urlencoded");
+    sendTokenError(
+      response,
+      400,
+      "invalid_request",
+      "The request has an invalid parameter : Content-Type must be application/x-www-form-urlencoded",
+    );
     return;
   }
   const form = new URLSearchParams(body);
@@ -41,7 +46,12 @@ export async function handleToken(
     return;
   }
   if (grantType !== "refresh_token") {
-    sendTokenError(response, 400, "unsupported_grant_type", `The authorization grant type is not supported : ${grantType}`);
+    sendTokenError(
+      response,
+      400,
+      "unsupported_grant_type",
+      `The authorization grant type is not supported : ${grantType}`,
+    );
     return;
   }
   const client = state.clients.get(form.get("client_id") ?? "");

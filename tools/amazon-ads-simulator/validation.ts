@@ -45,7 +45,10 @@ function unique(values: readonly string[]): string[] {
 
 function validateFilters(raw: unknown, groupBy: GroupBy[]): { filters: ReportFilter[] } | { detail: string } {
   if (raw === undefined || raw === null) return { filters: [] };
-  if (!Array.isArray(raw) || !raw.every((item) => isRecord(item) && typeof item.field === "string" && isStringArray(item.values))) {
+  if (
+    !Array.isArray(raw) ||
+    !raw.every((item) => isRecord(item) && typeof item.field === "string" && isStringArray(item.values))
+  ) {
     return { detail: "configuration filters must be a list of {field, values}" };
   }
   const filters = raw as ReportFilter[];
@@ -55,7 +58,10 @@ function validateFilters(raw: unknown, groupBy: GroupBy[]): { filters: ReportFil
   const invalidFields = fields.filter((field) => !allowedRules.some((rule) => rule.field === field));
   if (invalidFields.length > 0) {
     const allowedText = allowedRules
-      .map((rule) => `Allowed filters for groupBy ${groupBy[0]}: (field: ${rule.field}, values: ${rule.values.join(", ")})`)
+      .map(
+        (rule) =>
+          `Allowed filters for groupBy ${groupBy[0]}: (field: ${rule.field}, values: ${rule.values.join(", ")})`,
+      )
       .join(" ");
     return {
       detail:
@@ -79,7 +85,11 @@ function validateFilters(raw: unknown, groupBy: GroupBy[]): { filters: ReportFil
  * @param extraInvalidColumns columns rejected this run although Amazon normally offers them (scenario).
  * @param today the profile's current day (days since epoch), for the retention limit.
  */
-export function validateCreateReport(body: unknown, extraInvalidColumns: readonly string[], today: number): ValidationResult {
+export function validateCreateReport(
+  body: unknown,
+  extraInvalidColumns: readonly string[],
+  today: number,
+): ValidationResult {
   const fail = (detail: string): ValidationResult => ({ ok: false, detail });
   if (!isRecord(body)) return fail("Request body must be a JSON object");
   const { startDate, endDate, configuration, name } = body;
@@ -108,19 +118,28 @@ export function validateCreateReport(body: unknown, extraInvalidColumns: readonl
   }
   const groupBys = unique(groupBy) as GroupBy[];
   if (!isStringArray(columns) || columns.length === 0) return fail("configuration columns cannot be null or empty");
-  if (timeUnit !== "DAILY" && timeUnit !== "SUMMARY") return fail("configuration timeUnit is not supported for this report type");
+  if (timeUnit !== "DAILY" && timeUnit !== "SUMMARY")
+    return fail("configuration timeUnit is not supported for this report type");
   if (format !== "GZIP_JSON") return fail("configuration format is unknown or invalid");
 
-  const allowed = allowedColumns(groupBys).filter((column) => !extraInvalidColumns.includes(column) && hasColumnSpec(column));
+  const allowed = allowedColumns(groupBys).filter(
+    (column) => !extraInvalidColumns.includes(column) && hasColumnSpec(column),
+  );
   const invalidColumns = unique(columns.filter((column) => !allowed.includes(column)));
   if (invalidColumns.length > 0) {
-    return fail(`configuration columns includes invalid values: (${invalidColumns.join(", ")}). Allowed values: (${allowed.join(", ")})`);
+    return fail(
+      `configuration columns includes invalid values: (${invalidColumns.join(", ")}). Allowed values: (${allowed.join(", ")})`,
+    );
   }
   if (timeUnit === "DAILY" && (columns.includes("startDate") || columns.includes("endDate"))) {
-    return fail("configuration startDate and endDate are not supported columns for DAILY time unit. Please use date instead.");
+    return fail(
+      "configuration startDate and endDate are not supported columns for DAILY time unit. Please use date instead.",
+    );
   }
   if (timeUnit === "SUMMARY" && columns.includes("date")) {
-    return fail("configuration date is not a supported column for SUMMARY time unit. Please use startDate and/or endDate instead.");
+    return fail(
+      "configuration date is not a supported column for SUMMARY time unit. Please use startDate and/or endDate instead.",
+    );
   }
   const filterResult = validateFilters(filters, groupBys);
   if ("detail" in filterResult) return fail(filterResult.detail);
@@ -128,7 +147,9 @@ export function validateCreateReport(body: unknown, extraInvalidColumns: readonl
   if (endDay < startDay) return fail(`endDate (${endDate}) must be equal to or after startDate (${startDate})`);
   const rangeDays = endDay - startDay + 1;
   if (rangeDays > MAX_RANGE_DAYS) {
-    return fail(`startDate to endDate range (${rangeDays} days) must not exceed maximum range (${MAX_RANGE_DAYS} days)`);
+    return fail(
+      `startDate to endDate range (${rangeDays} days) must not exceed maximum range (${MAX_RANGE_DAYS} days)`,
+    );
   }
   const retentionStart = today - RETENTION_DAYS;
   if (startDay < retentionStart) {
@@ -153,7 +174,8 @@ export function validateCreateReport(body: unknown, extraInvalidColumns: readonl
 
 function canonical(value: unknown): unknown {
   if (isStringArray(value)) return [...value].sort();
-  if (Array.isArray(value)) return value.map(canonical).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  if (Array.isArray(value))
+    return value.map(canonical).sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
   if (isRecord(value)) {
     return Object.fromEntries(
       Object.keys(value)
@@ -169,5 +191,7 @@ function canonical(value: unknown): unknown {
 export function duplicateKeyOf(profileId: string, request: ValidReportRequest): string {
   const configuration = { ...request.configuration };
   if (Array.isArray(configuration.filters) && configuration.filters.length === 0) configuration.filters = null;
-  return JSON.stringify(canonical({ profileId, startDate: request.startDate, endDate: request.endDate, configuration }));
+  return JSON.stringify(
+    canonical({ profileId, startDate: request.startDate, endDate: request.endDate, configuration }),
+  );
 }

@@ -66,15 +66,30 @@ export default function SettingsPage() {
     <main>
       <header className="top">
         <h1>Settings{orgId !== null ? ` — organisation ${orgId}` : ""}</h1>
-        <button type="button" className="secondary" onClick={signOut}>Sign out</button>
+        <button type="button" className="secondary" onClick={signOut}>
+          Sign out
+        </button>
       </header>
       <div className="card">
         <div className="tabs" role="tablist">
-          <button role="tab" aria-selected={tab === "amazon"} onClick={() => setTab("amazon")}>Amazon</button>
-          <button role="tab" aria-selected={tab === "organisation"} onClick={() => setTab("organisation")}>Organisation</button>
+          <button role="tab" aria-selected={tab === "amazon"} onClick={() => setTab("amazon")}>
+            Amazon
+          </button>
+          <button role="tab" aria-selected={tab === "organisation"} onClick={() => setTab("organisation")}>
+            Organisation
+          </button>
         </div>
-        {loadError && <p className="status bad" role="alert">{loadError}</p>}
-        {tab === "organisation" && <p>You are signed in to organisation {orgId ?? "…"}. Add <code>?orgId=N</code> to the address to switch organisation.</p>}
+        {loadError && (
+          <p className="status bad" role="alert">
+            {loadError}
+          </p>
+        )}
+        {tab === "organisation" && (
+          <p>
+            You are signed in to organisation {orgId ?? "…"}. Add <code>?orgId=N</code> to the address to switch
+            organisation.
+          </p>
+        )}
         {tab === "amazon" && sections && (
           <div role="tabpanel">
             <SettingsSection
@@ -121,7 +136,13 @@ type Loaded =
 async function fetchSettings(query: string): Promise<Loaded> {
   const response = await fetch(`/api/settings${query}`).catch(() => null);
   if (response?.status === 401) return { kind: "signed-out" };
-  const json = (await response?.json().catch(() => null)) as { settings?: Sections; orgId?: number; message?: string; errors?: Record<string, string> } | null;
-  if (!response?.ok || !json?.settings) return { kind: "error", message: json?.message ?? "The settings could not be loaded." };
+  const json = (await response?.json().catch(() => null)) as {
+    settings?: Sections;
+    orgId?: number;
+    message?: string;
+    errors?: Record<string, string>;
+  } | null;
+  if (!response?.ok || !json?.settings)
+    return { kind: "error", message: json?.message ?? "The settings could not be loaded." };
   return { kind: "ok", orgId: json.orgId ?? null, settings: json.settings, errors: Object.values(json.errors ?? {}) };
 }

@@ -29,7 +29,13 @@ export const profileSchema = z.looseObject({
   countryCode: z.string().optional(),
   currencyCode: z.string().optional(),
   timezone: z.string().optional(),
-  accountInfo: z.looseObject({ name: z.string().optional(), type: z.string().optional(), marketplaceStringId: z.string().optional() }).optional(),
+  accountInfo: z
+    .looseObject({
+      name: z.string().optional(),
+      type: z.string().optional(),
+      marketplaceStringId: z.string().optional(),
+    })
+    .optional(),
 });
 export type AdsProfile = z.infer<typeof profileSchema> & { profileIdText: string };
 
@@ -67,7 +73,8 @@ export class AdsClient {
   }
 
   async accessToken(forceRefresh = false): Promise<string> {
-    if (!forceRefresh && this.token && this.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return this.token.accessToken;
+    if (!forceRefresh && this.token && this.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS)
+      return this.token.accessToken;
     // Concurrent callers (the five parallel creates) share one token request.
     this.tokenRequest ??= withRetry(() => {
       this.callCount++;
@@ -80,7 +87,12 @@ export class AdsClient {
     return this.token.accessToken;
   }
 
-  private async send(operation: string, method: string, path: string, init: { body?: string; contentType?: string; scope: boolean }): Promise<{ status: number; text: string }> {
+  private async send(
+    operation: string,
+    method: string,
+    path: string,
+    init: { body?: string; contentType?: string; scope: boolean },
+  ): Promise<{ status: number; text: string }> {
     let refreshed = false;
     for (;;) {
       const token = await this.accessToken();
@@ -94,10 +106,18 @@ export class AdsClient {
       let response: Response;
       this.callCount++;
       try {
-        response = await fetch(`${adsApiBaseUrl(this.settings.region)}${path}`, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
+        response = await fetch(`${adsApiBaseUrl(this.settings.region)}${path}`, {
+          method,
+          headers,
+          body: init.body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
       } catch (error) {
         const name = (error as Error).name;
-        const reason = name === "TimeoutError" || name === "AbortError" ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : `network error (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`;
+        const reason =
+          name === "TimeoutError" || name === "AbortError"
+            ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
+            : `network error (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`;
         throw new AmazonNetworkError(operation, reason);
       }
       const text = await response.text();
@@ -109,13 +129,24 @@ export class AdsClient {
       }
       if (!response.ok) {
         const { code, detail } = parseErrorBody(text);
-        throw new AmazonApiError(operation, response.status, code, detail, parseRetryAfter(response.headers.get("retry-after")));
+        throw new AmazonApiError(
+          operation,
+          response.status,
+          code,
+          detail,
+          parseRetryAfter(response.headers.get("retry-after")),
+        );
       }
       return { status: response.status, text };
     }
   }
 
-  async callText(operation: string, method: string, path: string, init: { body?: unknown; contentType?: string; scope?: boolean; retry?: Partial<RetryPolicy> } = {}): Promise<string> {
+  async callText(
+    operation: string,
+    method: string,
+    path: string,
+    init: { body?: unknown; contentType?: string; scope?: boolean; retry?: Partial<RetryPolicy> } = {},
+  ): Promise<string> {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
     const { text } = await withRetry(
       () => this.send(operation, method, path, { body, contentType: init.contentType, scope: init.scope ?? true }),
@@ -125,7 +156,14 @@ export class AdsClient {
     return text;
   }
 
-  async call<T>(operation: string, method: string, path: string, schema: z.ZodType<T>, init: Parameters<AdsClient["callText"]>[3] = {}, prepare: (text: string) => string = (t) => t): Promise<T> {
+  async call<T>(
+    operation: string,
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    init: Parameters<AdsClient["callText"]>[3] = {},
+    prepare: (text: string) => string = (t) => t,
+  ): Promise<T> {
     const text = await this.callText(operation, method, path, init);
     let json: unknown;
     try {
@@ -134,28 +172,49 @@ export class AdsClient {
       throw new AmazonApiError(operation, 200, undefined, "the response was not JSON");
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new AmazonApiError(operation, 200, undefined, `unexpected response shape (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`);
+    if (!parsed.success)
+      throw new AmazonApiError(
+        operation,
+        200,
+        undefined,
+        `unexpected response shape (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`,
+      );
     return parsed.data;
   }
 
   /** GET /v2/profiles: no Scope header (Amazon lists the login's profiles of this region only). */
   async listProfiles(): Promise<AdsProfile[]> {
     // profileId is a bare JSON number (int64): quote it before parsing so no digit is lost.
-    const profiles = await this.call("list profiles", "GET", "/v2/profiles", z.array(profileSchema), { scope: false }, (text) =>
-      text.replace(/("profileId"\s*:\s*)(-?\d+)/g, '$1"$2"'),
+    const profiles = await this.call(
+      "list profiles",
+      "GET",
+      "/v2/profiles",
+      z.array(profileSchema),
+      { scope: false },
+      (text) => text.replace(/("profileId"\s*:\s*)(-?\d+)/g, '$1"$2"'),
     );
     return profiles.map((p) => ({ ...p, profileIdText: String(p.profileId) }));
   }
 
   createReport(body: unknown): Promise<AsyncReport> {
-    return this.call("create report", "POST", "/reporting/reports", asyncReportSchema, { body, contentType: CREATE_REPORT_CONTENT_TYPE });
+    return this.call("create report", "POST", "/reporting/reports", asyncReportSchema, {
+      body,
+      contentType: CREATE_REPORT_CONTENT_TYPE,
+    });
   }
 
   getReport(reportId: string): Promise<AsyncReport> {
-    return this.call("get report status", "GET", `/reporting/reports/${encodeURIComponent(reportId)}`, asyncReportSchema);
+    return this.call(
+      "get report status",
+      "GET",
+      `/reporting/reports/${encodeURIComponent(reportId)}`,
+      asyncReportSchema,
+    );
   }
 
   async deleteReport(reportId: string): Promise<void> {
-    await this.call("cancel report", "DELETE", `/reporting/reports/${encodeURIComponent(reportId)}`, z.unknown(), { retry: { maxAttempts: 2 } });
+    await this.call("cancel report", "DELETE", `/reporting/reports/${encodeURIComponent(reportId)}`, z.unknown(), {
+      retry: { maxAttempts: 2 },
+    });
   }
 }

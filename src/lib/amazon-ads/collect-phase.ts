@@ -10,7 +10,14 @@ import { describeError } from "./describe-error";
 import { DownloadError, ReportDataError, streamReportRows } from "./download";
 import { AmazonApiError } from "./errors";
 import { sleep } from "./retry";
-import { claimReport, deleteFinishedReports, finishReport, pendingReports, releaseReport, upsertCampaignRows } from "./store";
+import {
+  claimReport,
+  deleteFinishedReports,
+  finishReport,
+  pendingReports,
+  releaseReport,
+  upsertCampaignRows,
+} from "./store";
 import { overallStatus, type PhaseSummary, type ReportOutcome } from "./summary";
 
 export interface CollectOptions {
@@ -49,7 +56,17 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   const db = await getDb();
   const settings = await requireAdsSettings(orgId, db);
   const logId = await startSyncLog(orgId, "amazon_ads", "collect", db);
-  const summary: PhaseSummary = { orgId, job: "collect", status: "success", message: "", reports: [], warnings: [], amazonCalls: 0, durationMs: 0, syncLogId: logId };
+  const summary: PhaseSummary = {
+    orgId,
+    job: "collect",
+    status: "success",
+    message: "",
+    reports: [],
+    warnings: [],
+    amazonCalls: 0,
+    durationMs: 0,
+    syncLogId: logId,
+  };
   const clients = new Map<string, AdsClient>();
   // A report belongs to the profile it was requested for, even if the settings changed since.
   const clientFor = (row: PendingReport) => {
@@ -68,7 +85,12 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
     const pending = await pendingReports(db, orgId);
     for (const row of pending) {
       if (await claimReport(db, row.id, o.budgetMs + 60_000)) mine.push(row);
-      else summary.reports.push({ ...outcomeBase(row), outcome: "skipped", error: "another collect run is working on it" });
+      else
+        summary.reports.push({
+          ...outcomeBase(row),
+          outcome: "skipped",
+          error: "another collect run is working on it",
+        });
     }
     if (mine.length > 0) await clientFor(mine[0]!).accessToken(); // token failure aborts the run
     const outcomes = new Map<number, ReportOutcome>();
@@ -91,7 +113,12 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
     }
     for (const row of remaining) {
       await releaseReport(db, row.id, {});
-      if (!outcomes.has(row.id)) outcomes.set(row.id, { ...outcomeBase(row), outcome: "still_pending", amazonStatus: row.amazonStatus ?? undefined });
+      if (!outcomes.has(row.id))
+        outcomes.set(row.id, {
+          ...outcomeBase(row),
+          outcome: "still_pending",
+          amazonStatus: row.amazonStatus ?? undefined,
+        });
     }
     summary.reports.push(...mine.map((row) => outcomes.get(row.id)!));
     const removed = await deleteFinishedReports(db, orgId);
@@ -101,7 +128,8 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
     summary.message =
       pending.length === 0
         ? "Nothing pending"
-        : `${count("completed")} completed (${loaded} rows), ${count("failed") + count("timed_out")} failed, ${count("still_pending")} still pending, ${count("skipped")} skipped` + (removed ? `; ${removed} finished request(s) cleaned up` : "");
+        : `${count("completed")} completed (${loaded} rows), ${count("failed") + count("timed_out")} failed, ${count("still_pending")} still pending, ${count("skipped")} skipped` +
+          (removed ? `; ${removed} finished request(s) cleaned up` : "");
   } catch (error) {
     summary.status = "error";
     summary.message = `Aborted: ${describeError(error)}`;
@@ -111,15 +139,39 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   summary.amazonCalls = [...clients.values()].reduce((n, c) => n + c.callCount, 0);
   summary.durationMs = Date.now() - started;
   if (summary.status !== "success") logWarn(`[amazon-ads] collect org ${orgId}: ${summary.message}`);
-  await finishSyncLog(logId, summary.status, summary.message, { reports: summary.reports, warnings: summary.warnings, amazonCalls: summary.amazonCalls, durationMs: summary.durationMs }, db);
+  await finishSyncLog(
+    logId,
+    summary.status,
+    summary.message,
+    {
+      reports: summary.reports,
+      warnings: summary.warnings,
+      amazonCalls: summary.amazonCalls,
+      durationMs: summary.durationMs,
+    },
+    db,
+  );
   return summary;
 }
 
 function outcomeBase(row: PendingReport): ReportOutcome {
-  return { reportId: row.reportId, startDate: row.reportDate, endDate: row.reportEndDate, kind: row.kind, lookbackDays: row.lookbackDays, outcome: "still_pending" };
+  return {
+    reportId: row.reportId,
+    startDate: row.reportDate,
+    endDate: row.reportEndDate,
+    kind: row.kind,
+    lookbackDays: row.lookbackDays,
+    outcome: "still_pending",
+  };
 }
 
-async function collectOne(db: Db, row: PendingReport, client: AdsClient, o: typeof DEFAULT_COLLECT & CollectOptions, summary: PhaseSummary): Promise<ReportOutcome> {
+async function collectOne(
+  db: Db,
+  row: PendingReport,
+  client: AdsClient,
+  o: typeof DEFAULT_COLLECT & CollectOptions,
+  summary: PhaseSummary,
+): Promise<ReportOutcome> {
   const started = Date.now();
   const base = outcomeBase(row);
   const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
@@ -163,7 +215,15 @@ async function collectOne(db: Db, row: PendingReport, client: AdsClient, o: type
   return { ...base, outcome: "still_pending", amazonStatus: status };
 }
 
-async function ingest(db: Db, row: PendingReport, client: AdsClient, report: AsyncReport, o: typeof DEFAULT_COLLECT & CollectOptions, summary: PhaseSummary, started: number): Promise<ReportOutcome> {
+async function ingest(
+  db: Db,
+  row: PendingReport,
+  client: AdsClient,
+  report: AsyncReport,
+  o: typeof DEFAULT_COLLECT & CollectOptions,
+  summary: PhaseSummary,
+  started: number,
+): Promise<ReportOutcome> {
   const base = outcomeBase(row);
   const referenceDate = addDays(row.reportEndDate, row.lookbackDays);
   let current = report;
@@ -175,13 +235,20 @@ async function ingest(db: Db, row: PendingReport, client: AdsClient, report: Asy
       const rows = await db.transaction(async (tx) => {
         let total = 0;
         for await (const batch of streamReportRows(url, { batchSize: o.batchSize, unknownKeys })) {
-          total += await upsertCampaignRows(tx, batch, { orgId: row.orgId, profileId: row.profileId, reportId: row.reportId, kind: row.kind, referenceDate });
+          total += await upsertCampaignRows(tx, batch, {
+            orgId: row.orgId,
+            profileId: row.profileId,
+            reportId: row.reportId,
+            kind: row.kind,
+            referenceDate,
+          });
           o.onBatch?.(total);
         }
         await finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total });
         return total;
       });
-      if (unknownKeys.size) summary.warnings.push(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
+      if (unknownKeys.size)
+        summary.warnings.push(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
       return { ...base, outcome: "completed", rows, amazonStatus: "COMPLETED", durationMs: Date.now() - started };
     } catch (error) {
       // The presigned URL expired (~1 h): a fresh GET hands out a new one.
@@ -192,7 +259,13 @@ async function ingest(db: Db, row: PendingReport, client: AdsClient, report: Asy
       if (error instanceof DownloadError || error instanceof ReportDataError) {
         const reason = describeError(error);
         await finishReport(db, row.id, { status: "failed", amazonStatus: "COMPLETED", error: reason });
-        return { ...base, outcome: "failed", amazonStatus: "COMPLETED", error: reason, durationMs: Date.now() - started };
+        return {
+          ...base,
+          outcome: "failed",
+          amazonStatus: "COMPLETED",
+          error: reason,
+          durationMs: Date.now() - started,
+        };
       }
       throw error; // the database failed: abort the run, the report stays pending
     }

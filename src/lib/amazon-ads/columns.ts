@@ -26,9 +26,12 @@ export function toSnakeCase(api: string): string {
     .toLowerCase();
 }
 
-const NOT_IN_SP_CAMPAIGNS = "not offered for spCampaigns (Amazon lists it only for other report types); requesting it makes Amazon reject the whole report with HTTP 400";
-const DAILY_CONFLICT = "rejected by Amazon together with timeUnit DAILY (\"use date instead\"); the row's date is in `date`";
-const DOES_NOT_EXIST = "not a reporting v3 column (named only in Amazon's v2→v3 migration guide); Amazon answers HTTP 400";
+const NOT_IN_SP_CAMPAIGNS =
+  "not offered for spCampaigns (Amazon lists it only for other report types); requesting it makes Amazon reject the whole report with HTTP 400";
+const DAILY_CONFLICT =
+  'rejected by Amazon together with timeUnit DAILY ("use date instead"); the row\'s date is in `date`';
+const DOES_NOT_EXIST =
+  "not a reporting v3 column (named only in Amazon's v2→v3 migration guide); Amazon answers HTTP 400";
 
 type Row = [api: string, type: SqlType, inSpec: boolean, whyNot?: string, db?: string];
 
@@ -46,7 +49,11 @@ const rows: Row[] = [
   spec("campaignBudgetType", "text"),
   spec("campaignBudgetCurrencyCode", "text"),
   spec("campaignRuleBasedBudgetAmount", "numeric"),
-  spec("portfolioId", "bigint", `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spPurchasedProduct, spAdvertisedProduct)`),
+  spec(
+    "portfolioId",
+    "bigint",
+    `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spPurchasedProduct, spAdvertisedProduct)`,
+  ),
   spec("startDate", "date", DAILY_CONFLICT),
   spec("endDate", "date", DAILY_CONFLICT),
   // Metrics (spec §2)
@@ -71,7 +78,12 @@ const rows: Row[] = [
   spec("newToBrandUnitsSoldPercentage14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
   spec("addToCart", "bigint", `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`),
   spec("addToCartRate", "numeric", `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`),
-  spec("eCPAddToCart", "numeric", `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`, "ecp_add_to_cart"),
+  spec(
+    "eCPAddToCart",
+    "numeric",
+    `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`,
+    "ecp_add_to_cart",
+  ),
   spec("impressions1y", "bigint", DOES_NOT_EXIST),
   spec("clicks1y", "bigint", DOES_NOT_EXIST),
   spec("spend1y", "numeric", DOES_NOT_EXIST),

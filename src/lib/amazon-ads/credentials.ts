@@ -3,8 +3,15 @@ import { organisationExists } from "../orgs";
 import { getAmazonAdsSettings, type AmazonAdsSettings } from "../settings";
 
 export class NoCredentialsError extends Error {
-  constructor(readonly orgId: number, readonly orgMissing: boolean) {
-    super(orgMissing ? `Organisation ${orgId} does not exist` : `Organisation ${orgId} has no Amazon Ads API credentials; save them on the settings page (Amazon tab)`);
+  constructor(
+    readonly orgId: number,
+    readonly orgMissing: boolean,
+  ) {
+    super(
+      orgMissing
+        ? `Organisation ${orgId} does not exist`
+        : `Organisation ${orgId} has no Amazon Ads API credentials; save them on the settings page (Amazon tab)`,
+    );
     this.name = "NoCredentialsError";
   }
 }

@@ -16,7 +16,9 @@ export function isIsoDate(value: string): boolean {
 /** The calendar date at `now` in `timeZone` (Amazon reports dates in the profile's time zone). */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
   try {
-    return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+    return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(
+      now,
+    );
   } catch {
     return now.toISOString().slice(0, 10); // unknown zone: UTC
   }

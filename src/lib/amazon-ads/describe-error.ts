@@ -19,7 +19,8 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) {
     // Drizzle wraps driver errors as "Failed query: <sql>"; the cause says what actually went wrong.
     const cause = (error as { cause?: unknown }).cause;
-    if (error.message.startsWith("Failed query") && cause instanceof Error) return redact(`Database error: ${cause.message}`).slice(0, 500);
+    if (error.message.startsWith("Failed query") && cause instanceof Error)
+      return redact(`Database error: ${cause.message}`).slice(0, 500);
     return redact(`${error.name}: ${error.message}`).slice(0, 500);
   }
   return "Unknown error";

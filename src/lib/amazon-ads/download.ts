@@ -37,20 +37,28 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * may already have decoded it), a streaming parser over the one JSON array, numbers kept as their
  * exact text, rows validated and yielded in batches. Memory stays flat whatever the size.
  */
-export async function* streamReportRows(url: string, options: { batchSize?: number; unknownKeys?: Set<string> } = {}): AsyncGenerator<ReportRow[]> {
+export async function* streamReportRows(
+  url: string,
+  options: { batchSize?: number; unknownKeys?: Set<string> } = {},
+): AsyncGenerator<ReportRow[]> {
   const batchSize = options.batchSize ?? 2000;
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   } catch (error) {
-    throw new DownloadError(`Downloading the report failed: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`);
+    throw new DownloadError(
+      `Downloading the report failed: ${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message}`,
+    );
   }
   if (!response.ok || !response.body) {
     const text = (await response.text().catch(() => "")).slice(0, 1000);
     const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
     const message = /<Message>([^<]+)<\/Message>/.exec(text)?.[1];
     const expired = response.status === 403 && (code === "AccessDenied" || /expired/i.test(message ?? ""));
-    throw new DownloadError(`Downloading the report failed: HTTP ${response.status}${code ? ` ${code}` : ""}${message ? ` (${message})` : ""}`, expired);
+    throw new DownloadError(
+      `Downloading the report failed: HTTP ${response.status}${code ? ` ${code}` : ""}${message ? ` (${message})` : ""}`,
+      expired,
+    );
   }
 
   const source = Readable.fromWeb(response.body as unknown as NodeWebReadableStream<Uint8Array>);
@@ -81,7 +89,12 @@ const READ_AHEAD_BATCHES = 2;
  * batch is parsed while the database writes the current one (the two then use two cores instead of
  * taking turns). Batches and a failure reach the consumer in order; memory stays bounded.
  */
-async function* readAhead(text: NodeJS.ReadableStream, stop: () => void, parser: ReportArrayParser, batchSize: number): AsyncGenerator<ReportRow[]> {
+async function* readAhead(
+  text: NodeJS.ReadableStream,
+  stop: () => void,
+  parser: ReportArrayParser,
+  batchSize: number,
+): AsyncGenerator<ReportRow[]> {
   const queue: Array<ReportRow[] | Error | null> = []; // null = end of file
   let wake: (() => void) | null = null; // a waiting consumer or a paused pump
   const signal = () => {
@@ -115,7 +128,11 @@ async function* readAhead(text: NodeJS.ReadableStream, stop: () => void, parser:
       }
       queue.push(null);
     } catch (error) {
-      queue.push(error instanceof ReportDataError ? error : new ReportDataError(`The report file is corrupt or truncated: ${(error as Error).message}`));
+      queue.push(
+        error instanceof ReportDataError
+          ? error
+          : new ReportDataError(`The report file is corrupt or truncated: ${(error as Error).message}`),
+      );
     }
     signal();
   };
@@ -195,7 +212,8 @@ export class ReportArrayParser {
 
   end(onRow: (row: ReportRow) => void): void {
     this.run(onRow, true);
-    if (this.state !== "done") throw new Error(this.state === "start" ? "the file holds no JSON value" : "the JSON array is not closed");
+    if (this.state !== "done")
+      throw new Error(this.state === "start" ? "the file holds no JSON value" : "the JSON array is not closed");
   }
 
   private run(onRow: (row: ReportRow) => void, final: boolean): void {
@@ -335,7 +353,8 @@ export class ReportArrayParser {
     if (failure) throw failure;
     // Every row gets its properties in one order, so all rows share one hidden class.
     const row: ReportRow = {};
-    for (let col = 0; col < COLUMNS.length; col++) if (seen[col] === stamp) row[COLUMNS[col]!.api] = checked[col] as string | null;
+    for (let col = 0; col < COLUMNS.length; col++)
+      if (seen[col] === stamp) row[COLUMNS[col]!.api] = checked[col] as string | null;
     if (!row.date) throw new ReportDataError(`Row ${index} has no date`);
     if (!row.campaignId) throw new ReportDataError(`Row ${index} has no campaignId`);
     return row;
@@ -354,7 +373,8 @@ export class ReportArrayParser {
       }
       if (end >= s.length) throw INCOMPLETE; // the number may go on in the next chunk
       const number = s.slice(this.p, end);
-      if (!NUMBER.test(number)) throw new Error(`invalid number ${JSON.stringify(number.slice(0, 40))} (row ${this.index})`);
+      if (!NUMBER.test(number))
+        throw new Error(`invalid number ${JSON.stringify(number.slice(0, 40))} (row ${this.index})`);
       this.p = end;
       return number;
     }
@@ -380,7 +400,8 @@ export class ReportArrayParser {
       this.p++;
       const value = this.value();
       // As JSON.parse and stream-json's Assembler: "__proto__" is an own property, not the prototype.
-      if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+      if (key === "__proto__")
+        Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
       else object[key] = value;
       const c = this.peek();
       if (c === 0x7d) {
@@ -446,7 +467,8 @@ export class ReportArrayParser {
 
 /** A parsed row object, validated and converted (entries in object order): the slow path, and the reference in tests. */
 export function toReportRow(value: unknown, index: number, unknownKeys?: Set<string>): ReportRow {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ReportDataError(`Row ${index} is not a JSON object`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new ReportDataError(`Row ${index} is not a JSON object`);
   const row: ReportRow = {};
   for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
     const column = COLUMN_BY_API.get(key);
@@ -476,6 +498,9 @@ function checkValue(column: ColumnSpec, raw: unknown, index: number): string | n
     (column.type === "bigint" && INTEGER.test(raw)) ||
     (column.type === "numeric" && DECIMAL.test(raw)) ||
     (column.type === "date" && DATE.test(raw));
-  if (!ok) throw new ReportDataError(`Row ${index}: ${column.api} = ${JSON.stringify(raw.slice(0, 40))} is not a valid ${column.type}`);
+  if (!ok)
+    throw new ReportDataError(
+      `Row ${index}: ${column.api} = ${JSON.stringify(raw.slice(0, 40))} is not a valid ${column.type}`,
+    );
   return raw;
 }

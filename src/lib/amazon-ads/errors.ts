@@ -46,7 +46,10 @@ export function parseErrorBody(text: string): { code?: string; detail: string } 
     // Not JSON (an HTML error page, S3 XML): keep a short, single-line excerpt.
   }
   const parsed = errorBodySchema.safeParse(json);
-  if (parsed.success && (parsed.data.code !== undefined || parsed.data.detail || parsed.data.details || parsed.data.message)) {
+  if (
+    parsed.success &&
+    (parsed.data.code !== undefined || parsed.data.detail || parsed.data.details || parsed.data.message)
+  ) {
     return {
       code: parsed.data.code === undefined ? undefined : String(parsed.data.code),
       detail: (parsed.data.detail ?? parsed.data.details ?? parsed.data.message ?? "").slice(0, 2000),

@@ -24,7 +24,10 @@ export class ProfileNotFoundError extends Error {
     readonly region: AdsRegion,
     readonly found: AdsProfile[],
   ) {
-    super(`Profile ${profileId} is not among the advertiser profiles this login can use in region ${region}` + (found.length ? ` (found: ${found.map((p) => p.profileIdText).join(", ")})` : " (none found there)"));
+    super(
+      `Profile ${profileId} is not among the advertiser profiles this login can use in region ${region}` +
+        (found.length ? ` (found: ${found.map((p) => p.profileIdText).join(", ")})` : " (none found there)"),
+    );
     this.name = "ProfileNotFoundError";
   }
 }
@@ -57,14 +60,22 @@ export async function findProfile(client: AdsClient): Promise<AdsProfile> {
 /** The profile's details (time zone above all), cached with the settings; looked up again when the profile or region changes. */
 export async function resolveProfile(orgId: number, client: AdsClient, db?: DbOrTx): Promise<ProfileInfo> {
   const cached = profileInfoSchema.safeParse(await getSetting(orgId, PROFILE_KEY, db).catch(() => null));
-  if (cached.success && cached.data.profile_id === client.settings.profile_id && cached.data.region === client.settings.region) return cached.data;
+  if (
+    cached.success &&
+    cached.data.profile_id === client.settings.profile_id &&
+    cached.data.region === client.settings.region
+  )
+    return cached.data;
   const info = toProfileInfo(await findProfile(client), client.settings.region);
   await saveSetting(orgId, PROFILE_KEY, info, db);
   return info;
 }
 
 /** For a failed lookup: in which other regions does this login see the profile? */
-export async function regionsHavingProfile(settings: AmazonAdsSettings, options: AdsClientOptions): Promise<AdsRegion[]> {
+export async function regionsHavingProfile(
+  settings: AmazonAdsSettings,
+  options: AdsClientOptions,
+): Promise<AdsRegion[]> {
   const others = REGIONS.filter((r) => r !== settings.region);
   const hits = await Promise.all(
     others.map(async (region) => {

@@ -2,7 +2,11 @@ import { AmazonApiError } from "./errors";
 import type { AdsClient, AsyncReport } from "./client";
 import { REQUESTED_COLUMNS } from "./columns";
 
-export function buildReportRequest(startDate: string, endDate: string, columns: readonly string[] = REQUESTED_COLUMNS.map((c) => c.api)) {
+export function buildReportRequest(
+  startDate: string,
+  endDate: string,
+  columns: readonly string[] = REQUESTED_COLUMNS.map((c) => c.api),
+) {
   return {
     name: startDate === endDate ? `spCampaigns ${startDate}` : `spCampaigns ${startDate}..${endDate}`,
     startDate,
@@ -20,16 +24,21 @@ export function buildReportRequest(startDate: string, endDate: string, columns: 
 
 /** "configuration columns includes invalid values: (a, b). Allowed values: (…)" → ["a", "b"]. */
 export function parseInvalidColumns(detail: string): string[] | null {
-  const match = /columns includes invalid values:\s*\(([^)]*)\)/i.exec(detail) ?? /invalid values:\s*\[([^\]]*)\]/i.exec(detail);
+  const match =
+    /columns includes invalid values:\s*\(([^)]*)\)/i.exec(detail) ?? /invalid values:\s*\[([^\]]*)\]/i.exec(detail);
   if (!match) return null;
-  const names = match[1]!.split(",").map((s) => s.trim().replace(/^["']|["']$/g, "")).filter(Boolean);
+  const names = match[1]!
+    .split(",")
+    .map((s) => s.trim().replace(/^["']|["']$/g, ""))
+    .filter(Boolean);
   return names.length > 0 ? names : null;
 }
 
 /** 425 "The Request is a duplicate of : <uuid>" → the existing report's id. */
 export function parseDuplicateReportId(detail: string): string | null {
   const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-  const match = new RegExp(`duplicate of\\s*:?\\s*(${uuid})`, "i").exec(detail) ?? new RegExp(`(${uuid})`, "i").exec(detail);
+  const match =
+    new RegExp(`duplicate of\\s*:?\\s*(${uuid})`, "i").exec(detail) ?? new RegExp(`(${uuid})`, "i").exec(detail);
   return match ? match[1]! : null;
 }
 
@@ -45,7 +54,12 @@ export interface CreatedReport {
  * columns (drop exactly those, retry once) and 425 duplicate (adopt the existing report after
  * checking it covers the same dates).
  */
-export async function createReportWithRecovery(client: AdsClient, startDate: string, endDate: string, columns: readonly string[] = REQUESTED_COLUMNS.map((c) => c.api)): Promise<CreatedReport> {
+export async function createReportWithRecovery(
+  client: AdsClient,
+  startDate: string,
+  endDate: string,
+  columns: readonly string[] = REQUESTED_COLUMNS.map((c) => c.api),
+): Promise<CreatedReport> {
   let current = [...columns];
   const dropped: string[] = [];
   for (let attempt = 0; ; attempt++) {
@@ -58,13 +72,22 @@ export async function createReportWithRecovery(client: AdsClient, startDate: str
         const existingId = parseDuplicateReportId(error.detail);
         if (!existingId) throw error;
         const existing: AsyncReport = await client.getReport(existingId);
-        if ((existing.startDate && existing.startDate !== startDate) || (existing.endDate && existing.endDate !== endDate)) {
-          throw new AmazonApiError(error.operation, 425, error.code, `Amazon calls this a duplicate of report ${existingId}, which covers ${existing.startDate}..${existing.endDate}, not ${startDate}..${endDate}`);
+        if (
+          (existing.startDate && existing.startDate !== startDate) ||
+          (existing.endDate && existing.endDate !== endDate)
+        ) {
+          throw new AmazonApiError(
+            error.operation,
+            425,
+            error.code,
+            `Amazon calls this a duplicate of report ${existingId}, which covers ${existing.startDate}..${existing.endDate}, not ${startDate}..${endDate}`,
+          );
         }
         return { reportId: existingId, adopted: true, droppedColumns: dropped };
       }
       const invalid = error.status === 400 ? parseInvalidColumns(error.detail) : null;
-      const removable = invalid?.filter((name) => current.includes(name) && name !== "date" && name !== "campaignId") ?? [];
+      const removable =
+        invalid?.filter((name) => current.includes(name) && name !== "date" && name !== "campaignId") ?? [];
       if (attempt > 0 || removable.length === 0 || removable.length !== invalid?.length) throw error;
       current = current.filter((name) => !removable.includes(name));
       dropped.push(...removable);

@@ -42,7 +42,17 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
   // Like the collect, no retry may run past the route's maxDuration (300 s), margin included.
   const deadline = options.client?.retry?.deadline ?? started + REQUEST_BUDGET_MS;
   const client = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
-  const summary: PhaseSummary = { orgId, job, status: "success", message: "", reports: [], warnings: [], amazonCalls: 0, durationMs: 0, syncLogId: logId };
+  const summary: PhaseSummary = {
+    orgId,
+    job,
+    status: "success",
+    message: "",
+    reports: [],
+    warnings: [],
+    amazonCalls: 0,
+    durationMs: 0,
+    syncLogId: logId,
+  };
   try {
     await client.accessToken();
     const profile = await resolveProfile(orgId, client, db);
@@ -53,13 +63,23 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
     if (options.targets) {
       targets = options.targets(today);
     } else {
-      targets = lookbackDates(today).map(({ lookbackDays, date }) => ({ startDate: date, endDate: date, kind: "daily" as const, lookbackDays }));
+      targets = lookbackDates(today).map(({ lookbackDays, date }) => ({
+        startDate: date,
+        endDate: date,
+        kind: "daily" as const,
+        lookbackDays,
+      }));
       const failed = await failedNotRetried(db, orgId);
       for (const row of failed) {
         const covered = targets.some((t) => t.startDate === row.reportDate && t.endDate === row.reportEndDate);
         const tooOld = daysBetween(row.reportDate, today) > RETENTION_DAYS - 1;
         if (!covered && !tooOld && row.profileId === settings.profile_id) {
-          targets.push({ startDate: row.reportDate, endDate: row.reportEndDate, kind: "retry", lookbackDays: daysBetween(row.reportEndDate, today) });
+          targets.push({
+            startDate: row.reportDate,
+            endDate: row.reportEndDate,
+            kind: "retry",
+            lookbackDays: daysBetween(row.reportEndDate, today),
+          });
         }
       }
       retried = failed.map((r) => r.id);
@@ -69,13 +89,20 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
     let done = 0;
     summary.reports = await Promise.all(
       targets.map(async (target): Promise<ReportOutcome> => {
-        const base = { startDate: target.startDate, endDate: target.endDate, kind: target.kind, lookbackDays: target.lookbackDays };
+        const base = {
+          startDate: target.startDate,
+          endDate: target.endDate,
+          kind: target.kind,
+          lookbackDays: target.lookbackDays,
+        };
         const existing = open.find((o) => o.reportDate === target.startDate && o.reportEndDate === target.endDate);
         if (existing) return { ...base, reportId: existing.reportId, outcome: "already_pending" };
         try {
           const created = await createReportWithRecovery(client, target.startDate, target.endDate);
           if (created.droppedColumns.length) {
-            summary.warnings.push(`Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${target.startDate}; they were dropped from the request`);
+            summary.warnings.push(
+              `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${target.startDate}; they were dropped from the request`,
+            );
           }
           const inserted = await insertPendingReport(db, {
             orgId,
@@ -87,7 +114,11 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
             profileId: settings.profile_id,
             region: settings.region,
           });
-          return { ...base, reportId: created.reportId, outcome: !inserted ? "already_pending" : created.adopted ? "adopted" : "created" };
+          return {
+            ...base,
+            reportId: created.reportId,
+            outcome: !inserted ? "already_pending" : created.adopted ? "adopted" : "created",
+          };
         } catch (error) {
           return { ...base, outcome: "failed", error: describeError(error) };
         } finally {
@@ -99,7 +130,11 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
     summary.warnings = [...new Set(summary.warnings)];
     summary.status = overallStatus(summary.reports);
     const counts = countBy(summary.reports.map((r) => r.outcome));
-    summary.message = `${job === "backfill" ? "Backfill" : "Requested"} ${summary.reports.length} report(s) for ${today} (${profile.timezone ?? "UTC"}): ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ")}`;
+    summary.message = `${job === "backfill" ? "Backfill" : "Requested"} ${summary.reports.length} report(s) for ${today} (${profile.timezone ?? "UTC"}): ${Object.entries(
+      counts,
+    )
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", ")}`;
   } catch (error) {
     // Token or profile failure: the whole run for this org is aborted.
     summary.status = "error";
@@ -108,7 +143,18 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
   summary.amazonCalls = client.callCount;
   summary.durationMs = Date.now() - started;
   if (summary.warnings.length) logWarn(`[amazon-ads] org ${orgId}: ${summary.warnings.join("; ")}`);
-  await finishSyncLog(logId, summary.status, summary.message, { reports: summary.reports, warnings: summary.warnings, amazonCalls: summary.amazonCalls, durationMs: summary.durationMs }, db);
+  await finishSyncLog(
+    logId,
+    summary.status,
+    summary.message,
+    {
+      reports: summary.reports,
+      warnings: summary.warnings,
+      amazonCalls: summary.amazonCalls,
+      durationMs: summary.durationMs,
+    },
+    db,
+  );
   return summary;
 }
 

@@ -32,7 +32,11 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Runs `call`, retrying transient failures (429, 5xx, network) within the attempt and time bounds.
  * Hand-written rather than p-retry because it must honour Retry-After and the run's deadline.
  */
-export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, onRetry?: (attempt: number, error: unknown, delayMs: number) => void): Promise<T> {
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy,
+  onRetry?: (attempt: number, error: unknown, delayMs: number) => void,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

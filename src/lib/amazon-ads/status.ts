@@ -23,7 +23,11 @@ export interface SyncStatusReport {
 }
 
 /** What an operator checks against Amazon's console: queue, last runs, and per-day totals (exact, as text). */
-export async function syncStatus(orgId: number | null, options: { days?: number; runs?: number } = {}, db?: DbOrTx): Promise<SyncStatusReport> {
+export async function syncStatus(
+  orgId: number | null,
+  options: { days?: number; runs?: number } = {},
+  db?: DbOrTx,
+): Promise<SyncStatusReport> {
   const conn = db ?? (await getDb());
   const byOrg = orgId === null ? undefined : eq(amazonAdsPendingReports.orgId, orgId);
   const queue = await conn

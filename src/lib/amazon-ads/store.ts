@@ -29,7 +29,8 @@ function columnLiteral(rows: ReportRow[], api: string): string {
   const items = new Array<string>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const v = rows[i]![api] ?? null;
-    items[i] = v === null ? "NULL" : PLAIN.test(v) ? v : NEEDS_ESCAPE.test(v) ? `"${v.replace(/[\\"]/g, "\\$&")}"` : `"${v}"`;
+    items[i] =
+      v === null ? "NULL" : PLAIN.test(v) ? v : NEEDS_ESCAPE.test(v) ? `"${v.replace(/[\\"]/g, "\\$&")}"` : `"${v}"`;
   }
   return `{${items.join(",")}}`;
 }
@@ -57,13 +58,28 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
 
   const setData: SQL[] = dataColumns.map((c) => sql`${ident(c.db)} = excluded.${ident(c.db)}`);
   const changed = dataColumns.length
-    ? sql`(${sql.join(dataColumns.map((c) => sql`amazon_sp_ads.${ident(c.db)}`), sql`, `)}) is distinct from (${sql.join(dataColumns.map((c) => sql`excluded.${ident(c.db)}`), sql`, `)})`
+    ? sql`(${sql.join(
+        dataColumns.map((c) => sql`amazon_sp_ads.${ident(c.db)}`),
+        sql`, `,
+      )}) is distinct from (${sql.join(
+        dataColumns.map((c) => sql`excluded.${ident(c.db)}`),
+        sql`, `,
+      )})`
     : sql`false`;
 
   await db.execute(sql`
-    insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${sql.join(columns.map((c) => ident(c.db)), sql`, `)})
-    select ${provenance.orgId}, ${provenance.profileId}, ${provenance.reportId}, ${provenance.kind}, ${lookback}, ${lookback}, ${sql.join(columns.map((c) => sql`u.${ident(c.db)}`), sql`, `)}
-    from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.join(columns.map((c) => ident(c.db)), sql`, `)})
+    insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${sql.join(
+      columns.map((c) => ident(c.db)),
+      sql`, `,
+    )})
+    select ${provenance.orgId}, ${provenance.profileId}, ${provenance.reportId}, ${provenance.kind}, ${lookback}, ${lookback}, ${sql.join(
+      columns.map((c) => sql`u.${ident(c.db)}`),
+      sql`, `,
+    )}
+    from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.join(
+      columns.map((c) => ident(c.db)),
+      sql`, `,
+    )})
     on conflict (org_id, date, campaign_id) do update set
       ${setData.length ? sql`${sql.join(setData, sql`, `)},` : sql``}
       profile_id = excluded.profile_id,
@@ -79,11 +95,18 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
 
 // ---- amazon_ads_pending_reports ----
 
-export type NewPendingReport = Pick<PendingReport, "orgId" | "reportId" | "reportDate" | "reportEndDate" | "kind" | "lookbackDays" | "profileId" | "region">;
+export type NewPendingReport = Pick<
+  PendingReport,
+  "orgId" | "reportId" | "reportDate" | "reportEndDate" | "kind" | "lookbackDays" | "profileId" | "region"
+>;
 
 /** Inserts unless the same report (425 adoption) or an open request for the same range is already there. */
 export async function insertPendingReport(db: DbOrTx, report: NewPendingReport): Promise<boolean> {
-  const inserted = await db.insert(amazonAdsPendingReports).values(report).onConflictDoNothing().returning({ id: amazonAdsPendingReports.id });
+  const inserted = await db
+    .insert(amazonAdsPendingReports)
+    .values(report)
+    .onConflictDoNothing()
+    .returning({ id: amazonAdsPendingReports.id });
   return inserted.length > 0;
 }
 
@@ -91,7 +114,13 @@ export async function openRequestsFor(db: DbOrTx, orgId: number, profileId: stri
   return db
     .select()
     .from(amazonAdsPendingReports)
-    .where(and(eq(amazonAdsPendingReports.orgId, orgId), eq(amazonAdsPendingReports.profileId, profileId), eq(amazonAdsPendingReports.status, "pending")));
+    .where(
+      and(
+        eq(amazonAdsPendingReports.orgId, orgId),
+        eq(amazonAdsPendingReports.profileId, profileId),
+        eq(amazonAdsPendingReports.status, "pending"),
+      ),
+    );
 }
 
 /** Failed daily/backfill reports not yet re-requested: phase 1 asks for each such date once more. */
@@ -99,11 +128,22 @@ export async function failedNotRetried(db: DbOrTx, orgId: number): Promise<Pendi
   return db
     .select()
     .from(amazonAdsPendingReports)
-    .where(and(eq(amazonAdsPendingReports.orgId, orgId), eq(amazonAdsPendingReports.status, "failed"), isNull(amazonAdsPendingReports.retriedAt), inArray(amazonAdsPendingReports.kind, ["daily", "backfill"])));
+    .where(
+      and(
+        eq(amazonAdsPendingReports.orgId, orgId),
+        eq(amazonAdsPendingReports.status, "failed"),
+        isNull(amazonAdsPendingReports.retriedAt),
+        inArray(amazonAdsPendingReports.kind, ["daily", "backfill"]),
+      ),
+    );
 }
 
 export async function markRetried(db: DbOrTx, ids: number[]) {
-  if (ids.length) await db.update(amazonAdsPendingReports).set({ retriedAt: sql`now()`, updatedAt: sql`now()` }).where(inArray(amazonAdsPendingReports.id, ids));
+  if (ids.length)
+    await db
+      .update(amazonAdsPendingReports)
+      .set({ retriedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(inArray(amazonAdsPendingReports.id, ids));
 }
 
 export async function pendingReports(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
@@ -122,13 +162,23 @@ export async function claimReport(db: DbOrTx, id: number, lockMs: number): Promi
   const claimed = await db
     .update(amazonAdsPendingReports)
     .set({ lockedUntil: sql`now() + make_interval(secs => ${lockMs / 1000})` })
-    .where(and(eq(amazonAdsPendingReports.id, id), eq(amazonAdsPendingReports.status, "pending"), or(isNull(amazonAdsPendingReports.lockedUntil), lt(amazonAdsPendingReports.lockedUntil, sql`now()`))))
+    .where(
+      and(
+        eq(amazonAdsPendingReports.id, id),
+        eq(amazonAdsPendingReports.status, "pending"),
+        or(isNull(amazonAdsPendingReports.lockedUntil), lt(amazonAdsPendingReports.lockedUntil, sql`now()`)),
+      ),
+    )
     .returning({ id: amazonAdsPendingReports.id });
   return claimed.length > 0;
 }
 
 /** Records a poll; `keepLock` while this run will poll the report again, else it goes back to the queue. */
-export async function releaseReport(db: DbOrTx, id: number, update: { amazonStatus?: string; error?: string | null; polled?: boolean; keepLock?: boolean }) {
+export async function releaseReport(
+  db: DbOrTx,
+  id: number,
+  update: { amazonStatus?: string; error?: string | null; polled?: boolean; keepLock?: boolean },
+) {
   await db
     .update(amazonAdsPendingReports)
     .set({
@@ -141,7 +191,11 @@ export async function releaseReport(db: DbOrTx, id: number, update: { amazonStat
     .where(eq(amazonAdsPendingReports.id, id));
 }
 
-export async function finishReport(db: DbOrTx, id: number, outcome: { status: "completed" | "failed"; amazonStatus?: string; error?: string | null; rowsLoaded?: number }) {
+export async function finishReport(
+  db: DbOrTx,
+  id: number,
+  outcome: { status: "completed" | "failed"; amazonStatus?: string; error?: string | null; rowsLoaded?: number },
+) {
   await db
     .update(amazonAdsPendingReports)
     .set({
@@ -164,7 +218,13 @@ export async function deleteFinishedReports(db: DbOrTx, orgId: number, olderThan
       and(
         eq(amazonAdsPendingReports.orgId, orgId),
         lt(amazonAdsPendingReports.finishedAt, sql`now() - make_interval(hours => ${olderThanHours})`),
-        or(eq(amazonAdsPendingReports.status, "completed"), and(eq(amazonAdsPendingReports.status, "failed"), or(sql`${amazonAdsPendingReports.retriedAt} is not null`, eq(amazonAdsPendingReports.kind, "retry")))),
+        or(
+          eq(amazonAdsPendingReports.status, "completed"),
+          and(
+            eq(amazonAdsPendingReports.status, "failed"),
+            or(sql`${amazonAdsPendingReports.retriedAt} is not null`, eq(amazonAdsPendingReports.kind, "retry")),
+          ),
+        ),
       ),
     )
     .returning({ id: amazonAdsPendingReports.id });

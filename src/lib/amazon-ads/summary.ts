@@ -6,7 +6,8 @@ export interface ReportOutcome {
   endDate: string;
   kind: "daily" | "retry" | "backfill";
   lookbackDays: number;
-  outcome: "created" | "adopted" | "already_pending" | "completed" | "failed" | "still_pending" | "timed_out" | "skipped";
+  outcome:
+    "created" | "adopted" | "already_pending" | "completed" | "failed" | "still_pending" | "timed_out" | "skipped";
   rows?: number;
   durationMs?: number;
   error?: string;
@@ -25,7 +26,10 @@ export interface PhaseSummary {
   syncLogId?: number;
 }
 
-export function overallStatus(outcomes: ReportOutcome[], failedKinds: ReportOutcome["outcome"][] = ["failed", "timed_out"]): SyncStatus {
+export function overallStatus(
+  outcomes: ReportOutcome[],
+  failedKinds: ReportOutcome["outcome"][] = ["failed", "timed_out"],
+): SyncStatus {
   const failed = outcomes.filter((o) => failedKinds.includes(o.outcome)).length;
   if (failed === 0) return "success";
   return failed === outcomes.length ? "error" : "partial";

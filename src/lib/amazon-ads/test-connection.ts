@@ -26,10 +26,20 @@ export async function testAdsConnection(settings: AmazonAdsSettings): Promise<Co
     profiles = await client.listProfiles();
   } catch (error) {
     if (error instanceof AmazonApiError) {
-      const hint = error.status === 401 || error.status === 403 ? " The client ID may not be enabled for the Amazon Ads API." : "";
-      return { ok: false, problem: "profiles_refused", message: `Login with Amazon accepted the credentials, but the Ads API (${REGION_NAMES[settings.region]}) refused to list profiles: HTTP ${error.status}${error.detail ? ` — ${error.detail}` : ""}.${hint}` };
+      const hint =
+        error.status === 401 || error.status === 403 ? " The client ID may not be enabled for the Amazon Ads API." : "";
+      return {
+        ok: false,
+        problem: "profiles_refused",
+        message: `Login with Amazon accepted the credentials, but the Ads API (${REGION_NAMES[settings.region]}) refused to list profiles: HTTP ${error.status}${error.detail ? ` — ${error.detail}` : ""}.${hint}`,
+      };
     }
-    if (error instanceof AmazonNetworkError) return { ok: false, problem: "ads_api_unreachable", message: `The Amazon Ads API (${REGION_NAMES[settings.region]}) could not be reached: ${error.message}` };
+    if (error instanceof AmazonNetworkError)
+      return {
+        ok: false,
+        problem: "ads_api_unreachable",
+        message: `The Amazon Ads API (${REGION_NAMES[settings.region]}) could not be reached: ${error.message}`,
+      };
     // A 401 from the Ads API makes the client refresh the token once; that refresh can fail too.
     if (error instanceof LwaError) return { ok: false, problem: error.kind, message: error.message };
     throw error;

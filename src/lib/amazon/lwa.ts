@@ -4,7 +4,8 @@ import { registerSecret } from "../log";
 
 // Login with Amazon (LwA): refresh token → access token. Shared by the SP-API and Ads API code.
 
-export type LwaFailure = "invalid_client" | "invalid_grant" | "rejected" | "unavailable" | "timeout" | "network" | "bad_response";
+export type LwaFailure =
+  "invalid_client" | "invalid_grant" | "rejected" | "unavailable" | "timeout" | "network" | "bad_response";
 
 export class LwaError extends Error {
   constructor(
@@ -39,7 +40,11 @@ export interface LwaCredentials {
   refresh_token: string;
 }
 
-export async function exchangeRefreshToken(tokenUrl: string, credentials: LwaCredentials, options: { timeoutMs?: number; now?: () => number } = {}): Promise<AccessToken> {
+export async function exchangeRefreshToken(
+  tokenUrl: string,
+  credentials: LwaCredentials,
+  options: { timeoutMs?: number; now?: () => number } = {},
+): Promise<AccessToken> {
   registerSecret(credentials.client_secret);
   registerSecret(credentials.refresh_token);
   const timeoutMs = options.timeoutMs ?? env().AMAZON_HTTP_TIMEOUT_MS;
@@ -60,7 +65,10 @@ export async function exchangeRefreshToken(tokenUrl: string, credentials: LwaCre
   } catch (error) {
     const name = (error as Error).name;
     if (name === "TimeoutError" || name === "AbortError") {
-      throw new LwaError("timeout", `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`);
+      throw new LwaError(
+        "timeout",
+        `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`,
+      );
     }
     const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message).toString();
     throw new LwaError("network", `Could not reach Login with Amazon (${host}): ${cause}`);
@@ -68,23 +76,47 @@ export async function exchangeRefreshToken(tokenUrl: string, credentials: LwaCre
   const text = await response.text();
   if (response.ok) {
     const parsed = tokenResponseSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new LwaError("bad_response", `Login with Amazon (${host}) answered HTTP ${response.status} without an access token`, response.status);
+    if (!parsed.success)
+      throw new LwaError(
+        "bad_response",
+        `Login with Amazon (${host}) answered HTTP ${response.status} without an access token`,
+        response.status,
+      );
     registerSecret(parsed.data.access_token);
-    return { accessToken: parsed.data.access_token, expiresAt: (options.now ?? Date.now)() + parsed.data.expires_in * 1000 };
+    return {
+      accessToken: parsed.data.access_token,
+      expiresAt: (options.now ?? Date.now)() + parsed.data.expires_in * 1000,
+    };
   }
   const amazonError = errorResponseSchema.safeParse(safeJson(text));
   const code = amazonError.success ? amazonError.data.error : undefined;
   if (code === "invalid_client") {
-    throw new LwaError("invalid_client", "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.", response.status);
+    throw new LwaError(
+      "invalid_client",
+      "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.",
+      response.status,
+    );
   }
   if (code === "invalid_grant") {
-    throw new LwaError("invalid_grant", "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.", response.status);
+    throw new LwaError(
+      "invalid_grant",
+      "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.",
+      response.status,
+    );
   }
   if (response.status >= 500 || response.status === 429) {
-    throw new LwaError("unavailable", `Login with Amazon (${host}) is unavailable right now (HTTP ${response.status}); try again later`, response.status);
+    throw new LwaError(
+      "unavailable",
+      `Login with Amazon (${host}) is unavailable right now (HTTP ${response.status}); try again later`,
+      response.status,
+    );
   }
   // The error code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
-  throw new LwaError("rejected", `Login with Amazon refused the token request (HTTP ${response.status}${code ? `, ${code}` : ""})`, response.status);
+  throw new LwaError(
+    "rejected",
+    `Login with Amazon refused the token request (HTTP ${response.status}${code ? `, ${code}` : ""})`,
+    response.status,
+  );
 }
 
 function safeJson(text: string): unknown {

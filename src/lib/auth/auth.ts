@@ -13,7 +13,12 @@ function createAuth(db: Db) {
     baseURL: env().BETTER_AUTH_URL,
     database: drizzleAdapter(db, {
       provider: "pg",
-      schema: { user: schema.user, session: schema.session, account: schema.account, verification: schema.verification },
+      schema: {
+        user: schema.user,
+        session: schema.session,
+        account: schema.account,
+        verification: schema.verification,
+      },
     }),
     // No open registration: the first admin comes from the setup page or ADMIN_EMAIL/ADMIN_PASSWORD.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },

@@ -29,7 +29,13 @@ export async function requireOrgMember(request: Request, options: { role?: "admi
     if (!/^[1-9]\d{0,9}$/.test(requested)) throw badRequest("orgId must be a positive integer");
     membership = orgs.find((m) => m.orgId === Number(requested));
   }
-  if (!membership) throw forbidden(requested === null ? "You are not a member of any organisation" : `You are not a member of organisation ${requested}`);
-  if (options.role === "admin" && membership.role !== "admin") throw forbidden("Only an admin of this organisation can do that");
+  if (!membership)
+    throw forbidden(
+      requested === null
+        ? "You are not a member of any organisation"
+        : `You are not a member of organisation ${requested}`,
+    );
+  if (options.role === "admin" && membership.role !== "admin")
+    throw forbidden("Only an admin of this organisation can do that");
   return { userId, email, orgId: membership.orgId, role: membership.role };
 }

@@ -50,7 +50,9 @@ export async function openPostgres(url: string, options: { migrate?: boolean } =
         return "DATABASE_URL";
       }
     })();
-    throw new Error(`Cannot reach PostgreSQL at ${where}: ${(error as Error).message || (error as { code?: string }).code}`);
+    throw new Error(
+      `Cannot reach PostgreSQL at ${where}: ${(error as Error).message || (error as { code?: string }).code}`,
+    );
   }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   if (options.migrate) await migratePg(drizzlePg(pool), { migrationsFolder: migrationsFolder() });

@@ -43,7 +43,9 @@ function isAlive(pid: number): boolean {
 function readOwner(lockPath: string): LockOwner | null {
   try {
     const owner = JSON.parse(fs.readFileSync(lockPath, "utf8")) as Partial<LockOwner>;
-    return typeof owner.pid === "number" ? { pid: owner.pid, command: String(owner.command ?? "?"), startedAt: String(owner.startedAt ?? "") } : null;
+    return typeof owner.pid === "number"
+      ? { pid: owner.pid, command: String(owner.command ?? "?"), startedAt: String(owner.startedAt ?? "") }
+      : null;
   } catch {
     return null;
   }
@@ -53,7 +55,11 @@ function readOwner(lockPath: string): LockOwner | null {
 export function acquireDataFolderLock(dataDir: string): () => void {
   const lockPath = lockPathFor(dataDir);
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
-  const me: LockOwner = { pid: process.pid, command: process.argv.slice(1).join(" ").slice(0, 200), startedAt: new Date().toISOString() };
+  const me: LockOwner = {
+    pid: process.pid,
+    command: process.argv.slice(1).join(" ").slice(0, 200),
+    startedAt: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     // Created whole: a rival never sees the lock empty, which it would take for stale.
     if (createFileWhole(lockPath, JSON.stringify(me))) {

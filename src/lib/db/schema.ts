@@ -96,10 +96,15 @@ export const memberships = pgTable(
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
-    role: text("role", { enum: ["admin", "member"] }).notNull().default("member"),
+    role: text("role", { enum: ["admin", "member"] })
+      .notNull()
+      .default("member"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: "memberships_pk", columns: [t.orgId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+  (t) => [
+    primaryKey({ name: "memberships_pk", columns: [t.orgId, t.userId] }),
+    index("memberships_user_idx").on(t.userId),
+  ],
 );
 export type Membership = typeof memberships.$inferSelect;
 
@@ -208,7 +213,9 @@ export const amazonAdsPendingReports = pgTable(
     lookbackDays: integer("lookback_days").notNull(),
     profileId: text("profile_id").notNull(),
     region: text("region", { enum: ["NA", "EU", "FE"] }).notNull(),
-    status: text("status", { enum: ["pending", "completed", "failed"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "completed", "failed"] })
+      .notNull()
+      .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
     amazonStatus: text("amazon_status"),

@@ -18,7 +18,10 @@ export function route(handler: Handler): Handler {
     } catch (error) {
       if (error instanceof HttpError) return Response.json(error.body, { status: error.status });
       logError(`${request.method} ${new URL(request.url).pathname} failed`, error);
-      return Response.json({ error: "internal_error", message: "Something went wrong on our side; the error is in the server log" }, { status: 500 });
+      return Response.json(
+        { error: "internal_error", message: "Something went wrong on our side; the error is in the server log" },
+        { status: 500 },
+      );
     }
   };
 }
@@ -56,12 +59,19 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "(body)", i.message]));
-    throw badRequest("The body is not valid: " + Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("; "), { fields });
+    throw badRequest(
+      "The body is not valid: " +
+        Object.entries(fields)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("; "),
+      { fields },
+    );
   }
   return parsed.data;
 }
 
-const tooLarge = () => new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes` });
+const tooLarge = () =>
+  new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes` });
 
 async function readTextBounded(request: Request, limit: number): Promise<string> {
   if (!request.body) return "";
