@@ -1,14 +1,14 @@
 // `npm run ads -- <command>`: the operator's CLI over the same functions the cron routes call.
 import { parseArgs } from "node:util";
-import { collectReports } from "../src/lib/amazon-ads/collect-phase";
-import { addDays, daysBetween, isIsoDate, RETENTION_DAYS, splitRange, todayIn } from "../src/lib/amazon-ads/dates";
-import { requestReports } from "../src/lib/amazon-ads/request-phase";
-import { runJob, type JobRun } from "../src/lib/amazon-ads/run";
-import { syncStatus } from "../src/lib/amazon-ads/status";
+import { collectReports } from "../src/lib/amazon-ads/sync/collect-phase";
+import { addDays, daysBetween, isIsoDate, RETENTION_DAYS, splitRange, todayIn } from "../src/lib/amazon-ads/sync/dates";
+import { requestReports } from "../src/lib/amazon-ads/sync/request-phase";
+import { runJob, type JobRun } from "../src/lib/amazon-ads/sync/run";
+import { syncStatus } from "../src/lib/amazon-ads/sync/status";
 import { closeDb, getDbHandle } from "../src/lib/db";
 import { DataFolderLockedError } from "../src/lib/db/pglite-lock";
 import { HttpError } from "../src/lib/http/errors";
-import { orgIdsWithSetting } from "../src/lib/settings";
+import { orgIdsWithSetting } from "../src/lib/settings/store";
 import { formatRun, formatStatus } from "./lib/print";
 
 const HELP = `Usage: npm run ads -- <command> [options]

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import type { ReportRow } from "../../src/lib/amazon-ads/download";
+import type { ReportRow } from "../../src/lib/amazon-ads/report-file/read-report";
 import type { DbHandle } from "../../src/lib/db";
 import { COLUMN_LIST, copyText, ON_CONFLICT, ROW_INSERT, rowValues } from "./sql-shape";
 

@@ -1,7 +1,7 @@
 // Ingest rate of phase 2 for one report size on one database: the real collect on an empty table
 // and as an update, then the pieces (download, gunzip, parse, SQL) and the two baselines, all on
 // the same table and the same rows.
-import { addDays, todayIn } from "../../src/lib/amazon-ads/dates";
+import { addDays, todayIn } from "../../src/lib/amazon-ads/sync/dates";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { primeReport, requestOne, timedCollect } from "./app";
 import { loaderFor } from "./baselines";

@@ -5,11 +5,11 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { sql } from "drizzle-orm";
-import { streamReportRows, type ReportRow } from "../../src/lib/amazon-ads/download";
-import { upsertCampaignRows } from "../../src/lib/amazon-ads/store";
+import { streamReportRows, type ReportRow } from "../../src/lib/amazon-ads/report-file/read-report";
+import { upsertCampaignRows } from "../../src/lib/amazon-ads/sync/store";
 import type { Db } from "../../src/lib/db";
-import { DEFAULT_COLLECT } from "../../src/lib/amazon-ads/collect-phase";
-import { addDays } from "../../src/lib/amazon-ads/dates";
+import { DEFAULT_COLLECT } from "../../src/lib/amazon-ads/sync/collect-phase";
+import { addDays } from "../../src/lib/amazon-ads/sync/dates";
 import { ORG } from "./app";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 

@@ -1,7 +1,7 @@
 // The table shape the baselines load: the same columns and the same ON CONFLICT rule as
-// upsertCampaignRows in src/lib/amazon-ads/store.ts, so the only difference is how rows travel.
-import { REQUESTED_COLUMNS } from "../../src/lib/amazon-ads/columns";
-import type { ReportRow } from "../../src/lib/amazon-ads/download";
+// upsertCampaignRows in src/lib/amazon-ads/sync/store.ts, so the only difference is how rows travel.
+import { REQUESTED_COLUMNS } from "../../src/lib/catalogue/sp-campaigns";
+import type { ReportRow } from "../../src/lib/amazon-ads/report-file/read-report";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 
 const q = (name: string) => `"${name}"`;

@@ -1,6 +1,6 @@
 // Plain-text tables for the CLI and the demo.
-import type { JobRun } from "../../src/lib/amazon-ads/run";
-import type { SyncStatusReport } from "../../src/lib/amazon-ads/status";
+import type { JobRun } from "../../src/lib/amazon-ads/sync/run";
+import type { SyncStatusReport } from "../../src/lib/amazon-ads/sync/status";
 
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));

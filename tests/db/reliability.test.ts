@@ -1,13 +1,13 @@
 import { spawn } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { collectReports } from "@/lib/amazon-ads/collect-phase";
-import { addDays, todayIn } from "@/lib/amazon-ads/dates";
-import { requestReports } from "@/lib/amazon-ads/request-phase";
+import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
+import { addDays, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
 import { closeDb, getDb } from "@/lib/db";
 import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";
-import { setupFirstAdmin } from "@/lib/orgs";
-import { saveAmazonAdsSettings } from "@/lib/settings";
+import { setupFirstAdmin } from "@/lib/orgs/orgs";
+import { saveAmazonAdsSettings } from "@/lib/settings/store";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
 import { setupSharedDatabase } from "../support/shared-db";

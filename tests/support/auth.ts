@@ -1,5 +1,5 @@
 import { POST as authPost } from "@/app/api/auth/[...all]/route";
-import { addMember, createOrganisation, createUserWithPassword, setupFirstAdmin } from "@/lib/orgs";
+import { addMember, createOrganisation, createUserWithPassword, setupFirstAdmin } from "@/lib/orgs/orgs";
 
 export const APP = "http://localhost:3000";
 

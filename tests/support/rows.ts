@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db";
-import { REQUESTED_COLUMNS } from "@/lib/amazon-ads/columns";
+import { REQUESTED_COLUMNS } from "@/lib/catalogue/sp-campaigns";
 
 export const REQUESTED_API_NAMES = REQUESTED_COLUMNS.map((c) => c.api);
 

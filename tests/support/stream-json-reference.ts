@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import streamArray from "stream-json/streamers/stream-array.js";
-import { ReportDataError, toReportRow, type ReportRow } from "@/lib/amazon-ads/download";
+import { ReportDataError, toReportRow, type ReportRow } from "@/lib/amazon-ads/report-file/read-report";
 
 export async function referenceReportRows(body: Buffer, unknownKeys: Set<string>): Promise<ReportRow[]> {
   if (body.length === 0) throw new ReportDataError("The report file is empty (0 bytes)");

@@ -2,8 +2,8 @@
 // token and repeats the call once; a second 401 is an error. Against the simulator with its own
 // clock, so a token can expire at "Amazon" while our client still holds it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdsClient } from "@/lib/amazon-ads/client";
-import { AmazonApiError } from "@/lib/amazon-ads/errors";
+import { AdsClient } from "@/lib/amazon-ads/api/client";
+import { AmazonApiError } from "@/lib/amazon/error-body";
 import { SIM_DEFAULTS, startSimulator } from "../../tools/amazon-ads-simulator/index";
 import type { Simulator } from "../../tools/amazon-ads-simulator/types";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { COLUMNS, REQUESTED_COLUMNS, toSnakeCase } from "@/lib/amazon-ads/columns";
-import { addDays, lookbackDates, splitRange, todayIn } from "@/lib/amazon-ads/dates";
-import { AmazonApiError, parseErrorBody, parseRetryAfter } from "@/lib/amazon-ads/errors";
-import { buildReportRequest, parseDuplicateReportId, parseInvalidColumns } from "@/lib/amazon-ads/report-request";
-import { isTransient, retryDelayMs } from "@/lib/amazon-ads/retry";
+import { COLUMNS, REQUESTED_COLUMNS, toSnakeCase } from "@/lib/catalogue/sp-campaigns";
+import { addDays, lookbackDates, splitRange, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { AmazonApiError, parseErrorBody, parseRetryAfter } from "@/lib/amazon/error-body";
+import { buildReportRequest, parseDuplicateReportId, parseInvalidColumns } from "@/lib/amazon-ads/api/report-request";
+import { isTransient, retryDelayMs } from "@/lib/amazon/retry";
 
 describe("column catalogue", () => {
   it("maps camelCase to the spec's snake_case names", () => {

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decrypt, DecryptionError, encrypt, parseEncryptionKey } from "@/lib/crypto";
+import { decrypt, DecryptionError, encrypt, parseEncryptionKey } from "@/lib/settings/crypto";
 
 const key = crypto.randomBytes(32);
 

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { settingsEncryptionKey } from "@/lib/crypto";
+import { settingsEncryptionKey } from "@/lib/settings/crypto";
 
 // SETTINGS_ENCRYPTION_KEY (BETTER_AUTH_SECRET goes the same way): generated into the data folder in
 // development, with one warning; refused when missing in production.

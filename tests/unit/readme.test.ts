@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { COLUMNS } from "@/lib/amazon-ads/columns";
+import { COLUMNS } from "@/lib/catalogue/sp-campaigns";
 
 describe("README", () => {
   const readme = fs.readFileSync("README.md", "utf8");

@@ -8,7 +8,7 @@
 import http from "node:http";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReportArrayParser, streamReportRows, type ReportRow } from "@/lib/amazon-ads/download";
+import { ReportArrayParser, streamReportRows, type ReportRow } from "@/lib/amazon-ads/report-file/read-report";
 import {
   fetchReportText,
   fetchToken,

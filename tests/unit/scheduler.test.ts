@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { readSchedule, startLocalScheduler, type ScheduledJob } from "@/lib/scheduler";
+import { readSchedule, startLocalScheduler, type ScheduledJob } from "@/lib/server/scheduler";
 
 function vercelJsonWith(crons: Array<{ path: string; schedule: string }>): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vercel-")), "vercel.json");

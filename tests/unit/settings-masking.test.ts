@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MASK, maskSection, maskSecret, restoreAndValidate } from "@/lib/settings-masking";
+import { MASK, maskSection, maskSecret, restoreAndValidate } from "@/lib/settings/masking";
 
 const ADS = {
   client_id: "amzn1.application-oa2-client.abc123",

@@ -1,4 +1,4 @@
-import { bootstrapAdminFromEnv, hasAnyUser } from "@/lib/orgs";
+import { bootstrapAdminFromEnv, hasAnyUser } from "@/lib/orgs/orgs";
 import { LoginForm } from "@/components/LoginForm";
 import { SetupForm } from "@/components/SetupForm";
 

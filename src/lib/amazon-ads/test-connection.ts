@@ -1,9 +1,9 @@
 import { LwaError } from "../amazon/lwa";
 import type { ConnectionTestResult } from "../amazon/sp-api-test";
-import type { AmazonAdsSettings } from "../settings-schema";
-import { AdsClient } from "./client";
-import { AmazonApiError, AmazonNetworkError } from "./errors";
-import { describeProfile, regionsHavingProfile, toProfileInfo } from "./profile";
+import type { AmazonAdsSettings } from "../settings/schema";
+import { AdsClient } from "./api/client";
+import { AmazonApiError, AmazonNetworkError } from "../amazon/error-body";
+import { describeProfile, regionsHavingProfile, toProfileInfo } from "./api/profiles";
 
 const REGION_NAMES = { NA: "North America", EU: "Europe", FE: "Far East" } as const;
 

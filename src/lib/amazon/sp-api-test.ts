@@ -1,4 +1,4 @@
-import type { AmazonSettings } from "../settings-schema";
+import type { AmazonSettings } from "../settings/schema";
 import { exchangeRefreshToken, LwaError, spApiTokenUrl } from "./lwa";
 
 export interface ConnectionTestResult {

@@ -3,7 +3,7 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import crypto from "node:crypto";
 import { getDb, type Db } from "../db";
 import * as schema from "../db/schema";
-import { secretFromEnvOrDataDir } from "../dev-secrets";
+import { secretFromEnvOrDataDir } from "../settings/dev-secrets";
 import { env } from "../env";
 
 function createAuth(db: Db) {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { createFileWhole } from "../create-file-whole";
+import { createFileWhole } from "../files/create-file-whole";
 
 /**
  * PGlite has no cross-process lock: two processes on one data folder silently diverge and lose

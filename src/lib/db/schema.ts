@@ -16,7 +16,7 @@ import {
   unique,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { COLUMNS, type ColumnSpec } from "../amazon-ads/columns";
+import { COLUMNS, type ColumnSpec } from "../catalogue/sp-campaigns";
 
 // ---- better-auth core tables (names and fields as better-auth's drizzle adapter expects) ----
 

@@ -1,5 +1,5 @@
-import { runJob, parseOrgIdParam, type Job } from "../amazon-ads/run";
-import { assertCronAuthorized } from "../cron-auth";
+import { runJob, parseOrgIdParam, type Job } from "../amazon-ads/sync/run";
+import { assertCronAuthorized } from "./cron-auth";
 import { route } from "./handler";
 
 /**

@@ -1,5 +1,5 @@
 import { readJson, route } from "@/lib/http/handler";
-import { firstAdminSchema, hasAnyUser, setupFirstAdmin } from "@/lib/orgs";
+import { firstAdminSchema, hasAnyUser, setupFirstAdmin } from "@/lib/orgs/orgs";
 
 export const dynamic = "force-dynamic";
 

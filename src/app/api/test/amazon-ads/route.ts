@@ -1,7 +1,7 @@
 import { testAdsConnection } from "@/lib/amazon-ads/test-connection";
-import { requireOrgMember } from "@/lib/auth/session";
+import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
-import { resolveFormValues, sectionFormSchema } from "@/lib/settings-api";
+import { resolveFormValues, sectionFormSchema } from "@/lib/settings/api";
 
 export const dynamic = "force-dynamic";
 

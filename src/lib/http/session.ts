@@ -1,6 +1,6 @@
-import { getAuth } from "./auth";
-import { membershipsOf } from "../orgs";
-import { badRequest, forbidden, unauthorized } from "../http/errors";
+import { getAuth } from "../auth/auth";
+import { membershipsOf } from "../orgs/orgs";
+import { badRequest, forbidden, unauthorized } from "./errors";
 
 export interface OrgContext {
   userId: string;

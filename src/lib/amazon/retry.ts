@@ -1,4 +1,4 @@
-import { AmazonApiError } from "./errors";
+import { AmazonApiError } from "./error-body";
 
 export interface RetryPolicy {
   maxAttempts: number;

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { DbOrTx } from "../db";
-import { getSetting, saveSetting } from "../settings";
-import { REGIONS, type AdsRegion, type AmazonAdsSettings } from "../settings-schema";
+import type { DbOrTx } from "../../db";
+import { getSetting, saveSetting } from "../../settings/store";
+import { REGIONS, type AdsRegion, type AmazonAdsSettings } from "../../settings/schema";
 import { AdsClient, type AdsClientOptions, type AdsProfile } from "./client";
 
 const profileInfoSchema = z.object({

@@ -1,16 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import { decrypt, encrypt } from "./crypto";
-import { getDb, type DbOrTx } from "./db";
-import { settings } from "./db/schema";
+import { getDb, type DbOrTx } from "../db";
+import { settings } from "../db/schema";
 import {
   amazonAdsSettingsSchema,
   amazonSettingsSchema,
   type AmazonAdsSettings,
   type AmazonSettings,
-} from "./settings-schema";
+} from "./schema";
 
-export type { AmazonAdsSettings, AmazonSettings } from "./settings-schema";
+export type { AmazonAdsSettings, AmazonSettings } from "./schema";
 
 export class SettingsFormatError extends Error {
   constructor(orgId: number, key: string, detail: string) {

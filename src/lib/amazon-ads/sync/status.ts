@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../db";
-import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../db/schema";
-import { recentSyncLogs } from "../sync-logs";
+import { getDb, type DbOrTx } from "../../db";
+import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
+import { recentSyncLogs } from "../../sync-logs";
 
 export interface DailyTotals {
   orgId: number;

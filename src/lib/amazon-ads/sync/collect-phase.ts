@@ -1,15 +1,15 @@
-import { getDb, type Db } from "../db";
-import type { PendingReport } from "../db/schema";
-import { logWarn } from "../log";
-import type { AmazonAdsSettings } from "../settings-schema";
-import { finishSyncLog, startSyncLog } from "../sync-logs";
-import { AdsClient, type AdsClientOptions, type AsyncReport } from "./client";
+import { getDb, type Db } from "../../db";
+import type { PendingReport } from "../../db/schema";
+import { logWarn } from "../../log";
+import type { AmazonAdsSettings } from "../../settings/schema";
+import { finishSyncLog, startSyncLog } from "../../sync-logs";
+import { AdsClient, type AdsClientOptions, type AsyncReport } from "../api/client";
 import { requireAdsSettings } from "./credentials";
 import { addDays } from "./dates";
 import { describeError } from "./describe-error";
-import { DownloadError, ReportDataError, streamReportRows } from "./download";
-import { AmazonApiError } from "./errors";
-import { sleep } from "./retry";
+import { DownloadError, ReportDataError, streamReportRows } from "../report-file/read-report";
+import { AmazonApiError } from "../../amazon/error-body";
+import { sleep } from "../../amazon/retry";
 import {
   claimReport,
   deleteFinishedReports,

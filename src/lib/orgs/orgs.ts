@@ -1,11 +1,11 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getAuth } from "./auth/auth";
-import { getDb, type DbOrTx } from "./db";
-import { memberships, organisations, user } from "./db/schema";
-import { badRequest, HttpError } from "./http/errors";
-import { env } from "./env";
-import { logInfo, logWarn } from "./log";
+import { getAuth } from "../auth/auth";
+import { getDb, type DbOrTx } from "../db";
+import { memberships, organisations, user } from "../db/schema";
+import { badRequest, HttpError } from "../http/errors";
+import { env } from "../env";
+import { logInfo, logWarn } from "../log";
 
 export const newUserSchema = z.strictObject({
   email: z.email("Enter a valid email address").max(254),

@@ -1,6 +1,6 @@
-import { runJob } from "./amazon-ads/run";
-import { logError } from "./log";
-import { bootstrapAdminFromEnv } from "./orgs";
+import { runJob } from "../amazon-ads/sync/run";
+import { logError } from "../log";
+import { bootstrapAdminFromEnv } from "../orgs/orgs";
 import { startLocalScheduler, type LocalScheduler } from "./scheduler";
 
 const key = Symbol.for("amazon-ads-sync.scheduler");

@@ -1,8 +1,8 @@
-import { LwaError } from "../amazon/lwa";
-import { redact } from "../log";
-import { AmazonApiError, AmazonNetworkError } from "./errors";
-import { DownloadError, ReportDataError } from "./download";
-import { ProfileNotFoundError } from "./profile";
+import { LwaError } from "../../amazon/lwa";
+import { redact } from "../../log";
+import { AmazonApiError, AmazonNetworkError } from "../../amazon/error-body";
+import { DownloadError, ReportDataError } from "../report-file/read-report";
+import { ProfileNotFoundError } from "../api/profiles";
 
 /** A one-line reason fit for sync_logs, API responses and the CLI: never a secret, never a stack. */
 export function describeError(error: unknown): string {

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { exchangeRefreshToken, type AccessToken } from "../amazon/lwa";
-import { env } from "../env";
-import { registerSecret } from "../log";
-import type { AmazonAdsSettings } from "../settings-schema";
-import { AmazonApiError, AmazonNetworkError, parseErrorBody, parseRetryAfter } from "./errors";
+import { exchangeRefreshToken, type AccessToken } from "../../amazon/lwa";
+import { env } from "../../env";
+import { registerSecret } from "../../log";
+import type { AmazonAdsSettings } from "../../settings/schema";
+import { AmazonApiError, AmazonNetworkError, parseErrorBody, parseRetryAfter } from "../../amazon/error-body";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
 
 export const CREATE_REPORT_CONTENT_TYPE = "application/vnd.createasyncreportrequest.v3+json";
 

@@ -1,6 +1,6 @@
-import { HttpError, badRequest } from "../http/errors";
-import { logError } from "../log";
-import { orgIdsWithSetting } from "../settings";
+import { HttpError, badRequest } from "../../http/errors";
+import { logError } from "../../log";
+import { orgIdsWithSetting } from "../../settings/store";
 import { collectReports, type CollectOptions } from "./collect-phase";
 import { NoCredentialsError } from "./credentials";
 import { describeError } from "./describe-error";

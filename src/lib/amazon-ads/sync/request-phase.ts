@@ -1,11 +1,11 @@
-import { getDb } from "../db";
-import { logWarn } from "../log";
-import { finishSyncLog, startSyncLog } from "../sync-logs";
-import { AdsClient, type AdsClientOptions } from "./client";
+import { getDb } from "../../db";
+import { logWarn } from "../../log";
+import { finishSyncLog, startSyncLog } from "../../sync-logs";
+import { AdsClient, type AdsClientOptions } from "../api/client";
 import { requireAdsSettings } from "./credentials";
 import { daysBetween, lookbackDates, RETENTION_DAYS, todayIn } from "./dates";
-import { resolveProfile } from "./profile";
-import { createReportWithRecovery } from "./report-request";
+import { resolveProfile } from "../api/profiles";
+import { createReportWithRecovery } from "../api/report-request";
 import { failedNotRetried, insertPendingReport, markRetried, openRequestsFor } from "./store";
 import { overallStatus, type PhaseSummary, type ReportOutcome } from "./summary";
 import { describeError } from "./describe-error";

@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Cron } from "croner";
 import { z } from "zod";
-import { env } from "./env";
-import { logError, logInfo, logWarn } from "./log";
+import { env } from "../env";
+import { logError, logInfo, logWarn } from "../log";
 
 // Runs vercel.json's crons in-process when the app is not on Vercel. vercel.json stays the one
 // source of truth for what runs when.

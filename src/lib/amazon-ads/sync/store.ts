@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "../db";
-import { amazonAdsPendingReports, type PendingReport } from "../db/schema";
-import { COLUMNS, type ColumnSpec } from "./columns";
-import type { ReportRow } from "./download";
+import type { DbOrTx } from "../../db";
+import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
+import { COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
+import type { ReportRow } from "../report-file/read-report";
 
 export interface RowProvenance {
   orgId: number;

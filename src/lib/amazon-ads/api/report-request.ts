@@ -1,6 +1,6 @@
-import { AmazonApiError } from "./errors";
+import { AmazonApiError } from "../../amazon/error-body";
 import type { AdsClient, AsyncReport } from "./client";
-import { REQUESTED_COLUMNS } from "./columns";
+import { REQUESTED_COLUMNS } from "../../catalogue/sp-campaigns";
 
 export function buildReportRequest(
   startDate: string,

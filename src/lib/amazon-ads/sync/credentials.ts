@@ -1,6 +1,6 @@
-import type { DbOrTx } from "../db";
-import { organisationExists } from "../orgs";
-import { getAmazonAdsSettings, type AmazonAdsSettings } from "../settings";
+import type { DbOrTx } from "../../db";
+import { organisationExists } from "../../orgs/orgs";
+import { getAmazonAdsSettings, type AmazonAdsSettings } from "../../settings/store";
 
 export class NoCredentialsError extends Error {
   constructor(

@@ -2,7 +2,7 @@ import { Readable, pipeline } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
-import { COLUMN_BY_API, COLUMNS, type ColumnSpec } from "./columns";
+import { COLUMN_BY_API, COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
 
 /** A report row as the database will take it: every value as text (lossless) or null, keyed by API name. */
 export type ReportRow = Record<string, string | null>;

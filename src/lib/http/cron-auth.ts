@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
-import { env } from "./env";
-import { HttpError } from "./http/errors";
+import { env } from "../env";
+import { HttpError } from "./errors";
 
 /**
  * Cron routes: `Authorization: Bearer $CRON_SECRET` (what Vercel Cron sends), compared in constant

@@ -1,4 +1,4 @@
-import { isSecretField, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./settings-schema";
+import { isSecretField, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./schema";
 
 /** Prefix of every masked secret. A value sent back starting with it means "keep what is stored". */
 export const MASK = "••••••••";

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { createFileWhole } from "./create-file-whole";
-import { env, isProduction } from "./env";
+import { createFileWhole } from "../files/create-file-whole";
+import { env, isProduction } from "../env";
 
 const warned = new Set<string>();
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { getDb } from "./db";
-import { badRequest } from "./http/errors";
-import { logError } from "./log";
-import { deleteSetting, getSetting, saveSetting } from "./settings";
-import { maskSection, restoreAndValidate } from "./settings-masking";
-import { SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./settings-schema";
+import { getDb } from "../db";
+import { badRequest } from "../http/errors";
+import { logError } from "../log";
+import { deleteSetting, getSetting, saveSetting } from "./store";
+import { maskSection, restoreAndValidate } from "./masking";
+import { SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./schema";
 
 // What the settings route does, without Next: read masked, apply partial updates.
 

@@ -1,5 +1,5 @@
-import { env } from "../env";
-import type { AdsRegion } from "../settings-schema";
+import { env } from "../../env";
+import type { AdsRegion } from "../../settings/schema";
 
 // Amazon's regional hosts (facts note §1–2). Tokens from any LwA host work in every region.
 const API_HOSTS: Record<AdsRegion, string> = {

@@ -1,4 +1,4 @@
-import type { SyncStatus } from "../sync-logs";
+import type { SyncStatus } from "../../sync-logs";
 
 export interface ReportOutcome {
   reportId?: string;
