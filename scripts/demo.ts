@@ -23,8 +23,7 @@ process.env.AMAZON_ADS_API_URL_FE = sim.apiUrl.FE;
 const { closeDb, getDb } = await import("../src/lib/db");
 const { setupFirstAdmin } = await import("../src/lib/orgs/orgs");
 const { saveAmazonAdsSettings } = await import("../src/lib/settings/store");
-const { runJob } = await import("../src/lib/amazon-ads/sync/run");
-const { syncStatus } = await import("../src/lib/amazon-ads/sync/status");
+const { runJob, syncStatus } = await import("../src/lib/amazon-ads");
 const { formatRun, formatStatus, table } = await import("./lib/print");
 
 const started = Date.now();

@@ -1,18 +1,12 @@
 import { getSessionCookie } from "better-auth/cookies";
 import { NextResponse, type NextRequest } from "next/server";
+import { CRON_JOB_PATHS } from "./lib/server/cron-jobs";
 
 /**
  * Reachable without a session. Cron routes authorise with CRON_SECRET themselves. This is a
  * convenience (redirects, early 401s): every handler still checks the session and organisation.
  */
-export const PUBLIC_PATHS = [
-  "/login",
-  "/api/auth",
-  "/api/setup",
-  "/api/health",
-  "/api/cron/amazon-ads-request",
-  "/api/cron/amazon-ads-collect",
-];
+export const PUBLIC_PATHS = ["/login", "/api/auth", "/api/setup", "/api/health", ...Object.values(CRON_JOB_PATHS)];
 
 export function isPublicPath(pathname: string): boolean {
   return PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`));

@@ -4,13 +4,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { collectReports } from "../../src/lib/amazon-ads/sync/collect-phase";
-import { AdsClient } from "../../src/lib/amazon-ads/api/client";
-import { requireAdsSettings } from "../../src/lib/amazon-ads/sync/credentials";
-import { requestReports } from "../../src/lib/amazon-ads/sync/request-phase";
-import type { PhaseSummary } from "../../src/lib/amazon-ads/sync/summary";
+import { AdsClient, collectReports, requestReports, type PhaseSummary } from "../../src/lib/amazon-ads";
 import { setupFirstAdmin } from "../../src/lib/orgs/orgs";
-import { saveAmazonAdsSettings } from "../../src/lib/settings/store";
+import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../src/lib/settings/store";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import type { SimUrls } from "./sim-protocol";
 
@@ -72,7 +68,7 @@ export async function requestOne(date: string): Promise<string> {
  * Returns a freshly signed download URL.
  */
 export async function primeReport(reportId: string): Promise<string> {
-  const client = new AdsClient(await requireAdsSettings(ORG));
+  const client = new AdsClient((await getAmazonAdsSettings(ORG))!);
   const report = await client.getReport(reportId);
   if (report.status !== "COMPLETED" || !report.url)
     throw new Error(`report ${reportId} is ${report.status}, not COMPLETED with a URL`);

@@ -2,7 +2,7 @@
 // simulator, keys) and left a COMPLETED report pending. RSS is sampled every 20 ms, and the kernel's
 // high-water mark (VmHWM, reset just before the collect) catches a spike between two samples.
 import fs from "node:fs";
-import { collectReports } from "../../src/lib/amazon-ads/sync/collect-phase";
+import { collectReports } from "../../src/lib/amazon-ads";
 import { closeDb, getDb } from "../../src/lib/db";
 import { COLLECT_OPTIONS, ORG } from "./app";
 

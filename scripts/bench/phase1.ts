@@ -1,8 +1,6 @@
 // Phase 1 latency with a fixed delay on each create (the five creates must overlap), and the exact
 // Amazon calls of a happy run of each phase, counted at the simulator by method + path.
-import { collectReports } from "../../src/lib/amazon-ads/sync/collect-phase";
-import { requestReports } from "../../src/lib/amazon-ads/sync/request-phase";
-import type { PhaseSummary } from "../../src/lib/amazon-ads/sync/summary";
+import { collectReports, requestReports, type PhaseSummary } from "../../src/lib/amazon-ads";
 import { COLLECT_OPTIONS, ORG } from "./app";
 import type { Backend } from "./databases";
 import type { SimProcess } from "./sim-process";

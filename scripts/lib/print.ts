@@ -1,6 +1,5 @@
 // Plain-text tables for the CLI and the demo.
-import type { JobRun } from "../../src/lib/amazon-ads/sync/run";
-import type { SyncStatusReport } from "../../src/lib/amazon-ads/sync/status";
+import type { JobRun, SyncStatusReport } from "../../src/lib/amazon-ads";
 
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));
@@ -49,6 +48,22 @@ export function formatStatus(status: SyncStatusReport): string {
             r.attempts,
             r.amazonStatus,
             r.error,
+          ]),
+        )
+      : "  (none)",
+  );
+  parts.push("", "Missing dates (their last request failed; retried with growing spacing)");
+  parts.push(
+    status.missing.length
+      ? table(
+          ["org", "profile", "dates", "retries", "next retry", "last error"],
+          status.missing.map((m) => [
+            m.orgId,
+            m.profileId,
+            m.startDate === m.endDate ? m.startDate : `${m.startDate}..${m.endDate}`,
+            m.retries,
+            m.nextRetryFrom === null ? "given up" : m.nextRetryFrom.slice(0, 16).replace("T", " "),
+            m.error,
           ]),
         )
       : "  (none)",

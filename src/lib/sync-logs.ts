@@ -1,15 +1,57 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "./db";
 import { syncLogs, type SyncLog } from "./db/schema";
 import { redact } from "./log";
 
 export type SyncStatus = "success" | "partial" | "error";
 
-export async function startSyncLog(orgId: number, source: string, job: string, db?: DbOrTx): Promise<number> {
+/** The roll-up of several outcomes: all succeeded, none did, or some. The one place this is decided. */
+export function rollUp(statuses: readonly SyncStatus[]): SyncStatus {
+  if (statuses.every((s) => s === "success")) return "success";
+  return statuses.every((s) => s === "error") ? "error" : "partial";
+}
+
+// A run is "interrupted" once this long past the end it announced (it finishes its row itself otherwise).
+const INTERRUPTED_AFTER_MS = 5 * 60_000;
+// For rows written before runs announced their end.
+const DEFAULT_RUN_MS = 15 * 60_000;
+
+/**
+ * Opens a run's row. First closes, as interrupted, any row of the same org, source and job that a
+ * killed process left `running` well past the end it announced (`expectedMs` from its start), so no
+ * row stays running for ever; a run that is merely still going is left alone.
+ */
+export async function startSyncLog(
+  orgId: number,
+  source: string,
+  job: string,
+  db?: DbOrTx,
+  options: { expectedMs?: number } = {},
+): Promise<number> {
   const conn = db ?? (await getDb());
+  const expectedEndAt = new Date(Date.now() + (options.expectedMs ?? DEFAULT_RUN_MS)).toISOString();
+  await conn
+    .update(syncLogs)
+    .set({
+      status: "interrupted",
+      message: "Interrupted: the process running it stopped before it finished; the next run took over",
+      finishedAt: sql`now()`,
+    })
+    .where(
+      and(
+        eq(syncLogs.orgId, orgId),
+        eq(syncLogs.source, source),
+        eq(syncLogs.job, job),
+        eq(syncLogs.status, "running"),
+        lt(
+          sql`coalesce((${syncLogs.details}->>'expectedEndAt')::timestamptz, ${syncLogs.startedAt} + make_interval(secs => ${DEFAULT_RUN_MS / 1000}))`,
+          sql`now() - make_interval(secs => ${INTERRUPTED_AFTER_MS / 1000})`,
+        ),
+      ),
+    );
   const [row] = await conn
     .insert(syncLogs)
-    .values({ orgId, source, job, status: "running" })
+    .values({ orgId, source, job, status: "running", details: { expectedEndAt } })
     .returning({ id: syncLogs.id });
   return row!.id;
 }

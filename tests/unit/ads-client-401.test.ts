@@ -3,7 +3,7 @@
 // clock, so a token can expire at "Amazon" while our client still holds it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdsClient } from "@/lib/amazon-ads/api/client";
-import { AmazonApiError } from "@/lib/amazon/error-body";
+import { AmazonError } from "@/lib/amazon/errors";
 import { SIM_DEFAULTS, startSimulator } from "../../tools/amazon-ads-simulator/index";
 import type { Simulator } from "../../tools/amazon-ads-simulator/types";
 
@@ -64,8 +64,9 @@ describe("AdsClient on a 401", () => {
         () => null,
         (e: unknown) => e,
       );
-      expect(error).toBeInstanceOf(AmazonApiError);
-      expect((error as AmazonApiError).status).toBe(401);
+      expect(error).toBeInstanceOf(AmazonError);
+      expect((error as AmazonError).kind).toBe("auth");
+      expect((error as AmazonError).status).toBe(401);
     } finally {
       jumpOnEveryRead = false;
       clockOffsetMs = 0;

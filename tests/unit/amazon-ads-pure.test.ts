@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { COLUMNS, REQUESTED_COLUMNS, toSnakeCase } from "@/lib/catalogue/sp-campaigns";
 import { addDays, lookbackDates, splitRange, todayIn } from "@/lib/amazon-ads/sync/dates";
-import { AmazonApiError, parseErrorBody, parseRetryAfter } from "@/lib/amazon/error-body";
+import { amazonHttpError, parseErrorBody, parseRetryAfter } from "@/lib/amazon/error-body";
 import { buildReportRequest, parseDuplicateReportId, parseInvalidColumns } from "@/lib/amazon-ads/api/report-request";
 import { isTransient, retryDelayMs } from "@/lib/amazon/retry";
 
@@ -94,16 +94,16 @@ describe("Amazon error parsing", () => {
 describe("retry policy", () => {
   const policy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
   it("retries 429, 5xx and network errors only", () => {
-    expect(isTransient(new AmazonApiError("x", 429, "429", ""))).toBe(true);
-    expect(isTransient(new AmazonApiError("x", 503, undefined, ""))).toBe(true);
-    expect(isTransient(new AmazonApiError("x", 400, "400", ""))).toBe(false);
-    expect(isTransient(new AmazonApiError("x", 425, "425", ""))).toBe(false);
+    expect(isTransient(amazonHttpError("x", 429, "", null))).toBe(true);
+    expect(isTransient(amazonHttpError("x", 503, "", null))).toBe(true);
+    expect(isTransient(amazonHttpError("x", 400, "", null))).toBe(false);
+    expect(isTransient(amazonHttpError("x", 425, "", null))).toBe(false);
     expect(isTransient(new Error("boom"))).toBe(false);
   });
   it("honours Retry-After, else backs off exponentially with jitter, capped", () => {
-    expect(retryDelayMs(1, new AmazonApiError("x", 429, "429", "", 7000), policy)).toBe(7000);
-    expect(retryDelayMs(1, new AmazonApiError("x", 429, "429", "", 999_000), policy)).toBe(30_000);
-    const noHeader = new AmazonApiError("x", 429, "429", "");
+    expect(retryDelayMs(1, amazonHttpError("x", 429, "", "7"), policy)).toBe(7000);
+    expect(retryDelayMs(1, amazonHttpError("x", 429, "", "999"), policy)).toBe(30_000);
+    const noHeader = amazonHttpError("x", 429, "", null);
     expect(retryDelayMs(1, noHeader, policy, () => 0)).toBe(500);
     expect(retryDelayMs(3, noHeader, policy, () => 1)).toBe(4000);
     expect(retryDelayMs(10, noHeader, policy, () => 1)).toBe(30_000);

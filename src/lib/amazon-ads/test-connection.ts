@@ -1,8 +1,7 @@
-import { LwaError } from "../amazon/lwa";
+import { isAmazonError, TOKEN_REFRESH } from "../amazon/errors";
 import type { ConnectionTestResult } from "../amazon/sp-api-test";
 import type { AmazonAdsSettings } from "../settings/schema";
 import { AdsClient } from "./api/client";
-import { AmazonApiError, AmazonNetworkError } from "../amazon/error-body";
 import { describeProfile, regionsHavingProfile, toProfileInfo } from "./api/profiles";
 
 const REGION_NAMES = { NA: "North America", EU: "Europe", FE: "Far East" } as const;
@@ -18,14 +17,18 @@ export async function testAdsConnection(settings: AmazonAdsSettings): Promise<Co
   try {
     await client.accessToken();
   } catch (error) {
-    if (error instanceof LwaError) return { ok: false, problem: error.kind, message: error.message };
+    if (isAmazonError(error)) return { ok: false, problem: error.reason ?? error.kind, message: error.message };
     throw error;
   }
   let profiles;
   try {
     profiles = await client.listProfiles();
   } catch (error) {
-    if (error instanceof AmazonApiError) {
+    if (!isAmazonError(error)) throw error;
+    // A 401 from the Ads API makes the client refresh the token once; that refresh can fail too.
+    if (error.operation === TOKEN_REFRESH)
+      return { ok: false, problem: error.reason ?? error.kind, message: error.message };
+    if (error.status !== undefined) {
       const hint =
         error.status === 401 || error.status === 403 ? " The client ID may not be enabled for the Amazon Ads API." : "";
       return {
@@ -34,14 +37,10 @@ export async function testAdsConnection(settings: AmazonAdsSettings): Promise<Co
         message: `Login with Amazon accepted the credentials, but the Ads API (${REGION_NAMES[settings.region]}) refused to list profiles: HTTP ${error.status}${error.detail ? ` — ${error.detail}` : ""}.${hint}`,
       };
     }
-    if (error instanceof AmazonNetworkError)
-      return {
-        ok: false,
-        problem: "ads_api_unreachable",
-        message: `The Amazon Ads API (${REGION_NAMES[settings.region]}) could not be reached: ${error.message}`,
-      };
-    // A 401 from the Ads API makes the client refresh the token once; that refresh can fail too.
-    if (error instanceof LwaError) return { ok: false, problem: error.kind, message: error.message };
+    if (error.kind === "network") {
+      const message = `The Amazon Ads API (${REGION_NAMES[settings.region]}) could not be reached: ${error.message}`;
+      return { ok: false, problem: "ads_api_unreachable", message };
+    }
     throw error;
   }
   const match = profiles.find((p) => p.profileIdText === settings.profile_id);

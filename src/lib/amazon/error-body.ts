@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AmazonError, kindForStatus } from "./errors";
 
 /** Amazon's error body: `{code, detail}` for reporting, `{code, details}` elsewhere; code a string or a number. */
 const errorBodySchema = z.object({
@@ -8,34 +9,22 @@ const errorBodySchema = z.object({
   message: z.string().optional(),
 });
 
-export class AmazonApiError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly status: number,
-    readonly code: string | undefined,
-    readonly detail: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(`${operation}: Amazon answered HTTP ${status}${code ? ` (${code})` : ""}${detail ? `: ${detail}` : ""}`);
-    this.name = "AmazonApiError";
-  }
-
-  /** 429, 5xx: try again later. Other 4xx are permanent for this request. */
-  get transient(): boolean {
-    return this.status === 429 || this.status >= 500;
-  }
-}
-
-/** The network failed or Amazon did not answer in time; always transient. */
-export class AmazonNetworkError extends Error {
-  constructor(
-    readonly operation: string,
-    message: string,
-  ) {
-    super(`${operation}: ${message}`);
-    this.name = "AmazonNetworkError";
-  }
-  readonly transient = true;
+/**
+ * The error for an HTTP error answer of Amazon's Ads API: kind from the status, Amazon's code and
+ * detail kept, Retry-After honoured by the retry policy.
+ */
+export function amazonHttpError(
+  operation: string,
+  status: number,
+  body: string,
+  retryAfter: string | null,
+): AmazonError {
+  const { code, detail } = parseErrorBody(body);
+  return new AmazonError(
+    kindForStatus(status),
+    `${operation}: Amazon answered HTTP ${status}${code ? ` (${code})` : ""}${detail ? `: ${detail}` : ""}`,
+    { status, code, detail, retryAfterMs: parseRetryAfter(retryAfter) },
+  );
 }
 
 export function parseErrorBody(text: string): { code?: string; detail: string } {

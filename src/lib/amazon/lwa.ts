@@ -1,26 +1,16 @@
 import { z } from "zod";
 import { env } from "../env";
 import { registerSecret } from "../log";
+import { AmazonError, networkFailure, TOKEN_REFRESH, type AmazonErrorKind } from "./errors";
 
 // Login with Amazon (LwA): refresh token → access token. Shared by the SP-API and Ads API code.
 
+/** LwA failures keep their own reason (shown by "Test connection"); the kind says what to do about them. */
 export type LwaFailure =
   "invalid_client" | "invalid_grant" | "rejected" | "unavailable" | "timeout" | "network" | "bad_response";
 
-export class LwaError extends Error {
-  constructor(
-    readonly kind: LwaFailure,
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = "LwaError";
-  }
-  /** Worth trying again later: Amazon or the network had a problem, not our credentials. */
-  get transient(): boolean {
-    return this.kind === "unavailable" || this.kind === "timeout" || this.kind === "network";
-  }
-}
+const lwaError = (kind: AmazonErrorKind, reason: LwaFailure, message: string, status?: number) =>
+  new AmazonError(kind, message, { reason, status, operation: TOKEN_REFRESH });
 
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
@@ -63,21 +53,22 @@ export async function exchangeRefreshToken(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const name = (error as Error).name;
-    if (name === "TimeoutError" || name === "AbortError") {
-      throw new LwaError(
+    const failure = networkFailure(error);
+    if (failure.reason === "timeout") {
+      throw lwaError(
+        "network",
         "timeout",
         `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`,
       );
     }
-    const cause = ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message).toString();
-    throw new LwaError("network", `Could not reach Login with Amazon (${host}): ${cause}`);
+    throw lwaError("network", "network", `Could not reach Login with Amazon (${host}): ${failure.text}`);
   }
   const text = await response.text();
   if (response.ok) {
     const parsed = tokenResponseSchema.safeParse(safeJson(text));
     if (!parsed.success)
-      throw new LwaError(
+      throw lwaError(
+        "bad_response",
         "bad_response",
         `Login with Amazon (${host}) answered HTTP ${response.status} without an access token`,
         response.status,
@@ -91,28 +82,32 @@ export async function exchangeRefreshToken(
   const amazonError = errorResponseSchema.safeParse(safeJson(text));
   const code = amazonError.success ? amazonError.data.error : undefined;
   if (code === "invalid_client") {
-    throw new LwaError(
+    throw lwaError(
+      "auth",
       "invalid_client",
       "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.",
       response.status,
     );
   }
   if (code === "invalid_grant") {
-    throw new LwaError(
+    throw lwaError(
+      "auth",
       "invalid_grant",
       "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.",
       response.status,
     );
   }
   if (response.status >= 500 || response.status === 429) {
-    throw new LwaError(
+    throw lwaError(
+      response.status === 429 ? "throttled" : "server",
       "unavailable",
       `Login with Amazon (${host}) is unavailable right now (HTTP ${response.status}); try again later`,
       response.status,
     );
   }
   // The error code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
-  throw new LwaError(
+  throw lwaError(
+    "auth",
     "rejected",
     `Login with Amazon refused the token request (HTTP ${response.status}${code ? `, ${code}` : ""})`,
     response.status,

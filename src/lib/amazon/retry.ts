@@ -1,4 +1,4 @@
-import { AmazonApiError } from "./error-body";
+import { isAmazonError } from "./errors";
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -10,9 +10,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
-/** AmazonApiError 429/5xx, AmazonNetworkError, and LwaError for an unavailable token endpoint. */
+/** Throttling, Amazon's 5xx and network failures: the vocabulary decides, per error. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof Error && (error as { transient?: unknown }).transient === true;
+  return isAmazonError(error) && error.transient;
 }
 
 /**
@@ -20,7 +20,7 @@ export function isTransient(error: unknown): boolean {
  * exponential backoff with full jitter — Amazon often omits the header on reporting 429s.
  */
 export function retryDelayMs(attempt: number, error: unknown, policy: RetryPolicy, random = Math.random): number {
-  const retryAfter = error instanceof AmazonApiError ? error.retryAfterMs : undefined;
+  const retryAfter = isAmazonError(error) ? error.retryAfterMs : undefined;
   if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxDelayMs);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));

@@ -1,5 +1,6 @@
 import type { AmazonSettings } from "../settings/schema";
-import { exchangeRefreshToken, LwaError, spApiTokenUrl } from "./lwa";
+import { isAmazonError } from "./errors";
+import { exchangeRefreshToken, spApiTokenUrl } from "./lwa";
 
 export interface ConnectionTestResult {
   ok: boolean;
@@ -13,7 +14,7 @@ export async function testSpApiConnection(credentials: AmazonSettings): Promise<
     await exchangeRefreshToken(spApiTokenUrl(), credentials);
     return { ok: true, message: "Connected: Login with Amazon accepted these credentials and issued an access token." };
   } catch (error) {
-    if (error instanceof LwaError) return { ok: false, problem: error.kind, message: error.message };
+    if (isAmazonError(error)) return { ok: false, problem: error.reason ?? error.kind, message: error.message };
     throw error;
   }
 }

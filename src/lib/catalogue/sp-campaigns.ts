@@ -117,5 +117,15 @@ export const COLUMNS: readonly ColumnSpec[] = rows.map(([api, type, inSpec, whyN
 export const REQUESTED_COLUMNS = COLUMNS.filter((c) => c.requested);
 export const COLUMN_BY_API = new Map(COLUMNS.map((c) => [c.api, c]));
 
-/** The natural key of amazon_sp_ads besides org_id. */
-export const KEY_COLUMNS = ["date", "campaign_id"] as const;
+/**
+ * The report's key columns: every row must have them, they are never dropped from a request, and
+ * with org_id they are amazon_sp_ads' conflict key.
+ */
+export const KEY_COLUMNS: readonly ColumnSpec[] = ["date", "campaignId"].map((api) => COLUMN_BY_API.get(api)!);
+
+/** Looks a column up by its API name; throws on a typo so a misspelt name fails at start-up, not silently. */
+export function column(api: string): ColumnSpec {
+  const spec = COLUMN_BY_API.get(api);
+  if (!spec) throw new Error(`"${api}" is not in the spCampaigns column catalogue`);
+  return spec;
+}

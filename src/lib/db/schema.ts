@@ -16,7 +16,7 @@ import {
   unique,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { COLUMNS, type ColumnSpec } from "../catalogue/sp-campaigns";
+import { column, COLUMNS, KEY_COLUMNS, type ColumnSpec } from "../catalogue/sp-campaigns";
 
 // ---- better-auth core tables (names and fields as better-auth's drizzle adapter expects) ----
 
@@ -136,7 +136,7 @@ export const syncLogs = pgTable(
       .references(() => organisations.id, { onDelete: "cascade" }),
     source: text("source").notNull(),
     job: text("job").notNull(),
-    status: text("status", { enum: ["running", "success", "partial", "error"] }).notNull(),
+    status: text("status", { enum: ["running", "success", "partial", "error", "interrupted"] }).notNull(),
     message: text("message"),
     details: jsonb("details").$type<Record<string, unknown>>(),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
@@ -165,7 +165,7 @@ function catalogueColumn(c: ColumnSpec): PgColumnBuilderBase {
 
 // The key columns are declared here (typed, NOT NULL); every other column comes from the catalogue.
 const catalogueColumns = Object.fromEntries(
-  COLUMNS.filter((c) => c.db !== "date" && c.db !== "campaign_id").map((c) => [c.db, catalogueColumn(c)]),
+  COLUMNS.filter((c) => !KEY_COLUMNS.includes(c)).map((c) => [c.db, catalogueColumn(c)]),
 ) as Record<string, PgColumnBuilderBase>;
 
 export const amazonSpAds = pgTable(
@@ -175,8 +175,8 @@ export const amazonSpAds = pgTable(
     orgId: integer("org_id")
       .notNull()
       .references(() => organisations.id, { onDelete: "cascade" }),
-    date: date("date", { mode: "string" }).notNull(),
-    campaignId: bigint("campaign_id", { mode: "bigint" }).notNull(),
+    date: date(column("date").db, { mode: "string" }).notNull(),
+    campaignId: bigint(column("campaignId").db, { mode: "bigint" }).notNull(),
     ...catalogueColumns,
     // Provenance: which report last wrote the row, and how old the date was then. A date whose
     // max_lookback_days reached 30 has had Amazon's final restatement.
@@ -223,8 +223,10 @@ export const amazonAdsPendingReports = pgTable(
     rowsLoaded: integer("rows_loaded"),
     /** A collect run owns the row until then (two overlapping collects never work on one report). */
     lockedUntil: timestamp("locked_until", { withTimezone: true }),
-    /** Set when phase 1 has re-requested this failed date, so it is retried once, not daily forever. */
+    /** Set when phase 1 has re-requested this failed date; the newer request carries the date on. */
     retriedAt: timestamp("retried_at", { withTimezone: true }),
+    /** 0 for a first request; n for the n-th retry of its dates (bounds retries, spaces them out). */
+    retryAttempt: integer("retry_attempt").notNull().default(0),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),

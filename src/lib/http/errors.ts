@@ -1,3 +1,6 @@
+import { isAmazonError, type AmazonErrorKind } from "../amazon/errors";
+import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
+
 /** An error that becomes an HTTP response as it is: status plus a JSON body safe to show. */
 export class HttpError extends Error {
   constructor(
@@ -9,8 +12,45 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string, extra: Record<string, unknown> = {}) =>
-  new HttpError(400, { error: "bad_request", message, ...extra });
 export const unauthorized = (message = "Sign in first") => new HttpError(401, { error: "unauthorized", message });
 export const forbidden = (message: string) => new HttpError(403, { error: "forbidden", message });
-export const notFound = (message: string) => new HttpError(404, { error: "not_found", message });
+
+// What a failure talking to Amazon means for our caller: our fault (4xx) only when it is about
+// their organisation's setup; otherwise Amazon's or the network's (502/503/504).
+const STATUS_BY_AMAZON_KIND: Record<AmazonErrorKind, number> = {
+  org_not_found: 404,
+  no_credentials: 422,
+  credentials_unreadable: 422,
+  profile: 422,
+  auth: 502,
+  rejected: 502,
+  bad_response: 502,
+  report_failed: 502,
+  download: 502,
+  data: 502,
+  server: 502,
+  throttled: 503,
+  network: 504,
+};
+
+/**
+ * The one place library errors become HTTP answers. Anything unknown is null: the caller answers
+ * 500 without detail.
+ */
+export function toHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof InvalidInputError) {
+    return new HttpError(400, {
+      error: "bad_request",
+      message: error.message,
+      ...(error.fields ? { fields: error.fields } : {}),
+    });
+  }
+  if (error instanceof ConflictError) return new HttpError(409, { error: error.code, message: error.message });
+  if (error instanceof NotFoundError) return new HttpError(404, { error: "not_found", message: error.message });
+  if (isAmazonError(error)) {
+    const code = error.kind === "org_not_found" ? "not_found" : error.kind;
+    return new HttpError(STATUS_BY_AMAZON_KIND[error.kind], { error: code, message: error.message });
+  }
+  return null;
+}

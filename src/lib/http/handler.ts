@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { badRequest, forbidden, HttpError } from "./errors";
+import { InvalidInputError } from "../errors";
+import { forbidden, HttpError, toHttpError } from "./errors";
 import { logError } from "../log";
 
 type Handler = (request: Request) => Promise<Response>;
@@ -8,7 +9,7 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /**
  * Every route handler goes through this: foreign-origin writes are refused (cookies make them
- * CSRF-able), HttpErrors become their JSON response, anything else a 500 that leaks no detail.
+ * CSRF-able), known errors become their JSON response (toHttpError), anything else a 500 that leaks no detail.
  */
 export function route(handler: Handler): Handler {
   return async (request) => {
@@ -16,7 +17,8 @@ export function route(handler: Handler): Handler {
       if (STATE_CHANGING.has(request.method)) assertSameOrigin(request);
       return await handler(request);
     } catch (error) {
-      if (error instanceof HttpError) return Response.json(error.body, { status: error.status });
+      const known = toHttpError(error);
+      if (known) return Response.json(known.body, { status: known.status });
       logError(`${request.method} ${new URL(request.url).pathname} failed`, error);
       return Response.json(
         { error: "internal_error", message: "Something went wrong on our side; the error is in the server log" },
@@ -54,18 +56,13 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   try {
     json = JSON.parse(text);
   } catch {
-    throw badRequest("The body is not valid JSON");
+    throw new InvalidInputError("The body is not valid JSON");
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "(body)", i.message]));
-    throw badRequest(
-      "The body is not valid: " +
-        Object.entries(fields)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join("; "),
-      { fields },
-    );
+    const listed = Object.entries(fields).map(([k, v]) => `${k}: ${v}`);
+    throw new InvalidInputError(`The body is not valid: ${listed.join("; ")}`, fields);
   }
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { getAuth } from "../auth/auth";
 import { membershipsOf } from "../orgs/orgs";
-import { badRequest, forbidden, unauthorized } from "./errors";
+import { parseOrgId } from "../orgs/org-id";
+import { forbidden, unauthorized } from "./errors";
 
 export interface OrgContext {
   userId: string;
@@ -26,8 +27,8 @@ export async function requireOrgMember(request: Request, options: { role?: "admi
   const orgs = await membershipsOf(userId);
   let membership = orgs[0];
   if (requested !== null) {
-    if (!/^[1-9]\d{0,9}$/.test(requested)) throw badRequest("orgId must be a positive integer");
-    membership = orgs.find((m) => m.orgId === Number(requested));
+    const orgId = parseOrgId(requested);
+    membership = orgs.find((m) => m.orgId === orgId);
   }
   if (!membership)
     throw forbidden(

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getAuth } from "../auth/auth";
 import { getDb, type DbOrTx } from "../db";
 import { memberships, organisations, user } from "../db/schema";
-import { badRequest, HttpError } from "../http/errors";
+import { ConflictError, InvalidInputError } from "../errors";
 import { env } from "../env";
 import { logInfo, logWarn } from "../log";
 
@@ -27,7 +27,7 @@ export async function createUserWithPassword(
   const ctx = await (await getAuth()).$context;
   const normalised = email.toLowerCase();
   if (await ctx.internalAdapter.findUserByEmail(normalised))
-    throw new HttpError(409, { error: "conflict", message: "A user with this email already exists" });
+    throw new ConflictError("conflict", "A user with this email already exists");
   const created = await ctx.internalAdapter.createUser(
     { email: normalised, name: name ?? normalised.split("@")[0]!, emailVerified: true },
     { method: "admin" },
@@ -83,20 +83,16 @@ export async function setupFirstAdmin(
   input: z.input<typeof firstAdminSchema>,
 ): Promise<{ userId: string; orgId: number }> {
   const parsed = firstAdminSchema.safeParse(input);
-  if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => i.message).join("; "));
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join("; "));
   const db = await getDb();
-  if (await hasAnyUser(db))
-    throw new HttpError(409, { error: "already_set_up", message: "This app already has users; sign in instead" });
+  if (await hasAnyUser(db)) throw new ConflictError("already_set_up", "This app already has users; sign in instead");
   const claimed = await db
     .insert(organisations)
     .values({ id: 1, name: parsed.data.organisationName })
     .onConflictDoNothing()
     .returning({ id: organisations.id });
   if (claimed.length === 0)
-    throw new HttpError(409, {
-      error: "already_set_up",
-      message: "Setup is already under way or done; sign in instead",
-    });
+    throw new ConflictError("already_set_up", "Setup is already under way or done; sign in instead");
   // The explicit id 1 leaves the serial behind; move it on so the next organisation gets 2.
   await db.execute(
     sql`select setval(pg_get_serial_sequence('organisations', 'id'), greatest((select max(id) from organisations), 1))`,
@@ -120,10 +116,10 @@ export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped" | "
   try {
     await setupFirstAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD, organisationName: "Organisation 1" });
   } catch (error) {
-    if (error instanceof HttpError && error.status === 409) return "skipped";
+    if (error instanceof ConflictError) return "skipped";
     // A bad value must not take the login page down with it: the first-visit setup still works.
     // The messages are zod's ("at least 8 characters"), never the values.
-    if (error instanceof HttpError && error.status === 400) {
+    if (error instanceof InvalidInputError) {
       logWarn(`[bootstrap] ADMIN_EMAIL/ADMIN_PASSWORD not used: ${error.message}`);
       return "invalid";
     }

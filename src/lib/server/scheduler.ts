@@ -4,20 +4,17 @@ import { Cron } from "croner";
 import { z } from "zod";
 import { env } from "../env";
 import { logError, logInfo, logWarn } from "../log";
+import { parseOptionalOrgId } from "../orgs/org-id";
+import { cronJobForPath, type CronJob } from "./cron-jobs";
 
 // Runs vercel.json's crons in-process when the app is not on Vercel. vercel.json stays the one
 // source of truth for what runs when.
 
 const vercelJsonSchema = z.object({ crons: z.array(z.object({ path: z.string(), schedule: z.string() })).default([]) });
 
-const JOB_BY_PATH: Record<string, "request" | "collect"> = {
-  "/api/cron/amazon-ads-request": "request",
-  "/api/cron/amazon-ads-collect": "collect",
-};
-
 export interface ScheduledJob {
   name: string;
-  job: "request" | "collect";
+  job: CronJob;
   orgId: number | null;
   schedule: string;
 }
@@ -28,18 +25,13 @@ export function readSchedule(vercelJsonPath = path.join(process.cwd(), "vercel.j
   const jobs: ScheduledJob[] = [];
   for (const cron of parsed.crons) {
     const url = new URL(cron.path, "http://local");
-    const job = JOB_BY_PATH[url.pathname];
+    const job = cronJobForPath(url.pathname);
     if (!job) {
       logWarn(`[scheduler] ${cron.path} in vercel.json is not a job this app knows; skipped`);
       continue;
     }
-    const org = url.searchParams.get("orgId");
-    jobs.push({
-      name: `${job}${org ? ` org ${org}` : ""}`,
-      job,
-      orgId: org ? Number(org) : null,
-      schedule: cron.schedule,
-    });
+    const orgId = parseOptionalOrgId(url.searchParams.get("orgId"));
+    jobs.push({ name: `${job}${orgId ? ` org ${orgId}` : ""}`, job, orgId, schedule: cron.schedule });
   }
   return jobs;
 }

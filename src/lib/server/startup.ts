@@ -1,4 +1,4 @@
-import { runJob } from "../amazon-ads/sync/run";
+import { runJob } from "../amazon-ads";
 import { logError } from "../log";
 import { bootstrapAdminFromEnv } from "../orgs/orgs";
 import { startLocalScheduler, type LocalScheduler } from "./scheduler";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb } from "../db";
-import { badRequest } from "../http/errors";
+import { InvalidInputError } from "../errors";
 import { logError } from "../log";
 import { deleteSetting, getSetting, saveSetting } from "./store";
 import { maskSection, restoreAndValidate } from "./masking";
@@ -78,9 +78,9 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
     else Object.assign(errors, result.errors);
   }
   if (toSave.length === 0 && Object.keys(errors).length === 0)
-    throw badRequest("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
+    throw new InvalidInputError("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
   if (Object.keys(errors).length > 0) {
-    throw badRequest("Some fields are not valid: " + Object.values(errors).join("; "), { fields: errors });
+    throw new InvalidInputError("Some fields are not valid: " + Object.values(errors).join("; "), errors);
   }
   await db.transaction(async (tx) => {
     for (const [section, value] of toSave) {
@@ -105,9 +105,7 @@ export async function resolveFormValues<K extends SectionKey>(
   }
   const result = restoreAndValidate(section, submitted, stored);
   if (!result.ok)
-    throw badRequest("Some fields are not valid: " + Object.values(result.errors).join("; "), {
-      fields: result.errors,
-    });
+    throw new InvalidInputError("Some fields are not valid: " + Object.values(result.errors).join("; "), result.errors);
   return result.value;
 }
 

@@ -1,23 +1,23 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { z } from "zod";
-import { decrypt, encrypt } from "./crypto";
+import { decrypt, DecryptionError, encrypt } from "./crypto";
 import { getDb, type DbOrTx } from "../db";
 import { settings } from "../db/schema";
-import {
-  amazonAdsSettingsSchema,
-  amazonSettingsSchema,
-  type AmazonAdsSettings,
-  type AmazonSettings,
-} from "./schema";
+import { amazonAdsSettingsSchema, amazonSettingsSchema, type AmazonAdsSettings, type AmazonSettings } from "./schema";
 
 export type { AmazonAdsSettings, AmazonSettings } from "./schema";
 
-export class SettingsFormatError extends Error {
+/**
+ * A stored setting that cannot be turned back into its value: it does not decrypt (wrong
+ * SETTINGS_ENCRYPTION_KEY, damaged ciphertext), is not JSON, or fails its schema. The message never
+ * quotes the value.
+ */
+export class UnreadableSettingError extends Error {
   constructor(orgId: number, key: string, detail: string) {
     super(
-      `The saved "${key}" settings of organisation ${orgId} are not valid (${detail}); save them again on the settings page`,
+      `The saved "${key}" settings of organisation ${orgId} cannot be read (${detail}); save them again on the settings page`,
     );
-    this.name = "SettingsFormatError";
+    this.name = "UnreadableSettingError";
   }
 }
 
@@ -31,7 +31,18 @@ export async function getSetting(orgId: number, key: string, db?: DbOrTx): Promi
     .from(settings)
     .where(and(eq(settings.orgId, orgId), eq(settings.key, key)));
   if (!row) return null;
-  return JSON.parse(decrypt(row.value, associatedData(orgId, key)));
+  let plaintext: string;
+  try {
+    plaintext = decrypt(row.value, associatedData(orgId, key));
+  } catch (error) {
+    if (!(error instanceof DecryptionError)) throw error; // no key configured: a configuration error, not this row's
+    throw new UnreadableSettingError(orgId, key, error.message);
+  }
+  try {
+    return JSON.parse(plaintext);
+  } catch {
+    throw new UnreadableSettingError(orgId, key, "the decrypted value is not JSON");
+  }
 }
 
 export async function saveSetting(orgId: number, key: string, value: unknown, db?: DbOrTx): Promise<void> {
@@ -53,7 +64,7 @@ async function getTyped<T>(orgId: number, key: string, schema: z.ZodType<T>, db?
   if (raw === null) return null;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new SettingsFormatError(
+    throw new UnreadableSettingError(
       orgId,
       key,
       parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),

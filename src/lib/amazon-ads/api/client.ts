@@ -3,7 +3,8 @@ import { exchangeRefreshToken, type AccessToken } from "../../amazon/lwa";
 import { env } from "../../env";
 import { registerSecret } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
-import { AmazonApiError, AmazonNetworkError, parseErrorBody, parseRetryAfter } from "../../amazon/error-body";
+import { amazonHttpError } from "../../amazon/error-body";
+import { AmazonError, networkFailure } from "../../amazon/errors";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
 
@@ -113,12 +114,12 @@ export class AdsClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
-        const name = (error as Error).name;
-        const reason =
-          name === "TimeoutError" || name === "AbortError"
+        const failure = networkFailure(error);
+        const why =
+          failure.reason === "timeout"
             ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
-            : `network error (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`;
-        throw new AmazonNetworkError(operation, reason);
+            : `network error (${failure.text})`;
+        throw new AmazonError("network", `${operation}: ${why}`, { reason: failure.reason });
       }
       const text = await response.text();
       if (response.status === 401 && !refreshed) {
@@ -128,14 +129,7 @@ export class AdsClient {
         continue;
       }
       if (!response.ok) {
-        const { code, detail } = parseErrorBody(text);
-        throw new AmazonApiError(
-          operation,
-          response.status,
-          code,
-          detail,
-          parseRetryAfter(response.headers.get("retry-after")),
-        );
+        throw amazonHttpError(operation, response.status, text, response.headers.get("retry-after"));
       }
       return { status: response.status, text };
     }
@@ -169,16 +163,16 @@ export class AdsClient {
     try {
       json = JSON.parse(prepare(text));
     } catch {
-      throw new AmazonApiError(operation, 200, undefined, "the response was not JSON");
+      throw new AmazonError("bad_response", `${operation}: the response was not JSON`);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success)
-      throw new AmazonApiError(
-        operation,
-        200,
-        undefined,
-        `unexpected response shape (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`,
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AmazonError(
+        "bad_response",
+        `${operation}: unexpected response shape (${issue?.path.join(".")}: ${issue?.message})`,
       );
+    }
     return parsed.data;
   }
 

@@ -1,10 +1,18 @@
 import { z } from "zod";
-import type { DbOrTx } from "../../db";
-import { getSetting, saveSetting } from "../../settings/store";
+import { AmazonError } from "../../amazon/errors";
 import { REGIONS, type AdsRegion, type AmazonAdsSettings } from "../../settings/schema";
 import { AdsClient, type AdsClientOptions, type AdsProfile } from "./client";
 
-const profileInfoSchema = z.object({
+function profileNotFound(profileId: string, region: AdsRegion, found: AdsProfile[]): AmazonError {
+  const listed = found.length ? ` (found: ${found.map((p) => p.profileIdText).join(", ")})` : " (none found there)";
+  return new AmazonError(
+    "profile",
+    `Profile ${profileId} is not among the advertiser profiles this login can use in region ${region}${listed}`,
+    { reason: "not_found" },
+  );
+}
+
+export const profileInfoSchema = z.object({
   profile_id: z.string(),
   region: z.enum(REGIONS),
   timezone: z.string().nullable(),
@@ -15,22 +23,6 @@ const profileInfoSchema = z.object({
   checked_at: z.string(),
 });
 export type ProfileInfo = z.infer<typeof profileInfoSchema>;
-
-const PROFILE_KEY = "amazon_ads_profile";
-
-export class ProfileNotFoundError extends Error {
-  constructor(
-    readonly profileId: string,
-    readonly region: AdsRegion,
-    readonly found: AdsProfile[],
-  ) {
-    super(
-      `Profile ${profileId} is not among the advertiser profiles this login can use in region ${region}` +
-        (found.length ? ` (found: ${found.map((p) => p.profileIdText).join(", ")})` : " (none found there)"),
-    );
-    this.name = "ProfileNotFoundError";
-  }
-}
 
 export function describeProfile(p: AdsProfile): string {
   const name = p.accountInfo?.name ? ` "${p.accountInfo.name}"` : "";
@@ -53,22 +45,8 @@ export function toProfileInfo(p: AdsProfile, region: AdsRegion): ProfileInfo {
 export async function findProfile(client: AdsClient): Promise<AdsProfile> {
   const profiles = await client.listProfiles();
   const match = profiles.find((p) => p.profileIdText === client.settings.profile_id);
-  if (!match) throw new ProfileNotFoundError(client.settings.profile_id, client.settings.region, profiles);
+  if (!match) throw profileNotFound(client.settings.profile_id, client.settings.region, profiles);
   return match;
-}
-
-/** The profile's details (time zone above all), cached with the settings; looked up again when the profile or region changes. */
-export async function resolveProfile(orgId: number, client: AdsClient, db?: DbOrTx): Promise<ProfileInfo> {
-  const cached = profileInfoSchema.safeParse(await getSetting(orgId, PROFILE_KEY, db).catch(() => null));
-  if (
-    cached.success &&
-    cached.data.profile_id === client.settings.profile_id &&
-    cached.data.region === client.settings.region
-  )
-    return cached.data;
-  const info = toProfileInfo(await findProfile(client), client.settings.region);
-  await saveSetting(orgId, PROFILE_KEY, info, db);
-  return info;
 }
 
 /** For a failed lookup: in which other regions does this login see the profile? */

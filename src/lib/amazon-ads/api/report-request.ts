@@ -1,6 +1,6 @@
-import { AmazonApiError } from "../../amazon/error-body";
+import { AmazonError, isAmazonError } from "../../amazon/errors";
+import { KEY_COLUMNS, REQUESTED_COLUMNS } from "../../catalogue/sp-campaigns";
 import type { AdsClient, AsyncReport } from "./client";
-import { REQUESTED_COLUMNS } from "../../catalogue/sp-campaigns";
 
 export function buildReportRequest(
   startDate: string,
@@ -54,6 +54,36 @@ export interface CreatedReport {
  * columns (drop exactly those, retry once) and 425 duplicate (adopt the existing report after
  * checking it covers the same dates).
  */
+type ReportRequest = ReturnType<typeof buildReportRequest>;
+
+/**
+ * Why an existing report (named by a 425) is not the one we asked for, or null when it is: same
+ * dates and the same configuration (report type, ad product, time unit, group-by, format, columns as
+ * a set). Adopting another configuration would load rows with missing or foreign columns.
+ */
+export function adoptionMismatch(existing: AsyncReport, wanted: ReportRequest): string | null {
+  if (
+    (existing.startDate ?? wanted.startDate) !== wanted.startDate ||
+    (existing.endDate ?? wanted.endDate) !== wanted.endDate
+  ) {
+    return `it covers ${existing.startDate}..${existing.endDate}, not ${wanted.startDate}..${wanted.endDate}`;
+  }
+  const config = existing.configuration;
+  if (config === null || typeof config !== "object") return "Amazon did not say how it is configured";
+  const got = config as Record<string, unknown>;
+  const want = wanted.configuration;
+  for (const field of ["reportTypeId", "adProduct", "timeUnit", "format"] as const) {
+    if (got[field] !== want[field]) return `its ${field} is ${JSON.stringify(got[field])}, not "${want[field]}"`;
+  }
+  for (const field of ["groupBy", "columns"] as const) {
+    const theirs = Array.isArray(got[field]) ? new Set((got[field] as unknown[]).map(String)) : null;
+    const ours = new Set<string>(want[field]);
+    const same = theirs !== null && theirs.size === ours.size && [...ours].every((c) => theirs.has(c));
+    if (!same) return `its ${field} differ from ours`;
+  }
+  return null;
+}
+
 export async function createReportWithRecovery(
   client: AdsClient,
   startDate: string,
@@ -63,34 +93,40 @@ export async function createReportWithRecovery(
   let current = [...columns];
   const dropped: string[] = [];
   for (let attempt = 0; ; attempt++) {
+    const body = buildReportRequest(startDate, endDate, current);
     try {
-      const report = await client.createReport(buildReportRequest(startDate, endDate, current));
+      const report = await client.createReport(body);
       return { reportId: report.reportId, adopted: false, droppedColumns: dropped };
     } catch (error) {
-      if (!(error instanceof AmazonApiError)) throw error;
-      if (error.status === 425) {
-        const existingId = parseDuplicateReportId(error.detail);
-        if (!existingId) throw error;
-        const existing: AsyncReport = await client.getReport(existingId);
-        if (
-          (existing.startDate && existing.startDate !== startDate) ||
-          (existing.endDate && existing.endDate !== endDate)
-        ) {
-          throw new AmazonApiError(
-            error.operation,
-            425,
-            error.code,
-            `Amazon calls this a duplicate of report ${existingId}, which covers ${existing.startDate}..${existing.endDate}, not ${startDate}..${endDate}`,
-          );
-        }
-        return { reportId: existingId, adopted: true, droppedColumns: dropped };
-      }
+      if (!isAmazonError(error) || error.detail === undefined) throw error;
+      if (error.status === 425) return { ...(await adoptDuplicate(client, error, body)), droppedColumns: dropped };
       const invalid = error.status === 400 ? parseInvalidColumns(error.detail) : null;
-      const removable =
-        invalid?.filter((name) => current.includes(name) && name !== "date" && name !== "campaignId") ?? [];
+      const removable = invalid?.filter((name) => current.includes(name) && !KEY_API_NAMES.has(name)) ?? [];
       if (attempt > 0 || removable.length === 0 || removable.length !== invalid?.length) throw error;
       current = current.filter((name) => !removable.includes(name));
       dropped.push(...removable);
     }
   }
+}
+
+// The key columns are never dropped: a row without them cannot be stored.
+const KEY_API_NAMES = new Set(KEY_COLUMNS.map((c) => c.api));
+
+/** 425: Amazon already has this report. Adopt it when it is truly ours, else refuse with the reason. */
+async function adoptDuplicate(client: AdsClient, error: AmazonError, wanted: ReportRequest) {
+  const existingId = parseDuplicateReportId(error.detail ?? "");
+  if (!existingId) throw error;
+  const mismatch = adoptionMismatch(await client.getReport(existingId), wanted);
+  if (mismatch) {
+    throw new AmazonError(
+      "rejected",
+      `Amazon calls this a duplicate of report ${existingId}, but ${mismatch}; not adopted`,
+      {
+        status: 425,
+        code: error.code,
+        reason: "duplicate_mismatch",
+      },
+    );
+  }
+  return { reportId: existingId, adopted: true };
 }

@@ -1,8 +1,8 @@
-import { HttpError, badRequest } from "../../http/errors";
+import { isAmazonError } from "../../amazon/errors";
 import { logError } from "../../log";
 import { orgIdsWithSetting } from "../../settings/store";
+import { rollUp } from "../../sync-logs";
 import { collectReports, type CollectOptions } from "./collect-phase";
-import { NoCredentialsError } from "./credentials";
 import { describeError } from "./describe-error";
 import { requestReports, type RequestOptions } from "./request-phase";
 import type { PhaseSummary } from "./summary";
@@ -10,48 +10,46 @@ import type { PhaseSummary } from "./summary";
 export type Job = "request" | "collect";
 
 export interface JobRun {
-  job: Job;
+  job: Job | "backfill";
   status: "success" | "partial" | "error";
   organisations: PhaseSummary[];
 }
 
-/** `?orgId=` → one org id, or null for "every organisation with Ads credentials". */
-export function parseOrgIdParam(value: string | null): number | null {
-  if (value === null || value === "") return null;
-  if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2_147_483_647)
-    throw badRequest(`orgId must be a positive integer, not "${value.slice(0, 40)}"`);
-  return Number(value);
+/** The run of several organisations' summaries, with the one roll-up of their statuses. */
+export function jobRun(job: JobRun["job"], organisations: PhaseSummary[]): JobRun {
+  return { job, status: rollUp(organisations.map((o) => o.status)), organisations };
+}
+
+/** Organisations a run covers: the one asked for, or every organisation with Ads credentials. */
+export async function organisationsFor(orgId: number | null): Promise<number[]> {
+  return orgId === null ? orgIdsWithSetting("amazon_ads") : [orgId];
 }
 
 /**
- * Runs one phase for one org (errors for an unknown org or missing credentials), or for every org
- * with Ads credentials, each isolated: one org's failure never stops the others.
+ * Runs one phase for one org, or for every org with Ads credentials, each isolated: one org's
+ * failure never stops the others. For one named org, an unknown org or one without credentials is
+ * thrown (the caller's mistake); for "every org" such an org is logged and skipped.
  */
 export async function runJob(
   job: Job,
   orgId: number | null,
   options: { request?: RequestOptions; collect?: CollectOptions } = {},
 ): Promise<JobRun> {
-  const orgIds = orgId === null ? await orgIdsWithSetting("amazon_ads") : [orgId];
   const organisations: PhaseSummary[] = [];
-  for (const id of orgIds) {
+  for (const id of await organisationsFor(orgId)) {
     try {
       organisations.push(
         job === "request" ? await requestReports(id, options.request) : await collectReports(id, options.collect),
       );
     } catch (error) {
-      if (error instanceof NoCredentialsError && orgId !== null) {
-        throw new HttpError(error.orgMissing ? 404 : 422, {
-          error: error.orgMissing ? "not_found" : "no_credentials",
-          message: error.message,
-        });
-      }
+      if (orgId !== null && isAmazonError(error, "org_not_found", "no_credentials")) throw error;
       logError(`[amazon-ads] ${job} for org ${id} failed`, error);
+      const message = describeError(error);
       organisations.push({
         orgId: id,
         job,
         status: "error",
-        message: describeError(error),
+        message,
         reports: [],
         warnings: [],
         amazonCalls: 0,
@@ -59,11 +57,5 @@ export async function runJob(
       });
     }
   }
-  const statuses = organisations.map((o) => o.status);
-  const status = statuses.every((s) => s === "success")
-    ? "success"
-    : statuses.every((s) => s === "error")
-      ? "error"
-      : "partial";
-  return { job, status, organisations };
+  return jobRun(job, organisations);
 }

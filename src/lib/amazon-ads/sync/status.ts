@@ -1,7 +1,9 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
+import { column } from "../../catalogue/sp-campaigns";
 import { recentSyncLogs } from "../../sync-logs";
+import { nextRetryAt } from "./retry-schedule";
 
 export interface DailyTotals {
   orgId: number;
@@ -15,8 +17,22 @@ export interface DailyTotals {
   minMaxLookbackDays: number;
 }
 
+/** Dates whose last request failed and that no newer request covers yet. */
+export interface MissingDates {
+  orgId: number;
+  profileId: string;
+  startDate: string;
+  endDate: string;
+  /** How many times the dates were asked for again so far. */
+  retries: number;
+  /** When phase 1 asks again (its first run from then on), or null when the retries are used up. */
+  nextRetryFrom: string | null;
+  error: string | null;
+}
+
 export interface SyncStatusReport {
   open: PendingReport[];
+  missing: MissingDates[];
   recentlyFinished: PendingReport[];
   runs: SyncLog[];
   daily: DailyTotals[];
@@ -25,10 +41,11 @@ export interface SyncStatusReport {
 /** What an operator checks against Amazon's console: queue, last runs, and per-day totals (exact, as text). */
 export async function syncStatus(
   orgId: number | null,
-  options: { days?: number; runs?: number } = {},
+  options: { days?: number; runs?: number; now?: Date } = {},
   db?: DbOrTx,
 ): Promise<SyncStatusReport> {
   const conn = db ?? (await getDb());
+  const now = options.now ?? new Date();
   const byOrg = orgId === null ? undefined : eq(amazonAdsPendingReports.orgId, orgId);
   const queue = await conn
     .select()
@@ -38,20 +55,35 @@ export async function syncStatus(
   // One day more than asked: the dates are in the profile's zone, up to a day behind the server's
   // current_date (UTC), so day-30 of a US profile would otherwise drop off the table.
   const days = options.days ?? 30;
+  const col = (api: string) => sql.raw(`"${column(api).db}"`);
   const result = (await conn.execute(sql`
-    select org_id as "orgId", date::text as date, count(*)::int as rows,
-      coalesce(sum(impressions), 0)::text as impressions, coalesce(sum(clicks), 0)::text as clicks,
-      coalesce(sum(cost), 0)::text as cost, coalesce(sum(sales_14d), 0)::text as "sales14d",
+    select org_id as "orgId", ${col("date")}::text as date, count(*)::int as rows,
+      coalesce(sum(${col("impressions")}), 0)::text as impressions, coalesce(sum(${col("clicks")}), 0)::text as clicks,
+      coalesce(sum(${col("cost")}), 0)::text as cost, coalesce(sum(${col("sales14d")}), 0)::text as "sales14d",
       min(max_lookback_days)::int as "minMaxLookbackDays"
     from amazon_sp_ads
-    where date >= current_date - ${days + 1}::int ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
-    group by org_id, date
-    order by org_id, date desc
+    where ${col("date")} >= current_date - ${days + 1}::int ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
+    group by org_id, ${col("date")}
+    order by org_id, ${col("date")} desc
   `)) as unknown as { rows: DailyTotals[] };
   return {
     open: queue.filter((r) => r.status === "pending"),
     recentlyFinished: queue.filter((r) => r.status !== "pending"),
+    missing: queue.filter((r) => r.status === "failed" && r.retriedAt === null).map((r) => missingDates(r, now)),
     runs: await recentSyncLogs(orgId, options.runs ?? 10, conn),
     daily: result.rows,
+  };
+}
+
+function missingDates(row: PendingReport, now: Date): MissingDates {
+  const next = nextRetryAt(row, now);
+  return {
+    orgId: row.orgId,
+    profileId: row.profileId,
+    startDate: row.reportDate,
+    endDate: row.reportEndDate,
+    retries: row.retryAttempt,
+    nextRetryFrom: next ? next.toISOString() : null,
+    error: row.error,
   };
 }

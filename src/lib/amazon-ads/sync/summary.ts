@@ -1,4 +1,4 @@
-import type { SyncStatus } from "../../sync-logs";
+import { rollUp, type SyncStatus } from "../../sync-logs";
 
 export interface ReportOutcome {
   reportId?: string;
@@ -30,7 +30,5 @@ export function overallStatus(
   outcomes: ReportOutcome[],
   failedKinds: ReportOutcome["outcome"][] = ["failed", "timed_out"],
 ): SyncStatus {
-  const failed = outcomes.filter((o) => failedKinds.includes(o.outcome)).length;
-  if (failed === 0) return "success";
-  return failed === outcomes.length ? "error" : "partial";
+  return rollUp(outcomes.map((o) => (failedKinds.includes(o.outcome) ? "error" : "success")));
 }

@@ -1,4 +1,4 @@
-import { testAdsConnection } from "@/lib/amazon-ads/test-connection";
+import { testAdsConnection } from "@/lib/amazon-ads";
 import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
 import { resolveFormValues, sectionFormSchema } from "@/lib/settings/api";

@@ -1,0 +1,1 @@
+ALTER TABLE "amazon_ads_pending_reports" ADD COLUMN "retry_attempt" integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,20 @@
+/**
+ * The Amazon Ads spCampaigns sync: the public surface the spec names (`lib/amazon-ads.ts`). Routes,
+ * the CLI, the scheduler and the demo import from here, never from the folders behind it:
+ *   amazon-ads/api/          talking to the Ads API (client with token, retries, profiles, report requests)
+ *   amazon-ads/report-file/  reading a report file (fetch, gunzip, parse, validate)
+ *   amazon-ads/sync/         running the sync (request, collect, store, run, status, backfill)
+ */
+export { AdsClient, type AdsClientOptions, type AsyncReport } from "./amazon-ads/api/client";
+export { buildReportRequest, createReportWithRecovery } from "./amazon-ads/api/report-request";
+export { streamReportRows, type ReportRow } from "./amazon-ads/report-file/read-report";
+export { backfill, checkBackfillRange, type BackfillOptions } from "./amazon-ads/sync/backfill";
+export { collectReports, DEFAULT_COLLECT, type CollectOptions } from "./amazon-ads/sync/collect-phase";
+export { describeError } from "./amazon-ads/sync/describe-error";
+export { requestReports, type RequestOptions } from "./amazon-ads/sync/request-phase";
+export { jobRun, runJob, type Job, type JobRun } from "./amazon-ads/sync/run";
+export { syncStatus, type SyncStatusReport } from "./amazon-ads/sync/status";
+export { upsertCampaignRows } from "./amazon-ads/sync/store-rows";
+export type { PhaseSummary, ReportOutcome } from "./amazon-ads/sync/summary";
+export { testAdsConnection } from "./amazon-ads/test-connection";
+export { AmazonError, isAmazonError, type AmazonErrorKind } from "./amazon/errors";

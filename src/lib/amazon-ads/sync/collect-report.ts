@@ -1,0 +1,149 @@
+import { AmazonError, isAmazonError } from "../../amazon/errors";
+import { withRetry } from "../../amazon/retry";
+import type { Db } from "../../db";
+import type { PendingReport } from "../../db/schema";
+import type { AdsClient, AsyncReport } from "../api/client";
+import { streamReportRows } from "../report-file/read-report";
+import { addDays } from "./dates";
+import { describeError } from "./describe-error";
+import { finishReport, releaseReport } from "./pending-queue";
+import { upsertCampaignRows } from "./store-rows";
+import type { ReportOutcome } from "./summary";
+
+export interface CollectReportOptions {
+  timeoutHours: number;
+  batchSize: number;
+  /** Called between batches (tests use it to kill the process mid-upsert). */
+  onBatch?: (rowsSoFar: number) => void;
+  warn: (message: string) => void;
+}
+
+const FAILED_STATUSES = new Set(["FAILED", "FAILURE", "CANCELLED"]);
+/** Tries of one download URL when the failure is transient (S3 503, a reset, a body cut short, a timeout). */
+const DOWNLOAD_ATTEMPTS_PER_URL = 3;
+/** After the tries of one URL: this many fresh GETs of the report for a new URL before it is failed. */
+const FRESH_URLS = 1;
+
+export function outcomeBase(row: PendingReport): ReportOutcome {
+  return {
+    reportId: row.reportId,
+    startDate: row.reportDate,
+    endDate: row.reportEndDate,
+    kind: row.kind,
+    lookbackDays: row.lookbackDays,
+    outcome: "still_pending",
+  };
+}
+
+/** Polls one claimed report once and acts on its status: load, fail, time out, or leave it pending. */
+export async function collectReport(
+  db: Db,
+  row: PendingReport,
+  client: AdsClient,
+  o: CollectReportOptions,
+): Promise<ReportOutcome> {
+  const base = outcomeBase(row);
+  const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
+  let report: AsyncReport;
+  try {
+    report = await client.getReport(row.reportId);
+  } catch (error) {
+    if (isAmazonError(error) && error.status === 404) {
+      return fail(db, row, { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" });
+    }
+    if (isAmazonError(error) && !error.transient) {
+      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) });
+    }
+    // Throttled or Amazon down even after retries: try again next round or next run, unless the
+    // report is past its time limit (polls that keep failing must not keep it pending for ever).
+    if (ageHours >= o.timeoutHours) {
+      const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); last poll failed: ${describeError(error)}`;
+      return fail(db, row, { ...base, outcome: "timed_out", error: reason });
+    }
+    await releaseReport(db, row.id, { error: describeError(error), polled: true, keepLock: true });
+    return { ...base, outcome: "still_pending", error: describeError(error) };
+  }
+  const status = report.status.toUpperCase();
+  if (status === "COMPLETED") return ingest(db, row, client, report, o);
+  if (FAILED_STATUSES.has(status)) {
+    const reason = report.failureReason ?? `Amazon reported status ${status}`;
+    return fail(db, row, { ...base, outcome: "failed", amazonStatus: status, error: reason });
+  }
+  // PENDING, PROCESSING or anything new: still running, bounded by the timeout.
+  if (ageHours >= o.timeoutHours) {
+    await client.deleteReport(row.reportId).catch(() => {}); // best effort: free Amazon's queue
+    const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); cancelled`;
+    return fail(db, row, { ...base, outcome: "timed_out", amazonStatus: status, error: reason });
+  }
+  await releaseReport(db, row.id, { amazonStatus: status, error: null, polled: true, keepLock: true });
+  return { ...base, outcome: "still_pending", amazonStatus: status };
+}
+
+async function fail(db: Db, row: PendingReport, outcome: ReportOutcome): Promise<ReportOutcome> {
+  await finishReport(db, row.id, { status: "failed", amazonStatus: outcome.amazonStatus, error: outcome.error });
+  return outcome;
+}
+
+/**
+ * Loads a COMPLETED report: rows and the "completed" mark in one transaction. A transient download
+ * failure is tried again on the same URL with backoff, then on a fresh URL from a new GET of the
+ * report, and only then fails the report; an expired URL goes straight to a fresh one. When the
+ * run's budget ends first, the report stays pending for the next run. A database failure aborts.
+ */
+async function ingest(
+  db: Db,
+  row: PendingReport,
+  client: AdsClient,
+  report: AsyncReport,
+  o: CollectReportOptions,
+): Promise<ReportOutcome> {
+  const started = Date.now();
+  const base = { ...outcomeBase(row), amazonStatus: "COMPLETED" };
+  const policy = { ...client.retry, maxAttempts: DOWNLOAD_ATTEMPTS_PER_URL };
+  let current = report;
+  for (let freshUrls = 0; ; freshUrls++) {
+    try {
+      const url = current.url;
+      if (!url) throw new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
+      const rows = await withRetry(() => loadOnce(db, row, url, o), policy);
+      return { ...base, outcome: "completed", rows, durationMs: Date.now() - started };
+    } catch (error) {
+      if (!isAmazonError(error)) throw error; // the database failed: abort the run, the report stays pending
+      const retryable = error.transient || error.reason === "url_expired";
+      if (retryable && policy.deadline !== undefined && Date.now() >= policy.deadline) {
+        await releaseReport(db, row.id, { error: describeError(error), keepLock: true });
+        return { ...base, outcome: "still_pending", error: `${describeError(error)}; tried again next run` };
+      }
+      if (retryable && freshUrls < FRESH_URLS + (error.reason === "url_expired" ? 1 : 0)) {
+        current = await client.getReport(row.reportId);
+        continue;
+      }
+      const reason = describeError(error);
+      return fail(db, row, { ...base, outcome: "failed", error: reason, durationMs: Date.now() - started });
+    }
+  }
+}
+
+/** One download of the file into the table, in one transaction with the report's "completed" mark. */
+async function loadOnce(db: Db, row: PendingReport, url: string, o: CollectReportOptions): Promise<number> {
+  const referenceDate = addDays(row.reportEndDate, row.lookbackDays);
+  const unknownKeys = new Set<string>();
+  const provenance = {
+    orgId: row.orgId,
+    profileId: row.profileId,
+    reportId: row.reportId,
+    kind: row.kind,
+    referenceDate,
+  };
+  const rows = await db.transaction(async (tx) => {
+    let total = 0;
+    for await (const batch of streamReportRows(url, { batchSize: o.batchSize, unknownKeys })) {
+      total += await upsertCampaignRows(tx, batch, provenance);
+      o.onBatch?.(total);
+    }
+    await finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total });
+    return total;
+  });
+  if (unknownKeys.size) o.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
+  return rows;
+}

@@ -1,0 +1,153 @@
+import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db";
+import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
+
+export type NewPendingReport = Pick<
+  PendingReport,
+  "orgId" | "reportId" | "reportDate" | "reportEndDate" | "kind" | "lookbackDays" | "profileId" | "region"
+> & { retryAttempt?: number };
+
+/** Inserts unless the same report (425 adoption) or an open request for the same range is already there. */
+export async function insertPendingReport(db: DbOrTx, report: NewPendingReport): Promise<boolean> {
+  const inserted = await db
+    .insert(amazonAdsPendingReports)
+    .values(report)
+    .onConflictDoNothing()
+    .returning({ id: amazonAdsPendingReports.id });
+  return inserted.length > 0;
+}
+
+export async function openRequestsFor(db: DbOrTx, orgId: number, profileId: string): Promise<PendingReport[]> {
+  return db
+    .select()
+    .from(amazonAdsPendingReports)
+    .where(
+      and(
+        eq(amazonAdsPendingReports.orgId, orgId),
+        eq(amazonAdsPendingReports.profileId, profileId),
+        eq(amazonAdsPendingReports.status, "pending"),
+      ),
+    );
+}
+
+/**
+ * Failed requests whose date has not been asked for again yet, of every kind: phase 1 decides which
+ * are due (retry-schedule.ts) and re-requests them, so a date is retried until it lands, runs out of
+ * attempts, or leaves Amazon's retention.
+ */
+export async function failedNotRetried(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
+  return db
+    .select()
+    .from(amazonAdsPendingReports)
+    .where(
+      and(
+        eq(amazonAdsPendingReports.orgId, orgId),
+        eq(amazonAdsPendingReports.status, "failed"),
+        isNull(amazonAdsPendingReports.retriedAt),
+      ),
+    )
+    .orderBy(asc(amazonAdsPendingReports.reportDate));
+}
+
+export async function markRetried(db: DbOrTx, ids: number[]) {
+  if (ids.length)
+    await db
+      .update(amazonAdsPendingReports)
+      .set({ retriedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(inArray(amazonAdsPendingReports.id, ids));
+}
+
+export async function pendingReports(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
+  return db
+    .select()
+    .from(amazonAdsPendingReports)
+    .where(and(eq(amazonAdsPendingReports.orgId, orgId), eq(amazonAdsPendingReports.status, "pending")))
+    .orderBy(asc(amazonAdsPendingReports.createdAt), asc(amazonAdsPendingReports.id));
+}
+
+/**
+ * Claims a pending report for this run until `lockMs` from now; false if another run holds it or it
+ * is no longer pending. A crashed run's claim simply expires.
+ */
+export async function claimReport(db: DbOrTx, id: number, lockMs: number): Promise<boolean> {
+  const claimed = await db
+    .update(amazonAdsPendingReports)
+    .set({ lockedUntil: sql`now() + make_interval(secs => ${lockMs / 1000})` })
+    .where(
+      and(
+        eq(amazonAdsPendingReports.id, id),
+        eq(amazonAdsPendingReports.status, "pending"),
+        or(isNull(amazonAdsPendingReports.lockedUntil), lt(amazonAdsPendingReports.lockedUntil, sql`now()`)),
+      ),
+    )
+    .returning({ id: amazonAdsPendingReports.id });
+  return claimed.length > 0;
+}
+
+/** Records a poll; `keepLock` while this run will poll the report again, else it goes back to the queue. */
+export async function releaseReport(
+  db: DbOrTx,
+  id: number,
+  update: { amazonStatus?: string; error?: string | null; polled?: boolean; keepLock?: boolean },
+) {
+  await db
+    .update(amazonAdsPendingReports)
+    .set({
+      ...(update.keepLock ? {} : { lockedUntil: null }),
+      updatedAt: sql`now()`,
+      ...(update.amazonStatus !== undefined ? { amazonStatus: update.amazonStatus } : {}),
+      ...(update.error !== undefined ? { error: update.error } : {}),
+      ...(update.polled ? { attempts: sql`${amazonAdsPendingReports.attempts} + 1`, lastPolledAt: sql`now()` } : {}),
+    })
+    .where(eq(amazonAdsPendingReports.id, id));
+}
+
+export async function finishReport(
+  db: DbOrTx,
+  id: number,
+  outcome: { status: "completed" | "failed"; amazonStatus?: string; error?: string | null; rowsLoaded?: number },
+) {
+  await db
+    .update(amazonAdsPendingReports)
+    .set({
+      status: outcome.status,
+      amazonStatus: outcome.amazonStatus,
+      error: outcome.error ?? null,
+      rowsLoaded: outcome.rowsLoaded,
+      lockedUntil: null,
+      updatedAt: sql`now()`,
+      finishedAt: sql`now()`,
+    })
+    .where(eq(amazonAdsPendingReports.id, id));
+}
+
+/**
+ * Spec §4 step 4, made safe for retries: finished requests older than 24 h go when nothing depends
+ * on them any more: completed ones, and failed ones whose date was asked for again (the newer
+ * request carries it on). A failed request not yet retried stays (it is the record that its date is
+ * missing, and phase 1 retries it from it) until its dates leave Amazon's retention.
+ */
+export async function deleteFinishedReports(
+  db: DbOrTx,
+  orgId: number,
+  options: { olderThanHours?: number; retentionDays: number },
+): Promise<number> {
+  const t = amazonAdsPendingReports;
+  const deleted = await db
+    .delete(t)
+    .where(
+      and(
+        eq(t.orgId, orgId),
+        lt(t.finishedAt, sql`now() - make_interval(hours => ${options.olderThanHours ?? 24})`),
+        or(
+          eq(t.status, "completed"),
+          and(
+            eq(t.status, "failed"),
+            or(isNotNull(t.retriedAt), lt(t.reportEndDate, sql`current_date - ${options.retentionDays}::int`)),
+          ),
+        ),
+      ),
+    )
+    .returning({ id: t.id });
+  return deleted.length;
+}

@@ -1,0 +1,74 @@
+import { isAmazonError } from "../../amazon/errors";
+import { getDb, type Db } from "../../db";
+import { InvalidInputError } from "../../errors";
+import { logWarn } from "../../log";
+import type { AmazonAdsSettings } from "../../settings/schema";
+import { finishSyncLog, startSyncLog } from "../../sync-logs";
+import type { AdsClient } from "../api/client";
+import { requireAdsSettings } from "./credentials";
+import { describeError } from "./describe-error";
+import type { PhaseSummary } from "./summary";
+
+export interface PhaseContext {
+  db: Db;
+  settings: AmazonAdsSettings;
+  summary: PhaseSummary;
+  started: number;
+  /** Clients made for the run: their calls are counted into the summary. */
+  clients: AdsClient[];
+}
+
+/**
+ * The frame of every phase run for one organisation: credentials, a sync_logs row opened before any
+ * work and always finished (also when the credentials cannot be read or the work aborts), the call
+ * count and duration. An organisation that does not exist or has no credentials is the caller's
+ * error and is thrown; invalid input (a backfill range) is logged and thrown too.
+ */
+export async function runPhase(
+  orgId: number,
+  job: PhaseSummary["job"],
+  options: { expectedMs: number },
+  work: (ctx: PhaseContext) => Promise<void>,
+): Promise<PhaseSummary> {
+  const started = Date.now();
+  const db = await getDb();
+  let settings: AmazonAdsSettings | null = null;
+  let unreadable: unknown = null;
+  try {
+    settings = await requireAdsSettings(orgId, db);
+  } catch (error) {
+    if (!isAmazonError(error, "credentials_unreadable")) throw error;
+    unreadable = error;
+  }
+  const logId = await startSyncLog(orgId, "amazon_ads", job, db, { expectedMs: options.expectedMs });
+  const summary: PhaseSummary = {
+    orgId,
+    job,
+    status: "success",
+    message: "",
+    reports: [],
+    warnings: [],
+    amazonCalls: 0,
+    durationMs: 0,
+    syncLogId: logId,
+  };
+  const ctx: PhaseContext = { db, settings: settings!, summary, started, clients: [] };
+  let rethrow: unknown = null;
+  try {
+    if (unreadable) throw unreadable;
+    await work(ctx);
+  } catch (error) {
+    summary.status = "error";
+    summary.message = `Aborted: ${describeError(error)}`;
+    if (error instanceof InvalidInputError) rethrow = error;
+  }
+  summary.warnings = [...new Set(summary.warnings)];
+  summary.amazonCalls = ctx.clients.reduce((n, c) => n + c.callCount, 0);
+  summary.durationMs = Date.now() - started;
+  if (summary.warnings.length) logWarn(`[amazon-ads] ${job} org ${orgId}: ${summary.warnings.join("; ")}`);
+  if (summary.status !== "success") logWarn(`[amazon-ads] ${job} org ${orgId}: ${summary.message}`);
+  const { reports, warnings, amazonCalls, durationMs } = summary;
+  await finishSyncLog(logId, summary.status, summary.message, { reports, warnings, amazonCalls, durationMs }, db);
+  if (rethrow) throw rethrow;
+  return summary;
+}
