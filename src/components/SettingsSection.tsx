@@ -1,20 +1,13 @@
 "use client";
 
 import { useState } from "react";
+import type { FormField, SectionKey } from "@/lib/settings/schema";
 import { LockedInput } from "./LockedInput";
 
-export interface FieldSpec {
-  name: string;
-  label: string;
-  secret?: boolean;
-  help?: string;
-  options?: Array<{ value: string; label: string }>;
-}
-
 interface Props {
-  section: "amazon" | "amazon_ads";
+  section: SectionKey;
   title: string;
-  fields: FieldSpec[];
+  fields: FormField[];
   saved: Record<string, string> | null;
   testUrl: string;
   orgQuery: string;
@@ -29,7 +22,8 @@ type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, initialStatus, onSaved }: Props) {
   // The parent remounts this (key) when the saved values change, so initial state is enough.
   const [values, setValues] = useState<Record<string, string>>(() =>
-    Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.options?.[0]?.value ?? ""])),
+    // A select with no default still shows its first option, so that is what the form holds.
+    Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.defaultValue ?? f.options?.[0]?.value ?? ""])),
   );
   const [locked, setLocked] = useState<Record<string, boolean>>(() =>
     Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])),

@@ -1,32 +1,17 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
-import { SettingsSection, type FieldSpec } from "@/components/SettingsSection";
+import { Fragment, useEffect, useState } from "react";
+import { SettingsSection } from "@/components/SettingsSection";
+import { formFields, SECTION_KEYS, SETTINGS_SECTIONS } from "@/lib/settings/schema";
 
-const SP_API_FIELDS: FieldSpec[] = [
-  { name: "client_id", label: "Client ID", help: "amzn1.application-oa2-client.…" },
-  { name: "client_secret", label: "Client secret", secret: true },
-  { name: "refresh_token", label: "Refresh token", secret: true },
-  { name: "marketplace_id", label: "Marketplace ID", help: "e.g. A1F83G8C2ARO7P (UK)" },
-];
-
-const ADS_API_FIELDS: FieldSpec[] = [
-  { name: "client_id", label: "Client ID", help: "amzn1.application-oa2-client.…" },
-  { name: "client_secret", label: "Client secret", secret: true },
-  { name: "refresh_token", label: "Refresh token", secret: true },
-  { name: "profile_id", label: "Profile ID", help: "The advertiser profile, digits only (e.g. 366822873177837)" },
-  {
-    name: "region",
-    label: "Region",
-    help: "The Ads API region of the profile's marketplace",
-    options: [
-      { value: "EU", label: "Europe (UK, DE, FR, IT, ES, NL, …)" },
-      { value: "NA", label: "North America (US, CA, MX, BR)" },
-      { value: "FE", label: "Far East (JP, AU, SG)" },
-    ],
-  },
-];
+// From the settings schema, so a field or section added there shows up here without editing this page.
+const SECTIONS = SECTION_KEYS.map((key) => ({
+  key,
+  title: SETTINGS_SECTIONS[key].title,
+  testUrl: SETTINGS_SECTIONS[key].testUrl,
+  fields: formFields(key),
+}));
 
 type Sections = Record<string, Record<string, string> | null>;
 
@@ -92,35 +77,25 @@ export default function SettingsPage() {
         )}
         {tab === "amazon" && sections && (
           <div role="tabpanel">
-            <SettingsSection
-              key={`amazon:${JSON.stringify(sections.amazon)}`}
-              section="amazon"
-              title="Amazon SP-API"
-              fields={SP_API_FIELDS}
-              saved={sections.amazon ?? null}
-              testUrl="/api/test/amazon"
-              orgQuery={orgQuery}
-              initialStatus={savedMessage.amazon}
-              onSaved={(s, message) => {
-                setSavedMessage({ amazon: message });
-                setSections((prev) => ({ ...prev, amazon: s.amazon ?? null }));
-              }}
-            />
-            <hr />
-            <SettingsSection
-              key={`amazon_ads:${JSON.stringify(sections.amazon_ads)}`}
-              section="amazon_ads"
-              title="Amazon Ads API"
-              fields={ADS_API_FIELDS}
-              saved={sections.amazon_ads ?? null}
-              testUrl="/api/test/amazon-ads"
-              orgQuery={orgQuery}
-              initialStatus={savedMessage.amazon_ads}
-              onSaved={(s, message) => {
-                setSavedMessage({ amazon_ads: message });
-                setSections((prev) => ({ ...prev, amazon_ads: s.amazon_ads ?? null }));
-              }}
-            />
+            {SECTIONS.map(({ key, title, testUrl, fields }, i) => (
+              <Fragment key={key}>
+                {i > 0 && <hr />}
+                <SettingsSection
+                  key={`${key}:${JSON.stringify(sections[key])}`}
+                  section={key}
+                  title={title}
+                  fields={fields}
+                  saved={sections[key] ?? null}
+                  testUrl={testUrl}
+                  orgQuery={orgQuery}
+                  initialStatus={savedMessage[key]}
+                  onSaved={(s, message) => {
+                    setSavedMessage({ [key]: message });
+                    setSections((prev) => ({ ...prev, [key]: s[key] ?? null }));
+                  }}
+                />
+              </Fragment>
+            ))}
           </div>
         )}
       </div>

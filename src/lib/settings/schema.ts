@@ -1,6 +1,25 @@
 import { z } from "zod";
 
-// The one place that says which settings exist, how they are validated and which fields are secret.
+// The one place that says which settings exist, how they are validated, which fields are secret and
+// how the settings page shows them. Only zod here: the settings page (a client component) imports it.
+
+/** How one settings field is shown on the settings page. */
+export interface FieldMeta {
+  /** The visible <label>; the browser tests find fields by it. */
+  label: string;
+  /**
+   * Required rather than optional so a new field cannot become visible in full by omission:
+   * secret fields only ever leave the server masked, and are typed into password inputs.
+   */
+  secret: boolean;
+  help?: string;
+}
+
+/** An enum field must label each of its values, so a value added to the enum cannot reach the page unlabelled. */
+type MetaFor<T extends z.ZodType> =
+  string extends z.output<T> ? FieldMeta : FieldMeta & { optionLabels: Record<z.output<T> & string, string> };
+
+type FieldsMeta<S extends z.ZodObject> = { [F in keyof S["shape"]]: MetaFor<S["shape"][F]> };
 
 const required = (label: string) => z.string().trim().min(1, `${label} is required`).max(4096, `${label} is too long`);
 const lwaClientId = (label: string) =>
@@ -11,12 +30,34 @@ const lwaClientId = (label: string) =>
 
 export const REGIONS = ["NA", "EU", "FE"] as const;
 export type AdsRegion = (typeof REGIONS)[number];
+const REGION_LABELS: Record<AdsRegion, string> = {
+  NA: "North America (US, CA, MX, BR)",
+  EU: "Europe (UK, DE, FR, IT, ES, NL, …)",
+  FE: "Far East (JP, AU, SG)",
+};
+
+// Both sections hold a Login with Amazon app's credentials, so these fields read the same in each.
+const CLIENT_ID = { label: "Client ID", secret: false, help: "amzn1.application-oa2-client.…" } as const;
+const CLIENT_SECRET = { label: "Client secret", secret: true } as const;
+const REFRESH_TOKEN = { label: "Refresh token", secret: true } as const;
+const MARKETPLACE_ID = { label: "Marketplace ID", secret: false, help: "e.g. A1F83G8C2ARO7P (UK)" } as const;
+const PROFILE_ID = {
+  label: "Profile ID",
+  secret: false,
+  help: "The advertiser profile, digits only (e.g. 366822873177837)",
+} as const;
+const REGION = {
+  label: "Region",
+  secret: false,
+  help: "The Ads API region of the profile's marketplace",
+  optionLabels: REGION_LABELS,
+} as const;
 
 export const amazonSettingsSchema = z.object({
-  client_id: lwaClientId("Client ID"),
-  client_secret: required("Client secret"),
-  refresh_token: required("Refresh token"),
-  marketplace_id: required("Marketplace ID").regex(
+  client_id: lwaClientId(CLIENT_ID.label),
+  client_secret: required(CLIENT_SECRET.label),
+  refresh_token: required(REFRESH_TOKEN.label),
+  marketplace_id: required(MARKETPLACE_ID.label).regex(
     /^[A-Z0-9]{10,16}$/,
     "Marketplace ID should look like A1F83G8C2ARO7P",
   ),
@@ -24,10 +65,10 @@ export const amazonSettingsSchema = z.object({
 export type AmazonSettings = z.infer<typeof amazonSettingsSchema>;
 
 export const amazonAdsSettingsSchema = z.object({
-  client_id: lwaClientId("Client ID"),
-  client_secret: required("Client secret"),
-  refresh_token: required("Refresh token"),
-  profile_id: required("Profile ID").regex(
+  client_id: lwaClientId(CLIENT_ID.label),
+  client_secret: required(CLIENT_SECRET.label),
+  refresh_token: required(REFRESH_TOKEN.label),
+  profile_id: required(PROFILE_ID.label).regex(
     /^\d{1,20}$/,
     "Profile ID is the number Amazon gives the advertiser profile, digits only (e.g. 366822873177837)",
   ),
@@ -36,14 +77,81 @@ export const amazonAdsSettingsSchema = z.object({
 });
 export type AmazonAdsSettings = z.infer<typeof amazonAdsSettingsSchema>;
 
+// Generic so that `fields` is checked against the schema's keys: a field without a label does not compile.
+function defineSection<S extends z.ZodObject>(section: {
+  title: string;
+  testUrl: string;
+  schema: S;
+  fields: FieldsMeta<S>;
+}) {
+  const secretFields: readonly string[] = Object.entries(section.fields as Record<string, FieldMeta>)
+    .filter(([, meta]) => meta.secret)
+    .map(([name]) => name);
+  return { ...section, secretFields };
+}
+
 export const SETTINGS_SECTIONS = {
-  amazon: { schema: amazonSettingsSchema, secretFields: ["client_secret", "refresh_token"] },
-  amazon_ads: { schema: amazonAdsSettingsSchema, secretFields: ["client_secret", "refresh_token"] },
-} as const;
+  amazon: defineSection({
+    title: "Amazon SP-API",
+    testUrl: "/api/test/amazon",
+    schema: amazonSettingsSchema,
+    fields: {
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      refresh_token: REFRESH_TOKEN,
+      marketplace_id: MARKETPLACE_ID,
+    },
+  }),
+  amazon_ads: defineSection({
+    title: "Amazon Ads API",
+    testUrl: "/api/test/amazon-ads",
+    schema: amazonAdsSettingsSchema,
+    fields: {
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      refresh_token: REFRESH_TOKEN,
+      profile_id: PROFILE_ID,
+      region: REGION,
+    },
+  }),
+};
 export type SectionKey = keyof typeof SETTINGS_SECTIONS;
 export const SECTION_KEYS = Object.keys(SETTINGS_SECTIONS) as SectionKey[];
 export type SectionValue<K extends SectionKey> = z.infer<(typeof SETTINGS_SECTIONS)[K]["schema"]>;
 
 export function isSecretField(section: SectionKey, field: string): boolean {
-  return (SETTINGS_SECTIONS[section].secretFields as readonly string[]).includes(field);
+  return SETTINGS_SECTIONS[section].secretFields.includes(field);
+}
+
+/** One input of a settings form, as the settings page renders it. */
+export interface FormField extends FieldMeta {
+  name: string;
+  /** Present for enum fields: a <select> instead of a text input. */
+  options?: Array<{ value: string; label: string }>;
+  /** What an empty form starts with: the schema's default, so the form and a saved-without-it row agree. */
+  defaultValue?: string;
+}
+
+/** The section's form, in the schema's field order. */
+export function formFields(section: SectionKey): FormField[] {
+  const { schema, fields } = SETTINGS_SECTIONS[section];
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const metas = fields as Record<string, FieldMeta & { optionLabels?: Record<string, string> }>;
+  return Object.entries(shape).map(([name, type]) => {
+    const { optionLabels, ...meta } = metas[name]!;
+    const values = enumValues(type);
+    const fallback = type.safeParse(undefined);
+    return {
+      name,
+      ...meta,
+      ...(values && { options: values.map((value) => ({ value, label: optionLabels?.[value] ?? value })) }),
+      ...(fallback.success && fallback.data !== undefined && { defaultValue: String(fallback.data) }),
+    };
+  });
+}
+
+function enumValues(type: z.ZodType): readonly string[] | undefined {
+  let inner: z.ZodType = type;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  return inner instanceof z.ZodEnum ? (inner.options as readonly string[]) : undefined;
 }
