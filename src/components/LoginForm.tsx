@@ -3,6 +3,36 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
+/** better-auth's error bodies carry a short `message`; anything else (an HTML error page) is ignored. */
+async function serverMessage(response: Response): Promise<string | null> {
+  try {
+    const body: unknown = await response.json();
+    const message = typeof body === "object" && body !== null ? (body as { message?: unknown }).message : null;
+    return typeof message === "string" && message.length > 0 && message.length <= 200 ? message : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every failed sign-in gets a visible reason, whatever the server (or the network) answered. */
+async function failureMessage(response: Response | null): Promise<string> {
+  if (!response) return "Could not reach the server. Check that it is running, then try again.";
+  if (response.status === 401) return "Wrong email or password.";
+  const detail = await serverMessage(response);
+  if (response.status === 403)
+    // Usually the page was opened at an address the server does not trust (BETTER_AUTH_URL names another).
+    return (
+      `The server refused sign-in from ${window.location.origin}${detail ? ` (${detail})` : ""}. ` +
+      "Open the app at the address it is configured for."
+    );
+  return `Signing in failed (HTTP ${response.status}${detail ? `: ${detail}` : ""}); try again.`;
+}
+
+function nextPath(): string {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/settings";
+}
+
 export function LoginForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -13,18 +43,22 @@ export function LoginForm() {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
-    const response = await fetch("/api/auth/sign-in/email", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
-    }).catch(() => null);
-    setBusy(false);
-    if (response?.ok) {
-      const next = new URLSearchParams(window.location.search).get("next");
-      router.replace(next && next.startsWith("/") && !next.startsWith("//") ? next : "/settings");
-      return;
+    try {
+      const response = await fetch("/api/auth/sign-in/email", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
+      }).catch(() => null);
+      if (response?.ok) {
+        router.replace(nextPath());
+        return;
+      }
+      setError(await failureMessage(response));
+    } catch {
+      setError("Signing in failed; try again.");
+    } finally {
+      setBusy(false);
     }
-    setError(response?.status === 401 ? "Wrong email or password." : "Signing in failed; try again.");
   }
 
   return (

@@ -26,6 +26,13 @@ const envSchema = z.object({
   /** `off` disables the in-process scheduler that runs vercel.json's crons off Vercel. */
   LOCAL_SCHEDULER: z.enum(["on", "off"]).optional(),
   VERCEL: optionalString,
+  /** Set by Vercel: `production`, `preview` or `development`. Only production builds migrate (scripts/migrate.ts). */
+  VERCEL_ENV: optionalString,
+  /**
+   * `1` lets a Vercel preview build migrate. Set it only on the Preview environment, together with a
+   * preview DATABASE_URL: previews must never migrate the production database.
+   */
+  MIGRATE_ON_PREVIEW: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1"]).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

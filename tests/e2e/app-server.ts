@@ -163,6 +163,7 @@ export async function startApp(options: {
   try {
     await waitForHealth(
       url,
+      { label: "next start", timeoutMs: 60_000, requestTimeoutMs: 5_000 },
       () => exit,
       () => output,
       logFile,
@@ -176,7 +177,7 @@ export async function startApp(options: {
   return { url, output: () => output, stop };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
@@ -187,19 +188,21 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(
+/** Polls /api/health until it answers 200; fails early with the server's output if the server exits. */
+export async function waitForHealth(
   url: string,
+  server: { label: string; timeoutMs: number; requestTimeoutMs: number },
   exited: () => string | null,
   output: () => string,
   logFile: string,
 ): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + server.timeoutMs;
   let last = "no answer yet";
   while (Date.now() < deadline) {
     const exit = exited();
-    if (exit) throw new Error(`next start ${exit} before /api/health answered. Its output:\n${output()}`);
+    if (exit) throw new Error(`${server.label} ${exit} before /api/health answered. Its output:\n${output()}`);
     try {
-      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5_000) });
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(server.requestTimeoutMs) });
       const body = await response.text();
       if (response.status === 200) return;
       last = `HTTP ${response.status}: ${body.slice(0, 200)}`;
@@ -209,11 +212,11 @@ async function waitForHealth(
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(
-    `next start did not answer 200 on /api/health within 60 s (last: ${last}). Its output (also in ${logFile}):\n${output()}`,
+    `${server.label} did not answer 200 on /api/health within ${server.timeoutMs / 1000} s (last: ${last}). Its output (also in ${logFile}):\n${output()}`,
   );
 }
 
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
+export async function stopProcessGroup(child: ChildProcess): Promise<void> {
   const pid = child.pid;
   if (pid === undefined) return;
   const killGroup = (signal: NodeJS.Signals) => {

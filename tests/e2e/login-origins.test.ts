@@ -1,0 +1,113 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createDatabase, startApp, type AppServer, type ThrowawayDatabase } from "./app-server";
+import { expectText, open, setupBrowser, UI_TIMEOUT } from "./browser";
+import { startDevApp } from "./dev-server";
+
+// The Sign in form on the loopback addresses. In development (`next dev`) BETTER_AUTH_URL names
+// localhost, yet a developer may open 127.0.0.1: both must sign in. In production (`next start`)
+// only BETTER_AUTH_URL's origin signs in, and the form says why when the server refuses.
+
+const ADMIN = { email: "dev@e2e.example", password: "loopback sign-in pw" };
+const adminEnv = { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password };
+const browser = setupBrowser();
+const cleanups: Array<() => Promise<void>> = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => console.error("[cleanup]", e));
+});
+
+async function ownDatabase(prefix: string): Promise<ThrowawayDatabase> {
+  const database = await createDatabase(inject("pgAdminUrl"), prefix);
+  cleanups.push(database.drop);
+  return database;
+}
+
+async function submitSignIn(page: Page, password: string) {
+  await expectText(page.locator("h1"), "Sign in");
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+describe("development (next dev, BETTER_AUTH_URL=http://localhost:<port>)", () => {
+  let dev: AppServer;
+  beforeAll(async () => {
+    const database = await ownDatabase("ads_sync_e2e_devlogin");
+    dev = await startDevApp({
+      name: "e2e-dev-server-login",
+      databaseUrl: database.url,
+      env: (port) => ({ ...adminEnv, BETTER_AUTH_URL: `http://localhost:${port}` }),
+    });
+    cleanups.push(dev.stop);
+  });
+
+  it("opened on 127.0.0.1, a wrong password shows a visible error", async () => {
+    const { page } = browser();
+    await open(page, dev.url, "/login");
+    expect(new URL(page.url()).hostname).toBe("127.0.0.1");
+    await submitSignIn(page, "not the password");
+    await expectText(page.getByRole("alert"), "Wrong email or password.");
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("opened on 127.0.0.1, the right password signs in and lands on the settings", async () => {
+    const { page } = browser();
+    await open(page, dev.url, "/login");
+    await submitSignIn(page, ADMIN.password);
+    // The first visit of /settings compiles it.
+    await page.waitForURL((u) => u.pathname === "/settings", { timeout: 90_000 });
+    await expectText(page.locator("h1"), "Settings — organisation 1");
+    expect(new URL(page.url()).hostname).toBe("127.0.0.1");
+  });
+});
+
+describe("production (next start, BETTER_AUTH_URL=http://127.0.0.1:<port>)", () => {
+  let app: AppServer;
+  beforeAll(async () => {
+    // Cookies ignore ports: the development server's session must not ride along.
+    await browser().context.clearCookies();
+    const database = await ownDatabase("ads_sync_e2e_prodlogin");
+    app = await startApp({
+      name: "e2e-server-login-origins",
+      databaseUrl: database.url,
+      amazon: { tokenUrl: inject("simTokenUrl"), apiUrl: inject("simApiUrl") },
+      env: adminEnv,
+    });
+    cleanups.push(app.stop);
+  });
+
+  it("opened on localhost instead, the server refuses the origin and the form says so", async () => {
+    const { page } = browser();
+    const localhostUrl = app.url.replace("127.0.0.1", "localhost");
+    await open(page, localhostUrl, "/login");
+    const answer = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-in/email"));
+    await submitSignIn(page, ADMIN.password);
+    expect((await answer).status()).toBe(403);
+    await expectText(page.getByRole("alert"), `refused sign-in from ${localhostUrl}`, "Invalid origin");
+    expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("when the sign-in request never gets an answer (network failure), the form says so", async () => {
+    const { page } = browser();
+    await open(page, app.url, "/login");
+    await page.route("**/api/auth/sign-in/email", (route) => route.abort("connectionrefused"));
+    try {
+      await submitSignIn(page, ADMIN.password);
+      await expectText(page.getByRole("alert"), "Could not reach the server");
+      await expect
+        .poll(() => page.getByRole("button", { name: "Sign in" }).isEnabled(), { timeout: UI_TIMEOUT })
+        .toBe(true);
+    } finally {
+      await page.unroute("**/api/auth/sign-in/email");
+    }
+  });
+
+  it("on its own address (BETTER_AUTH_URL) it signs in", async () => {
+    const { page } = browser();
+    await open(page, app.url, "/login");
+    await submitSignIn(page, ADMIN.password);
+    await page.waitForURL((u) => u.pathname === "/settings");
+    await expectText(page.locator("h1"), "Settings — organisation 1");
+  });
+});
