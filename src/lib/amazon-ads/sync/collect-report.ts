@@ -1,5 +1,5 @@
 import { AmazonError, isAmazonError } from "../../amazon/errors";
-import { withRetry } from "../../amazon/retry";
+import { retryDelayMs, sleep, type RetryPolicy } from "../../amazon/retry";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import type { AdsClient, AsyncReport } from "../api/client";
@@ -99,27 +99,48 @@ async function ingest(
 ): Promise<ReportOutcome> {
   const started = Date.now();
   const base = { ...outcomeBase(row), amazonStatus: "COMPLETED" };
-  const policy = { ...client.retry, maxAttempts: DOWNLOAD_ATTEMPTS_PER_URL };
+  const policy = client.retry;
   let current = report;
   for (let freshUrls = 0; ; freshUrls++) {
+    const url = current.url;
+    if (!url) {
+      const error = new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
+      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) });
+    }
+    const tried = await triesOfOneUrl(() => loadOnce(db, row, url, o), policy);
+    if ("rows" in tried) return { ...base, outcome: "completed", rows: tried.rows, durationMs: Date.now() - started };
+    const { error } = tried;
+    const worthAnotherUrl = error.transient || error.reason === "url_expired";
+    const budgetSpent = policy.deadline !== undefined && Date.now() >= policy.deadline;
+    if (worthAnotherUrl && (tried.budgetSpent || budgetSpent)) {
+      await releaseReport(db, row.id, { error: describeError(error), keepLock: true });
+      return { ...base, outcome: "still_pending", error: `${describeError(error)}; tried again next run` };
+    }
+    if (worthAnotherUrl && freshUrls < FRESH_URLS + (error.reason === "url_expired" ? 1 : 0)) {
+      current = await client.getReport(row.reportId);
+      continue;
+    }
+    return fail(db, row, { ...base, outcome: "failed", error: describeError(error), durationMs: Date.now() - started });
+  }
+}
+
+type Tried = { rows: number } | { error: AmazonError; budgetSpent: boolean };
+
+/**
+ * Up to DOWNLOAD_ATTEMPTS_PER_URL loads of one URL while the failures are transient, with the
+ * client's backoff; `budgetSpent` when the next try would have ended past the run's deadline.
+ * Anything that is not an AmazonError (the database) is thrown.
+ */
+async function triesOfOneUrl(load: () => Promise<number>, policy: RetryPolicy): Promise<Tried> {
+  for (let attempt = 1; ; attempt++) {
     try {
-      const url = current.url;
-      if (!url) throw new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
-      const rows = await withRetry(() => loadOnce(db, row, url, o), policy);
-      return { ...base, outcome: "completed", rows, durationMs: Date.now() - started };
+      return { rows: await load() };
     } catch (error) {
-      if (!isAmazonError(error)) throw error; // the database failed: abort the run, the report stays pending
-      const retryable = error.transient || error.reason === "url_expired";
-      if (retryable && policy.deadline !== undefined && Date.now() >= policy.deadline) {
-        await releaseReport(db, row.id, { error: describeError(error), keepLock: true });
-        return { ...base, outcome: "still_pending", error: `${describeError(error)}; tried again next run` };
-      }
-      if (retryable && freshUrls < FRESH_URLS + (error.reason === "url_expired" ? 1 : 0)) {
-        current = await client.getReport(row.reportId);
-        continue;
-      }
-      const reason = describeError(error);
-      return fail(db, row, { ...base, outcome: "failed", error: reason, durationMs: Date.now() - started });
+      if (!isAmazonError(error)) throw error;
+      if (!error.transient || attempt >= DOWNLOAD_ATTEMPTS_PER_URL) return { error, budgetSpent: false };
+      const delay = retryDelayMs(attempt, error, policy);
+      if (policy.deadline !== undefined && Date.now() + delay > policy.deadline) return { error, budgetSpent: true };
+      await sleep(delay);
     }
   }
 }
