@@ -51,6 +51,81 @@ async function ageFinished(days: number) {
   );
 }
 
+describe("a download that fails transiently is retried in the same run", () => {
+  const downloads = () => sim().requests.filter((r) => r.path.includes("/s3/"));
+  const polls = () => sim().requests.filter((r) => r.method === "GET" && r.path.includes("/reporting/reports/"));
+
+  it.each([
+    ["S3 503 SlowDown", { download5xx: { count: 2 } }],
+    ["a connection reset", { downloadReset: { count: 2 } }],
+    ["a body cut short", { downloadTruncate: { count: 2 } }],
+  ])("%s: tried again with backoff, every report lands in this run", async (_name, fault) => {
+    await requestReports(1, FAST);
+    sim().setScenario(fault);
+    const collected = await collectReports(1, FAST_COLLECT);
+    expect(collected.reports.map((r) => r.outcome)).toEqual(Array(5).fill("completed"));
+    expect(downloads()).toHaveLength(5 + 2);
+    for (const r of collected.reports) expect((await storedRows(db, 1, r.startDate)).length).toBe(r.rows);
+  });
+
+  it("after the tries of one URL, a fresh GET for a new URL; only then is the report failed", async () => {
+    await requestReports(1, FAST);
+    const pollsBefore = polls().length;
+    sim().setScenario({ download5xx: { count: 3 } }); // the first report's three tries of its first URL
+    const landed = await collectReports(1, FAST_COLLECT);
+    expect(landed.reports.map((r) => r.outcome)).toEqual(Array(5).fill("completed"));
+    // Two polls each (PENDING, then COMPLETED: pollsBeforeComplete is 1), plus one fresh GET.
+    expect(polls().length - pollsBefore).toBe(2 * 5 + 1);
+
+    sim().reset();
+    await db.execute(sql`delete from amazon_sp_ads`);
+    await requestReports(1, FAST);
+    sim().setScenario({ download5xx: { count: 6 } }); // both URLs of the first report, three tries each
+    const failed = await collectReports(1, FAST_COLLECT);
+    expect(failed.reports.map((r) => r.outcome).sort()).toEqual([
+      "completed",
+      "completed",
+      "completed",
+      "completed",
+      "failed",
+    ]);
+    const report = failed.reports.find((r) => r.outcome === "failed")!;
+    expect(report.error).toMatch(/503/);
+    expect(await storedRows(db, 1, report.startDate)).toEqual([]);
+  });
+
+  it("a transient failure when the run's budget is spent leaves the report pending for the next run", async () => {
+    await requestReports(1, FAST);
+    sim().setScenario({ downloadReset: { count: 1000 } });
+    // Any second try would wait 0.5–1 s, past the 300 ms budget: every report runs out of budget, not tries.
+    const slow = { ...FAST_COLLECT, budgetMs: 300, client: { retry: { baseDelayMs: 1_000, maxDelayMs: 1_000 } } };
+    const collected = await collectReports(1, slow);
+    expect(collected.reports.some((r) => r.outcome === "failed")).toBe(false);
+    expect(collected.reports.some((r) => /tried again next run/.test(r.error ?? ""))).toBe(true);
+    const open = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.status, "pending"));
+    expect(open).toHaveLength(5);
+    sim().setScenario({ downloadReset: { count: 0 } });
+    const next = await collectReports(1, FAST_COLLECT);
+    expect(next.reports.map((r) => r.outcome)).toEqual(Array(5).fill("completed"));
+  });
+});
+
+describe("425 adoption checks the named report's configuration", () => {
+  it("a 425 pointing at a report of another configuration is not adopted, and the reason is logged", async () => {
+    sim().setScenario({ duplicateOfOtherConfig: { count: 1 } });
+    const requested = await requestReports(1, FAST);
+    const refused = requested.reports.filter((r) => r.outcome === "failed");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.error).toMatch(/duplicate of report .*timeUnit.*not adopted/);
+    expect(requested.reports.filter((r) => r.outcome === "created")).toHaveLength(4);
+    const [log] = await logsOf("request");
+    expect(JSON.stringify(log!.details)).toMatch(/not adopted/);
+    // The date is not lost: it is a failed date like any other, asked for again by the next phase 1.
+    const again = await requestReports(1, FAST);
+    expect(again.reports.find((r) => r.startDate === refused[0]!.startDate)!.outcome).toBe("created");
+  });
+});
+
 describe("a failed date is retried until it lands or gives up", () => {
   // Not one of the five daily lookbacks, so only the retry chain asks for it.
   const gap = () => addDays(today(), -2);

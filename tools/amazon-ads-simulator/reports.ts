@@ -1,13 +1,14 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticateScoped } from "./ads-auth";
 import { delay, headerValue, mediaType, sendJson } from "./http-util";
 import { buildReportFile } from "./report-file";
 import { presignReportUrl } from "./s3";
+import { duplicateFor } from "./duplicates";
+import { newReportRecord } from "./report-record";
 import { consumeFault } from "./scenario";
 import type { ReportRecord, SimulatorState } from "./state";
 import type { Region } from "./types";
-import { duplicateKeyOf, validateCreateReport } from "./validation";
+import { validateCreateReport } from "./validation";
 
 // Reporting v3: POST /reporting/reports, GET and DELETE /reporting/reports/{reportId}.
 
@@ -117,38 +118,12 @@ export async function handleCreateReport(
     return;
   }
   const valid = validation.request;
-  const duplicateKey = duplicateKeyOf(caller.profileId, valid);
-  const running = [...state.reports.values()].find(
-    (report) => report.duplicateKey === duplicateKey && (report.status === "PENDING" || report.status === "PROCESSING"),
-  );
-  if (running) {
-    sendReportingError(response, 425, `The Request is a duplicate of : ${running.reportId}`);
+  const duplicate = duplicateFor(state, caller.profileId, region, valid);
+  if (duplicate) {
+    sendReportingError(response, 425, `The Request is a duplicate of : ${duplicate.reportId}`);
     return;
   }
-  const created = state.now();
-  const report: ReportRecord = {
-    reportId: randomUUID(),
-    profileId: caller.profileId,
-    region,
-    name: valid.name,
-    startDate: valid.startDate,
-    endDate: valid.endDate,
-    configuration: valid.configuration,
-    duplicateKey,
-    shape: { timeUnit: valid.timeUnit, groupBy: valid.groupBy, filters: valid.filters, columns: valid.columns },
-    createdAt: created.toISOString(),
-    createdMs: created.getTime(),
-    updatedAt: created.toISOString(),
-    status: "PENDING",
-    polls: 0,
-    deleted: false,
-    failureReason: null,
-    generatedAt: null,
-    file: null,
-    completion: null,
-    expiredSignatures: new Set(),
-    expiredOnceServed: false,
-  };
+  const report = newReportRecord(state, caller.profileId, region, valid);
   state.reports.set(report.reportId, report);
   sendJson(response, 200, asyncReportBody(state, report), CREATE_RESPONSE_TYPE);
 }

@@ -1,8 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { amzDate, parseAmzDate } from "./dates";
-import { escapeXml, headerValue, requestId, sendXml } from "./http-util";
+import { answerDownloadFault } from "./download-faults";
+import { escapeXml, headerValue, requestId } from "./http-util";
 import { openReportFile } from "./report-file";
+import { s3Error } from "./s3-error";
 import type { ReportRecord, SimulatorState } from "./state";
 import type { Region } from "./types";
 
@@ -62,18 +64,6 @@ export function presignReportUrl(state: SimulatorState, report: ReportRecord): {
     url: `${state.baseUrl}${path}?${params.toString()}`,
     expiresAt: new Date(signedAt.getTime() + URL_EXPIRES_AT_SECONDS * 1000),
   };
-}
-
-function hostId(): string {
-  return randomBytes(48).toString("base64");
-}
-
-function s3Error(response: ServerResponse, status: number, code: string, message: string, extra = ""): void {
-  sendXml(
-    response,
-    status,
-    `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message>${extra}<RequestId>${requestId().slice(0, 16)}</RequestId><HostId>${hostId()}</HostId></Error>`,
-  );
 }
 
 function sendExpired(response: ServerResponse, expires: Date, serverTime: Date): void {
@@ -161,7 +151,7 @@ export function handleS3Download(
     return;
   }
   const file = report.file;
-  response.writeHead(200, {
+  const headers = {
     "Content-Type": "application/octet-stream",
     "Content-Length": file.size,
     ETag: `"${createHmac("md5", "etag").update(report.reportId).digest("hex")}"`,
@@ -169,7 +159,9 @@ export function handleS3Download(
     "x-amz-request-id": requestId().slice(0, 16),
     "x-amz-server-side-encryption": "AES256",
     Server: "AmazonS3",
-  });
+  };
+  if (request.method === "GET" && answerDownloadFault(state, response, file, headers)) return;
+  response.writeHead(200, headers);
   if (request.method === "HEAD") {
     response.end();
     return;

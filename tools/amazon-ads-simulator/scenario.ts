@@ -8,6 +8,10 @@ export function defaultScenario(): Scenario {
     create5xx: { count: 0 },
     poll5xx: { count: 0 },
     token5xx: { count: 0 },
+    download5xx: { count: 0 },
+    downloadReset: { count: 0 },
+    downloadTruncate: { count: 0 },
+    duplicateOfOtherConfig: { count: 0 },
     stuckDates: [],
     failDates: [],
     emptyDates: [],
@@ -39,7 +43,16 @@ export function mergeScenario(base: Scenario, patch: Partial<Scenario>): Scenari
   return { ...merged, ...(Object.fromEntries(definedEntries) as Partial<Scenario>) };
 }
 
-type CounterKey = "create429" | "poll429" | "create5xx" | "poll5xx" | "token5xx";
+type CounterKey =
+  | "create429"
+  | "poll429"
+  | "create5xx"
+  | "poll5xx"
+  | "token5xx"
+  | "download5xx"
+  | "downloadReset"
+  | "downloadTruncate"
+  | "duplicateOfOtherConfig";
 
 /** Uses up one unit of a fault counter; returns the counter's settings when the fault applies to this call. */
 export function consumeFault<K extends CounterKey>(scenario: Scenario, key: K): Scenario[K] | null {

@@ -32,6 +32,17 @@ export interface Scenario {
   create5xx: { count: number; status?: number };
   poll5xx: { count: number; status?: number };
   token5xx: { count: number };
+  /** The next `count` downloads answer S3's XML error: default 503 SlowDown. */
+  download5xx: { count: number; status?: number };
+  /** The next `count` downloads send the 200 headers, then the connection is reset before any of the body. */
+  downloadReset: { count: number };
+  /** The next `count` downloads send the headers with the full Content-Length, half the body, then close. */
+  downloadTruncate: { count: number };
+  /**
+   * The next `count` creates answer 425 "duplicate of" a report with the same profile and dates but another
+   * configuration (timeUnit flipped), which is created for the purpose and stays in flight like any report.
+   */
+  duplicateOfOtherConfig: { count: number };
   stuckDates: string[];
   failDates: string[];
   emptyDates: string[];
