@@ -1,5 +1,6 @@
 // Plain-text tables for the CLI and the demo.
 import type { JobRun, SyncStatusReport } from "../../src/lib/amazon-ads";
+import type { MemberSummary, OrganisationSummary } from "../../src/lib/orgs/admin";
 
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));
@@ -20,11 +21,15 @@ export function formatRun(run: JobRun): string {
     out.push(
       `org ${org.orgId} ${org.job}: ${org.status.toUpperCase()} — ${org.message} (${org.amazonCalls} Amazon calls, ${(org.durationMs / 1000).toFixed(1)} s)`,
     );
-    for (const r of org.reports) {
-      const range = r.startDate === r.endDate ? r.startDate : `${r.startDate}..${r.endDate}`;
-      out.push(
-        `  ${range}  ${r.kind}${r.kind === "daily" ? ` d-${r.lookbackDays}` : ""}  ${r.outcome}${r.rows !== undefined ? `  ${r.rows} rows` : ""}${r.error ? `  — ${r.error}` : ""}`,
-      );
+    for (const p of org.profiles) {
+      const where = p.timezone ? ` (${p.region ?? "?"}, ${p.timezone})` : "";
+      out.push(`  profile ${p.profileId}${where}: ${p.status.toUpperCase()} — ${p.message}`);
+      for (const r of org.reports.filter((r) => r.profileId === p.profileId)) {
+        const range = r.startDate === r.endDate ? r.startDate : `${r.startDate}..${r.endDate}`;
+        out.push(
+          `    ${range}  ${r.kind}${r.kind === "daily" ? ` d-${r.lookbackDays}` : ""}  ${r.outcome}${r.rows !== undefined ? `  ${r.rows} rows` : ""}${r.error ? `  — ${r.error}` : ""}`,
+        );
+      }
     }
     for (const w of org.warnings) out.push(`  warning: ${w}`);
   }
@@ -38,9 +43,10 @@ export function formatStatus(status: SyncStatusReport): string {
   parts.push(
     status.open.length
       ? table(
-          ["org", "report", "dates", "kind", "age", "polls", "amazon", "last error"],
+          ["org", "profile", "report", "dates", "kind", "age", "polls", "amazon", "last error"],
           status.open.map((r) => [
             r.orgId,
+            r.profileId,
             r.reportId.slice(0, 8),
             r.reportDate === r.reportEndDate ? r.reportDate : `${r.reportDate}..${r.reportEndDate}`,
             r.kind,
@@ -88,9 +94,10 @@ export function formatStatus(status: SyncStatusReport): string {
   parts.push(
     status.daily.length
       ? table(
-          ["org", "date", "campaigns", "impressions", "clicks", "cost", "sales14d", "lookback", "final"],
+          ["org", "profile", "date", "campaigns", "impressions", "clicks", "cost", "sales14d", "lookback", "final"],
           status.daily.map((d) => [
             d.orgId,
+            d.profileId,
             d.date,
             d.rows,
             d.impressions,
@@ -104,4 +111,20 @@ export function formatStatus(status: SyncStatusReport): string {
       : "  (no rows yet)",
   );
   return parts.join("\n");
+}
+
+export function formatOrganisations(orgs: OrganisationSummary[]): string {
+  if (orgs.length === 0) return "No organisation yet (the first one comes with the first admin: open the app).";
+  return table(
+    ["org", "name", "members", "admins"],
+    orgs.map((o) => [o.orgId, o.name, o.members, o.admins.join(", ")]),
+  );
+}
+
+export function formatMembers(members: MemberSummary[]): string {
+  if (members.length === 0) return "No members.";
+  return table(
+    ["email", "role", "name", "joined"],
+    members.map((m) => [m.email, m.role, m.name, m.joinedAt.toISOString().slice(0, 10)]),
+  );
 }

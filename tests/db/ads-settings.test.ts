@@ -102,20 +102,30 @@ describe("Amazon Ads settings round trip", () => {
 });
 
 describe("Test connection (Ads API)", () => {
-  it("succeeds with the saved (masked) values and reports the profile's details", async () => {
+  it("succeeds with the saved (masked) values and lists the login's profiles, the selected one marked", async () => {
     const masked = (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings
       .amazon_ads;
     const response = await postTest(masked);
     const body = await response.json();
     expect(body.ok).toBe(true);
     expect(body.message).toContain("366822873177837");
-    expect(body.profile).toMatchObject({
-      country_code: "GB",
-      currency_code: "GBP",
+    expect(body.profiles.find((p: { profileId: string }) => p.profileId === "366822873177837")).toMatchObject({
+      region: "EU",
+      countryCode: "GB",
+      currencyCode: "GBP",
       timezone: "Europe/London",
-      account_name: "Simulator Store UK",
+      accountName: "Simulator Store UK",
+      accountType: "seller",
+      selected: true,
+      canReport: true,
     });
-    const profilesCall = sim().requests.find((r) => r.path.endsWith("/v2/profiles"))!;
+    // The login's NA profile is listed too, not selected.
+    expect(body.profiles.find((p: { profileId: string }) => p.profileId === "1111222233334444")).toMatchObject({
+      region: "NA",
+      timezone: "America/Los_Angeles",
+      selected: false,
+    });
+    const profilesCall = sim().requests.find((r) => r.path.includes("/v2/profiles"))!;
     expect(profilesCall.headers["amazon-advertising-api-scope"]).toBeUndefined();
     expect(JSON.stringify(body)).not.toContain(SIM_DEFAULTS.clientSecret);
   });
@@ -140,13 +150,12 @@ describe("Test connection (Ads API)", () => {
     expect(body.details.join(" ")).toContain("366822873177837");
   });
 
-  it("region mismatch: the NA profile tested against EU is found in NA", async () => {
+  it("a profile of another region than the Region setting is found in its own region", async () => {
     const body = await (await postTest({ ...SIM_ADS_SETTINGS, profile_id: "1111222233334444", region: "EU" })).json();
-    expect(body).toMatchObject({ ok: false, problem: "wrong_region" });
-    expect(body.message).toMatch(/North America \(NA\)/);
-    const ok = await (await postTest({ ...SIM_ADS_SETTINGS, profile_id: "1111222233334444", region: "NA" })).json();
-    expect(ok.ok).toBe(true);
-    expect(ok.profile.country_code).toBe("US");
+    expect(body).toMatchObject({ ok: true });
+    expect(body.message).toMatch(/1111222233334444 \(US\)/);
+    const us = body.profiles.find((p: { profileId: string }) => p.profileId === "1111222233334444");
+    expect(us).toMatchObject({ region: "NA", countryCode: "US", selected: true });
   });
 
   it("Amazon slow: times out cleanly with a clear message", async () => {

@@ -145,9 +145,10 @@ describe("phase 1 + phase 2 against the simulator", () => {
       });
     }
     expect(posts.map((p) => JSON.parse(p.body).startDate).sort()).toEqual([...dates()].sort());
-    // One token for the whole run, and profiles looked up once (then cached with the settings).
+    // One token for the whole run.
     expect(sim().requests.filter((r) => r.path.endsWith("/auth/o2/token"))).toHaveLength(1);
-    expect(sim().requests.filter((r) => r.path.endsWith("/v2/profiles")).length).toBeLessThanOrEqual(1);
+    // Profile discovery: both listings (all, and report access) in each of the three regions.
+    expect(sim().requests.filter((r) => r.path.includes("/v2/profiles")).length).toBe(6);
   });
 
   it("creates the five reports in parallel (their requests overlap in time)", async () => {

@@ -5,10 +5,17 @@ import { REQUESTED_COLUMNS } from "@/lib/catalogue/sp-campaigns";
 export const REQUESTED_API_NAMES = REQUESTED_COLUMNS.map((c) => c.api);
 
 /** Every requested column of an org's rows as the database's own text (no JS number in between). */
-export async function storedRows(db: Db, orgId: number, date?: string): Promise<Array<Record<string, string | null>>> {
+export async function storedRows(
+  db: Db,
+  orgId: number,
+  date?: string,
+  profileId?: string,
+): Promise<Array<Record<string, string | null>>> {
   const cols = REQUESTED_COLUMNS.map((c) => sql`${sql.raw(`"${c.db}"`)}::text as ${sql.raw(`"${c.api}"`)}`);
+  const byDate = date ? sql`and date = ${date}` : sql``;
+  const byProfile = profileId ? sql`and profile_id = ${profileId}` : sql``;
   const result = await db.execute(
-    sql`select ${sql.join(cols, sql`, `)} from amazon_sp_ads where org_id = ${orgId} ${date ? sql`and date = ${date}` : sql``} order by date, campaign_id`,
+    sql`select ${sql.join(cols, sql`, `)} from amazon_sp_ads where org_id = ${orgId} ${byDate} ${byProfile} order by date, campaign_id`,
   );
   return (result as unknown as { rows: Array<Record<string, string | null>> }).rows;
 }

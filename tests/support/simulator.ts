@@ -1,11 +1,16 @@
 import { afterAll, beforeAll } from "vitest";
-import { SIM_DEFAULTS, startSimulator, type Simulator } from "../../tools/amazon-ads-simulator/index";
+import {
+  SIM_DEFAULTS,
+  startSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from "../../tools/amazon-ads-simulator/index";
 
 /** Starts the Amazon simulator for the calling test file and points the app's Amazon URLs at it. */
-export function setupSimulator(): { sim: () => Simulator } {
+export function setupSimulator(options: Omit<SimulatorOptions, "quiet"> = {}): { sim: () => Simulator } {
   let sim: Simulator | undefined;
   beforeAll(async () => {
-    sim = await startSimulator({ quiet: true });
+    sim = await startSimulator({ ...options, quiet: true });
     process.env.AMAZON_ADS_TOKEN_URL = sim.tokenUrl;
     process.env.AMAZON_SP_TOKEN_URL = sim.tokenUrl;
     process.env.AMAZON_ADS_API_URL_NA = sim.apiUrl.NA;
@@ -28,5 +33,6 @@ export const SIM_ADS_SETTINGS = {
   client_secret: SIM_DEFAULTS.clientSecret,
   refresh_token: SIM_DEFAULTS.refreshToken,
   profile_id: SIM_DEFAULTS.profileId,
+  profiles: "listed" as const,
   region: "EU" as const,
 };

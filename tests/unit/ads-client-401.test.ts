@@ -33,6 +33,7 @@ const settings = {
   client_secret: SIM_DEFAULTS.clientSecret,
   refresh_token: SIM_DEFAULTS.refreshToken,
   profile_id: SIM_DEFAULTS.profileId,
+  profiles: "listed" as const,
   region: "EU" as const,
 };
 const tokenCalls = () => sim.requests.filter((r) => r.path.endsWith("/auth/o2/token")).length;

@@ -54,6 +54,7 @@ describe("the Amazon sections' forms", () => {
       "Client secret",
       "Refresh token",
       "Profile ID",
+      "Profiles to sync",
       "Region",
     ]);
     expect(SETTINGS_SECTIONS.amazon.title).toBe("Amazon SP-API");
@@ -71,7 +72,7 @@ describe("the Amazon sections' forms", () => {
 
   it("offer a choice only for enum fields, and start text fields empty", () => {
     for (const section of SECTION_KEYS)
-      for (const f of formFields(section).filter((f) => f.name !== "region")) {
+      for (const f of formFields(section).filter((f) => f.name !== "region" && f.name !== "profiles")) {
         expect(f.options, f.name).toBeUndefined();
         expect(f.defaultValue, f.name).toBeUndefined();
       }

@@ -6,6 +6,7 @@ const ADS = {
   client_secret: "a-long-client-secret-9999",
   refresh_token: "Atzr|refresh-token-value-7777",
   profile_id: "366822873177837",
+  profiles: "listed" as const,
   region: "EU" as const,
 };
 
@@ -16,6 +17,7 @@ describe("masking", () => {
       client_secret: `${MASK}9999`,
       refresh_token: `${MASK}7777`,
       profile_id: ADS.profile_id,
+      profiles: "listed",
       region: "EU",
     });
     expect(maskSecret("short")).toBe(MASK);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "./http-util";
 import type { SimulatorState } from "./state";
-import type { Scenario } from "./types";
+import type { Region, Scenario, SimProfile } from "./types";
 
 // Not part of Amazon: /__admin lets the CLI user and out-of-process tests steer the simulator. Never recorded.
 
@@ -14,6 +14,52 @@ function parseJsonObject(body: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+const ACCOUNT_TYPES = new Set(["seller", "vendor", "agency"]);
+const REGIONS = new Set<string>(["NA", "EU", "FE"] satisfies Region[]);
+
+/** A SimProfile from JSON, or the reason it is not one. Ids must be strings: JSON numbers lose digits past 2^53. */
+function parseProfile(value: unknown): SimProfile | string {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "profile must be an object";
+  const input = value as Record<string, unknown>;
+  const info = input.accountInfo as Record<string, unknown> | undefined;
+  const text = (field: unknown): field is string => typeof field === "string" && field.length > 0;
+  if (!text(input.profileId) || !/^\d+$/.test(input.profileId)) return "profile.profileId must be a string of digits";
+  if (!text(input.region) || !REGIONS.has(input.region)) return "profile.region must be NA, EU or FE";
+  for (const key of ["countryCode", "currencyCode", "timezone"] as const) {
+    if (!text(input[key])) return `profile.${key} must be a string`;
+  }
+  if (info === null || typeof info !== "object") return "profile.accountInfo must be an object";
+  for (const key of ["marketplaceStringId", "id", "name"] as const) {
+    if (!text(info[key])) return `profile.accountInfo.${key} must be a string`;
+  }
+  if (!text(info.type) || !ACCOUNT_TYPES.has(info.type)) {
+    return "profile.accountInfo.type must be seller, vendor or agency";
+  }
+  if (input.campaigns !== undefined && typeof input.campaigns !== "number") return "profile.campaigns must be a number";
+  if (input.reportAccess !== undefined && typeof input.reportAccess !== "boolean") {
+    return "profile.reportAccess must be a boolean";
+  }
+  if (input.campaignIdsFrom !== undefined && !text(input.campaignIdsFrom)) {
+    return "profile.campaignIdsFrom must be a profile id string";
+  }
+  return {
+    profileId: input.profileId,
+    region: input.region as Region,
+    countryCode: input.countryCode as string,
+    currencyCode: input.currencyCode as string,
+    timezone: input.timezone as string,
+    accountInfo: {
+      marketplaceStringId: info.marketplaceStringId as string,
+      id: info.id as string,
+      type: info.type as SimProfile["accountInfo"]["type"],
+      name: info.name as string,
+    },
+    ...(input.campaigns === undefined ? {} : { campaigns: input.campaigns }),
+    ...(input.reportAccess === undefined ? {} : { reportAccess: input.reportAccess as boolean }),
+    ...(input.campaignIdsFrom === undefined ? {} : { campaignIdsFrom: input.campaignIdsFrom as string }),
+  };
 }
 
 export function handleAdmin(
@@ -66,6 +112,40 @@ export function handleAdmin(
         return badRequest((error as Error).message);
       }
       sendJson(response, 200, { profileId: String(profileId), campaigns });
+      return;
+    }
+    case "POST /__admin/profiles/add": {
+      const input = parseJsonObject(body);
+      const clientId = input?.clientId;
+      if (typeof clientId !== "string") return badRequest("clientId is required");
+      const profile = parseProfile(input?.profile);
+      if (typeof profile === "string") return badRequest(profile);
+      const client = state.clients.get(clientId);
+      if (!client) {
+        sendJson(response, 404, { error: `Unknown client ${clientId}` });
+        return;
+      }
+      try {
+        state.addProfile(clientId, profile);
+      } catch (error) {
+        return badRequest((error as Error).message);
+      }
+      sendJson(response, 200, { clientId, profileIds: client.profileIds });
+      return;
+    }
+    case "POST /__admin/profiles/remove": {
+      const input = parseJsonObject(body);
+      const clientId = input?.clientId;
+      const profileId = input?.profileId;
+      if (typeof clientId !== "string") return badRequest("clientId is required");
+      if (typeof profileId !== "string") return badRequest("profileId must be a string of digits");
+      const client = state.clients.get(clientId);
+      if (!client || !client.profileIds.includes(profileId)) {
+        sendJson(response, 404, { error: `Client ${clientId} has no profile ${profileId}` });
+        return;
+      }
+      state.removeProfile(clientId, profileId);
+      sendJson(response, 200, { clientId, profileIds: client.profileIds });
       return;
     }
     default:

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { headerValue, sendJson } from "./http-util";
-import type { SimulatorState } from "./state";
+import { mayReport, type SimulatorState } from "./state";
 import type { Region } from "./types";
 
 // Header checks every Ads API call goes through. Messages follow Amazon's error page
@@ -51,8 +51,15 @@ export function authenticateScoped(
     return null;
   }
   const profile = state.profile(scope);
+  // Unknown, another login's, removed from this login, or of another region: Amazon finds no such advertiser.
   if (!profile || profile.region !== region || !state.clientCanUse(clientId, scope)) {
     sendUnauthorized(response, "No matching advertiser found for scope");
+    return null;
+  }
+  // The login sees the profile but may not report on it (an agency, or no reporting rights): Amazon's
+  // documented message for a known scope the caller lacks permission for.
+  if (!mayReport(profile)) {
+    sendUnauthorized(response, "Not authorized to access scope");
     return null;
   }
   return { clientId, profileId: scope };

@@ -1,5 +1,12 @@
 import { parseArgs } from "node:util";
-import { SIM_DEFAULT_PROFILES, SIM_DEFAULTS, SIM_SECOND_CLIENT } from "./defaults";
+import {
+  SIM_DEFAULT_CLIENTS,
+  SIM_DEFAULT_PROFILES,
+  SIM_DEFAULTS,
+  SIM_MULTI_CLIENT,
+  SIM_MULTI_PROFILE_IDS,
+  SIM_SECOND_CLIENT,
+} from "./defaults";
 import { startSimulator } from "./server";
 import type { Scenario, SimulatorOptions } from "./types";
 
@@ -16,7 +23,8 @@ Usage: npm run simulator -- [options]
   --help                show this help
 
 While running: POST /__admin/scenario (JSON patch), POST /__admin/reset, GET /__admin/requests,
-GET /__admin/reports, POST /__admin/profiles {"profileId":"…","campaigns":N}.`;
+GET /__admin/reports, POST /__admin/profiles {"profileId":"…","campaigns":N},
+POST /__admin/profiles/add {"clientId":"…","profile":{…}}, POST /__admin/profiles/remove {"clientId":"…","profileId":"…"}.`;
 
 function integerOption(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -48,7 +56,16 @@ function parseOptions(argv: string[]): SimulatorOptions | "help" {
   return {
     port: integerOption("port", values.port, 4455),
     host: values.host ?? "127.0.0.1",
-    profiles: campaigns === undefined ? undefined : SIM_DEFAULT_PROFILES.map((profile) => ({ ...profile, campaigns })),
+    // Resized profiles with the default clients, so every tenant keeps exactly its own profiles.
+    profiles:
+      campaigns === undefined
+        ? undefined
+        : SIM_DEFAULT_PROFILES.map((profile) => ({
+            ...profile,
+            // An agency has no campaigns of its own, whatever the size asked for.
+            campaigns: profile.accountInfo.type === "agency" ? 0 : campaigns,
+          })),
+    clients: campaigns === undefined ? undefined : SIM_DEFAULT_CLIENTS.map((client) => structuredClone(client)),
     scenario,
     quiet: values.quiet ?? false,
   };
@@ -88,6 +105,14 @@ Second tenant:
   client secret  ${SIM_SECOND_CLIENT.clientSecret}
   refresh token  ${SIM_SECOND_CLIENT.refreshToken}
   profile id     ${SIM_SECOND_CLIENT.profileIds.join(", ")} (EU, DE)
+Multi-marketplace tenant:
+  client id      ${SIM_MULTI_CLIENT.clientId}
+  client secret  ${SIM_MULTI_CLIENT.clientSecret}
+  refresh token  ${SIM_MULTI_CLIENT.refreshToken}
+  profile ids    EU ${SIM_MULTI_PROFILE_IDS.GB} (GB), ${SIM_MULTI_PROFILE_IDS.DE} (DE, GB's campaign ids), \
+${SIM_MULTI_PROFILE_IDS.AGENCY_FR} (FR agency);
+                 NA ${SIM_MULTI_PROFILE_IDS.US} (US), ${SIM_MULTI_PROFILE_IDS.VENDOR_CA_NO_REPORTS} (CA vendor, no report access); \
+FE ${SIM_MULTI_PROFILE_IDS.JP} (JP)
 
 Ctrl+C to stop.`);
 

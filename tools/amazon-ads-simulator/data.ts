@@ -9,10 +9,15 @@ import type { ExpectedRow, ReportFilter, TimeUnit } from "./types";
 /** Stable per-profile identity: the seed and the block its campaign ids are drawn from. */
 export interface AccountIdentity {
   profileSeed: number;
-  /** Index of this profile's 10^9-wide block of 15-digit ids. */
+  /** Index of this profile's 10^9-wide block of 15-digit ids (ad group ids, and campaign ids unless shared). */
   idBlock: number;
   /** Campaign index 0's id: above 2^53 and odd, so no IEEE double can hold it exactly. */
   topCampaignId: string;
+  /**
+   * Where the campaign ids come from: this profile's own seed and block, or those of the profile named by
+   * `campaignIdsFrom`, so two profiles can carry equal campaign ids while everything else differs.
+   */
+  campaignIds: { seed: number; idBlock: number };
 }
 
 export interface Account {
@@ -26,22 +31,46 @@ const ID_BLOCKS = 899_999;
 const TWO_POW_51 = 2n ** 51n;
 const FIRST_ID_ABOVE_2_POW_53 = 2n ** 53n + 1n;
 
-/** Gives every profile a distinct id block and a distinct >2^53 campaign id (probing on the rare hash collision). */
-export function allocateIdentities(profileIds: readonly string[]): Map<string, AccountIdentity> {
-  const usedBlocks = new Set<number>();
-  const usedTopIds = new Set<bigint>();
-  const identities = new Map<string, AccountIdentity>();
-  for (const profileId of profileIds) {
+/**
+ * Gives every profile a distinct id block and a distinct >2^53 campaign id (probing on the rare hash collision).
+ * A profile asked for again (removed and added back at runtime, or after a reset) gets the identity it had, so
+ * its data does not change under a test's feet.
+ */
+export class IdentityAllocator {
+  private readonly usedBlocks = new Set<number>();
+  private readonly usedTopIds = new Set<bigint>();
+  private readonly identities = new Map<string, AccountIdentity>();
+
+  /** The profile's own identity (campaign ids not shared). */
+  identityOf(profileId: string): AccountIdentity {
+    const known = this.identities.get(profileId);
+    if (known) return known;
     const profileSeed = hashString(profileId);
     let idBlock = profileSeed % ID_BLOCKS;
-    while (usedBlocks.has(idBlock)) idBlock = (idBlock + 1) % ID_BLOCKS;
-    usedBlocks.add(idBlock);
+    while (this.usedBlocks.has(idBlock)) idBlock = (idBlock + 1) % ID_BLOCKS;
+    this.usedBlocks.add(idBlock);
     let topId = FIRST_ID_ABOVE_2_POW_53 + 2n * (BigInt(profileId) % TWO_POW_51);
-    while (usedTopIds.has(topId)) topId += 2n;
-    usedTopIds.add(topId);
-    identities.set(profileId, { profileSeed, idBlock, topCampaignId: topId.toString() });
+    while (this.usedTopIds.has(topId)) topId += 2n;
+    this.usedTopIds.add(topId);
+    const identity: AccountIdentity = {
+      profileSeed,
+      idBlock,
+      topCampaignId: topId.toString(),
+      campaignIds: { seed: profileSeed, idBlock },
+    };
+    this.identities.set(profileId, identity);
+    return identity;
   }
-  return identities;
+}
+
+/** `own` with the campaign ids of `source` (its own block stays for the ad group ids). */
+export function withCampaignIdsOf(own: AccountIdentity, source: AccountIdentity): AccountIdentity {
+  return { ...own, topCampaignId: source.topCampaignId, campaignIds: { ...source.campaignIds } };
+}
+
+export function allocateIdentities(profileIds: readonly string[]): Map<string, AccountIdentity> {
+  const allocator = new IdentityAllocator();
+  return new Map(profileIds.map((profileId) => [profileId, allocator.identityOf(profileId)]));
 }
 
 export const PLACEMENTS = ["Top of Search on-Amazon", "Detail Page on-Amazon", "Other on-Amazon"] as const;
@@ -103,7 +132,12 @@ const SALT_SUMMARY = 0x5a33;
 
 function campaignIdFor(account: Account, index: number, rng: Rng): string {
   if (index === 0) return account.identity.topCampaignId;
-  return String(100_000_000_000_000 + account.identity.idBlock * 1_000_000_000 + index * 1000 + rng.int(1000));
+  // Always take the profile's own draw, so the rest of the campaign (name, metrics…) is the same whether or not
+  // the ids are shared; a shared id redoes the draw the source profile makes (its first for this index).
+  const ownDraw = rng.int(1000);
+  const { seed, idBlock } = account.identity.campaignIds;
+  const draw = seed === account.identity.profileSeed ? ownDraw : new Rng(hash2(seed ^ SALT_CAMPAIGN, index)).int(1000);
+  return String(100_000_000_000_000 + idBlock * 1_000_000_000 + index * 1000 + draw);
 }
 
 function buildCampaign(account: Account, index: number): Campaign {

@@ -5,6 +5,11 @@ import type { SimulatorState } from "./state";
 import type { Region } from "./types";
 
 // GET /v2/profiles: no Scope header needed; lists only the caller's profiles whose marketplace is in this host's region.
+// By default Amazon lists the profiles the login may view and edit campaigns of; `apiProgram=report` (with
+// `accessLevel=view`, as clients send it) lists those whose reports it may read instead. The simulator has one
+// reporting right per profile (`reportAccess`), so any accessLevel with apiProgram=report filters the same way;
+// agencies keep their place in both lists, as a client must skip them by `accountInfo.type`. Other query
+// parameters are ignored.
 
 export async function handleListProfiles(
   state: SimulatorState,
@@ -15,9 +20,12 @@ export async function handleListProfiles(
   await delay(state.scenario.apiLatencyMs, state.closing.signal);
   const clientId = authenticateClient(state, request, response);
   if (clientId === null) return;
+  const reportListing =
+    new URL(request.url ?? "/", "http://simulator.invalid").searchParams.get("apiProgram") === "report";
   const profiles = [...state.profiles.values()]
     .map((entry) => entry.profile)
     .filter((profile) => profile.region === region && state.clientCanUse(clientId, profile.profileId))
+    .filter((profile) => !reportListing || profile.reportAccess !== false)
     .map((profile) => ({
       profileId: new RawJsonNumber(profile.profileId),
       countryCode: profile.countryCode,

@@ -133,6 +133,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       );
     },
     setProfileCampaigns: (profileId, campaigns) => state.setProfileCampaigns(profileId, campaigns),
+    addProfile: (clientId, profile) => state.addProfile(clientId, profile),
+    removeProfile: (clientId, profileId) => state.removeProfile(clientId, profileId),
     scenario: () => cloneScenario(state.scenario),
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {

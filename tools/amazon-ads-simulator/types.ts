@@ -15,6 +15,18 @@ export interface SimProfile {
   };
   /** Number of SP campaigns in the account; default 12, up to 200_000. */
   campaigns?: number;
+  /**
+   * Default true. false models a profile the login may see and edit but whose reports it may not read (e.g. a
+   * vendor account shared without reporting rights): listed by a plain `GET /v2/profiles`, left out of
+   * `?apiProgram=report`, and reporting calls with its Scope answer 401 "Not authorized to access scope".
+   */
+  reportAccess?: boolean;
+  /**
+   * Another profile's id: this profile's campaigns get the same ids as that profile's (index for index), with
+   * their own names, statuses and metrics. Amazon only promises campaign ids unique within a profile, so a
+   * client keyed on campaignId alone mixes two marketplaces up. The other profile must exist when this one is added.
+   */
+  campaignIdsFrom?: string;
 }
 
 export interface SimClient {
@@ -130,6 +142,18 @@ export interface Simulator {
   ): ExpectedRow[];
   /** Resize an account (same as POST /__admin/profiles). */
   setProfileCampaigns(profileId: string, campaigns: number): void;
+  /**
+   * A profile appears at Amazon for this login (same as POST /__admin/profiles/add): a new profile, or an
+   * existing one (its details replaced by these) that the client gets access to. Throws on an unknown client
+   * or an invalid profile.
+   */
+  addProfile(clientId: string, profile: SimProfile): void;
+  /**
+   * The login loses this profile (same as POST /__admin/profiles/remove): `/v2/profiles` stops listing it and
+   * reporting calls with its Scope answer 401 "No matching advertiser found for scope". Its reports stay in
+   * `reports()`. Throws when the client does not have it.
+   */
+  removeProfile(clientId: string, profileId: string): void;
   /** The current scenario (a copy). */
   scenario(): Scenario;
   close(): Promise<void>;

@@ -2,66 +2,78 @@ import { isAmazonError, TOKEN_REFRESH } from "../amazon/errors";
 import type { ConnectionTestResult } from "../amazon/sp-api-test";
 import type { AmazonAdsSettings } from "../settings/schema";
 import { AdsClient } from "./api/client";
-import { describeProfile, regionsHavingProfile, toProfileInfo } from "./api/profiles";
+import { describeProfile, discoverProfiles, type DiscoveredProfile, type ProfileDiscovery } from "./api/profiles";
+import { selectProfiles } from "./sync/profile-selection";
 
-const REGION_NAMES = { NA: "North America", EU: "Europe", FE: "Far East" } as const;
+/** A profile as Test connection lists it: where it lives, whether it is selected, whether it can run the report. */
+export type ListedProfile = DiscoveredProfile & { selected: boolean };
 
 /**
- * "Test connection": a token alone proves little, so this also lists the login's profiles in the
- * chosen region and checks that profile_id is one of them — and if not, says exactly why.
+ * "Test connection": a token alone proves little, so this also lists every profile the login can
+ * see in NA, EU and FE, marks the ones the settings select, says which cannot run spCampaigns and
+ * why, and fails when a selected profile is missing or unusable.
  */
 export async function testAdsConnection(settings: AmazonAdsSettings): Promise<ConnectionTestResult> {
   // One attempt each: the person clicking wants an answer now, not after backoff.
-  const options = { retry: { maxAttempts: 1 } };
-  const client = new AdsClient(settings, options);
+  const client = new AdsClient(settings, { retry: { maxAttempts: 1 } });
+  let discovery: ProfileDiscovery;
   try {
     await client.accessToken();
+    discovery = await discoverProfiles(client);
   } catch (error) {
-    if (isAmazonError(error)) return { ok: false, problem: error.reason ?? error.kind, message: error.message };
-    throw error;
-  }
-  let profiles;
-  try {
-    profiles = await client.listProfiles();
-  } catch (error) {
-    if (!isAmazonError(error)) throw error;
     // A 401 from the Ads API makes the client refresh the token once; that refresh can fail too.
-    if (error.operation === TOKEN_REFRESH)
+    if (isAmazonError(error) && (error.operation === TOKEN_REFRESH || error.kind === "auth")) {
       return { ok: false, problem: error.reason ?? error.kind, message: error.message };
-    if (error.status !== undefined) {
-      const hint =
-        error.status === 401 || error.status === 403 ? " The client ID may not be enabled for the Amazon Ads API." : "";
-      return {
-        ok: false,
-        problem: "profiles_refused",
-        message: `Login with Amazon accepted the credentials, but the Ads API (${REGION_NAMES[settings.region]}) refused to list profiles: HTTP ${error.status}${error.detail ? ` — ${error.detail}` : ""}.${hint}`,
-      };
-    }
-    if (error.kind === "network") {
-      const message = `The Amazon Ads API (${REGION_NAMES[settings.region]}) could not be reached: ${error.message}`;
-      return { ok: false, problem: "ads_api_unreachable", message };
     }
     throw error;
   }
-  const match = profiles.find((p) => p.profileIdText === settings.profile_id);
-  if (match) {
+  if (discovery.found.length === 0 && discovery.unreachable.length > 0) return unreachable(discovery);
+
+  const selection = selectProfiles(settings, discovery);
+  const profiles: ListedProfile[] = discovery.found.map((p) => ({
+    ...p,
+    selected: selection.selectedIds.has(p.profileId),
+  }));
+  const details = profiles.map(profileLine);
+  if (selection.problems.length === 0 && selection.run.length > 0) {
+    const which = selection.run.map((p) => `${p.profileId} (${p.countryCode ?? p.region})`).join(", ");
     return {
       ok: true,
-      message: `Connected. Profile ${describeProfile(match)}.`,
-      profile: toProfileInfo(match, settings.region),
+      message: `Connected. ${selection.run.length} profile(s) will be synced: ${which}.`,
+      profiles,
+      details,
     };
   }
-  const elsewhere = await regionsHavingProfile(settings, options);
-  const details = profiles.map(describeProfile);
-  const where = elsewhere.length
-    ? ` It exists in ${elsewhere.map((r) => `${REGION_NAMES[r]} (${r})`).join(" and ")}: choose that region.`
-    : profiles.length
-      ? " Choose one of the profiles listed below."
-      : " This login has no advertiser profiles in this region.";
-  return {
-    ok: false,
-    problem: elsewhere.length ? "wrong_region" : "profile_not_found",
-    message: `The credentials work, but profile ${settings.profile_id} is not one this login can use in ${REGION_NAMES[settings.region]} (${settings.region}).${where}`,
-    details,
-  };
+  const missing = selection.problems.some((p) => !discovery.found.some((f) => f.profileId === p.profileId));
+  const problem =
+    selection.run.length + selection.problems.length === 0
+      ? "no_profiles"
+      : missing
+        ? "profile_not_found"
+        : "profile_cannot_report";
+  const why =
+    problem === "no_profiles"
+      ? "this login sees no profile that can run spCampaigns"
+      : selection.problems.map((p) => p.message).join("; ");
+  const hint = discovery.found.length
+    ? " The profiles this login can see are listed below."
+    : " This login has no advertiser profiles.";
+  return { ok: false, problem, message: `The credentials work, but ${why}.${hint}`, profiles, details };
+}
+
+function profileLine(p: ListedProfile): string {
+  const mark = p.selected ? "selected" : "not selected";
+  return `${describeProfile(p)} — ${mark}${p.canReport ? "" : `; cannot run spCampaigns: ${p.whyNot}`}`;
+}
+
+function unreachable(discovery: ProfileDiscovery): ConnectionTestResult {
+  const answered = discovery.unreachable.some((u) => u.status !== undefined);
+  const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
+  return answered
+    ? {
+        ok: false,
+        problem: "profiles_refused",
+        message: `Login with Amazon accepted the credentials, but the Ads API refused to list profiles (${where}). The client ID may not be enabled for the Amazon Ads API.`,
+      }
+    : { ok: false, problem: "ads_api_unreachable", message: `The Amazon Ads API could not be reached (${where})` };
 }

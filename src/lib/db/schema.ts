@@ -146,7 +146,7 @@ export const syncLogs = pgTable(
 );
 export type SyncLog = typeof syncLogs.$inferSelect;
 
-// ---- Amazon Ads: spCampaigns rows, one per (org, date, campaign) ----
+// ---- Amazon Ads: spCampaigns rows, one per (org, profile, date, campaign) ----
 
 function catalogueColumn(c: ColumnSpec): PgColumnBuilderBase {
   switch (c.type) {
@@ -191,7 +191,9 @@ export const amazonSpAds = pgTable(
     /** Only when Amazon's numbers for the row changed: a restatement, not a re-run with the same data. */
     dataChangedAt: timestamp("data_changed_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("amazon_sp_ads_org_date_campaign_uq").on(t.orgId, t.date, t.campaignId)],
+  // Campaign ids are only promised unique within an advertiser profile (a marketplace), so the
+  // profile is part of the key (the spec's key was (org_id, date, campaign_id), from one profile per org).
+  (t) => [uniqueIndex("amazon_sp_ads_org_profile_date_campaign_uq").on(t.orgId, t.profileId, t.date, t.campaignId)],
 );
 
 // ---- Amazon Ads: report requests between phase 1 (request) and phase 2 (collect) ----

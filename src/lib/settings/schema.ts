@@ -44,12 +44,23 @@ const MARKETPLACE_ID = { label: "Marketplace ID", secret: false, help: "e.g. A1F
 const PROFILE_ID = {
   label: "Profile ID",
   secret: false,
-  help: "The advertiser profile, digits only (e.g. 366822873177837)",
+  help: "The advertiser profile (e.g. 366822873177837); several separated by commas. Test connection lists them all.",
+} as const;
+export const PROFILE_SCOPES = ["listed", "all"] as const;
+export type ProfileScope = (typeof PROFILE_SCOPES)[number];
+const PROFILES = {
+  label: "Profiles to sync",
+  secret: false,
+  help: "Every profile follows its own marketplace's region and time zone",
+  optionLabels: {
+    listed: "The profile IDs above",
+    all: "Every profile this login can see (new ones join automatically)",
+  } satisfies Record<ProfileScope, string>,
 } as const;
 const REGION = {
   label: "Region",
   secret: false,
-  help: "The Ads API region of the profile's marketplace",
+  help: "Where the login signs in; each profile's own region is found automatically",
   optionLabels: REGION_LABELS,
 } as const;
 
@@ -64,18 +75,41 @@ export const amazonSettingsSchema = z.object({
 });
 export type AmazonSettings = z.infer<typeof amazonSettingsSchema>;
 
-export const amazonAdsSettingsSchema = z.object({
-  client_id: lwaClientId(CLIENT_ID.label),
-  client_secret: required(CLIENT_SECRET.label),
-  refresh_token: required(REFRESH_TOKEN.label),
-  profile_id: required(PROFILE_ID.label).regex(
-    /^\d{1,20}$/,
-    "Profile ID is the number Amazon gives the advertiser profile, digits only (e.g. 366822873177837)",
-  ),
-  // Rows saved before regions existed have no region: they were EU (the spec's hosts).
-  region: z.enum(REGIONS, { message: "Region must be NA, EU or FE" }).default("EU"),
-});
+// Empty (every profile), one id, or several separated by commas.
+const PROFILE_LIST = /^(\d{1,20}(\s*,\s*\d{1,20})*)?$/;
+
+export const amazonAdsSettingsSchema = z
+  .object({
+    client_id: lwaClientId(CLIENT_ID.label),
+    client_secret: required(CLIENT_SECRET.label),
+    refresh_token: required(REFRESH_TOKEN.label),
+    // The spec's field: one id means exactly that profile, as before; a list means those profiles.
+    profile_id: z
+      .string()
+      .trim()
+      .max(4096, "Profile ID is too long")
+      .regex(
+        PROFILE_LIST,
+        "Profile ID is the number Amazon gives the advertiser profile, digits only (e.g. 366822873177837); separate several with commas",
+      )
+      .default(""),
+    // Rows saved before profile choice existed synced exactly their profile_id.
+    profiles: z.enum(PROFILE_SCOPES, { message: "Profiles to sync must be listed or all" }).default("listed"),
+    // Rows saved before regions existed have no region: they were EU (the spec's hosts).
+    region: z.enum(REGIONS, { message: "Region must be NA, EU or FE" }).default("EU"),
+  })
+  .superRefine((value, ctx) => {
+    if (value.profiles === "listed" && value.profile_id === "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["profile_id"],
+        message: "Profile ID is required unless every profile is synced",
+      });
+    }
+  });
 export type AmazonAdsSettings = z.infer<typeof amazonAdsSettingsSchema>;
+/** What a caller may save: the fields with defaults can be left out. */
+export type AmazonAdsSettingsInput = z.input<typeof amazonAdsSettingsSchema>;
 
 // Generic so that `fields` is checked against the schema's keys: a field without a label does not compile.
 function defineSection<S extends z.ZodObject>(section: {
@@ -111,6 +145,7 @@ export const SETTINGS_SECTIONS = {
       client_secret: CLIENT_SECRET,
       refresh_token: REFRESH_TOKEN,
       profile_id: PROFILE_ID,
+      profiles: PROFILES,
       region: REGION,
     },
   }),
@@ -145,7 +180,9 @@ export function formFields(section: SectionKey): FormField[] {
       name,
       ...meta,
       ...(values && { options: values.map((value) => ({ value, label: optionLabels?.[value] ?? value })) }),
-      ...(fallback.success && fallback.data !== undefined && { defaultValue: String(fallback.data) }),
+      ...(fallback.success &&
+        fallback.data !== undefined &&
+        fallback.data !== "" && { defaultValue: String(fallback.data) }),
     };
   });
 }
@@ -154,4 +191,16 @@ function enumValues(type: z.ZodType): readonly string[] | undefined {
   let inner: z.ZodType = type;
   while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
   return inner instanceof z.ZodEnum ? (inner.options as readonly string[]) : undefined;
+}
+
+/** The profile ids an Ads settings row names, in order, without repeats. */
+export function listedProfileIds(settings: Pick<AmazonAdsSettings, "profile_id">): string[] {
+  return [
+    ...new Set(
+      settings.profile_id
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

@@ -3,7 +3,13 @@ import type { z } from "zod";
 import { decrypt, DecryptionError, encrypt } from "./crypto";
 import { getDb, type DbOrTx } from "../db";
 import { settings } from "../db/schema";
-import { amazonAdsSettingsSchema, amazonSettingsSchema, type AmazonAdsSettings, type AmazonSettings } from "./schema";
+import {
+  amazonAdsSettingsSchema,
+  amazonSettingsSchema,
+  type AmazonAdsSettings,
+  type AmazonAdsSettingsInput,
+  type AmazonSettings,
+} from "./schema";
 
 export type { AmazonAdsSettings, AmazonSettings } from "./schema";
 
@@ -80,7 +86,7 @@ export const saveAmazonSettings = (orgId: number, value: AmazonSettings, db?: Db
 
 export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) =>
   getTyped<AmazonAdsSettings>(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
-export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettings, db?: DbOrTx) =>
+export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettingsInput, db?: DbOrTx) =>
   saveSetting(orgId, "amazon_ads", amazonAdsSettingsSchema.parse(value), db);
 
 /** Organisations that have Ads API credentials saved (the crons' default set). */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { exchangeRefreshToken, type AccessToken } from "../../amazon/lwa";
 import { env } from "../../env";
 import { registerSecret } from "../../log";
-import type { AmazonAdsSettings } from "../../settings/schema";
+import type { AdsRegion, AmazonAdsSettings } from "../../settings/schema";
 import { amazonHttpError } from "../../amazon/error-body";
 import { AmazonError, networkFailure } from "../../amazon/errors";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
@@ -49,24 +49,39 @@ export interface AdsClientOptions {
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
+/** What the clients of one login (client id + refresh token) share within a run: the token and the call count. */
+interface LoginState {
+  token: AccessToken | null;
+  tokenRequest: Promise<AccessToken> | null;
+  calls: number;
+}
+
 /**
- * One org's Ads API session: the access token is fetched once and reused for the run (refreshed
- * when near expiry or on a 401); every call carries the three headers, a timeout and the retry policy.
+ * An Ads API session for one profile of one login: the access token is fetched once and reused for
+ * the run (refreshed when near expiry or on a 401), and shared with the clients of the login's other
+ * profiles (`forProfile`); every call carries the three headers, a timeout and the retry policy.
  */
 export class AdsClient {
-  private token: AccessToken | null = null;
-  private tokenRequest: Promise<AccessToken> | null = null;
   readonly retry: RetryPolicy;
-  /** How many HTTP calls went to Amazon (token + API), for summaries and the benchmark. */
-  callCount = 0;
 
   constructor(
     readonly settings: AmazonAdsSettings,
     private readonly options: AdsClientOptions = {},
+    private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0 },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     registerSecret(settings.client_secret);
     registerSecret(settings.refresh_token);
+  }
+
+  /** A client for another profile of the same login: same token, same call count, that profile's scope and host. */
+  forProfile(profileId: string, region: AdsRegion): AdsClient {
+    return new AdsClient({ ...this.settings, profile_id: profileId, region }, this.options, this.login);
+  }
+
+  /** How many HTTP calls went to Amazon (token + API) for this login, for summaries and the benchmark. */
+  get callCount(): number {
+    return this.login.calls;
   }
 
   private get timeoutMs() {
@@ -74,18 +89,19 @@ export class AdsClient {
   }
 
   async accessToken(forceRefresh = false): Promise<string> {
-    if (!forceRefresh && this.token && this.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS)
-      return this.token.accessToken;
-    // Concurrent callers (the five parallel creates) share one token request.
-    this.tokenRequest ??= withRetry(() => {
-      this.callCount++;
+    const login = this.login;
+    if (!forceRefresh && login.token && login.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS)
+      return login.token.accessToken;
+    // Concurrent callers (the parallel creates, the profiles of the login) share one token request.
+    login.tokenRequest ??= withRetry(() => {
+      login.calls++;
       return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings, { timeoutMs: this.timeoutMs });
     }, this.retry).finally(() => {
-      this.tokenRequest = null;
+      login.tokenRequest = null;
     });
-    this.token = await this.tokenRequest;
-    registerSecret(this.token.accessToken);
-    return this.token.accessToken;
+    login.token = await login.tokenRequest;
+    registerSecret(login.token.accessToken);
+    return login.token.accessToken;
   }
 
   private async send(
@@ -105,7 +121,7 @@ export class AdsClient {
       if (init.scope) headers["amazon-advertising-api-scope"] = this.settings.profile_id;
       if (init.contentType) headers["content-type"] = init.contentType;
       let response: Response;
-      this.callCount++;
+      this.login.calls++;
       try {
         response = await fetch(`${adsApiBaseUrl(this.settings.region)}${path}`, {
           method,
@@ -176,13 +192,17 @@ export class AdsClient {
     return parsed.data;
   }
 
-  /** GET /v2/profiles: no Scope header (Amazon lists the login's profiles of this region only). */
-  async listProfiles(): Promise<AdsProfile[]> {
+  /**
+   * GET /v2/profiles: no Scope header; Amazon lists the login's profiles of this client's region only.
+   * `reportAccess` asks for those whose reports this login may read (`apiProgram=report&accessLevel=view`).
+   */
+  async listProfiles(options: { reportAccess?: boolean } = {}): Promise<AdsProfile[]> {
+    const query = options.reportAccess ? "?apiProgram=report&accessLevel=view" : "";
     // profileId is a bare JSON number (int64): quote it before parsing so no digit is lost.
     const profiles = await this.call(
-      "list profiles",
+      `list profiles (${this.settings.region})`,
       "GET",
-      "/v2/profiles",
+      `/v2/profiles${query}`,
       z.array(profileSchema),
       { scope: false },
       (text) => text.replace(/("profileId"\s*:\s*)(-?\d+)/g, '$1"$2"'),

@@ -1,65 +1,82 @@
-import { z } from "zod";
-import { AmazonError } from "../../amazon/errors";
-import { REGIONS, type AdsRegion, type AmazonAdsSettings } from "../../settings/schema";
-import { AdsClient, type AdsClientOptions, type AdsProfile } from "./client";
+import { isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
+import { REGIONS, type AdsRegion } from "../../settings/schema";
+import type { AdsClient, AdsProfile } from "./client";
 
-function profileNotFound(profileId: string, region: AdsRegion, found: AdsProfile[]): AmazonError {
-  const listed = found.length ? ` (found: ${found.map((p) => p.profileIdText).join(", ")})` : " (none found there)";
-  return new AmazonError(
-    "profile",
-    `Profile ${profileId} is not among the advertiser profiles this login can use in region ${region}${listed}`,
-    { reason: "not_found" },
+/** An advertiser profile the login can see, with where it lives and whether it can run spCampaigns. */
+export interface DiscoveredProfile {
+  profileId: string;
+  region: AdsRegion;
+  countryCode: string | null;
+  currencyCode: string | null;
+  timezone: string | null;
+  accountType: string | null;
+  accountName: string | null;
+  canReport: boolean;
+  /** Why it cannot run this report, when it cannot. */
+  whyNot?: string;
+}
+
+export interface ProfileDiscovery {
+  found: DiscoveredProfile[];
+  /** Regions whose listing failed this time (their profiles are unknown, not gone). */
+  unreachable: Array<{
+    region: AdsRegion;
+    error: string;
+    /** Amazon answered (with this HTTP status) rather than not at all. */
+    status?: number;
+  }>;
+}
+
+/**
+ * Every profile the login can see, in NA, EU and FE (Amazon lists a region's profiles on that
+ * region's host only). Two listings per region: all profiles, and those whose reports the login may
+ * read; a profile only in the first cannot run this report. Agency profiles hold no campaigns of
+ * their own (Airbyte skips them too).
+ */
+export async function discoverProfiles(login: AdsClient): Promise<ProfileDiscovery> {
+  const discovery: ProfileDiscovery = { found: [], unreachable: [] };
+  await Promise.all(
+    REGIONS.map(async (region) => {
+      const client = login.forProfile("", region);
+      try {
+        const [all, readable] = await Promise.all([client.listProfiles(), client.listProfiles({ reportAccess: true })]);
+        const canRead = new Set(readable.map((p) => p.profileIdText));
+        for (const p of all) discovery.found.push(toDiscovered(p, region, canRead.has(p.profileIdText)));
+      } catch (error) {
+        if (!isAmazonError(error) || error.operation === TOKEN_REFRESH) throw error;
+        discovery.unreachable.push({ region, error: error.message, status: error.status });
+      }
+    }),
   );
+  discovery.found.sort(
+    (a, b) => REGIONS.indexOf(a.region) - REGIONS.indexOf(b.region) || a.profileId.localeCompare(b.profileId),
+  );
+  return discovery;
 }
 
-export const profileInfoSchema = z.object({
-  profile_id: z.string(),
-  region: z.enum(REGIONS),
-  timezone: z.string().nullable(),
-  country_code: z.string().nullable(),
-  currency_code: z.string().nullable(),
-  account_name: z.string().nullable(),
-  account_type: z.string().nullable(),
-  checked_at: z.string(),
-});
-export type ProfileInfo = z.infer<typeof profileInfoSchema>;
-
-export function describeProfile(p: AdsProfile): string {
-  const name = p.accountInfo?.name ? ` "${p.accountInfo.name}"` : "";
-  return `${p.profileIdText} — ${p.countryCode ?? "?"}, ${p.currencyCode ?? "?"}, ${p.timezone ?? "?"}${name}${p.accountInfo?.type ? ` (${p.accountInfo.type})` : ""}`;
-}
-
-export function toProfileInfo(p: AdsProfile, region: AdsRegion): ProfileInfo {
+function toDiscovered(p: AdsProfile, region: AdsRegion, readable: boolean): DiscoveredProfile {
+  const accountType = p.accountInfo?.type ?? null;
+  const whyNot =
+    accountType === "agency"
+      ? "an agency profile: it has no campaigns of its own"
+      : !readable
+        ? "this login may not read its reports (Amazon does not list it for reporting)"
+        : undefined;
   return {
-    profile_id: p.profileIdText,
+    profileId: p.profileIdText,
     region,
+    countryCode: p.countryCode ?? null,
+    currencyCode: p.currencyCode ?? null,
     timezone: p.timezone ?? null,
-    country_code: p.countryCode ?? null,
-    currency_code: p.currencyCode ?? null,
-    account_name: p.accountInfo?.name ?? null,
-    account_type: p.accountInfo?.type ?? null,
-    checked_at: new Date().toISOString(),
+    accountType,
+    accountName: p.accountInfo?.name ?? null,
+    canReport: whyNot === undefined,
+    ...(whyNot ? { whyNot } : {}),
   };
 }
 
-export async function findProfile(client: AdsClient): Promise<AdsProfile> {
-  const profiles = await client.listProfiles();
-  const match = profiles.find((p) => p.profileIdText === client.settings.profile_id);
-  if (!match) throw profileNotFound(client.settings.profile_id, client.settings.region, profiles);
-  return match;
-}
-
-/** For a failed lookup: in which other regions does this login see the profile? */
-export async function regionsHavingProfile(
-  settings: AmazonAdsSettings,
-  options: AdsClientOptions,
-): Promise<AdsRegion[]> {
-  const others = REGIONS.filter((r) => r !== settings.region);
-  const hits = await Promise.all(
-    others.map(async (region) => {
-      const profiles = await new AdsClient({ ...settings, region }, options).listProfiles().catch(() => []);
-      return profiles.some((p) => p.profileIdText === settings.profile_id) ? region : null;
-    }),
-  );
-  return hits.filter((r): r is AdsRegion => r !== null);
+export function describeProfile(p: DiscoveredProfile): string {
+  const name = p.accountName ? ` "${p.accountName}"` : "";
+  const type = p.accountType ? ` (${p.accountType})` : "";
+  return `${p.profileId} — ${p.region}, ${p.countryCode ?? "?"}, ${p.currencyCode ?? "?"}, ${p.timezone ?? "?"}${name}${type}`;
 }

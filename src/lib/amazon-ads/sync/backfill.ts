@@ -7,6 +7,8 @@ import { jobRun, organisationsFor, type JobRun } from "./run";
 export interface BackfillOptions {
   from: string;
   to: string;
+  /** Only these of each organisation's profiles (default: every profile it syncs). */
+  profileIds?: readonly string[];
   /** Collect right away instead of leaving the reports to the next collect. */
   collect?: boolean;
   now?: Date;
@@ -37,8 +39,9 @@ export function checkBackfillRange(from: string, to: string, today: string): voi
 
 /**
  * Queues DAILY reports for a past range, split into reports of at most 31 days, for one org or every
- * org with credentials; the normal collect loads them (or right away with `collect`). The range is
- * checked in UTC first, then in each profile's own time zone.
+ * org with credentials, for each of its profiles or the ones named; the normal collect loads them (or
+ * right away with `collect`). The range is checked in UTC first, then in each profile's own time zone
+ * (a profile for which it falls outside is reported for that profile).
  */
 export async function backfill(orgId: number | null, options: BackfillOptions): Promise<JobRun> {
   const { from, to } = options;
@@ -50,6 +53,7 @@ export async function backfill(orgId: number | null, options: BackfillOptions): 
       await requestReports(org, {
         job: "backfill",
         now: options.now,
+        profileIds: options.profileIds,
         targets: (today) => {
           checkBackfillRange(from, to, today);
           return splitRange(from, to).map(({ start, end }) => ({

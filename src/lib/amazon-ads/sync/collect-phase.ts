@@ -5,7 +5,7 @@ import { collectReport, outcomeBase } from "./collect-report";
 import { RETENTION_DAYS } from "./dates";
 import { claimReport, deleteFinishedReports, pendingReports, releaseReport } from "./pending-queue";
 import { runPhase } from "./phase";
-import { overallStatus, type PhaseSummary, type ReportOutcome } from "./summary";
+import { overallStatus, profileResults, type PhaseSummary, type ReportOutcome } from "./summary";
 
 export interface CollectOptions {
   /** Stop starting new work after this long (the route's maxDuration minus a safe margin). */
@@ -38,19 +38,11 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   const o = { ...DEFAULT_COLLECT, ...given };
   return runPhase(orgId, "collect", { expectedMs: o.budgetMs }, async ({ db, settings, summary, started, clients }) => {
     const deadline = started + o.budgetMs;
-    const byProfile = new Map<string, AdsClient>();
-    // A report belongs to the profile it was requested for, even if the settings changed since.
-    const clientFor = (row: PendingReport) => {
-      const key = `${row.profileId}|${row.region}`;
-      let client = byProfile.get(key);
-      if (!client) {
-        const forRow = { ...settings, profile_id: row.profileId, region: row.region };
-        client = new AdsClient(forRow, { ...options.client, retry: { ...options.client?.retry, deadline } });
-        byProfile.set(key, client);
-        clients.push(client);
-      }
-      return client;
-    };
+    // One login (one token) for the run; each report is polled with the profile and host it was
+    // requested for, even if the settings changed since.
+    const login = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
+    clients.push(login);
+    const clientFor = (row: PendingReport) => login.forProfile(row.profileId, row.region);
     const reportOptions = { ...o, warn: (message: string) => summary.warnings.push(message) };
 
     const pending = await pendingReports(db, orgId);
@@ -97,6 +89,7 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
       throw error;
     }
     const removed = await deleteFinishedReports(db, orgId, { retentionDays: RETENTION_DAYS });
+    summary.profiles = profileResults(summary.reports);
     summary.status = overallStatus(summary.reports);
     summary.message = pending.length === 0 ? "Nothing pending" : collectMessage(summary.reports, removed);
   });

@@ -26,6 +26,7 @@ const FRESH_URLS = 1;
 
 export function outcomeBase(row: PendingReport): ReportOutcome {
   return {
+    profileId: row.profileId,
     reportId: row.reportId,
     startDate: row.reportDate,
     endDate: row.reportEndDate,

@@ -46,6 +46,7 @@ export async function runPhase(
     job,
     status: "success",
     message: "",
+    profiles: [],
     reports: [],
     warnings: [],
     amazonCalls: 0,
@@ -67,8 +68,9 @@ export async function runPhase(
   summary.durationMs = Date.now() - started;
   if (summary.warnings.length) logWarn(`[amazon-ads] ${job} org ${orgId}: ${summary.warnings.join("; ")}`);
   if (summary.status !== "success") logWarn(`[amazon-ads] ${job} org ${orgId}: ${summary.message}`);
-  const { reports, warnings, amazonCalls, durationMs } = summary;
-  await finishSyncLog(logId, summary.status, summary.message, { reports, warnings, amazonCalls, durationMs }, db);
+  const { profiles, reports, warnings, amazonCalls, durationMs } = summary;
+  const details = { profiles, reports, warnings, amazonCalls, durationMs };
+  await finishSyncLog(logId, summary.status, summary.message, details, db);
   if (rethrow) throw rethrow;
   return summary;
 }

@@ -1,13 +1,17 @@
+import { AmazonError } from "../../amazon/errors";
+import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
+import { rollUp } from "../../sync-logs";
 import { AdsClient, type AdsClientOptions } from "../api/client";
+import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
 import { createReportWithRecovery } from "../api/report-request";
 import { daysBetween, lookbackDates, RETENTION_DAYS, todayIn } from "./dates";
 import { describeError } from "./describe-error";
 import { failedNotRetried, insertPendingReport, markRetried, openRequestsFor } from "./pending-queue";
 import { runPhase } from "./phase";
-import { resolveProfile } from "./profile-cache";
+import { selectProfiles } from "./profile-selection";
 import { retryDue } from "./retry-schedule";
-import { overallStatus, type PhaseSummary, type ReportOutcome } from "./summary";
+import { overallStatus, type PhaseSummary, type ProfileResult, type ReportOutcome } from "./summary";
 
 export interface ReportTarget {
   startDate: string;
@@ -21,8 +25,10 @@ export interface ReportTarget {
 export interface RequestOptions {
   now?: Date;
   client?: AdsClientOptions;
-  /** Backfill passes its own ranges; the daily run computes the five lookbacks (+ retries). */
+  /** Backfill passes its own ranges (per profile's "today"); the daily run computes the five lookbacks (+ retries). */
   targets?: (today: string) => ReportTarget[];
+  /** Only these of the organisation's profiles (a backfill of one profile). */
+  profileIds?: readonly string[];
   job?: "request" | "backfill";
   onProgress?: (done: number, total: number) => void;
 }
@@ -31,8 +37,10 @@ export interface RequestOptions {
 export const REQUEST_BUDGET_MS = 240_000;
 
 /**
- * Phase 1 for one organisation: token, profile time zone, the five lookback dates plus the failed
- * dates whose retry is due, reports created in parallel, each stored as pending.
+ * Phase 1 for one organisation: one token for the login, its profiles discovered in every region,
+ * then for each selected profile (its own region and time zone) the five lookback dates plus the
+ * failed dates whose retry is due, created in parallel and stored as pending. A profile that is gone
+ * or cannot run the report is logged for that profile; the others go on.
  */
 export async function requestReports(orgId: number, options: RequestOptions = {}): Promise<PhaseSummary> {
   const job = options.job ?? "request";
@@ -43,64 +51,114 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
     async ({ db, settings, summary, started, clients }) => {
       // Like the collect, no retry may run past the route's maxDuration (300 s), margin included.
       const deadline = options.client?.retry?.deadline ?? started + REQUEST_BUDGET_MS;
-      const client = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
-      clients.push(client);
-      await client.accessToken();
-      const profile = await resolveProfile(orgId, client, db);
-      const now = options.now ?? new Date();
-      const today = todayIn(profile.timezone ?? "UTC", now);
-      const targets = options.targets ? options.targets(today) : dailyTargets(today);
+      const login = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
+      clients.push(login);
+      await login.accessToken();
+      const selection = selectProfiles(settings, await discoverProfiles(login), options.profileIds);
       const failed = options.targets ? [] : await failedNotRetried(db, orgId);
-      const superseded = addRetries(targets, failed, today, now, settings.profile_id);
+      // Failed dates of profiles the organisation no longer syncs are not retried any more.
+      const abandoned = failed.filter((r) => !selection.selectedIds.has(r.profileId)).map((r) => r.id);
+      await markRetried(db, abandoned);
 
-      const open = await openRequestsFor(db, orgId, settings.profile_id);
+      summary.profiles = selection.problems.map((p) => ({
+        profileId: p.profileId,
+        status: "error",
+        message: p.message,
+      }));
+      const total = selection.run.length;
+      if (total + selection.problems.length === 0)
+        throw new AmazonError(
+          "profile",
+          "No advertiser profile to sync: this login sees none that can run spCampaigns",
+        );
       let done = 0;
-      summary.reports = await Promise.all(
-        targets.map(async (target): Promise<ReportOutcome> => {
-          const { startDate, endDate, kind, lookbackDays } = target;
-          const base = { startDate, endDate, kind, lookbackDays };
-          const existing = open.find((o) => o.reportDate === startDate && o.reportEndDate === endDate);
-          try {
-            if (existing) return { ...base, reportId: existing.reportId, outcome: "already_pending" };
-            const created = await createReportWithRecovery(client, startDate, endDate);
-            if (created.droppedColumns.length) {
-              summary.warnings.push(
-                `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${startDate}; they were dropped from the request`,
-              );
-            }
-            const inserted = await insertPendingReport(db, {
-              orgId,
-              reportId: created.reportId,
-              reportDate: startDate,
-              reportEndDate: endDate,
-              kind,
-              lookbackDays,
-              profileId: settings.profile_id,
-              region: settings.region,
-              retryAttempt: target.retryOf ? target.retryOf.retryAttempt + 1 : 0,
-            });
-            const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
-            return { ...base, reportId: created.reportId, outcome };
-          } catch (error) {
-            return { ...base, outcome: "failed", error: describeError(error) };
-          } finally {
-            options.onProgress?.(++done, targets.length);
-          }
-        }),
-      );
-      // A failed date counts as retried only once a newer request for it exists; otherwise the next
-      // phase 1 tries again.
-      const carriedOn = targets.filter((t, i) => t.retryOf && summary.reports[i]!.outcome !== "failed");
-      await markRetried(db, [...superseded, ...carriedOn.map((t) => t.retryOf!.id)]);
-      summary.status = overallStatus(summary.reports);
+      for (const profile of selection.run) {
+        const client = login.forProfile(profile.profileId, profile.region);
+        const mine = failed.filter((r) => r.profileId === profile.profileId);
+        const result = await requestForProfile(db, orgId, client, profile, mine, options, summary.warnings);
+        summary.reports.push(...result.reports);
+        summary.profiles.push(result.profile);
+        options.onProgress?.(++done, total);
+      }
+      summary.status = rollUp(summary.profiles.map((p) => p.status));
       const counts = countBy(summary.reports.map((r) => r.outcome));
-      const tally = Object.entries(counts)
-        .map(([k, v]) => `${v} ${k}`)
-        .join(", ");
+      const tally =
+        Object.entries(counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(", ") || "nothing";
       const verb = job === "backfill" ? "Backfill" : "Requested";
-      summary.message = `${verb} ${summary.reports.length} report(s) for ${today} (${profile.timezone ?? "UTC"}): ${tally}`;
+      const problems = selection.problems.length ? `; ${selection.problems.length} profile(s) could not be synced` : "";
+      summary.message = `${verb} ${summary.reports.length} report(s) for ${total} profile(s): ${tally}${problems}`;
     },
   );
+}
+
+/** Phase 1 for one profile: its dates in its own time zone, each report created and queued. */
+async function requestForProfile(
+  db: Db,
+  orgId: number,
+  client: AdsClient,
+  profile: DiscoveredProfile,
+  failed: PendingReport[],
+  options: RequestOptions,
+  warnings: string[],
+): Promise<{ reports: ReportOutcome[]; profile: ProfileResult }> {
+  const now = options.now ?? new Date();
+  const timezone = profile.timezone ?? "UTC";
+  const today = todayIn(timezone, now);
+  const { profileId, region } = profile;
+  let targets: ReportTarget[];
+  try {
+    targets = options.targets ? options.targets(today) : dailyTargets(today);
+  } catch (error) {
+    return {
+      reports: [],
+      profile: { profileId, region, timezone, today, status: "error", message: describeError(error) },
+    };
+  }
+  addRetries(targets, failed, today, now);
+  const open = await openRequestsFor(db, orgId, profileId);
+  const reports = await Promise.all(
+    targets.map(async (target): Promise<ReportOutcome> => {
+      const { startDate, endDate, kind, lookbackDays } = target;
+      const base = { profileId, startDate, endDate, kind, lookbackDays };
+      const existing = open.find((o) => o.reportDate === startDate && o.reportEndDate === endDate);
+      if (existing) return { ...base, reportId: existing.reportId, outcome: "already_pending" };
+      try {
+        const created = await createReportWithRecovery(client, startDate, endDate);
+        if (created.droppedColumns.length) {
+          warnings.push(
+            `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${startDate}; they were dropped from the request`,
+          );
+        }
+        const inserted = await insertPendingReport(db, {
+          orgId,
+          reportId: created.reportId,
+          reportDate: startDate,
+          reportEndDate: endDate,
+          kind,
+          lookbackDays,
+          profileId,
+          region,
+          retryAttempt: target.retryOf ? target.retryOf.retryAttempt + 1 : 0,
+        });
+        const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
+        return { ...base, reportId: created.reportId, outcome };
+      } catch (error) {
+        return { ...base, outcome: "failed", error: describeError(error) };
+      }
+    }),
+  );
+  // A failed date counts as retried only once a newer request for it exists; otherwise the next
+  // phase 1 tries again.
+  await markRetried(
+    db,
+    targets.filter((t, i) => t.retryOf && reports[i]!.outcome !== "failed").map((t) => t.retryOf!.id),
+  );
+  const status = overallStatus(reports);
+  const failedCount = reports.filter((r) => r.outcome === "failed").length;
+  const message = `${reports.length} report(s) for ${today} (${timezone})${failedCount ? `, ${failedCount} failed` : ""}`;
+  return { reports, profile: { profileId, region, timezone, today, status, message } };
 }
 
 function dailyTargets(today: string): ReportTarget[] {
@@ -113,17 +171,12 @@ function dailyTargets(today: string): ReportTarget[] {
 }
 
 /**
- * Adds a retry target for each failed request that is due (retry-schedule.ts) and still inside
- * Amazon's retention. A failed date that today's lookbacks already cover rides on that request.
- * Returns the failed requests that no longer need a retry of their own (their profile changed).
+ * Adds a retry target for each of the profile's failed requests that is due (retry-schedule.ts) and
+ * still inside Amazon's retention. A failed date that today's lookbacks already cover rides on that
+ * request.
  */
-function addRetries(targets: ReportTarget[], failed: PendingReport[], today: string, now: Date, profileId: string) {
-  const superseded: number[] = [];
+function addRetries(targets: ReportTarget[], failed: PendingReport[], today: string, now: Date): void {
   for (const row of failed) {
-    if (row.profileId !== profileId) {
-      superseded.push(row.id);
-      continue;
-    }
     if (daysBetween(row.reportDate, today) > RETENTION_DAYS - 1 || !retryDue(row, now)) continue;
     const covering = targets.find((t) => t.startDate === row.reportDate && t.endDate === row.reportEndDate);
     if (covering) covering.retryOf ??= row;
@@ -138,7 +191,6 @@ function addRetries(targets: ReportTarget[], failed: PendingReport[], today: str
       });
     }
   }
-  return superseded;
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -50,6 +50,7 @@ export async function runJob(
         job,
         status: "error",
         message,
+        profiles: [],
         reports: [],
         warnings: [],
         amazonCalls: 0,

@@ -7,6 +7,7 @@ import { nextRetryAt } from "./retry-schedule";
 
 export interface DailyTotals {
   orgId: number;
+  profileId: string;
   date: string;
   rows: number;
   impressions: string;
@@ -57,14 +58,14 @@ export async function syncStatus(
   const days = options.days ?? 30;
   const col = (api: string) => sql.raw(`"${column(api).db}"`);
   const result = (await conn.execute(sql`
-    select org_id as "orgId", ${col("date")}::text as date, count(*)::int as rows,
+    select org_id as "orgId", profile_id as "profileId", ${col("date")}::text as date, count(*)::int as rows,
       coalesce(sum(${col("impressions")}), 0)::text as impressions, coalesce(sum(${col("clicks")}), 0)::text as clicks,
       coalesce(sum(${col("cost")}), 0)::text as cost, coalesce(sum(${col("sales14d")}), 0)::text as "sales14d",
       min(max_lookback_days)::int as "minMaxLookbackDays"
     from amazon_sp_ads
-    where ${col("date")} >= current_date - ${days + 1}::int ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
-    group by org_id, ${col("date")}
-    order by org_id, ${col("date")} desc
+    where ${col("date")} >= ${now.toISOString().slice(0, 10)}::date - ${days + 1}::int ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
+    group by org_id, profile_id, ${col("date")}
+    order by org_id, profile_id, ${col("date")} desc
   `)) as unknown as { rows: DailyTotals[] };
   return {
     open: queue.filter((r) => r.status === "pending"),

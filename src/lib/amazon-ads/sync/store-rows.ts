@@ -39,7 +39,7 @@ function columnLiteral(rows: ReportRow[], api: string): string {
 /**
  * Upserts one batch with a single statement: the batch travels as one array per column and is
  * unnested server-side (no parameter-count limit, one parse), then
- * INSERT … ON CONFLICT (org_id + the key columns) DO UPDATE. Only the columns present in the
+ * INSERT … ON CONFLICT (org_id, profile_id + the key columns) DO UPDATE. Only the columns present in the
  * report are written, so a column dropped from a request never erases earlier values.
  */
 export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenance: RowProvenance): Promise<number> {
@@ -52,6 +52,10 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
   // The columns present in any row of the batch (rows of one file usually all have the same ones).
   const columns: ColumnSpec[] = COLUMNS.filter((c) => batch.some((row) => Object.hasOwn(row, c.api)));
   const ident = (name: string) => sql.raw(`"${name}"`);
+  const keyColumns = sql.join(
+    KEY_COLUMNS.map((c) => ident(c.db)),
+    sql`, `,
+  );
 
   const arrays = columns.map((c) => sql`${columnLiteral(batch, c.api)}::${sql.raw(c.type)}[]`);
   const dataColumns = columns.filter((c) => !isKey(c));
@@ -81,12 +85,8 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
       columns.map((c) => ident(c.db)),
       sql`, `,
     )})
-    on conflict (org_id, ${sql.join(
-      KEY_COLUMNS.map((c) => ident(c.db)),
-      sql`, `,
-    )}) do update set
+    on conflict (org_id, profile_id, ${keyColumns}) do update set
       ${setData.length ? sql`${sql.join(setData, sql`, `)},` : sql``}
-      profile_id = excluded.profile_id,
       source_report_id = excluded.source_report_id,
       source_kind = excluded.source_kind,
       source_lookback_days = excluded.source_lookback_days,

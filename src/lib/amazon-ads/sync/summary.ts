@@ -1,6 +1,7 @@
 import { rollUp, type SyncStatus } from "../../sync-logs";
 
 export interface ReportOutcome {
+  profileId: string;
   reportId?: string;
   startDate: string;
   endDate: string;
@@ -19,11 +20,34 @@ export interface PhaseSummary {
   job: "request" | "collect" | "backfill";
   status: SyncStatus;
   message: string;
+  /** Per advertiser profile: its status and what happened (one profile's trouble never stops the others). */
+  profiles: ProfileResult[];
   reports: ReportOutcome[];
   warnings: string[];
   amazonCalls: number;
   durationMs: number;
   syncLogId?: number;
+}
+
+export interface ProfileResult {
+  profileId: string;
+  status: SyncStatus;
+  message: string;
+  region?: string;
+  timezone?: string | null;
+  /** "Today" in the profile's time zone, which its lookback dates count back from. */
+  today?: string;
+}
+
+/** The per-profile results of a set of report outcomes (for the collect, which works report by report). */
+export function profileResults(outcomes: ReportOutcome[]): ProfileResult[] {
+  const byProfile = new Map<string, ReportOutcome[]>();
+  for (const o of outcomes) byProfile.set(o.profileId, [...(byProfile.get(o.profileId) ?? []), o]);
+  return [...byProfile].map(([profileId, reports]) => ({
+    profileId,
+    status: overallStatus(reports),
+    message: reports.map((r) => `${r.startDate}: ${r.outcome}`).join(", "),
+  }));
 }
 
 export function overallStatus(

@@ -1,0 +1,2 @@
+DROP INDEX "amazon_sp_ads_org_date_campaign_uq";--> statement-breakpoint
+CREATE UNIQUE INDEX "amazon_sp_ads_org_profile_date_campaign_uq" ON "amazon_sp_ads" USING btree ("org_id","profile_id","date","campaign_id");

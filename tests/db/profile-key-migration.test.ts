@@ -1,0 +1,107 @@
+// The row key gained profile_id (campaign ids are only unique within a profile). The migration must
+// keep every row of a database that already has data, and then take two profiles' rows for one
+// campaign id and date as two rows.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import { afterAll, expect, inject, it } from "vitest";
+
+const KEY_MIGRATION = "0004_profile_in_row_key";
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+/** A copy of drizzle/ holding only the migrations before `stopBefore` (the journal cut there too). */
+function migrationsBefore(stopBefore: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migrations-"));
+  fs.cpSync(path.join(process.cwd(), "drizzle"), dir, { recursive: true });
+  const journalFile = path.join(dir, "meta", "_journal.json");
+  const journal = JSON.parse(fs.readFileSync(journalFile, "utf8")) as { entries: Array<{ tag: string }> };
+  const cut = journal.entries.findIndex((e) => e.tag === stopBefore);
+  expect(cut, `${stopBefore} is in the journal`).toBeGreaterThan(0);
+  journal.entries = journal.entries.slice(0, cut);
+  fs.writeFileSync(journalFile, JSON.stringify(journal));
+  return dir;
+}
+
+type Exec = (query: ReturnType<typeof sql>) => Promise<{ rows: Array<Record<string, unknown>> }>;
+
+async function openDatabase(): Promise<{ exec: Exec; migrate: (folder: string) => Promise<void> }> {
+  if (inject("testDb") === "postgres") {
+    const adminUrl = inject("pgAdminUrl");
+    const name = `ads_sync_keymig_${crypto.randomBytes(5).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    const db = drizzlePg(pool);
+    cleanups.push(async () => {
+      await pool.end();
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.end();
+    });
+    return {
+      exec: (query) => db.execute(query) as never,
+      migrate: (folder) => migratePg(db, { migrationsFolder: folder }),
+    };
+  }
+  const client = new PGlite();
+  const db = drizzlePglite(client);
+  cleanups.push(() => client.close());
+  return {
+    exec: (query) => db.execute(query) as never,
+    migrate: (folder) => migratePglite(db, { migrationsFolder: folder }),
+  };
+}
+
+it("keeps every existing row, then stores the same campaign id of two profiles as two rows", async () => {
+  const { exec, migrate } = await openDatabase();
+  await migrate(migrationsBefore(KEY_MIGRATION));
+  await exec(sql`insert into organisations (id, name) values (1, 'Org One')`);
+  const row = (campaign: string, date: string, cost: string) =>
+    sql`insert into amazon_sp_ads (org_id, date, campaign_id, cost, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days)
+        values (1, ${date}, ${campaign}, ${cost}, '366822873177837', 'r-1', 'daily', 1, 1)`;
+  await exec(row("9007199254740993", "2026-11-20", "12.34"));
+  await exec(row("9007199254740993", "2026-11-21", "0.50"));
+  await exec(row("123456789012345", "2026-11-20", "7"));
+  // Before: the key has no profile, so another profile's row for the same campaign and date collides.
+  await expect(
+    exec(sql`insert into amazon_sp_ads (org_id, date, campaign_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days)
+             values (1, '2026-11-20', 9007199254740993, '4444555566667777', 'r-2', 'daily', 1, 1)`),
+  ).rejects.toThrow();
+
+  await migrate(path.join(process.cwd(), "drizzle"));
+  const kept = await exec(
+    sql`select campaign_id::text as campaign, date::text as date, cost::text as cost, profile_id as profile from amazon_sp_ads order by date, campaign_id`,
+  );
+  expect(kept.rows).toEqual([
+    { campaign: "123456789012345", date: "2026-11-20", cost: "7", profile: "366822873177837" },
+    { campaign: "9007199254740993", date: "2026-11-20", cost: "12.34", profile: "366822873177837" },
+    { campaign: "9007199254740993", date: "2026-11-21", cost: "0.50", profile: "366822873177837" },
+  ]);
+  await exec(sql`insert into amazon_sp_ads (org_id, date, campaign_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days)
+                 values (1, '2026-11-20', 9007199254740993, '4444555566667777', 'r-2', 'daily', 1, 1)`);
+  const count = await exec(
+    sql`select count(*)::int as n from amazon_sp_ads where campaign_id = 9007199254740993 and date = '2026-11-20'`,
+  );
+  expect(count.rows[0]!.n).toBe(2);
+  // Within one profile the key still holds.
+  await expect(
+    exec(sql`insert into amazon_sp_ads (org_id, date, campaign_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days)
+             values (1, '2026-11-20', 9007199254740993, '4444555566667777', 'r-3', 'daily', 1, 1)`),
+  ).rejects.toThrow();
+});
