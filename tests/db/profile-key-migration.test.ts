@@ -1,7 +1,6 @@
 // The row key gained profile_id (campaign ids are only unique within a profile). The migration must
 // keep every row of a database that already has data, and then take two profiles' rows for one
 // campaign id and date as two rows.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +12,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { afterAll, expect, inject, it } from "vitest";
+import { createThrowawayPostgres } from "../support/test-db";
 
 const KEY_MIGRATION = "0004_profile_in_row_key";
 const cleanups: Array<() => Promise<void>> = [];
@@ -37,22 +37,12 @@ type Exec = (query: ReturnType<typeof sql>) => Promise<{ rows: Array<Record<stri
 
 async function openDatabase(): Promise<{ exec: Exec; migrate: (folder: string) => Promise<void> }> {
   if (inject("testDb") === "postgres") {
-    const adminUrl = inject("pgAdminUrl");
-    const name = `ads_sync_keymig_${crypto.randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+    const database = await createThrowawayPostgres("ads_sync_keymig", { migrate: false });
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     const db = drizzlePg(pool);
     cleanups.push(async () => {
       await pool.end();
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
+      await database.drop();
     });
     return {
       exec: (query) => db.execute(query) as never,

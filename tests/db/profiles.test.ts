@@ -1,11 +1,10 @@
 // Several advertiser profiles per organisation, against the simulator's multi-marketplace login
 // (client 3: GB, DE sharing GB's campaign ids, US, JP, an agency and a vendor without report access).
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { backfill, collectReports, requestReports, syncStatus, testAdsConnection } from "@/lib/amazon-ads";
 import type { Db } from "@/lib/db";
 import { syncLogs } from "@/lib/db/schema";
-import { setupFirstAdmin } from "@/lib/orgs/orgs";
 import { getAmazonAdsSettings, saveAmazonAdsSettings } from "@/lib/settings/store";
 import {
   SIM_MULTI_CLIENT,
@@ -15,6 +14,7 @@ import {
 } from "../../tools/amazon-ads-simulator/index";
 import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
 import { setupSimulator } from "../support/simulator";
+import { createOrgOne, resetSyncState } from "../support/sync-fixture";
 import { setupTestDatabase } from "../support/test-db";
 
 // At SPLIT it is still 15 June in London, Los Angeles and Toronto, already 16 June in Berlin and Tokyo.
@@ -40,15 +40,12 @@ const creates = () => sim().requests.filter((r) => r.method === "POST" && r.path
 
 beforeAll(async () => {
   db = (await testDb.handle()).db;
-  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" });
+  await createOrgOne();
 });
 
 beforeEach(async () => {
   now = NOON;
-  sim().reset();
-  sim().setScenario({ pollsBeforeComplete: 1 });
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
-    await db.execute(sql.raw(`delete from ${table}`));
+  await resetSyncState(db, sim());
 });
 
 describe("every profile of one login, each in its own region and time zone", () => {

@@ -10,11 +10,11 @@ import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
 import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/sync/retry-schedule";
 import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
-import { setupFirstAdmin } from "@/lib/orgs/orgs";
 import { saveAmazonAdsSettings } from "@/lib/settings/store";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { storedRows } from "../support/rows";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
+import { createOrgOne, resetSyncState } from "../support/sync-fixture";
 import { setupTestDatabase } from "../support/test-db";
 
 const testDb = setupTestDatabase();
@@ -32,15 +32,12 @@ const logsOf = (job: string) => db.select().from(syncLogs).where(eq(syncLogs.job
 beforeAll(async () => {
   process.env.CRON_SECRET = CRON_SECRET;
   db = (await testDb.handle()).db;
-  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" });
+  await createOrgOne();
   await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
 });
 
 beforeEach(async () => {
-  sim().reset();
-  sim().setScenario({ pollsBeforeComplete: 1 });
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
-    await db.execute(sql.raw(`delete from ${table}`));
+  await resetSyncState(db, sim());
   await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
 });
 

@@ -11,10 +11,10 @@ import { amazonAdsPendingReports, amazonSpAds, syncLogs } from "@/lib/db/schema"
 import { addMember, createOrganisation, createUserWithPassword } from "@/lib/orgs/orgs";
 import { saveAmazonAdsSettings } from "@/lib/settings/store";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "../../tools/amazon-ads-simulator/index";
+import { createOrgOne, resetSyncState } from "../support/sync-fixture";
 import { setupTestDatabase } from "../support/test-db";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
 import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
-import { setupFirstAdmin } from "@/lib/orgs/orgs";
 
 const testDb = setupTestDatabase();
 const { sim } = setupSimulator();
@@ -41,15 +41,12 @@ async function fullCycle(orgId = 1) {
 beforeAll(async () => {
   process.env.CRON_SECRET = CRON_SECRET;
   db = (await testDb.handle()).db;
-  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery", organisationName: "Org One" });
+  await createOrgOne();
   await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
 });
 
 beforeEach(async () => {
-  sim().reset();
-  sim().setScenario({ pollsBeforeComplete: 1 });
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
-    await db.execute(sql.raw(`delete from ${table}`));
+  await resetSyncState(db, sim());
 });
 
 describe("schema", () => {
@@ -307,21 +304,19 @@ describe("Amazon misbehaving", () => {
 
   it("a failed date outside today's lookbacks is re-requested exactly once", async () => {
     const outside = addDays(today(), -10); // not one of the five lookbacks
-    await db
-      .insert(amazonAdsPendingReports)
-      .values({
-        orgId: 1,
-        reportId: "00000000-0000-4000-8000-000000000001",
-        reportDate: outside,
-        reportEndDate: outside,
-        kind: "daily",
-        lookbackDays: 30,
-        profileId: SIM_DEFAULTS.profileId,
-        region: "EU",
-        status: "failed",
-        error: "earlier failure",
-        finishedAt: new Date(),
-      });
+    await db.insert(amazonAdsPendingReports).values({
+      orgId: 1,
+      reportId: "00000000-0000-4000-8000-000000000001",
+      reportDate: outside,
+      reportEndDate: outside,
+      kind: "daily",
+      lookbackDays: 30,
+      profileId: SIM_DEFAULTS.profileId,
+      region: "EU",
+      status: "failed",
+      error: "earlier failure",
+      finishedAt: new Date(),
+    });
     const first = await requestReports(1, FAST);
     const retries = first.reports.filter((r) => r.kind === "retry");
     expect(retries.map((r) => r.startDate)).toEqual([outside]);

@@ -22,8 +22,11 @@ export function configureTestEnv() {
   process.env.AMAZON_HTTP_TIMEOUT_MS ??= "3000";
 }
 
-/** A new, migrated, empty database on the test PostgreSQL server; `drop()` removes it. */
-export async function createThrowawayPostgres(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** A new, empty database on the test PostgreSQL server, migrated unless told not to; `drop()` removes it. */
+export async function createThrowawayPostgres(
+  prefix: string,
+  options: { migrate?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = inject("pgAdminUrl");
   const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -32,7 +35,7 @@ export async function createThrowawayPostgres(prefix: string): Promise<{ url: st
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  await (await openPostgres(url.toString(), { migrate: true })).close();
+  if (options.migrate ?? true) await (await openPostgres(url.toString(), { migrate: true })).close();
   return {
     url: url.toString(),
     async drop() {
