@@ -4,8 +4,9 @@ import { backfill, isAmazonError, runJob, syncStatus, type JobRun } from "../src
 import { closeDb, getDbHandle } from "../src/lib/db";
 import { DataFolderLockedError } from "../src/lib/db/pglite-lock";
 import { ConflictError, InvalidInputError, NotFoundError } from "../src/lib/errors";
+import { createOrganisationWithAdmin, listMembers, listOrganisations, setMember } from "../src/lib/orgs/admin";
 import { parseOrgId } from "../src/lib/orgs/org-id";
-import { formatRun, formatStatus } from "./lib/print";
+import { formatMembers, formatOrganisations, formatRun, formatStatus } from "./lib/print";
 
 const HELP = `Usage: npm run ads -- <command> [options]
 
@@ -13,10 +14,19 @@ Commands
   request                 Phase 1: request the five spCampaigns reports (day-1, -3, -7, -14, -30)
   collect                 Phase 2: poll, download and upsert what is pending
   status                  Pending reports, last runs, and rows/totals per date for the last 30 days
-  backfill --from D --to D
+  backfill --from D --to D [--profile ID]
                           Request DAILY reports for a past range (within Amazon's 95-day
-                          retention, up to yesterday), split into ranges of at most 31 days; the
-                          normal collect loads them (add --collect to collect right away)
+                          retention, up to yesterday), split into ranges of at most 31 days, for
+                          every profile the organisation syncs or the one named; the normal
+                          collect loads them (add --collect to collect right away)
+  org list [--org N]      Every organisation with its members and admins (with --org: its members)
+  org add --name NAME --admin-email EMAIL [--admin-password PW]
+                          Create an organisation and its first admin; the password only when the
+                          email has no user yet (that user is created)
+  org member --org N --email EMAIL --role admin|member [--password PW]
+                          Add a user to an organisation or change their role; the password only
+                          when the email has no user yet. An existing user's password is never changed.
+                          A password of "-" is read from stdin (keeps it out of shell history)
 
 Options
   --org N                 One organisation (default: every organisation with Ads credentials)
@@ -40,6 +50,13 @@ async function main(argv: string[]): Promise<number> {
       from: { type: "string" },
       to: { type: "string" },
       collect: { type: "boolean", default: false },
+      profile: { type: "string" },
+      name: { type: "string" },
+      email: { type: "string" },
+      role: { type: "string" },
+      password: { type: "string" },
+      "admin-email": { type: "string" },
+      "admin-password": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -48,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return values.help ? 0 : 2;
   }
-  if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}"`);
+  if (positionals.length > 1 && command !== "org") throw new UsageError(`Unexpected argument "${positionals[1]}"`);
   const orgId = values.org === undefined ? null : parseOrgId(values.org, "--org");
   const budgetMs = values.budget === undefined ? undefined : parsePositive(values.budget, "--budget") * 1000;
 
@@ -79,8 +96,9 @@ async function main(argv: string[]): Promise<number> {
         from: values.from,
         to: values.to,
         collect: values.collect,
+        profileIds: values.profile === undefined ? undefined : [values.profile],
         onProgress: (org, done, total) =>
-          process.stderr.write(`\r[backfill] org ${org}: ${done}/${total} report(s) requested`),
+          process.stderr.write(`\r[backfill] org ${org}: ${done}/${total} profile(s) requested`),
       });
       process.stderr.write("\n");
       print(run);
@@ -89,9 +107,85 @@ async function main(argv: string[]): Promise<number> {
       }
       return exitFor(run);
     }
+    case "org":
+      return orgCommand(positionals.slice(1), values, orgId);
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }
+}
+
+type OrgOptions = Partial<Record<"name" | "email" | "role" | "password" | "admin-email" | "admin-password", string>> & {
+  json: boolean;
+};
+
+/** `org list | add | member`. The CLI is the operator (it has the database), so no session or role is checked. */
+async function orgCommand(args: string[], values: OrgOptions, orgId: number | null): Promise<number> {
+  const [sub, ...extra] = args;
+  // Not echoed: a stray value is as likely a password typed without its option.
+  if (extra.length > 0)
+    throw new UsageError(
+      `"org ${sub}" takes no further arguments; give each value with its option (--name, --email, …)`,
+    );
+  const print = (json: unknown, text: string) => console.log(values.json ? JSON.stringify(json, null, 2) : text);
+  switch (sub) {
+    case "list": {
+      if (orgId === null) {
+        const orgs = await listOrganisations();
+        print(orgs, formatOrganisations(orgs));
+      } else {
+        const members = await listMembers(orgId);
+        print({ orgId, members }, formatMembers(members));
+      }
+      return 0;
+    }
+    case "add": {
+      if (values.name === undefined || values["admin-email"] === undefined)
+        throw new UsageError("org add needs --name NAME and --admin-email EMAIL");
+      const created = await createOrganisationWithAdmin({
+        name: values.name,
+        adminEmail: values["admin-email"],
+        adminPassword: await passwordOption(values["admin-password"]),
+      });
+      print(
+        created,
+        `Created organisation ${created.orgId} "${created.name}" with admin ${created.admin.email} ` +
+          (created.admin.userCreated ? "(new user)." : "(existing user; password unchanged)."),
+      );
+      return 0;
+    }
+    case "member": {
+      if (orgId === null || values.email === undefined || values.role === undefined)
+        throw new UsageError("org member needs --org N, --email EMAIL and --role admin|member");
+      const result = await setMember(orgId, {
+        email: values.email,
+        role: values.role as "admin" | "member", // setMember validates it
+        password: await passwordOption(values.password),
+      });
+      const who = `${result.email}${result.userCreated ? " (new user)" : ""}`;
+      const where = `organisation ${result.orgId} "${result.orgName}"`;
+      print(
+        result,
+        result.membership === "added"
+          ? `Added ${who} to ${where} as ${result.role}.`
+          : result.membership === "updated"
+            ? `Changed ${who} in ${where} from ${result.previousRole} to ${result.role}.`
+            : `${who} already is ${result.role} of ${where}; nothing changed.`,
+      );
+      return 0;
+    }
+    default:
+      throw new UsageError(sub === undefined ? "org needs list, add or member" : `Unknown org command "${sub}"`);
+  }
+}
+
+/** A password option as given, or read from stdin for "-" (then it is in no shell history or process list). */
+async function passwordOption(value: string | undefined): Promise<string | undefined> {
+  if (value !== "-") return value;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 function parsePositive(value: string, flag: string): number {

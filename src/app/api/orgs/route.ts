@@ -1,0 +1,19 @@
+import { readJson, route } from "@/lib/http/handler";
+import { requireUser } from "@/lib/http/session";
+import { createOrganisationAs, listMyOrganisations, newOrganisationSchema } from "@/lib/orgs/admin";
+import { requireAdminOfAny } from "./access";
+
+export const dynamic = "force-dynamic";
+
+/** The caller's organisations and their role in each. */
+export const GET = route(async (request) => {
+  const { userId } = await requireUser(request);
+  return Response.json({ organisations: await listMyOrganisations(userId) });
+});
+
+/** A new organisation, `{ name }`; the caller becomes its admin. Admins (of any organisation) only. */
+export const POST = route(async (request) => {
+  const { userId } = await requireAdminOfAny(request);
+  const body = await readJson(request, newOrganisationSchema);
+  return Response.json(await createOrganisationAs(userId, body), { status: 201 });
+});
