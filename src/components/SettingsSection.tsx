@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { CONNECT_RESULTS, type ConnectResult } from "@/lib/settings/connect-result";
 import type { FormField, SectionKey } from "@/lib/settings/schema";
 import { LockedInput } from "./LockedInput";
 
@@ -13,13 +14,28 @@ interface Props {
   orgQuery: string;
   /** Shown when the section (re)mounts: the page remounts it with the saved values after a save. */
   initialStatus?: string;
+  /** Where "Connect with Amazon" starts (the Ads API section only). */
+  connectUrl?: string;
+  /** How the last Connect with Amazon ended (from the callback's redirect); a success runs Test connection. */
+  connectResult?: ConnectResult;
   onSaved(settings: Record<string, Record<string, string> | null>, message: string): void;
 }
 
 type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 
 /** One credentials section: its own form state, its own Save and Test connection buttons. */
-export function SettingsSection({ section, title, fields, saved, testUrl, orgQuery, initialStatus, onSaved }: Props) {
+export function SettingsSection({
+  section,
+  title,
+  fields,
+  saved,
+  testUrl,
+  orgQuery,
+  initialStatus,
+  connectUrl,
+  connectResult,
+  onSaved,
+}: Props) {
   // The parent remounts this (key) when the saved values change, so initial state is enough.
   const [values, setValues] = useState<Record<string, string>>(() =>
     // A select with no default still shows its first option, so that is what the form holds.
@@ -30,7 +46,12 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<Status>(initialStatus ? { kind: "ok", text: initialStatus } : null);
-  const [busy, setBusy] = useState<"save" | "test" | null>(null);
+  const [busy, setBusy] = useState<"save" | "test" | "connect" | null>(null);
+  const [connectNotice] = useState<Status>(() =>
+    connectResult
+      ? { kind: CONNECT_RESULTS[connectResult].ok ? "ok" : "bad", text: CONNECT_RESULTS[connectResult].message }
+      : null,
+  );
 
   const formValues = () =>
     Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
@@ -65,6 +86,35 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
       showFieldErrors(json);
       setStatus({ kind: "bad", text: String(json?.message ?? "Saving failed; check your connection and try again.") });
     }
+  }
+
+  // After a successful connection the profiles the login reaches are what the admin needs next: the same
+  // list Test connection shows. Once per mount (a ref, so a development double effect does not test twice).
+  const autoTested = useRef(false);
+  useEffect(() => {
+    if (autoTested.current || !connectResult || !CONNECT_RESULTS[connectResult].ok) return;
+    autoTested.current = true;
+    void test();
+    // Only on mount: connectResult does not change while this section is mounted.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // Needs only the app's client ID and secret (typed or saved); the refresh token is what it fetches.
+  const canConnect = Boolean(formValues().client_id?.trim() && formValues().client_secret?.trim());
+
+  async function connect() {
+    if (!connectUrl) return;
+    setBusy("connect");
+    setStatus(null);
+    const { response, json } = await post(connectUrl, formValues());
+    if (response?.ok && typeof json?.url === "string") {
+      // Amazon's consent page; it sends the browser back to our callback, which returns to /settings.
+      window.location.assign(json.url);
+      return;
+    }
+    setBusy(null);
+    showFieldErrors(json);
+    setStatus({ kind: "bad", text: String(json?.message ?? "Connect with Amazon could not start; try again.") });
   }
 
   async function test() {
@@ -138,7 +188,23 @@ export function SettingsSection({ section, title, fields, saved, testUrl, orgQue
         <button type="button" className="secondary" onClick={test} disabled={busy !== null}>
           {busy === "test" ? "Testing…" : "Test connection"}
         </button>
+        {connectUrl && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={connect}
+            disabled={busy !== null || !canConnect}
+            title={canConnect ? undefined : "Enter the client ID and client secret first"}
+          >
+            {busy === "connect" ? "Opening Amazon…" : "Connect with Amazon"}
+          </button>
+        )}
       </div>
+      {connectNotice && (
+        <div className={`status ${connectNotice.kind}`} role="status" data-testid={`${section}-connect-status`}>
+          {connectNotice.text}
+        </div>
+      )}
       {status && (
         <div className={`status ${status.kind}`} role="status" data-testid={`${section}-status`}>
           {status.text}

@@ -4,8 +4,15 @@
  *   amazon-ads/api/          talking to the Ads API (client with token, retries, profiles, report requests)
  *   amazon-ads/report-file/  reading a report file (fetch, gunzip, parse, validate)
  *   amazon-ads/sync/         running the sync (request, collect, store, run, status, backfill)
+ *   amazon-ads/connect/      "Connect with Amazon": the authorization-code flow that fetches the refresh token
  */
 export { AdsClient, type AdsClientOptions, type AsyncReport } from "./amazon-ads/api/client";
+export {
+  connectRedirectUri,
+  finishAmazonConnect,
+  startAmazonConnect,
+  type ConnectOutcome,
+} from "./amazon-ads/connect/connect";
 export { buildReportRequest, createReportWithRecovery } from "./amazon-ads/api/report-request";
 export { streamReportRows, type ReportRow } from "./amazon-ads/report-file/read-report";
 export { backfill, checkBackfillRange, type BackfillOptions } from "./amazon-ads/sync/backfill";

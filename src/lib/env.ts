@@ -22,6 +22,11 @@ const envSchema = z.object({
   AMAZON_ADS_API_URL_NA: optionalUrl,
   AMAZON_ADS_API_URL_EU: optionalUrl,
   AMAZON_ADS_API_URL_FE: optionalUrl,
+  /** Login with Amazon's consent page ("Connect with Amazon"); per region, or one for all (the simulator). */
+  AMAZON_ADS_AUTH_URL: optionalUrl,
+  AMAZON_ADS_AUTH_URL_NA: optionalUrl,
+  AMAZON_ADS_AUTH_URL_EU: optionalUrl,
+  AMAZON_ADS_AUTH_URL_FE: optionalUrl,
   AMAZON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** `off` disables the in-process scheduler that runs vercel.json's crons off Vercel. */
   LOCAL_SCHEDULER: z.enum(["on", "off"]).optional(),

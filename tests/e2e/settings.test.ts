@@ -199,7 +199,7 @@ describe("settings in the browser", () => {
     await expectLocked(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
   });
 
-  it("says where a profile from the wrong region lives, and Cancel restores the saved profile", async () => {
+  it("finds a profile of another region in its own region, refuses an unknown one, and Cancel restores the saved profile", async () => {
     const { page } = browser();
     const ads = section(page, "Amazon Ads API");
     const profileInput = field(page, "Amazon Ads API", "Profile ID");
@@ -208,9 +208,15 @@ describe("settings in the browser", () => {
     await profileInput.fill(NA_PROFILE_ID);
     expect(await field(page, "Amazon Ads API", "Region").inputValue()).toBe("EU");
     await ads.getByRole("button", { name: "Test connection" }).click();
-    await expectText(statusOf(page, "amazon_ads"), NA_PROFILE_ID, "North America (NA)");
+    // Each profile is called on its own region's host: the NA profile is found there.
+    await expectText(statusOf(page, "amazon_ads"), `${NA_PROFILE_ID} (US)`);
+    expect(await statusOf(page, "amazon_ads").getAttribute("class")).not.toContain("bad");
+
+    await profileInput.fill("999999999999999");
+    await ads.getByRole("button", { name: "Test connection" }).click();
+    await expectText(statusOf(page, "amazon_ads"), "999999999999999", "not among the profiles");
     expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("bad");
-    await ads.screenshot({ path: path.join(RESULTS_DIR, "settings-wrong-region.png") });
+    await ads.screenshot({ path: path.join(RESULTS_DIR, "settings-unknown-profile.png") });
 
     await ads.getByRole("button", { name: "Cancel editing Profile ID" }).click();
     await expectLocked(profileInput, ADS.profile_id);

@@ -93,6 +93,9 @@ AMAZON_ADS_API_URL=${simulator.apiUrl.EU}
 AMAZON_ADS_API_URL_NA=${simulator.apiUrl.NA}
 AMAZON_ADS_API_URL_EU=${simulator.apiUrl.EU}
 AMAZON_ADS_API_URL_FE=${simulator.apiUrl.FE}
+AMAZON_ADS_AUTH_URL_NA=${simulator.authorizeUrl.NA}
+AMAZON_ADS_AUTH_URL_EU=${simulator.authorizeUrl.EU}
+AMAZON_ADS_AUTH_URL_FE=${simulator.authorizeUrl.FE}
 AMAZON_SP_TOKEN_URL=${simulator.tokenUrl}
 
 Default credentials (fake; only this simulator accepts them):

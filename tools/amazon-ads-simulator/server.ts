@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleAdmin } from "./admin";
+import { handleConsent } from "./consent";
 import { isGroupBy } from "./columns";
 import { expectedRowsFor } from "./data";
 import { readBody, sendJson } from "./http-util";
@@ -84,6 +85,8 @@ async function route(
 
   if (path === "/auth/o2/token") return handleToken(state, request, response, body);
   if (path.startsWith("/s3/")) return handleS3Download(state, request, response, url);
+  if (regionMatch && region && regionMatch[2] === "/ap/oa")
+    return handleConsent(state, request, response, region, url, body);
   if (regionMatch && region) return routeAdsApi(state, request, response, region, regionMatch[2]!, body);
   sendJson(response, 404, { code: "404", detail: "Not Found" });
 }
@@ -115,6 +118,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl,
     tokenUrl: `${baseUrl}/auth/o2/token`,
     apiUrl: { NA: `${baseUrl}/na`, EU: `${baseUrl}/eu`, FE: `${baseUrl}/fe` },
+    authorizeUrl: { NA: `${baseUrl}/na/ap/oa`, EU: `${baseUrl}/eu/ap/oa`, FE: `${baseUrl}/fe/ap/oa` },
     requests: state.requests,
     setScenario: (patch) => state.setScenario(patch),
     reset: () => state.reset(),

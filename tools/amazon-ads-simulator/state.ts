@@ -29,6 +29,14 @@ export interface IssuedToken {
   expiresAt: number;
 }
 
+/** An authorization code from the consent page (consent.ts). */
+export interface IssuedCode {
+  clientId: string;
+  redirectUri: string;
+  /** Milliseconds on the simulator's clock. */
+  expiresAt: number;
+}
+
 export interface ReportShape {
   timeUnit: TimeUnit;
   groupBy: GroupBy[];
@@ -114,6 +122,8 @@ export class SimulatorState {
    */
   readonly profiles = new Map<string, ProfileState>();
   readonly tokens = new Map<string, IssuedToken>();
+  /** Authorization codes from the consent page, removed when exchanged (single use). */
+  readonly authCodes = new Map<string, IssuedCode>();
   readonly reports = new Map<string, ReportRecord>();
   readonly requests: RecordedRequest[] = [];
   /** Key for the fake S3 presigned-URL signatures. */
@@ -206,6 +216,7 @@ export class SimulatorState {
     this.scenario = cloneScenario(this.initialScenario);
     this.requests.length = 0;
     this.reports.clear();
+    this.authCodes.clear();
     this.loadAccounts();
   }
 

@@ -4,7 +4,8 @@ import { delay, headerValue, mediaType, sendJson } from "./http-util";
 import { consumeFault } from "./scenario";
 import type { SimulatorState } from "./state";
 
-// Login with Amazon: POST /auth/o2/token (refresh-token grant). Error bodies are {error, error_description}.
+// Login with Amazon: POST /auth/o2/token (refresh-token and authorization-code grants). Error bodies are
+// {error, error_description}.
 
 export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
 
@@ -45,7 +46,7 @@ export async function handleToken(
     sendTokenError(response, 400, "invalid_request", "The request is missing a required parameter : grant_type");
     return;
   }
-  if (grantType !== "refresh_token") {
+  if (grantType !== "refresh_token" && grantType !== "authorization_code") {
     sendTokenError(
       response,
       400,
@@ -59,6 +60,16 @@ export async function handleToken(
     sendTokenError(response, 401, "invalid_client", "Client authentication failed");
     return;
   }
+  if (grantType === "authorization_code") {
+    const granted = redeemCode(state, form, client.clientId);
+    if (granted !== "ok") {
+      sendTokenError(response, 400, granted === "missing" ? "invalid_request" : "invalid_grant", CODE_ERRORS[granted]);
+      return;
+    }
+    // The consenting Amazon user's grant to this client: the client's refresh token (one user per client here).
+    sendTokens(state, response, client.clientId, client.refreshToken);
+    return;
+  }
   const refreshToken = form.get("refresh_token");
   if (!refreshToken) {
     sendTokenError(response, 400, "invalid_request", "The request is missing a required parameter : refresh_token");
@@ -68,9 +79,36 @@ export async function handleToken(
     sendTokenError(response, 400, "invalid_grant", INVALID_GRANT_DESCRIPTION);
     return;
   }
+  sendTokens(state, response, client.clientId, refreshToken);
+}
+
+const CODE_ERRORS = {
+  missing: "The request is missing a required parameter : code or redirect_uri",
+  unknown: "The request has an invalid grant parameter : code",
+  expired: "The request has an invalid grant parameter : code. The authorization code has expired",
+  mismatch: "The request has an invalid grant parameter : code. It was issued to another client or redirect_uri",
+} as const;
+
+/**
+ * A code from the consent page, used up whatever the outcome (Amazon: once), and valid only for the client
+ * and redirect_uri it was issued with, within AUTH_CODE_LIFETIME_SECONDS.
+ */
+function redeemCode(state: SimulatorState, form: URLSearchParams, clientId: string): "ok" | keyof typeof CODE_ERRORS {
+  const code = form.get("code");
+  const redirectUri = form.get("redirect_uri");
+  if (!code || !redirectUri) return "missing";
+  const issued = state.authCodes.get(code);
+  if (!issued) return "unknown";
+  state.authCodes.delete(code);
+  if (issued.expiresAt <= state.now().getTime()) return "expired";
+  if (issued.clientId !== clientId || issued.redirectUri !== redirectUri) return "mismatch";
+  return "ok";
+}
+
+function sendTokens(state: SimulatorState, response: ServerResponse, clientId: string, refreshToken: string): void {
   const accessToken = `Atza|${randomBytes(48).toString("base64url")}`;
   state.tokens.set(accessToken, {
-    clientId: client.clientId,
+    clientId,
     expiresAt: state.now().getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000,
   });
   sendJson(

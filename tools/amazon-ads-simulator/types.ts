@@ -129,6 +129,8 @@ export interface Simulator {
   baseUrl: string;
   tokenUrl: string;
   apiUrl: Record<Region, string>;
+  /** The regional Login with Amazon consent pages (`/na/ap/oa`, …), for AMAZON_ADS_AUTH_URL_<REGION>. */
+  authorizeUrl: Record<Region, string>;
   requests: RecordedRequest[];
   setScenario(patch: Partial<Scenario>): void;
   reset(): void;

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { Fragment, useEffect, useState } from "react";
 import { SettingsSection } from "@/components/SettingsSection";
+import { CONNECT_RESULT_PARAM, isConnectResult, type ConnectResult } from "@/lib/settings/connect-result";
 import { formFields, SECTION_KEYS, SETTINGS_SECTIONS } from "@/lib/settings/schema";
 
 // From the settings schema, so a field or section added there shows up here without editing this page.
@@ -23,10 +24,18 @@ export default function SettingsPage() {
   const [orgId, setOrgId] = useState<number | null>(null);
   const [orgQuery, setOrgQuery] = useState("");
   const [savedMessage, setSavedMessage] = useState<Record<string, string>>({});
+  const [connectResult, setConnectResult] = useState<ConnectResult | undefined>();
 
   useEffect(() => {
     let cancelled = false;
-    const query = new URLSearchParams(window.location.search).get("orgId");
+    const params = new URLSearchParams(window.location.search);
+    const query = params.get("orgId");
+    // Where "Connect with Amazon" ended; dropped from the address so a reload does not show it again.
+    const connected = params.get(CONNECT_RESULT_PARAM);
+    if (connected !== null) {
+      params.delete(CONNECT_RESULT_PARAM);
+      window.history.replaceState(null, "", `${window.location.pathname}${params.size ? `?${params}` : ""}`);
+    }
     const q = query ? `?orgId=${encodeURIComponent(query)}` : "";
     fetchSettings(q).then((result) => {
       if (cancelled) return;
@@ -34,6 +43,7 @@ export default function SettingsPage() {
       setOrgQuery(q);
       if (result.kind === "error") return setLoadError(result.message);
       setOrgId(result.orgId);
+      if (isConnectResult(connected)) setConnectResult(connected);
       setSections(result.settings);
       setLoadError(result.errors.length ? result.errors.join(" ") : null);
     });
@@ -89,7 +99,10 @@ export default function SettingsPage() {
                   testUrl={testUrl}
                   orgQuery={orgQuery}
                   initialStatus={savedMessage[key]}
+                  connectUrl={key === "amazon_ads" ? "/api/amazon-ads/connect" : undefined}
+                  connectResult={key === "amazon_ads" ? connectResult : undefined}
                   onSaved={(s, message) => {
+                    setConnectResult(undefined);
                     setSavedMessage({ [key]: message });
                     setSections((prev) => ({ ...prev, [key]: s[key] ?? null }));
                   }}

@@ -3,19 +3,27 @@ import { env } from "../env";
 import { registerSecret } from "../log";
 import { AmazonError, networkFailure, TOKEN_REFRESH, type AmazonErrorKind } from "./errors";
 
-// Login with Amazon (LwA): refresh token → access token. Shared by the SP-API and Ads API code.
+// Login with Amazon (LwA): refresh token → access token, and the first grant's code → refresh token.
+// Shared by the SP-API and Ads API code.
 
 /** LwA failures keep their own reason (shown by "Test connection"); the kind says what to do about them. */
 export type LwaFailure =
   "invalid_client" | "invalid_grant" | "rejected" | "unavailable" | "timeout" | "network" | "bad_response";
 
-const lwaError = (kind: AmazonErrorKind, reason: LwaFailure, message: string, status?: number) =>
-  new AmazonError(kind, message, { reason, status, operation: TOKEN_REFRESH });
+const lwaError = (
+  kind: AmazonErrorKind,
+  reason: LwaFailure,
+  message: string,
+  status: number | undefined,
+  operation: string,
+) => new AmazonError(kind, message, { reason, status, operation });
 
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
   expires_in: z.coerce.number().int().positive(),
   token_type: z.string().optional(),
+  // Present on every LwA answer; only the authorization_code grant needs it (a refresh returns the same one).
+  refresh_token: z.string().min(1).optional(),
 });
 const errorResponseSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 
@@ -37,6 +45,79 @@ export async function exchangeRefreshToken(
 ): Promise<AccessToken> {
   registerSecret(credentials.client_secret);
   registerSecret(credentials.refresh_token);
+  const tokens = await postTokenRequest(
+    tokenUrl,
+    {
+      grant_type: "refresh_token",
+      refresh_token: credentials.refresh_token,
+      client_id: credentials.client_id,
+      client_secret: credentials.client_secret,
+    },
+    {
+      operation: TOKEN_REFRESH,
+      invalidGrant:
+        "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.",
+      timeoutMs: options.timeoutMs,
+    },
+  );
+  return { accessToken: tokens.access_token, expiresAt: (options.now ?? Date.now)() + tokens.expires_in * 1000 };
+}
+
+/** The operation name of the first grant ("Connect with Amazon"): the code is swapped for a refresh token. */
+export const CODE_EXCHANGE = "authorization code exchange";
+
+export interface AuthorizationCodeGrant {
+  client_id: string;
+  client_secret: string;
+  code: string;
+  /** Must be the redirect_uri the consent page was opened with: Amazon binds the code to it. */
+  redirect_uri: string;
+}
+
+/**
+ * The authorization_code grant (facts note §1): a code from the consent page, valid 5 minutes and once,
+ * becomes a refresh token. Same endpoint, same error vocabulary as the refresh.
+ */
+export async function exchangeAuthorizationCode(
+  tokenUrl: string,
+  grant: AuthorizationCodeGrant,
+  options: { timeoutMs?: number; now?: () => number } = {},
+): Promise<AccessToken & { refreshToken: string }> {
+  registerSecret(grant.client_secret);
+  registerSecret(grant.code);
+  const tokens = await postTokenRequest(
+    tokenUrl,
+    { grant_type: "authorization_code", ...grant },
+    {
+      operation: CODE_EXCHANGE,
+      invalidGrant:
+        "Amazon rejected the authorisation code (invalid_grant): it expired (codes last 5 minutes), was already used, or was issued for another client ID or return URL. Press Connect with Amazon again.",
+      timeoutMs: options.timeoutMs,
+    },
+  );
+  if (!tokens.refresh_token) {
+    throw lwaError(
+      "bad_response",
+      "bad_response",
+      `Login with Amazon (${new URL(tokenUrl).host}) answered without a refresh token`,
+      200,
+      CODE_EXCHANGE,
+    );
+  }
+  return {
+    accessToken: tokens.access_token,
+    expiresAt: (options.now ?? Date.now)() + tokens.expires_in * 1000,
+    refreshToken: tokens.refresh_token,
+  };
+}
+
+/** POSTs one grant to LwA and turns every failure into an AmazonError; the tokens it returns are registered secrets. */
+async function postTokenRequest(
+  tokenUrl: string,
+  form: Record<string, string>,
+  options: { operation: string; invalidGrant: string; timeoutMs?: number },
+): Promise<z.infer<typeof tokenResponseSchema>> {
+  const { operation } = options;
   const timeoutMs = options.timeoutMs ?? env().AMAZON_HTTP_TIMEOUT_MS;
   const host = new URL(tokenUrl).host;
   let response: Response;
@@ -44,12 +125,7 @@ export async function exchangeRefreshToken(
     response = await fetch(tokenUrl, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded;charset=UTF-8", accept: "application/json" },
-      body: new URLSearchParams({
-        grant_type: "refresh_token",
-        refresh_token: credentials.refresh_token,
-        client_id: credentials.client_id,
-        client_secret: credentials.client_secret,
-      }),
+      body: new URLSearchParams(form),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
@@ -59,9 +135,17 @@ export async function exchangeRefreshToken(
         "network",
         "timeout",
         `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`,
+        undefined,
+        operation,
       );
     }
-    throw lwaError("network", "network", `Could not reach Login with Amazon (${host}): ${failure.text}`);
+    throw lwaError(
+      "network",
+      "network",
+      `Could not reach Login with Amazon (${host}): ${failure.text}`,
+      undefined,
+      operation,
+    );
   }
   const text = await response.text();
   if (response.ok) {
@@ -72,12 +156,11 @@ export async function exchangeRefreshToken(
         "bad_response",
         `Login with Amazon (${host}) answered HTTP ${response.status} without an access token`,
         response.status,
+        operation,
       );
     registerSecret(parsed.data.access_token);
-    return {
-      accessToken: parsed.data.access_token,
-      expiresAt: (options.now ?? Date.now)() + parsed.data.expires_in * 1000,
-    };
+    registerSecret(parsed.data.refresh_token);
+    return parsed.data;
   }
   const amazonError = errorResponseSchema.safeParse(safeJson(text));
   const code = amazonError.success ? amazonError.data.error : undefined;
@@ -87,22 +170,18 @@ export async function exchangeRefreshToken(
       "invalid_client",
       "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.",
       response.status,
+      operation,
     );
   }
-  if (code === "invalid_grant") {
-    throw lwaError(
-      "auth",
-      "invalid_grant",
-      "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.",
-      response.status,
-    );
-  }
+  if (code === "invalid_grant")
+    throw lwaError("auth", "invalid_grant", options.invalidGrant, response.status, operation);
   if (response.status >= 500 || response.status === 429) {
     throw lwaError(
       response.status === 429 ? "throttled" : "server",
       "unavailable",
       `Login with Amazon (${host}) is unavailable right now (HTTP ${response.status}); try again later`,
       response.status,
+      operation,
     );
   }
   // The error code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
@@ -111,6 +190,7 @@ export async function exchangeRefreshToken(
     "rejected",
     `Login with Amazon refused the token request (HTTP ${response.status}${code ? `, ${code}` : ""})`,
     response.status,
+    operation,
   );
 }
 

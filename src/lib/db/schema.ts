@@ -125,6 +125,30 @@ export const settings = pgTable(
   (t) => [unique("settings_org_key_unique").on(t.orgId, t.key)],
 );
 
+// ---- "Connect with Amazon": one row per consent page opened, deleted when its callback arrives ----
+
+export const amazonAdsConnectStates = pgTable(
+  "amazon_ads_connect_states",
+  {
+    // SHA-256 of the `state` value: a read of this table cannot complete someone's callback.
+    stateHash: text("state_hash").primaryKey(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    // The LwA app the consent page was opened for: Amazon binds the code to it, so the exchange must use it too.
+    region: text("region", { enum: ["NA", "EU", "FE"] }).notNull(),
+    clientId: text("client_id").notNull(),
+    clientSecretEncrypted: text("client_secret_encrypted").notNull(),
+    redirectUri: text("redirect_uri").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("amazon_ads_connect_states_expires_idx").on(t.expiresAt)],
+);
+
 // ---- sync_logs: one row per job run per org ----
 
 export const syncLogs = pgTable(

@@ -13,6 +13,13 @@ const TOKEN_URLS: Record<AdsRegion, string> = {
   FE: "https://api.amazon.co.jp/auth/o2/token",
 };
 
+// Where an advertiser grants our app access (Amazon Ads docs, "Create an authorization grant").
+const AUTH_URLS: Record<AdsRegion, string> = {
+  NA: "https://www.amazon.com/ap/oa",
+  EU: "https://eu.account.amazon.com/ap/oa",
+  FE: "https://apac.account.amazon.com/ap/oa",
+};
+
 /** The region's Ads API base URL; AMAZON_ADS_API_URL_<REGION> or AMAZON_ADS_API_URL override it (simulator, tests). */
 export function adsApiBaseUrl(region: AdsRegion): string {
   const e = env();
@@ -21,4 +28,10 @@ export function adsApiBaseUrl(region: AdsRegion): string {
 
 export function adsTokenUrl(region: AdsRegion): string {
   return env().AMAZON_ADS_TOKEN_URL ?? TOKEN_URLS[region];
+}
+
+/** The region's LwA consent page; AMAZON_ADS_AUTH_URL_<REGION> or AMAZON_ADS_AUTH_URL override it (simulator, tests). */
+export function adsAuthorizeUrl(region: AdsRegion): string {
+  const e = env();
+  return e[`AMAZON_ADS_AUTH_URL_${region}`] ?? e.AMAZON_ADS_AUTH_URL ?? AUTH_URLS[region];
 }

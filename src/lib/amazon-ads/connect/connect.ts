@@ -1,0 +1,215 @@
+import crypto from "node:crypto";
+import { eq, lt } from "drizzle-orm";
+import { z } from "zod";
+import { isAmazonError } from "../../amazon/errors";
+import { CODE_EXCHANGE, exchangeAuthorizationCode } from "../../amazon/lwa";
+import { getDb } from "../../db";
+import { amazonAdsConnectStates } from "../../db/schema";
+import { env } from "../../env";
+import { InvalidInputError } from "../../errors";
+import { logWarn, registerSecret } from "../../log";
+import { membershipsOf } from "../../orgs/orgs";
+import type { ConnectResult } from "../../settings/connect-result";
+import { decrypt, encrypt } from "../../settings/crypto";
+import { MASK, maskSecret } from "../../settings/masking";
+import { amazonAdsSettingsSchema, type AdsRegion, type AmazonAdsSettings } from "../../settings/schema";
+import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../settings/store";
+import { adsAuthorizeUrl, adsTokenUrl } from "../api/hosts";
+
+// "Connect with Amazon": Login with Amazon's authorization-code flow, so an admin gets the refresh token by
+// consenting on Amazon's page instead of building the URL and running curl by hand.
+
+/** Amazon Ads docs ("Create an authorization grant"): the scope for Sponsored Products and the other ad APIs. */
+export const ADS_SCOPE = "advertising::campaign_management";
+export const CONNECT_CALLBACK_PATH = "/api/amazon-ads/callback";
+/** Long enough to sign in to Amazon (maybe with 2FA); the code Amazon returns then has its own 5 minutes. */
+export const CONNECT_STATE_TTL_MS = 10 * 60_000;
+
+/**
+ * The `redirect_uri`: the callback's full URL on BETTER_AUTH_URL (the app's public address, also what
+ * sign-in trusts), else on the address the request came to. It must be listed verbatim as an "Allowed
+ * Return URL" in the Amazon security profile; behind a proxy the request's address is the internal one,
+ * so BETTER_AUTH_URL must be set there.
+ */
+export function connectRedirectUri(request: Request): string {
+  return new URL(CONNECT_CALLBACK_PATH, env().BETTER_AUTH_URL ?? new URL(request.url).origin).toString();
+}
+
+const hashState = (state: string) => crypto.createHash("sha256").update(state).digest("hex");
+// Binds the stored client secret to its row, as settings ciphertexts are bound to theirs.
+const secretAssociatedData = (stateHash: string) => `amazon_ads_connect:${stateHash}`;
+
+const shape = amazonAdsSettingsSchema.shape;
+const appSchema = z.object({ client_id: shape.client_id, client_secret: shape.client_secret, region: shape.region });
+type LwaApp = z.infer<typeof appSchema>;
+
+/**
+ * The LwA app to connect: the form's client ID, secret and region, a masked or empty field meaning the saved
+ * value (as Save and Test connection read them). The refresh token and profiles are not needed yet.
+ */
+async function resolveApp(orgId: number, form: Record<string, string | undefined>): Promise<LwaApp> {
+  let stored: AmazonAdsSettings | null = null;
+  try {
+    stored = await getAmazonAdsSettings(orgId);
+  } catch {
+    stored = null; // unreadable: the form must carry every value, which validation demands
+  }
+  const merged: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
+  for (const field of ["client_id", "client_secret", "region"] as const) {
+    const incoming = form[field]?.trim();
+    const previous = stored?.[field];
+    if (!incoming) merged[field] = previous;
+    else if (!incoming.startsWith(MASK)) merged[field] = incoming;
+    else if (previous !== undefined && incoming === maskSecret(previous)) merged[field] = previous;
+    else
+      errors[`amazon_ads.${field}`] =
+        "This field shows a masked value that does not match the saved one; type it again";
+  }
+  const parsed = appSchema.safeParse(merged);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = issue.path.join(".");
+      errors[`amazon_ads.${field}`] ??=
+        issue.code === "invalid_type"
+          ? `${field === "client_id" ? "Client ID" : "Client secret"} is required`
+          : issue.message;
+    }
+  }
+  if (!parsed.success || Object.keys(errors).length > 0) {
+    throw new InvalidInputError(
+      "Connect with Amazon needs the client ID and client secret of your Login with Amazon app: " +
+        Object.values(errors).join("; "),
+      errors,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Starts the flow for an admin (the caller checked the role): remembers a fresh `state` (its hash, the user,
+ * the organisation and the app) and returns the region's consent page URL to send the browser to.
+ */
+export async function startAmazonConnect(
+  context: { orgId: number; userId: string },
+  form: Record<string, string | undefined>,
+  redirectUri: string,
+  now = new Date(),
+): Promise<{ url: string }> {
+  const app = await resolveApp(context.orgId, form);
+  registerSecret(app.client_secret);
+  const state = crypto.randomBytes(32).toString("base64url");
+  const stateHash = hashState(state);
+  const db = await getDb();
+  // Abandoned attempts (the admin closed Amazon's tab) would otherwise stay for ever.
+  await db.delete(amazonAdsConnectStates).where(lt(amazonAdsConnectStates.expiresAt, now));
+  await db.insert(amazonAdsConnectStates).values({
+    stateHash,
+    orgId: context.orgId,
+    userId: context.userId,
+    region: app.region,
+    clientId: app.client_id,
+    clientSecretEncrypted: encrypt(app.client_secret, secretAssociatedData(stateHash)),
+    redirectUri,
+    expiresAt: new Date(now.getTime() + CONNECT_STATE_TTL_MS),
+  });
+  const url = new URL(adsAuthorizeUrl(app.region));
+  url.searchParams.set("client_id", app.client_id);
+  url.searchParams.set("scope", ADS_SCOPE);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("redirect_uri", redirectUri);
+  url.searchParams.set("state", state);
+  return { url: url.toString() };
+}
+
+export interface ConnectOutcome {
+  result: ConnectResult;
+  /** The organisation to show afterwards; only when the state was this user's. */
+  orgId?: number;
+}
+
+/**
+ * The callback: Amazon's answer (`code` & `state`, or `error` & `state`) for the signed-in user. The state
+ * is consumed before anything else is checked, so no answer can be replayed, whatever its outcome; only an
+ * exchanged code changes the organisation's settings.
+ */
+export async function finishAmazonConnect(
+  userId: string,
+  params: URLSearchParams,
+  now = new Date(),
+): Promise<ConnectOutcome> {
+  const code = params.get("code");
+  registerSecret(code);
+  const state = params.get("state");
+  if (!state) return { result: "state_missing" };
+  const db = await getDb();
+  // DELETE … RETURNING is the single use: of two concurrent callbacks with one state, only one gets the row.
+  const [row] = await db
+    .delete(amazonAdsConnectStates)
+    .where(eq(amazonAdsConnectStates.stateHash, hashState(state)))
+    .returning();
+  if (!row) return { result: "state_unknown" };
+  if (row.userId !== userId) return { result: "state_foreign" };
+  // Still an admin of that organisation now, not only when the flow started.
+  const memberships = await membershipsOf(userId);
+  if (!memberships.some((m) => m.orgId === row.orgId && m.role === "admin")) return { result: "state_foreign" };
+  const orgId = row.orgId;
+  if (row.expiresAt.getTime() <= now.getTime()) return { result: "state_expired", orgId };
+  const error = params.get("error");
+  if (error) return { result: error === "access_denied" ? "cancelled" : "amazon_error", orgId };
+  if (!code) return { result: "code_missing", orgId };
+
+  const clientSecret = decrypt(row.clientSecretEncrypted, secretAssociatedData(row.stateHash));
+  let refreshToken: string;
+  try {
+    ({ refreshToken } = await exchangeAuthorizationCode(adsTokenUrl(row.region), {
+      client_id: row.clientId,
+      client_secret: clientSecret,
+      code,
+      redirect_uri: row.redirectUri,
+    }));
+  } catch (failure) {
+    if (!isAmazonError(failure)) throw failure;
+    // The message names no code or token (AmazonError redacts registered secrets too).
+    logWarn(`Connect with Amazon for org ${orgId}: ${CODE_EXCHANGE} failed: ${failure.message}`);
+    const result: ConnectResult =
+      failure.reason === "invalid_grant"
+        ? "code_rejected"
+        : failure.reason === "invalid_client"
+          ? "client_rejected"
+          : failure.kind === "auth"
+            ? "amazon_error"
+            : "unavailable";
+    return { result, orgId };
+  }
+  return { result: await saveConnection(orgId, row, clientSecret, refreshToken), orgId };
+}
+
+/** Saves the app and its new refresh token into the organisation's Ads settings, keeping the profile choice. */
+async function saveConnection(
+  orgId: number,
+  app: { clientId: string; region: AdsRegion },
+  clientSecret: string,
+  refreshToken: string,
+): Promise<ConnectResult> {
+  let stored: AmazonAdsSettings | null = null;
+  try {
+    stored = await getAmazonAdsSettings(orgId);
+  } catch {
+    stored = null; // unreadable: replaced by what this connection brings
+  }
+  const value = {
+    profile_id: stored?.profile_id ?? "",
+    profiles: stored?.profiles ?? "listed",
+    client_id: app.clientId,
+    client_secret: clientSecret,
+    refresh_token: refreshToken,
+    region: app.region,
+  };
+  // A first connection has no profile chosen yet, and a section naming none cannot be saved: until the admin
+  // lists some, every profile the login sees is synced (the page says so).
+  const noProfileYet = value.profiles === "listed" && value.profile_id === "";
+  if (noProfileYet) value.profiles = "all";
+  await saveAmazonAdsSettings(orgId, value);
+  return noProfileYet ? "connected_all" : "connected";
+}
