@@ -223,5 +223,8 @@ try {
   console.error(`error: ${(error as Error).message}${mapped.hint ? `\n${mapped.hint}` : ""}`);
   code = mapped.code;
 }
-await closeDb();
+// Closing must not change what the run answered: a failed close is reported, the exit code stays.
+await closeDb().catch((error: unknown) =>
+  console.error(`warning: closing the database failed: ${(error as Error).message}`),
+);
 process.exit(code);

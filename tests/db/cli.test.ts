@@ -396,7 +396,7 @@ describe("npm run ads -- org", { timeout: 240_000 }, () => {
       ],
     ] as Array<[string[], RegExp]>) {
       const ran = await ads(...args);
-      expect(ran.code, args.join(" ")).toBe(2);
+      expect(ran.code, `${args.join(" ")}: ${ran.stderr}`).toBe(2);
       expect(ran.stderr, args.join(" ")).toMatch(message);
       expect(ran.stdout + ran.stderr, args.join(" ")).not.toContain(secret);
       expect(ran.stderr).not.toContain("sh0rt!");
