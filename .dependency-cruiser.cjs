@@ -41,7 +41,8 @@ module.exports = {
     },
     {
       name: "sync-through-its-surface",
-      comment: "Routes, the CLI, the scheduler and the demo use the sync through src/lib/amazon-ads.ts, not its folders",
+      comment:
+        "Routes, the CLI, the scheduler and the demo use the sync through src/lib/amazon-ads.ts, not its folders",
       severity: "error",
       from: { path: "^(src/app/|src/lib/http/|src/lib/server/|scripts/(ads|demo)\\.ts|scripts/lib/)" },
       to: { path: "^src/lib/amazon-ads/" },
