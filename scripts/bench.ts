@@ -12,6 +12,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     backend: { type: "string" },
     "row-cap": { type: "string" },
+    rounds: { type: "string" },
     sizes: { type: "string" },
     only: { type: "string" },
     "no-doc": { type: "boolean", default: false },
@@ -27,6 +28,8 @@ const SIZES = only === "memory" ? [] : (chosen ?? (quick ? [1_000, 5_000] : [1_0
 const MEMORY_SIZES = only === "ingest" ? [] : (chosen ?? (quick ? [1_000, 5_000] : [20_000, 200_000]));
 /** Row by row over 200k rows would take minutes; its rate is flat in the size, so a prefix is timed. */
 const ROW_BY_ROW_CAP = Number(values["row-cap"] ?? 5_000);
+/** Collect and baselines are run side by side this many times per size on PostgreSQL; medians are compared. */
+const ROUNDS = Number(values.rounds ?? (quick ? 1 : 3));
 const PHASE1_LATENCY_MS = 500;
 const backends = values.backend ? [values.backend] : ["postgres", "pglite"];
 
@@ -48,6 +51,7 @@ try {
     sizes: SIZES,
     memorySizes: MEMORY_SIZES,
     rowByRowCap: ROW_BY_ROW_CAP,
+    rounds: ROUNDS,
     phase1LatencyMs: PHASE1_LATENCY_MS,
     backends,
     log,

@@ -1,32 +1,50 @@
 // Ingest rate of phase 2 for one report size on one database: the real collect on an empty table
-// and as an update, then the pieces (download, gunzip, parse, SQL) and the two baselines, all on
-// the same table and the same rows.
+// and as an update, the baselines (COPY, and COPY into a staging table + one upsert) on the same
+// table and the same rows, in rounds that interleave them (the machine is shared: a ratio is taken
+// between medians of runs made side by side), then the pieces (download, gunzip, parse, SQL alone).
+import { sql } from "drizzle-orm";
 import { addDays, todayIn } from "../../src/lib/amazon-ads/sync/dates";
+import type { Db } from "../../src/lib/db";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { primeReport, requestOne, timedCollect } from "./app";
-import { loaderFor } from "./baselines";
+import { loaderFor, prepare } from "./baselines";
 import type { Backend, BenchDb } from "./databases";
+import { backendCpu, cpuBetween, processCpuMs } from "./pg-cpu";
 import { countRows, measureParsing, timedUpsertOnly, truncate } from "./phases";
 import type { SimProcess } from "./sim-process";
-import { provenanceValues } from "./sql-shape";
+import { baselineProvenance } from "./sql-shape";
 
 export interface EmptyUpdate {
   empty: number;
   update: number;
 }
 
+/** Every timed run, in ms, one entry per round. */
+export interface Samples {
+  collectEmpty: number[];
+  collectUpdate: number[];
+  copy: number[];
+  stagedEmpty: number[];
+  stagedUpdate: number[];
+  /** CPU during each collect: the database's backends (null without /proc) and the collecting process. */
+  dbCpuEmpty: Array<number | null>;
+  dbCpuUpdate: Array<number | null>;
+  appCpuEmpty: number[];
+  appCpuUpdate: number[];
+}
+
 export interface IngestFigures {
   backend: Backend;
   campaigns: number;
   rows: number;
+  samples: Samples;
   /** All durations in ms. */
-  collect: EmptyUpdate;
   upsertOnly: EmptyUpdate;
-  copy: EmptyUpdate;
   rowByRow: EmptyUpdate & { rows: number };
   downloadMs: number;
   gunzipMs: number;
   parseMs: number;
+  encodeMs: number;
   gzipBytes: number;
   jsonBytes: number;
 }
@@ -34,11 +52,21 @@ export interface IngestFigures {
 /** Yesterday in the profile's zone: a date the simulator has data for, as the daily job asks. */
 export const reportDate = () => addDays(todayIn(SIM_DEFAULTS.profile.timezone), -1);
 
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** Dirty pages of the last run written out first, so no run pays for the one before (needs a superuser; else skipped). */
+async function settle(db: Db): Promise<void> {
+  await db.execute(sql`checkpoint`).catch(() => {});
+}
+
 export async function measureIngest(
   db: BenchDb,
   sim: SimProcess,
   campaigns: number,
-  rowByRowCap: number,
+  o: { rowByRowCap: number; rounds: number },
   log: (s: string) => void,
 ): Promise<IngestFigures> {
   const handle = await db.activate();
@@ -49,56 +77,84 @@ export async function measureIngest(
     const n = await countRows(handle.db);
     if (n !== rows) throw new Error(`${what}: the table has ${n} rows, expected ${rows}`);
   };
+  const timedStep = async (what: string, work: () => Promise<number>, rows = expected) => {
+    await settle(handle.db);
+    const ms = await work();
+    await check(what, rows);
+    return ms;
+  };
 
-  await truncate(handle.db);
-  await primeReport(await requestOne(date));
-  const empty = await timedCollect();
-  if (empty.rows !== expected) throw new Error(`collect loaded ${empty.rows} rows, the report has ${expected}`);
-  await check("collect (empty table)");
-  log(`collect, empty table: ${fmtMs(empty.ms)}`);
+  // The first report's file gives the baselines their input (and the parse figures); it is then collected.
   const url = await primeReport(await requestOne(date));
-  const update = await timedCollect();
-  await check("collect (update)");
-  log(`collect, update: ${fmtMs(update.ms)}`);
-
   const parsed = await measureParsing(url);
-  log(`download ${fmtMs(parsed.downloadMs)}, +gunzip ${fmtMs(parsed.gunzipMs)}, +parse ${fmtMs(parsed.parseMs)}`);
-
-  await truncate(handle.db);
-  const upsertEmpty = await timedUpsertOnly(handle.db, parsed.rows, date);
-  const upsertUpdate = await timedUpsertOnly(handle.db, parsed.rows, date);
-  await check("upsert only");
-  log(`upsert only (rows in memory): ${fmtMs(upsertEmpty)} / ${fmtMs(upsertUpdate)}`);
-
+  log(
+    `download ${fmtMs(parsed.downloadMs)}, +gunzip ${fmtMs(parsed.gunzipMs)}, +parse to rows ${fmtMs(parsed.parseMs)}, +encode to COPY text ${fmtMs(parsed.encodeMs)}`,
+  );
+  const prepared = prepare(parsed.pieces, parsed.rows, baselineProvenance(date), date);
   const loader = loaderFor(handle);
-  const provenance = provenanceValues("bench-baseline");
+  const samples: Samples = {
+    collectEmpty: [],
+    collectUpdate: [],
+    copy: [],
+    stagedEmpty: [],
+    stagedUpdate: [],
+    dbCpuEmpty: [],
+    dbCpuUpdate: [],
+    appCpuEmpty: [],
+    appCpuUpdate: [],
+  };
+  const collect = (dbCpu: Array<number | null>, appCpu: number[]) => async () => {
+    const [before, since] = [await backendCpu(handle.db), process.cpuUsage()];
+    const { ms, rows } = await timedCollect();
+    appCpu.push(processCpuMs(since));
+    dbCpu.push(cpuBetween(before, await backendCpu(handle.db)));
+    if (rows !== expected) throw new Error(`collect loaded ${rows} rows, the report has ${expected}`);
+    return ms;
+  };
+
+  for (let round = 1; round <= o.rounds; round++) {
+    await truncate(handle.db);
+    samples.copy.push(await timedStep("COPY", () => loader.copy(prepared)));
+    await truncate(handle.db);
+    samples.stagedEmpty.push(await timedStep("staged upsert (empty)", () => loader.stagedUpsert(prepared)));
+    samples.stagedUpdate.push(await timedStep("staged upsert (update)", () => loader.stagedUpsert(prepared)));
+    await truncate(handle.db);
+    if (round > 1) await primeReport(await requestOne(date));
+    samples.collectEmpty.push(
+      await timedStep("collect (empty table)", collect(samples.dbCpuEmpty, samples.appCpuEmpty)),
+    );
+    await primeReport(await requestOne(date));
+    samples.collectUpdate.push(await timedStep("collect (update)", collect(samples.dbCpuUpdate, samples.appCpuUpdate)));
+    const last = (xs: Array<number | null>) => (xs[xs.length - 1] == null ? "?" : fmtMs(xs[xs.length - 1]!));
+    log(
+      `round ${round}/${o.rounds}: COPY ${last(samples.copy)}; staged upsert ${last(samples.stagedEmpty)} / ${last(samples.stagedUpdate)}; collect ${last(samples.collectEmpty)} / ${last(samples.collectUpdate)} (empty table / update; CPU of the database ${last(samples.dbCpuEmpty)} / ${last(samples.dbCpuUpdate)}, of this process ${last(samples.appCpuEmpty)} / ${last(samples.appCpuUpdate)})`,
+    );
+  }
+
   await truncate(handle.db);
-  const copyEmpty = await loader.copy(parsed.rows, provenance);
-  await check("COPY");
-  const copyUpdate = await loader.copyUpsert(parsed.rows, provenance);
-  await check("COPY + upsert");
-  log(`COPY ${fmtMs(copyEmpty)}, COPY into a temp table + upsert ${fmtMs(copyUpdate)}`);
+  const upsertEmpty = await timedStep("upsert only", () => timedUpsertOnly(handle, prepared));
+  const upsertUpdate = await timedStep("upsert only", () => timedUpsertOnly(handle, prepared));
+  log(`upsert only (data in memory): ${fmtMs(upsertEmpty)} / ${fmtMs(upsertUpdate)}`);
 
   // Row by row is slow by design: a prefix of the same rows, its rate extrapolated.
-  const sample = parsed.rows.slice(0, rowByRowCap);
+  const sample = Math.min(o.rowByRowCap, parsed.rows.length);
   await truncate(handle.db);
-  const rbrEmpty = await loader.rowByRow(sample, provenance);
-  const rbrUpdate = await loader.rowByRow(sample, provenance);
-  await check("row by row", sample.length);
-  log(`row by row (${sample.length} rows): ${fmtMs(rbrEmpty)} / ${fmtMs(rbrUpdate)}`);
+  const rbrEmpty = await timedStep("row by row", () => loader.rowByRow(prepared, sample), sample);
+  const rbrUpdate = await timedStep("row by row", () => loader.rowByRow(prepared, sample), sample);
+  log(`row by row (${sample} rows): ${fmtMs(rbrEmpty)} / ${fmtMs(rbrUpdate)}`);
   await truncate(handle.db);
 
   return {
     backend: db.backend,
     campaigns,
     rows: expected,
-    collect: { empty: empty.ms, update: update.ms },
+    samples,
     upsertOnly: { empty: upsertEmpty, update: upsertUpdate },
-    copy: { empty: copyEmpty, update: copyUpdate },
-    rowByRow: { empty: rbrEmpty, update: rbrUpdate, rows: sample.length },
+    rowByRow: { empty: rbrEmpty, update: rbrUpdate, rows: sample },
     downloadMs: parsed.downloadMs,
     gunzipMs: parsed.gunzipMs,
     parseMs: parsed.parseMs,
+    encodeMs: parsed.encodeMs,
     gzipBytes: parsed.gzipBytes,
     jsonBytes: parsed.jsonBytes,
   };

@@ -1,22 +1,25 @@
-// Where the time of a collect goes, measured piece by piece on the same report file:
-// the download alone, + gunzip, + parse (the app's streamReportRows, no database), and the app's
-// upsertCampaignRows alone over rows already in memory (SQL only).
+// Where the time of a collect goes, measured piece by piece on the same report file: the download
+// alone, + gunzip, + parse (the app's own stream, no database: rows for PGlite, COPY text for
+// PostgreSQL), and the app's database work alone over data already in memory.
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
-import { createGunzip } from "node:zlib";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { sql } from "drizzle-orm";
 import { DEFAULT_COLLECT, streamReportRows, upsertCampaignRows, type ReportRow } from "../../src/lib/amazon-ads";
-import type { Db } from "../../src/lib/db";
-import { addDays } from "../../src/lib/amazon-ads/sync/dates";
-import { ORG } from "./app";
-import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { decoderFor } from "../../src/lib/amazon-ads/report-file/gunzip";
+import type { CopyPiece } from "../../src/lib/amazon-ads/report-file/copy-text";
+import { streamReportCopy } from "../../src/lib/amazon-ads/report-file/read-report";
+import { copyUpsert, MERGE_ROWS } from "../../src/lib/amazon-ads/sync/copy-staging";
+import type { Db, DbHandle } from "../../src/lib/db";
+import * as schema from "../../src/lib/db/schema";
+import type { Prepared } from "./baselines";
 
 async function drain(url: string, gunzip: boolean): Promise<{ ms: number; bytes: number }> {
   const started = performance.now();
   const response = await fetch(url);
   if (!response.ok || !response.body) throw new Error(`download failed: HTTP ${response.status}`);
   let source: NodeJS.ReadableStream = Readable.fromWeb(response.body as unknown as NodeWebReadableStream<Uint8Array>);
-  if (gunzip) source = source.pipe(createGunzip());
+  if (gunzip) source = source.pipe(decoderFor(Buffer.from([0x1f, 0x8b]))!); // the app's gunzip, its chunk size
   let bytes = 0;
   for await (const chunk of source) bytes += (chunk as Buffer).length;
   return { ms: performance.now() - started, bytes };
@@ -27,47 +30,65 @@ export interface ParseTimings {
   gzipBytes: number;
   gunzipMs: number;
   jsonBytes: number;
+  /** download + gunzip + the string parser's rows (PGlite's path). */
   parseMs: number;
+  /** download + gunzip + the COPY encoder's text (PostgreSQL's path). */
+  encodeMs: number;
   rows: ReportRow[];
+  pieces: CopyPiece[];
 }
 
-/** Three passes over one URL (the simulator re-serves it each time); the last one keeps the rows. */
+/** Four passes over one URL (the S3 front re-serves it each time); the rows and the COPY text are kept. */
 export async function measureParsing(url: string): Promise<ParseTimings> {
   const download = await drain(url, false);
   const gunzip = await drain(url, true);
-  const started = performance.now();
+  let started = performance.now();
   const rows: ReportRow[] = [];
   for await (const batch of streamReportRows(url, { batchSize: DEFAULT_COLLECT.batchSize })) rows.push(...batch);
+  const parseMs = performance.now() - started;
+  started = performance.now();
+  const pieces: CopyPiece[] = [];
+  const options = { rowsPerPiece: DEFAULT_COLLECT.batchSize, readAheadRows: MERGE_ROWS };
+  for await (const piece of streamReportCopy(url, options)) pieces.push(piece);
   return {
     downloadMs: download.ms,
     gzipBytes: download.bytes,
     gunzipMs: gunzip.ms,
     jsonBytes: gunzip.bytes,
-    parseMs: performance.now() - started,
+    parseMs,
+    encodeMs: performance.now() - started,
     rows,
+    pieces,
   };
 }
 
-/** The app's upsert alone: the collect's batches and transaction, without download and parse. */
-export async function timedUpsertOnly(
-  db: Db,
-  rows: ReportRow[],
-  date: string,
-  batchSize = DEFAULT_COLLECT.batchSize,
-): Promise<number> {
-  const provenance = {
-    orgId: ORG,
-    profileId: SIM_DEFAULTS.profileId,
-    reportId: "bench-upsert-only",
-    kind: "daily" as const,
-    referenceDate: addDays(date, 1),
-  };
+/**
+ * The collect's database work alone, over data already in memory, in one transaction: on
+ * PostgreSQL copyUpsert (COPY into the stage + merges), on PGlite upsertCampaignRows per batch.
+ */
+export async function timedUpsertOnly(handle: DbHandle, p: Prepared): Promise<number> {
   const started = performance.now();
-  await db.transaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += batchSize)
-      await upsertCampaignRows(tx, rows.slice(i, i + batchSize), provenance);
-  });
+  if (handle.pgPool) {
+    const client = await handle.pgPool.connect();
+    try {
+      await (drizzle(client, { schema }) as unknown as Db).transaction(async (tx) => {
+        await copyUpsert(client, tx, fromMemory(p.pieces), p.provenance);
+      });
+    } finally {
+      client.release();
+    }
+  } else {
+    const batchSize = DEFAULT_COLLECT.batchSize;
+    await handle.db.transaction(async (tx) => {
+      for (let i = 0; i < p.rows.length; i += batchSize)
+        await upsertCampaignRows(tx, p.rows.slice(i, i + batchSize), p.provenance);
+    });
+  }
   return performance.now() - started;
+}
+
+async function* fromMemory(pieces: CopyPiece[]): AsyncGenerator<CopyPiece> {
+  yield* pieces;
 }
 
 export async function truncate(db: Db): Promise<void> {

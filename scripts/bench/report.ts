@@ -1,6 +1,6 @@
 // The figures as Markdown tables: printed by `npm run bench` and kept in docs/benchmarks.md.
-import { checkTargets, rate, type BenchResults } from "./figures";
-import type { IngestFigures } from "./ingest";
+import { checkTargets, ingestRates, type BenchResults } from "./figures";
+import { median, type IngestFigures } from "./ingest";
 
 const n = (x: number) => Math.round(x).toLocaleString("en");
 const s = (ms: number) => (ms / 1000).toFixed(2);
@@ -12,23 +12,22 @@ function table(headers: string[], rows: Array<Array<string | number>>): string {
   return [line(headers), line(headers.map((h) => (/^[a-z]/i.test(h) ? "---" : "---:"))), ...rows.map(line)].join("\n");
 }
 
+const spread = (xs: number[]) => (xs.length > 1 ? ` (${s(Math.min(...xs))}–${s(Math.max(...xs))} s)` : "");
+
 function ingestRows(f: IngestFigures): Array<Array<string | number>> {
-  return (["empty", "update"] as const).map((mode) => {
-    const collect = rate(f.rows, f.collect[mode]);
-    const copy = rate(f.rows, f.copy[mode]);
-    const rowByRow = rate(f.rowByRow.rows, f.rowByRow[mode]);
-    return [
-      f.backend,
-      n(f.rows),
-      mode === "empty" ? "empty table" : "update",
-      n(collect),
-      n(rate(f.rows, f.upsertOnly[mode])),
-      n(copy),
-      n(rowByRow),
-      x(collect / copy, 2),
-      x(collect / rowByRow, 1),
-    ];
-  });
+  const r = ingestRates(f);
+  return (["empty", "update"] as const).map((mode) => [
+    f.backend,
+    n(f.rows),
+    mode === "empty" ? "empty table" : "update",
+    n(r.collect[mode]),
+    n(r.copy),
+    n(r.staged[mode]),
+    n(r.rowByRow[mode]),
+    x(r.collect[mode] / r.copy, 2),
+    x(r.staged[mode] / r.copy, 2),
+    x(r.collect[mode] / r.rowByRow[mode], 1),
+  ]);
 }
 
 export function resultsMarkdown(r: BenchResults): string {
@@ -39,7 +38,7 @@ export function resultsMarkdown(r: BenchResults): string {
 
   out.push(
     "",
-    "**Ingest rate of phase 2, rows/s** (collect = download + gunzip + parse + upsert, the real `collectReports`)",
+    "**Ingest rate of phase 2, rows/s** (collect = download + gunzip + parse + upsert, the real `collectReports`; PostgreSQL: the median of the rounds, run side by side)",
     "",
   );
   out.push(
@@ -49,10 +48,11 @@ export function resultsMarkdown(r: BenchResults): string {
         "rows",
         "table",
         "collect",
-        "upsert only ¹",
-        "COPY ²",
+        "COPY ¹",
+        "staged upsert ²",
         "row-by-row ³",
         "collect ÷ COPY",
+        "staged ÷ COPY",
         "collect ÷ row-by-row",
       ],
       r.ingest.flatMap(ingestRows),
@@ -61,10 +61,71 @@ export function resultsMarkdown(r: BenchResults): string {
   const caps = [...new Set(r.ingest.filter((f) => f.rowByRow.rows < f.rows).map((f) => f.rowByRow.rows))];
   out.push(
     "",
-    "¹ `upsertCampaignRows` alone over the same rows already in memory, same batches and transaction (SQL only).",
-    "² Empty table: `COPY amazon_sp_ads (…) FROM STDIN` (PGlite: `FROM '/dev/blob'`). Update: COPY into a temp table, then one `INSERT … SELECT … ON CONFLICT DO UPDATE` with the collect's own SET clause (COPY cannot update).",
-    `³ One autocommitted \`INSERT … ON CONFLICT DO UPDATE\` per row (a prepared statement)${caps.length ? `, timed over the first ${caps.map(n).join(" / ")} rows of the larger reports and extrapolated as rows/s` : ""}.`,
+    "¹ `COPY amazon_sp_ads (…) FROM STDIN` (PGlite: `FROM '/dev/blob'`) into the empty table, from COPY text prepared before the clock starts (the app's own encoder made it, provenance columns added): the limit of loading. Both collect rows are divided by it.",
+    "² SQL only: the same prepared text COPYed into a temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO UPDATE` into amazon_sp_ads with the collect's own SQL (`upsertFrom`), in one transaction: the limit of a bulk upsert.",
+    `³ One autocommitted \`INSERT … ON CONFLICT DO UPDATE\` per row (a prepared statement, the collect's SQL)${caps.length ? `, timed over the first ${caps.map(n).join(" / ")} rows of the larger reports and extrapolated as rows/s` : ""}.`,
   );
+  const rounds = r.ingest.filter((f) => f.samples.copy.length > 1);
+  if (rounds.length) {
+    out.push(
+      "",
+      "**The rounds** (seconds, median and range; each round runs COPY, staged upsert and collect back to back)",
+      "",
+    );
+    out.push(
+      table(
+        ["database", "rows", "rounds", "COPY", "staged: empty", "staged: update", "collect: empty", "collect: update"],
+        rounds.map((f) => [
+          f.backend,
+          n(f.rows),
+          f.samples.copy.length,
+          ...[
+            f.samples.copy,
+            f.samples.stagedEmpty,
+            f.samples.stagedUpdate,
+            f.samples.collectEmpty,
+            f.samples.collectUpdate,
+          ].map((xs) => `${s(median(xs))}${spread(xs)}`),
+        ]),
+      ),
+    );
+  }
+
+  const busy = r.ingest.filter((f) => f.samples.dbCpuEmpty.some((c) => c !== null));
+  if (busy.length) {
+    out.push(
+      "",
+      "**Who is busy during a collect** (median of the rounds, seconds: wall time, CPU of the database's backends read from /proc, CPU of the collecting process; their ratio to wall time in brackets)",
+      "",
+    );
+    const cell = (wall: number[], cpu: Array<number | null>) => {
+      const c = median(cpu.filter((x): x is number => x !== null));
+      return `${s(c)} (${Math.round((100 * c) / median(wall))} %)`;
+    };
+    out.push(
+      table(
+        ["database", "rows", "table", "collect", "PostgreSQL CPU", "Node CPU"],
+        busy.flatMap((f) => [
+          [
+            f.backend,
+            n(f.rows),
+            "empty table",
+            s(median(f.samples.collectEmpty)),
+            cell(f.samples.collectEmpty, f.samples.dbCpuEmpty),
+            cell(f.samples.collectEmpty, f.samples.appCpuEmpty),
+          ],
+          [
+            f.backend,
+            n(f.rows),
+            "update",
+            s(median(f.samples.collectUpdate)),
+            cell(f.samples.collectUpdate, f.samples.dbCpuUpdate),
+            cell(f.samples.collectUpdate, f.samples.appCpuUpdate),
+          ],
+        ]),
+      ),
+    );
+  }
 
   out.push(
     "",
@@ -80,8 +141,9 @@ export function resultsMarkdown(r: BenchResults): string {
         "JSON MB",
         "download ⁴",
         "+ gunzip",
-        "+ parse (no DB)",
-        "upsert only: empty / update",
+        "+ parse to rows",
+        "+ encode to COPY text",
+        "DB work only ⁵: empty / update",
         "collect: empty / update",
       ],
       r.ingest.map((f) => [
@@ -92,37 +154,37 @@ export function resultsMarkdown(r: BenchResults): string {
         s(f.downloadMs),
         s(f.gunzipMs),
         s(f.parseMs),
+        s(f.encodeMs),
         `${s(f.upsertOnly.empty)} / ${s(f.upsertOnly.update)}`,
-        `${s(f.collect.empty)} / ${s(f.collect.update)}`,
+        `${s(median(f.samples.collectEmpty))} / ${s(median(f.samples.collectUpdate))}`,
       ]),
     ),
   );
   out.push(
     "",
-    "⁴ From the benchmark's S3 stand-in (`scripts/bench/s3-front.ts`), which serves the stored file as S3 does, after the simulator has checked the presigned URL.",
+    "⁴ From the benchmark's S3 stand-in (`scripts/bench/s3-front.ts`), which serves the stored file as S3 does, after the simulator has checked the presigned URL. The collect parses to rows on PGlite and encodes to COPY text on PostgreSQL.",
+    "⁵ The collect's own database code over data already in memory, in one transaction: on PostgreSQL `copyUpsert` (COPY into the stage, merges of `MERGE_ROWS`), on PGlite `upsertCampaignRows` per batch of 2,000.",
   );
 
   if (r.memory.length) {
     out.push(
       "",
-      "**Peak memory of a collect** (a child process; RSS sampled every 20 ms and the kernel's VmHWM, reset before the collect)",
+      "**Peak memory of a collect** (a child process with Node's default flags; RSS sampled every 20 ms and the kernel's VmHWM, reset before the collect)",
       "",
     );
     out.push(
       table(
         [
           "database",
-          "V8 old space",
           "rows",
-          "RSS before, MB",
+          "RSS idle before, MB",
           "peak RSS, MB",
-          "growth, MB",
+          "peak over idle, MB",
           "V8 heap used, peak MB",
           "collect, s",
         ],
         r.memory.map((m) => [
           m.backend,
-          m.oldSpaceMb === null ? "default" : `≤ ${m.oldSpaceMb} MB`,
           n(m.rows),
           mb(m.rssBefore),
           mb(m.peak),
@@ -141,7 +203,7 @@ export function resultsMarkdown(r: BenchResults): string {
   );
   out.push(
     table(
-      ["database", "run", "wall, ms", "calls at the simulator (method + path)", "total", "app's count ⁵"],
+      ["database", "run", "wall, ms", "calls at the simulator (method + path)", "total", "app's count ⁶"],
       r.phase1.flatMap((p) =>
         p.runs.map((run) => [
           p.backend,
@@ -159,7 +221,7 @@ export function resultsMarkdown(r: BenchResults): string {
       ),
     ),
   );
-  out.push("", "⁵ `PhaseSummary.amazonCalls` (token + Ads API; the S3 download is not an Ads API call).");
+  out.push("", "⁶ `PhaseSummary.amazonCalls` (token + Ads API; the S3 download is not an Ads API call).");
 
   out.push("", "**Targets** (ingest targets on real PostgreSQL)", "");
   out.push(

@@ -16,17 +16,13 @@ export interface RunOptions {
   sizes: number[];
   memorySizes: number[];
   rowByRowCap: number;
+  /** Rounds of collect and baselines per size on PostgreSQL (medians are compared); PGlite runs one. */
+  rounds: number;
   phase1LatencyMs: number;
   backends: string[];
   log: (line: string) => void;
   started: number;
 }
-
-/**
- * The memory runs are repeated with V8's old space capped: if the collect still completes, what it
- * holds live is bounded and the default run's extra growth is garbage V8 had not yet collected.
- */
-const HEAP_CAP_MB = 128;
 
 const pgliteVersion = (): string =>
   (JSON.parse(fs.readFileSync("node_modules/@electric-sql/pglite/package.json", "utf8")) as { version: string })
@@ -63,19 +59,19 @@ export async function run(o: RunOptions): Promise<BenchResults> {
       await o.sim.cacheDownloads(true);
       o.log(`${backend}: phase 1 ${p1.runs.map((r) => `${r.run} ${fmtMs(r.ms)} (${r.total} calls)`).join(", ")}`);
       for (const campaigns of o.sizes) {
-        const f = await measureIngest(db, o.sim, campaigns, o.rowByRowCap, (line) =>
+        const rounds = backend === "postgres" ? o.rounds : 1;
+        const f = await measureIngest(db, o.sim, campaigns, { rowByRowCap: o.rowByRowCap, rounds }, (line) =>
           o.log(`${backend} ${campaigns} campaigns: ${line}`),
         );
         results.ingest.push(f);
       }
-      for (const oldSpaceMb of [null, HEAP_CAP_MB])
-        for (const campaigns of o.memorySizes) {
-          const m = await measureMemory(db, o.sim, campaigns, oldSpaceMb);
-          results.memory.push(m);
-          o.log(
-            `${backend} ${campaigns} campaigns${oldSpaceMb ? `, old space capped at ${oldSpaceMb} MB` : ""}: collect child peak RSS ${(m.peak / 2 ** 20).toFixed(1)} MB (before ${(m.rssBefore / 2 ** 20).toFixed(1)} MB; V8 heap used ${(m.heapUsedPeak / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalPeak / 2 ** 20).toFixed(1)} MB, external ${(m.externalPeak / 2 ** 20).toFixed(1)} MB), ${fmtMs(m.ms)}`,
-          );
-        }
+      for (const campaigns of o.memorySizes) {
+        const m = await measureMemory(db, o.sim, campaigns);
+        results.memory.push(m);
+        o.log(
+          `${backend} ${campaigns} campaigns: collect child peak RSS ${(m.peak / 2 ** 20).toFixed(1)} MB (idle before ${(m.rssBefore / 2 ** 20).toFixed(1)} MB; V8 heap used ${(m.heapUsedPeak / 2 ** 20).toFixed(1)} MB of ${(m.heapTotalPeak / 2 ** 20).toFixed(1)} MB, external ${(m.externalPeak / 2 ** 20).toFixed(1)} MB), ${fmtMs(m.ms)}`,
+        );
+      }
     } finally {
       await db.dispose();
     }

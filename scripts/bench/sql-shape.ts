@@ -1,13 +1,31 @@
-// The table shape the baselines load: the same columns and the same ON CONFLICT rule as
-// upsertCampaignRows in src/lib/amazon-ads/sync/store.ts, so the only difference is how rows travel.
-import { REQUESTED_COLUMNS } from "../../src/lib/catalogue/sp-campaigns";
+// What the baselines load, and how: the same rows as the collect, as COPY text prepared before any
+// clock starts (the app's own encoder made it), and the app's own upsert SQL (upsertFrom in
+// src/lib/amazon-ads/sync/store-rows.ts), so a baseline differs from the collect only in what it leaves out.
+import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { CopyPiece } from "../../src/lib/amazon-ads/report-file/copy-text";
+import { COPY_COLUMNS } from "../../src/lib/amazon-ads/report-file/copy-text";
 import type { ReportRow } from "../../src/lib/amazon-ads/report-file/read-report";
+import { upsertFrom, type RowProvenance } from "../../src/lib/amazon-ads/sync/store-rows";
+import { addDays } from "../../src/lib/amazon-ads/sync/dates";
+import { COLUMNS } from "../../src/lib/catalogue/sp-campaigns";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { ORG } from "./app";
 
 const q = (name: string) => `"${name}"`;
-const NON_DATA = new Set(["date", "campaign_id"]);
+const dialect = new PgDialect();
 
-export const REPORT_COLUMNS = REQUESTED_COLUMNS;
+/** A single-day daily report with lookback 1, as the collect writes it. */
+export function baselineProvenance(date: string): RowProvenance {
+  return {
+    orgId: ORG,
+    profileId: SIM_DEFAULTS.profileId,
+    reportId: "bench-baseline",
+    kind: "daily",
+    referenceDate: addDays(date, 1),
+  };
+}
+
 const PROVENANCE_COLUMNS = [
   "org_id",
   "profile_id",
@@ -16,52 +34,47 @@ const PROVENANCE_COLUMNS = [
   "source_lookback_days",
   "max_lookback_days",
 ];
-export const ALL_COLUMNS = [...PROVENANCE_COLUMNS, ...REPORT_COLUMNS.map((c) => c.db)];
-export const COLUMN_LIST = ALL_COLUMNS.map(q).join(", ");
-export const COLUMN_TYPES = [
-  "integer",
-  "text",
-  "text",
-  "text",
-  "integer",
-  "integer",
-  ...REPORT_COLUMNS.map((c) => c.type),
-];
+export const TABLE_COPY_COLUMNS = [...PROVENANCE_COLUMNS, ...COPY_COLUMNS].map(q).join(", ");
+export const STAGE_COPY_COLUMNS = COPY_COLUMNS.map(q).join(", ");
+export const STAGE_TABLE = `create temp table bench_stage (${COLUMNS.map((c) => `${q(c.db)} ${c.type}`).join(", ")}) on commit drop`;
 
-/** Provenance of a single-day daily report with lookback 1, as the collect writes it. */
-export function provenanceValues(reportId: string): string[] {
-  return ["1", SIM_DEFAULTS.profileId, reportId, "daily", "1", "1"];
+/** The columns the report has: the merge writes those (as the collect does). */
+export function presentColumns(pieces: CopyPiece[]): typeof COLUMNS {
+  return COLUMNS.filter((_, i) => pieces.some((p) => p.present[i]));
 }
 
-export function rowValues(provenance: string[], row: ReportRow): Array<string | null> {
-  return [...provenance, ...REPORT_COLUMNS.map((c) => row[c.api] ?? null)];
+/** The collect's merge from the staging table, as text and parameters (PGlite and pg alike). */
+export function mergeFromStage(pieces: CopyPiece[], provenance: RowProvenance): { text: string; params: unknown[] } {
+  const query = dialect.sqlToQuery(upsertFrom(sql.raw("bench_stage as u"), presentColumns(pieces), provenance));
+  return { text: query.sql, params: query.params };
 }
 
-const dataColumns = REPORT_COLUMNS.filter((c) => !NON_DATA.has(c.db)).map((c) => q(c.db));
-/** store.ts's DO UPDATE: data columns, provenance, max lookback kept, updated_at only on a real change. */
-export const ON_CONFLICT = `on conflict (org_id, date, campaign_id) do update set
-  ${dataColumns.map((c) => `${c} = excluded.${c}`).join(", ")},
-  profile_id = excluded.profile_id, source_report_id = excluded.source_report_id, source_kind = excluded.source_kind,
-  source_lookback_days = excluded.source_lookback_days,
-  max_lookback_days = greatest(amazon_sp_ads.max_lookback_days, excluded.max_lookback_days),
-  updated_at = case when (${dataColumns.map((c) => `amazon_sp_ads.${c}`).join(", ")}) is distinct from (${dataColumns.map((c) => `excluded.${c}`).join(", ")}) then now() else amazon_sp_ads.updated_at end`;
+/**
+ * The stage's COPY text with the provenance columns in front: what COPY straight into amazon_sp_ads
+ * takes (the lookback of a single-day report is the same on every row).
+ */
+export function tableCopyText(pieces: CopyPiece[], provenance: RowProvenance, date: string): Buffer[] {
+  const lookback = String((Date.parse(provenance.referenceDate) - Date.parse(date)) / 86_400_000);
+  const prefix = [provenance.orgId, provenance.profileId, provenance.reportId, provenance.kind, lookback, lookback];
+  const head = Buffer.from(`${prefix.join("\t")}\t`);
+  return pieces.map((p) => {
+    const lines = p.text.toString("utf8").split("\n");
+    lines.pop();
+    return Buffer.concat(lines.flatMap((line) => [head, Buffer.from(`${line}\n`)]));
+  });
+}
 
-/** One row per statement, parameters typed by the column (what a naive loop over an ORM insert sends). */
-export const ROW_INSERT = `insert into amazon_sp_ads (${COLUMN_LIST}) values (${COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}`).join(", ")}) ${ON_CONFLICT}`;
-
-// COPY text format: tab-separated, \N for null, backslash escapes for \, tab, newline and CR.
-const escapeCopy = (v: string) =>
-  v.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
-
-/** The rows as COPY text, in chunks of `per` rows (a 200k-row load is ~100 MB of text). */
-export function* copyText(rows: ReportRow[], provenance: string[], per = 1_000): Generator<string> {
-  for (let i = 0; i < rows.length; i += per) {
-    let chunk = "";
-    for (const row of rows.slice(i, i + per))
-      chunk +=
-        rowValues(provenance, row)
-          .map((v) => (v === null ? "\\N" : escapeCopy(v)))
-          .join("\t") + "\n";
-    yield chunk;
-  }
+/** One row's upsert through the collect's SQL, for a prepared statement: the same text for every row. */
+export function rowUpsert(
+  row: ReportRow,
+  columns: typeof COLUMNS,
+  provenance: RowProvenance,
+): { text: string; params: unknown[] } {
+  const values = sql.join(
+    columns.map((c) => sql`${row[c.api] ?? null}::${sql.raw(c.type)}`),
+    sql`, `,
+  );
+  const source = sql`(values (${values})) as u(${sql.raw(columns.map((c) => q(c.db)).join(", "))})`;
+  const query = dialect.sqlToQuery(upsertFrom(source, columns, provenance));
+  return { text: query.sql, params: query.params };
 }

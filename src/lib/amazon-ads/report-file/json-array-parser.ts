@@ -7,18 +7,13 @@ const WS = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
 
 /** Thrown inside a parse that ran off the end of the text received so far. */
-const INCOMPLETE = Symbol("incomplete");
+export const INCOMPLETE = Symbol("incomplete");
 
 /**
  * A streaming parser for the report file: one JSON array of flat objects, fed text as it arrives.
  * It gives what stream-json's streamArray with numberAsString gave (numbers as their source text,
- * strings decoded, nested values assembled, the same strictness; tests/unit/report-parser.test.ts
- * holds it to that) about 4x faster: the 180k-row file took 33–35 s with stream-json and takes
- * 7–9 s here (docs/benchmarks.md), which is why a library is not used. stream-json made a token
- * object for every key and value and passed it through several streams, and an object built in the
- * file's key order (which may differ per row) gave each row its own hidden class. Here a row's
- * members go into flat arrays, known keys are matched without allocating them, and the row object
- * is built in catalogue order, so every row has the same shape.
+ * strings decoded, nested values assembled, the same strictness; held to it by report-parser.test.ts)
+ * about 4x faster (docs/benchmarks.md). PGlite's collect uses it; PostgreSQL's, for odd rows only.
  */
 export class ReportArrayParser {
   private s = "";
@@ -53,6 +48,12 @@ export class ReportArrayParser {
     this.run(onRow, true);
     if (this.state !== "done")
       throw new Error(this.state === "start" ? "the file holds no JSON value" : "the JSON array is not closed");
+  }
+
+  /** Row `index`, alone at the start of `text` (copy-encoder.ts's slow path); throws INCOMPLETE if the text ends inside it. */
+  elementAt(text: string, index: number): ReportRow {
+    [this.s, this.p, this.index] = [text, 0, index];
+    return this.element();
   }
 
   private run(onRow: (row: ReportRow) => void, final: boolean): void {
@@ -125,8 +126,7 @@ export class ReportArrayParser {
     }
     let row = this.row(index);
     if (row === null) {
-      // A key repeated within the row: parse it as an object (a repeated key keeps its first
-      // position and takes the last value, as JSON.parse does) and convert that.
+      // A repeated key: parsed as an object (first position, last value, as JSON.parse does) and converted.
       this.p = start;
       row = toReportRow(this.object(), index, this.unknownKeys);
     }
@@ -135,9 +135,9 @@ export class ReportArrayParser {
   }
 
   /**
-   * The fast path for a row: members checked as they come, known keys matched in place, the row
-   * built in catalogue order. A check that fails is thrown once the object is complete (a syntax
-   * error later in it wins, as it did with stream-json). Null when a key repeats.
+   * A row: members checked as they come, known keys matched without a string, the row built in
+   * catalogue order (one hidden class). A failed check is thrown once the object is complete (a
+   * syntax error later in it wins, as with stream-json). Null when a key repeats.
    */
   private row(index: number): ReportRow | null {
     const stamp = ++this.stamp;
@@ -184,7 +184,6 @@ export class ReportArrayParser {
         c = this.peek();
       }
     if (failure) throw failure;
-    // Every row gets its properties in one order, so all rows share one hidden class.
     const row: ReportRow = {};
     for (let col = 0; col < COLUMNS.length; col++)
       if (seen[col] === stamp) row[COLUMNS[col]!.api] = checked[col] as string | null;

@@ -4,6 +4,8 @@ import { fetchReport, interruptedDownload } from "./fetch-report";
 import { decoderFor, peek } from "./gunzip";
 import { ReportArrayParser } from "./json-array-parser";
 import { RowBatches } from "./row-batches";
+import { CopyPieces } from "./copy-pieces";
+import type { CopyPiece } from "./copy-text";
 import type { ReportRow as Row } from "./validate-row";
 
 /** A report row as the database will take it: every value as text (lossless) or null, keyed by API name. */
@@ -20,10 +22,26 @@ export type ReportRow = Row;
  * S3 refused the request; reason "url_expired" asks for a fresh URL), "data" when the bytes that
  * arrived are empty, not gzip, not a JSON array of objects, or hold an invalid value.
  */
-export async function* streamReportRows(
+export function streamReportRows(
   url: string,
   options: { batchSize?: number; unknownKeys?: Set<string> } = {},
 ): AsyncGenerator<ReportRow[]> {
+  const parser = new ReportArrayParser(options.unknownKeys);
+  return streamReport(url, () => new RowBatches(parser, options.batchSize ?? 2000));
+}
+
+/**
+ * The same file, rows and failures as streamReportRows, as COPY text for PostgreSQL (copy-text.ts):
+ * pieces of `rowsPerPiece` rows, up to `readAheadRows` rows of them parsed ahead of the consumer.
+ */
+export function streamReportCopy(
+  url: string,
+  options: { rowsPerPiece: number; readAheadRows: number; unknownKeys?: Set<string> },
+): AsyncGenerator<CopyPiece> {
+  return streamReport(url, () => new CopyPieces(options.rowsPerPiece, options.readAheadRows, options.unknownKeys));
+}
+
+async function* streamReport<T>(url: string, stage: () => Transform): AsyncGenerator<T> {
   const body = await fetchReport(url);
   // Whose failure it was decides the kind. The stage that fails emits "error" first; the pipeline
   // then destroys the others with the same error, a tick later. A body that broke off is a download
@@ -34,11 +52,11 @@ export async function* streamReportRows(
     const head = await peek(body, 2);
     if (head === null) throw new AmazonError("data", "The report file is empty (0 bytes)", { reason: "empty" });
     const decoder = decoderFor(head);
-    const batches = new RowBatches(new ReportArrayParser(options.unknownKeys), options.batchSize ?? 2000);
-    const stages: Array<Readable | Transform> = decoder ? [body, decoder, batches] : [body, batches];
-    for (const stage of stages.slice(1)) stage.once("error", () => (origin ??= "content"));
-    pipeline(stages, () => {}); // errors reach the loop below through `batches`
-    for await (const batch of batches) yield batch as ReportRow[];
+    const last = stage();
+    const stages: Array<Readable | Transform> = decoder ? [body, decoder, last] : [body, last];
+    for (const s of stages.slice(1)) s.once("error", () => (origin ??= "content"));
+    pipeline(stages, () => {}); // errors reach the loop below through `last`
+    for await (const item of last) yield item as T;
   } catch (error) {
     throw origin === "body" ? interruptedDownload(error) : corrupt(error);
   } finally {

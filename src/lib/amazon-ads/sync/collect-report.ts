@@ -3,11 +3,10 @@ import { retryDelayMs, sleep, type RetryPolicy } from "../../amazon/retry";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import type { AdsClient, AsyncReport } from "../api/client";
-import { streamReportRows } from "../report-file/read-report";
 import { addDays } from "./dates";
 import { describeError } from "./describe-error";
+import { ingestReport } from "./ingest-report";
 import { finishReport, releaseReport } from "./pending-queue";
-import { upsertCampaignRows } from "./store-rows";
 import type { ReportOutcome } from "./summary";
 
 export interface CollectReportOptions {
@@ -157,15 +156,10 @@ async function loadOnce(db: Db, row: PendingReport, url: string, o: CollectRepor
     kind: row.kind,
     referenceDate,
   };
-  const rows = await db.transaction(async (tx) => {
-    let total = 0;
-    for await (const batch of streamReportRows(url, { batchSize: o.batchSize, unknownKeys })) {
-      total += await upsertCampaignRows(tx, batch, provenance);
-      o.onBatch?.(total);
-    }
-    await finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total });
-    return total;
-  });
+  const options = { batchSize: o.batchSize, unknownKeys, onBatch: o.onBatch };
+  const rows = await ingestReport(db, url, provenance, options, (tx, total) =>
+    finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }),
+  );
   if (unknownKeys.size) o.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import { column, COLUMNS, KEY_COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
@@ -15,6 +15,7 @@ export interface RowProvenance {
 
 // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
 const isKey = (c: ColumnSpec) => KEY_COLUMNS.includes(c);
+const ident = (name: string) => sql.raw(`"${name}"`);
 const rowKey = (row: ReportRow) => KEY_COLUMNS.map((c) => row[c.api]).join("|");
 
 // Numbers and dates need no quotes in an array literal (no separator, brace, quote, space, and never "NULL").
@@ -40,7 +41,8 @@ function columnLiteral(rows: ReportRow[], api: string): string {
  * Upserts one batch with a single statement: the batch travels as one array per column and is
  * unnested server-side (no parameter-count limit, one parse), then
  * INSERT … ON CONFLICT (org_id, profile_id + the key columns) DO UPDATE. Only the columns present in the
- * report are written, so a column dropped from a request never erases earlier values.
+ * report are written, so a column dropped from a request never erases earlier values. PGlite's path;
+ * on PostgreSQL the collect stages rows with COPY instead (copy-staging.ts), through the same upsertFrom.
  */
 export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenance: RowProvenance): Promise<number> {
   if (rows.length === 0) return 0;
@@ -51,13 +53,26 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
 
   // The columns present in any row of the batch (rows of one file usually all have the same ones).
   const columns: ColumnSpec[] = COLUMNS.filter((c) => batch.some((row) => Object.hasOwn(row, c.api)));
-  const ident = (name: string) => sql.raw(`"${name}"`);
+  const arrays = columns.map((c) => sql`${columnLiteral(batch, c.api)}::${sql.raw(c.type)}[]`);
+  const source = sql`unnest(${sql.join(arrays, sql`, `)}) as u(${sql.join(
+    columns.map((c) => ident(c.db)),
+    sql`, `,
+  )})`;
+  await db.execute(upsertFrom(source, columns, provenance));
+  return batch.length;
+}
+
+/**
+ * The upsert of `columns` from `source` (a FROM item named u with those columns) into amazon_sp_ads:
+ * provenance from the report, the lookback of each row's date, ON CONFLICT (org_id, profile_id + the
+ * key columns) DO UPDATE of the data columns, provenance and updated_at, with data_changed_at moved
+ * only when a data column's value changed and max_lookback_days only ever raised.
+ */
+export function upsertFrom(source: SQL, columns: readonly ColumnSpec[], provenance: RowProvenance): SQL {
   const keyColumns = sql.join(
     KEY_COLUMNS.map((c) => ident(c.db)),
     sql`, `,
   );
-
-  const arrays = columns.map((c) => sql`${columnLiteral(batch, c.api)}::${sql.raw(c.type)}[]`);
   const dataColumns = columns.filter((c) => !isKey(c));
   const lookback = sql`(${provenance.referenceDate}::date - u.${ident(column("date").db)})`;
 
@@ -72,7 +87,7 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
       )})`
     : sql`false`;
 
-  await db.execute(sql`
+  return sql`
     insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${sql.join(
       columns.map((c) => ident(c.db)),
       sql`, `,
@@ -81,10 +96,7 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
       columns.map((c) => sql`u.${ident(c.db)}`),
       sql`, `,
     )}
-    from unnest(${sql.join(arrays, sql`, `)}) as u(${sql.join(
-      columns.map((c) => ident(c.db)),
-      sql`, `,
-    )})
+    from ${source}
     on conflict (org_id, profile_id, ${keyColumns}) do update set
       ${setData.length ? sql`${sql.join(setData, sql`, `)},` : sql``}
       source_report_id = excluded.source_report_id,
@@ -93,6 +105,5 @@ export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenan
       max_lookback_days = greatest(amazon_sp_ads.max_lookback_days, excluded.max_lookback_days),
       updated_at = now(),
       data_changed_at = case when ${changed} then now() else amazon_sp_ads.data_changed_at end
-  `);
-  return batch.length;
+  `;
 }

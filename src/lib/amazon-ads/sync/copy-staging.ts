@@ -1,0 +1,93 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { sql } from "drizzle-orm";
+import pg, { type PoolClient } from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import type { Tx } from "../../db";
+import { COLUMNS, KEY_COLUMNS } from "../../catalogue/sp-campaigns";
+import { COPY_COLUMNS, type CopyPiece } from "../report-file/copy-text";
+import { upsertFrom, type RowProvenance } from "./store-rows";
+
+const STAGE = "amazon_sp_ads_stage";
+/**
+ * Rows per COPY into the staging table and merge into amazon_sp_ads. The encoder parses the next
+ * chunk while PostgreSQL merges this one, so the merges (the database's share, the larger one) run
+ * back to back; a chunk costs a few statements more, and the staging table stays small. Measured at
+ * 5k to 80k and as one merge per file (docs/benchmarks.md): one merge leaves the parse unoverlapped;
+ * 16k to 80k were within the machine's noise of each other.
+ */
+export const MERGE_ROWS = 20_000;
+
+const q = (name: string) => `"${name}"`;
+const STAGE_COLUMNS = COLUMNS.map((c) => `${q(c.db)} ${c.type}`).join(", ");
+const COPY_SQL = `copy ${STAGE} (${COPY_COLUMNS.map(q).join(", ")}) from stdin`;
+const KEYS = KEY_COLUMNS.map((c) => q(c.db)).join(", ");
+/** Only when a file repeats a (date, campaign): its last row wins, as in upsertCampaignRows (ctid is file order in a fresh table). */
+const LAST_OF_EACH_KEY = sql.raw(`(select distinct on (${KEYS}) * from ${STAGE} order by ${KEYS}, ctid desc) as u`);
+
+/**
+ * The PostgreSQL upsert of one report: its rows as COPY text into a temporary staging table (typed,
+ * so COPY parses and checks every value), then one INSERT … SELECT … ON CONFLICT from it into
+ * amazon_sp_ads, mergeRows rows at a time (the first time a quarter of that). Everything runs on `client` inside the caller's
+ * transaction (`tx` is a drizzle handle on that same connection), so a report is stored whole or
+ * not at all, and the staging table goes with the transaction. Returns the rows of the file.
+ */
+export async function copyUpsert(
+  client: PoolClient,
+  tx: Tx,
+  pieces: AsyncGenerator<CopyPiece>,
+  provenance: RowProvenance,
+  { onBatch, mergeRows = MERGE_ROWS }: { onBatch?: (rowsSoFar: number) => void; mergeRows?: number } = {},
+): Promise<number> {
+  let total = 0;
+  try {
+    let next = await pieces.next();
+    if (next.done) return 0;
+    await tx.execute(sql.raw(`create temp table ${STAGE} (${STAGE_COLUMNS}) on commit drop`));
+    while (!next.done) {
+      const present = new Uint8Array(COLUMNS.length);
+      let rows = 0;
+      // One COPY of up to mergeRows rows, fed piece by piece as the encoder makes them; the first
+      // chunk is smaller, so the database starts merging sooner (it waits on the parse until then).
+      const limit = total === 0 ? Math.ceil(mergeRows / 4) : mergeRows;
+      const chunk = async function* () {
+        while (!next.done && rows < limit) {
+          const piece: CopyPiece = next.value;
+          yield piece.text;
+          rows += piece.rows;
+          total += piece.rows;
+          piece.present.forEach((p, i) => (present[i] ||= p));
+          onBatch?.(total);
+          next = await pieces.next();
+        }
+      };
+      await pipeline(Readable.from(chunk()), client.query(copyFrom(COPY_SQL)));
+      const columns = COLUMNS.filter((_, i) => present[i]);
+      await merge(tx, columns, provenance);
+      if (!next.done) await tx.execute(sql.raw(`truncate ${STAGE}`));
+    }
+    return total;
+  } finally {
+    await pieces.return(undefined); // after a database failure: stop the download
+  }
+}
+
+async function merge(tx: Tx, columns: typeof COLUMNS, provenance: RowProvenance): Promise<void> {
+  // A repeated key makes ON CONFLICT fail ("cannot affect row a second time"); only then is the
+  // chunk merged again with one row per key, so the usual case needs no sort.
+  await tx.execute(sql`savepoint stage_merge`);
+  try {
+    await tx.execute(upsertFrom(sql.raw(`${STAGE} as u`), columns, provenance));
+  } catch (error) {
+    if (sqlState(error) !== "21000") throw error;
+    await tx.execute(sql`rollback to savepoint stage_merge`);
+    await tx.execute(upsertFrom(LAST_OF_EACH_KEY, columns, provenance));
+  }
+  await tx.execute(sql`release savepoint stage_merge`);
+}
+
+/** The SQLSTATE of a failed query, under drizzle's wrapper. */
+function sqlState(error: unknown): string | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof pg.DatabaseError) return e.code;
+  return undefined;
+}
