@@ -11,6 +11,7 @@ const LAYERS = [
   ["src/lib/amazon-ads/api/"],
   ["src/lib/amazon-ads/report-file/"],
   ["src/lib/amazon-ads/sync/", "src/lib/amazon-ads/connect/", "src/lib/amazon-ads/test-connection\\.ts$"],
+  ["src/lib/amazon-ads/work/"],
   ["src/lib/amazon-ads\\.ts$"],
   ["src/lib/http/", "src/lib/server/"],
   ["src/app/", "src/components/", "src/proxy\\.ts$", "src/instrumentation\\.ts$"],

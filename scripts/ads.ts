@@ -1,18 +1,31 @@
 // `npm run ads -- <command>`: the operator's CLI over the same functions the cron routes call.
 import { parseArgs } from "node:util";
-import { backfill, isAmazonError, runJob, syncStatus, type JobRun } from "../src/lib/amazon-ads";
-import { closeDb, getDbHandle } from "../src/lib/db";
+import {
+  backfill,
+  enqueueDailyRequests,
+  isAmazonError,
+  runJob,
+  runWorker,
+  syncStatus,
+  type JobRun,
+} from "../src/lib/amazon-ads";
+import { closeDb, getDb, getDbHandle } from "../src/lib/db";
 import { DataFolderLockedError } from "../src/lib/db/pglite-lock";
 import { ConflictError, InvalidInputError, NotFoundError } from "../src/lib/errors";
 import { createOrganisationWithAdmin, listMembers, listOrganisations, setMember } from "../src/lib/orgs/admin";
 import { parseOrgId } from "../src/lib/orgs/org-id";
-import { formatMembers, formatOrganisations, formatRun, formatStatus } from "./lib/print";
+import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./lib/print";
 
 const HELP = `Usage: npm run ads -- <command> [options]
 
 Commands
   request                 Phase 1: request the five spCampaigns reports (day-1, -3, -7, -14, -30)
   collect                 Phase 2: poll, download and upsert what is pending
+  queue                   Queue today's phase 1 for every organisation (or --org N) without running it;
+                          workers (the cron dispatch, or "worker" below) then do it
+  worker [--workers N]    Run N workers here (default 1) on the shared queue until --budget ends or
+                          nothing is due soon: phase-1 units, polls and loads of every organisation.
+                          Start it on several machines on one PostgreSQL to split the work
   status                  Pending reports, last runs, and rows/totals per date for the last 30 days
   backfill --from D --to D [--profile ID]
                           Request DAILY reports for a past range (within Amazon's 95-day
@@ -31,7 +44,7 @@ Commands
 Options
   --org N                 One organisation (default: every organisation with Ads credentials)
   --json                  Print the same JSON the cron routes answer with
-  --budget SECONDS        collect: stop starting new work after this long (default 240)
+  --budget SECONDS        collect, worker: stop starting new work after this long (default 240)
   -h, --help              This help
 
 Exit codes: 0 success · 1 the run failed or partly failed · 2 bad arguments (an unknown organisation or one without Ads credentials too) · 3 database or configuration problem`;
@@ -47,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       org: { type: "string" },
       json: { type: "boolean", default: false },
       budget: { type: "string" },
+      workers: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
       collect: { type: "boolean", default: false },
@@ -83,6 +97,23 @@ async function main(argv: string[]): Promise<number> {
       const run = await runJob("collect", orgId, { collect: { budgetMs } });
       print(run);
       return exitFor(run);
+    }
+    case "queue": {
+      const queued = await enqueueDailyRequests(await getDb(), { orgIds: orgId === null ? undefined : [orgId] });
+      console.log(
+        values.json
+          ? JSON.stringify(queued)
+          : `Queued today's phase 1 for ${queued.queued} organisation(s) (${queued.organisations - queued.queued} already queued).`,
+      );
+      return 0;
+    }
+    case "worker": {
+      const count = values.workers === undefined ? 1 : parsePositive(values.workers, "--workers");
+      const stop = new AbortController();
+      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
+      const runs = await Promise.all(Array.from({ length: count }, () => runWorker({ budgetMs, signal: stop.signal })));
+      console.log(values.json ? JSON.stringify(runs, null, 2) : runs.map(formatWorker).join("\n"));
+      return runs.every((r) => r.status === "success") ? 0 : 1;
     }
     case "status": {
       const status = await syncStatus(orgId);

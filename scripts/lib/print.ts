@@ -1,5 +1,5 @@
 // Plain-text tables for the CLI and the demo.
-import type { JobRun, SyncStatusReport } from "../../src/lib/amazon-ads";
+import type { JobRun, SyncStatusReport, WorkerRun } from "../../src/lib/amazon-ads";
 import type { MemberSummary, OrganisationSummary } from "../../src/lib/orgs/admin";
 
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
@@ -35,6 +35,16 @@ export function formatRun(run: JobRun): string {
   }
   if (run.organisations.length === 0) out.push("No organisation has Amazon Ads credentials yet.");
   return out.join("\n");
+}
+
+export function formatWorker(run: WorkerRun): string {
+  const { discover, profile, report } = run.units;
+  const head =
+    `worker ${run.workerId}: ${run.status.toUpperCase()} — ${discover + profile + report} unit(s) ` +
+    `(${discover} discovery, ${profile} profile, ${report} report), ${run.rows} rows, ${run.amazonCalls} Amazon calls, ` +
+    `stopped: ${run.stoppedBecause}${run.error ? ` (${run.error})` : ""}, ${(run.durationMs / 1000).toFixed(1)} s`;
+  const orgs = formatRun({ job: "collect", status: run.status, organisations: run.organisations });
+  return run.organisations.length ? `${head}\n${orgs}` : head;
 }
 
 export function formatStatus(status: SyncStatusReport): string {

@@ -5,6 +5,7 @@
  *   amazon-ads/report-file/  reading a report file (fetch, gunzip, parse, validate)
  *   amazon-ads/sync/         running the sync (request, collect, store, run, status, backfill)
  *   amazon-ads/connect/      "Connect with Amazon": the authorization-code flow that fetches the refresh token
+ *   amazon-ads/work/         every organisation at scale: units claimed in Postgres, workers, the cron dispatch
  */
 export { AdsClient, type AdsClientOptions, type AsyncReport } from "./amazon-ads/api/client";
 export {
@@ -24,4 +25,9 @@ export { syncStatus, type SyncStatusReport } from "./amazon-ads/sync/status";
 export { upsertCampaignRows } from "./amazon-ads/sync/store-rows";
 export type { PhaseSummary, ReportOutcome } from "./amazon-ads/sync/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
+export { cronRun } from "./amazon-ads/work/cron-run";
+export { compact, dispatch, type DispatchRun, type WorkerResult } from "./amazon-ads/work/dispatch";
+export { enqueueDailyRequests } from "./amazon-ads/work/enqueue";
+export { runWorker, type WorkerRun } from "./amazon-ads/work/worker";
+export { DEFAULT_WORKER, type WorkerOptions } from "./amazon-ads/work/worker-options";
 export { AmazonError, isAmazonError, type AmazonErrorKind } from "./amazon/errors";

@@ -30,6 +30,16 @@ const envSchema = z.object({
   AMAZON_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** `off` disables the in-process scheduler that runs vercel.json's crons off Vercel. */
   LOCAL_SCHEDULER: z.enum(["on", "off"]).optional(),
+  /** Connections per process (node-postgres pool). Keep it small with many invocations; use a pooled URL. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  /** Worker invocations (Vercel) or in-process workers (elsewhere) one cron dispatch starts. */
+  AMAZON_ADS_WORKERS: z.coerce.number().int().min(1).max(1000).default(4),
+  /** Units of one LwA client id in progress at once, over every worker and machine. */
+  AMAZON_ADS_CLIENT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+  /** How a cron dispatch runs its workers: `http` (one invocation each; the default on Vercel) or `in-process`. */
+  AMAZON_ADS_DISPATCH: z.enum(["http", "in-process"]).optional(),
+  /** Base URL the dispatcher calls its worker route on (default: the cron request's own origin). */
+  AMAZON_ADS_WORKER_URL: optionalUrl,
   VERCEL: optionalString,
   /** Set by Vercel: `production`, `preview` or `development`. Only production builds migrate (scripts/migrate.ts). */
   VERCEL_ENV: optionalString,

@@ -16,7 +16,13 @@ export function createOrgOne(): Promise<unknown> {
 export async function resetSyncState(db: Db, sim: Simulator): Promise<void> {
   sim.reset();
   sim.setScenario({ pollsBeforeComplete: 1 });
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"]) {
+  for (const table of [
+    "amazon_sp_ads",
+    "amazon_ads_pending_reports",
+    "amazon_ads_request_units",
+    "amazon_ads_client_backoff",
+    "sync_logs",
+  ]) {
     await db.execute(sql.raw(`delete from ${table}`));
   }
 }

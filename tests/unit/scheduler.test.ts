@@ -19,11 +19,15 @@ describe("local scheduler", () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  it("reads the repository's vercel.json: request at 09:00 and collect at 09:30 UTC for org 1", () => {
-    expect(readSchedule()).toEqual([
-      { name: "request org 1", job: "request", orgId: 1, schedule: "0 9 * * *" },
-      { name: "collect org 1", job: "collect", orgId: 1, schedule: "30 9 * * *" },
-    ]);
+  it("reads the repository's vercel.json: phase 1 at 09:00 UTC for every org, collects from 09:30 through the day", () => {
+    const schedule = readSchedule();
+    expect(schedule[0]).toEqual({ name: "request", job: "request", orgId: null, schedule: "0 9 * * *" });
+    const collects = schedule.slice(1);
+    expect(collects.length).toBeGreaterThanOrEqual(6);
+    expect(collects.every((j) => j.job === "collect" && j.orgId === null)).toBe(true);
+    expect(collects[0]!.schedule).toBe("30 9 * * *");
+    // Hobby allows each cron once a day: every entry names one fixed minute and hour.
+    for (const j of schedule) expect(j.schedule).toMatch(/^\d+ \d+ \* \* \*$/);
   });
 
   it("runs each job at its vercel.json time, and follows the file when it changes", async () => {
@@ -31,12 +35,13 @@ describe("local scheduler", () => {
     const scheduler = startLocalScheduler(
       async (job) => void runs.push(`${job.job}@${new Date().toISOString().slice(11, 16)}`),
     )!;
-    expect(scheduler.jobs.map((j) => j.nextRun()?.toISOString())).toEqual([
+    expect(scheduler.jobs.slice(0, 3).map((j) => j.nextRun()?.toISOString())).toEqual([
       "2026-11-25T09:00:00.000Z",
       "2026-11-25T09:30:00.000Z",
+      "2026-11-25T10:00:00.000Z",
     ]);
-    await vi.advanceTimersByTimeAsync(31 * 60_000);
-    expect(runs).toEqual(["request@09:00", "collect@09:30"]);
+    await vi.advanceTimersByTimeAsync(61 * 60_000);
+    expect(runs).toEqual(["request@09:00", "collect@09:30", "collect@10:00"]);
     scheduler.stop();
 
     const edited = vercelJsonWith([{ path: "/api/cron/amazon-ads-collect?orgId=2", schedule: "*/10 * * * *" }]);

@@ -33,7 +33,7 @@ export function pgliteDir(): string {
 }
 
 export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<DbHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: env().DATABASE_POOL_MAX });
   // A client that loses its server (idle in the pool, or checked out mid-transaction) emits
   // "error"; unhandled, that would crash the process. The query in flight reports it instead.
   pool.on("error", () => {});

@@ -253,6 +253,12 @@ export const amazonAdsPendingReports = pgTable(
     retriedAt: timestamp("retried_at", { withTimezone: true }),
     /** 0 for a first request; n for the n-th retry of its dates (bounds retries, spaces them out). */
     retryAttempt: integer("retry_attempt").notNull().default(0),
+    /** The LwA client id the report was requested with: calls per client id are bounded (work/claim.ts). */
+    clientKey: text("client_key"),
+    /** Workers poll it no earlier than this (backoff while Amazon generates it). */
+    nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The claim that holds it: only that worker may finish it (a lost lease finishes nothing). */
+    leaseId: text("lease_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -264,6 +270,52 @@ export const amazonAdsPendingReports = pgTable(
     uniqueIndex("amazon_ads_pending_reports_open_range_uq")
       .on(t.orgId, t.profileId, t.reportDate, t.reportEndDate)
       .where(sql`status = 'pending'`),
+    index("amazon_ads_pending_reports_due_idx")
+      .on(t.nextPollAt)
+      .where(sql`status = 'pending'`),
   ],
 );
 export type PendingReport = typeof amazonAdsPendingReports.$inferSelect;
+
+// ---- Amazon Ads: phase-1 work units, claimed by workers (src/lib/amazon-ads/work/) ----
+
+export const amazonAdsRequestUnits = pgTable(
+  "amazon_ads_request_units",
+  {
+    id: serial("id").primaryKey(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    /** The UTC day of the daily run that queued it: one unit per organisation (and profile) per day. */
+    runDate: date("run_date", { mode: "string" }).notNull(),
+    /** '' = find the organisation's profiles and queue one unit per profile; else that profile's requests. */
+    profileId: text("profile_id").notNull().default(""),
+    /** The profile as discovered (region, time zone, …), so its unit needs no second discovery. */
+    profile: jsonb("profile").$type<Record<string, unknown>>(),
+    clientKey: text("client_key"),
+    status: text("status", { enum: ["pending", "done", "failed"] })
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    leaseId: text("lease_id"),
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [
+    unique("amazon_ads_request_units_uq").on(t.orgId, t.runDate, t.profileId),
+    index("amazon_ads_request_units_due_idx")
+      .on(t.availableAt)
+      .where(sql`status = 'pending'`),
+  ],
+);
+export type RequestUnit = typeof amazonAdsRequestUnits.$inferSelect;
+
+/** A client id Amazon answered 429 to: its units wait until `until`; other clients go on. */
+export const amazonAdsClientBackoff = pgTable("amazon_ads_client_backoff", {
+  clientKey: text("client_key").primaryKey(),
+  until: timestamp("until", { withTimezone: true }).notNull(),
+  strikes: integer("strikes").notNull().default(0),
+});

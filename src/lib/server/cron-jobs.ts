@@ -14,3 +14,9 @@ export function cronJobForPath(pathname: string): CronJob | null {
   const entry = Object.entries(CRON_JOB_PATHS).find(([, path]) => path === pathname);
   return entry ? (entry[0] as CronJob) : null;
 }
+
+/**
+ * The worker route: not scheduled itself; a cron run on Vercel invokes it W times (work/dispatch.ts).
+ * Public in the proxy like the cron routes, and refused without CRON_SECRET like them.
+ */
+export const WORKER_PATH = "/api/cron/amazon-ads-worker";

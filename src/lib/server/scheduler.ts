@@ -61,7 +61,8 @@ export function startLocalScheduler(
       job.schedule,
       {
         timezone: "UTC",
-        name: job.name,
+        // croner wants unique names, and one job may run at several times of day (the collects).
+        name: `${job.name} @ ${job.schedule}`,
         protect: () => logWarn(`[scheduler] ${job.name}: the previous run is still going; this tick is skipped`),
         catch: (error) => logError(`[scheduler] ${job.name} failed`, error),
         unref: true,

@@ -1,4 +1,4 @@
-import { runJob } from "../amazon-ads";
+import { cronRun } from "../amazon-ads";
 import { logError } from "../log";
 import { bootstrapAdminFromEnv } from "../orgs/orgs";
 import { startLocalScheduler, type LocalScheduler } from "./scheduler";
@@ -13,5 +13,5 @@ export async function onServerStart(): Promise<void> {
     logError("[bootstrap] creating the first admin from ADMIN_EMAIL/ADMIN_PASSWORD failed", error);
   }
   const holder = globalThis as Record<symbol, LocalScheduler | null | undefined>;
-  if (holder[key] === undefined) holder[key] = startLocalScheduler((job) => runJob(job.job, job.orgId));
+  if (holder[key] === undefined) holder[key] = startLocalScheduler((job) => cronRun(job.job, job.orgId));
 }

@@ -36,10 +36,13 @@ export async function getSetting(orgId: number, key: string, db?: DbOrTx): Promi
     .select({ value: settings.valueEncrypted })
     .from(settings)
     .where(and(eq(settings.orgId, orgId), eq(settings.key, key)));
-  if (!row) return null;
+  return row ? decode(orgId, key, row.value) : null;
+}
+
+function decode(orgId: number, key: string, ciphertext: string): unknown {
   let plaintext: string;
   try {
-    plaintext = decrypt(row.value, associatedData(orgId, key));
+    plaintext = decrypt(ciphertext, associatedData(orgId, key));
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error; // no key configured: a configuration error, not this row's
     throw new UnreadableSettingError(orgId, key, error.message);
@@ -67,7 +70,10 @@ export async function deleteSetting(orgId: number, key: string, db?: DbOrTx): Pr
 
 async function getTyped<T>(orgId: number, key: string, schema: z.ZodType<T>, db?: DbOrTx): Promise<T | null> {
   const raw = await getSetting(orgId, key, db);
-  if (raw === null) return null;
+  return raw === null ? null : typed(orgId, key, raw, schema);
+}
+
+function typed<T>(orgId: number, key: string, raw: unknown, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     throw new UnreadableSettingError(
@@ -88,6 +94,30 @@ export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) =>
   getTyped<AmazonAdsSettings>(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
 export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettingsInput, db?: DbOrTx) =>
   saveSetting(orgId, "amazon_ads", amazonAdsSettingsSchema.parse(value), db);
+
+/**
+ * Every organisation's Ads credentials in one query (the daily run queues work for all of them):
+ * each as its settings, or as the UnreadableSettingError that reading them gave.
+ */
+export async function everyAmazonAdsSettings(
+  db?: DbOrTx,
+): Promise<Array<{ orgId: number; settings: AmazonAdsSettings | UnreadableSettingError }>> {
+  const conn = db ?? (await getDb());
+  const key = "amazon_ads";
+  const rows = await conn
+    .select({ orgId: settings.orgId, value: settings.valueEncrypted })
+    .from(settings)
+    .where(eq(settings.key, key))
+    .orderBy(settings.orgId);
+  return rows.map(({ orgId, value }) => {
+    try {
+      return { orgId, settings: typed(orgId, key, decode(orgId, key, value), amazonAdsSettingsSchema) };
+    } catch (error) {
+      if (error instanceof UnreadableSettingError) return { orgId, settings: error };
+      throw error;
+    }
+  });
+}
 
 /** Organisations that have Ads API credentials saved (the crons' default set). */
 export async function orgIdsWithSetting(key: string, db?: DbOrTx): Promise<number[]> {

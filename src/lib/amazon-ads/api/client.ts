@@ -54,6 +54,8 @@ interface LoginState {
   token: AccessToken | null;
   tokenRequest: Promise<AccessToken> | null;
   calls: number;
+  /** 429 answers received: a worker slows this login's client id down when they grow. */
+  throttled: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export class AdsClient {
   constructor(
     readonly settings: AmazonAdsSettings,
     private readonly options: AdsClientOptions = {},
-    private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0 },
+    private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0, throttled: 0 },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     registerSecret(settings.client_secret);
@@ -79,9 +81,19 @@ export class AdsClient {
     return new AdsClient({ ...this.settings, profile_id: profileId, region }, this.options, this.login);
   }
 
+  /** The same login and profile with another retry policy (a worker bounds each unit's retries by its own deadline). */
+  withRetryPolicy(retry: Partial<RetryPolicy>): AdsClient {
+    return new AdsClient(this.settings, { ...this.options, retry: { ...this.retry, ...retry } }, this.login);
+  }
+
   /** How many HTTP calls went to Amazon (token + API) for this login, for summaries and the benchmark. */
   get callCount(): number {
     return this.login.calls;
+  }
+
+  /** How many of the login's Ads API calls Amazon answered 429. */
+  get throttledCount(): number {
+    return this.login.throttled;
   }
 
   private get timeoutMs() {
@@ -144,6 +156,7 @@ export class AdsClient {
         await this.accessToken(true);
         continue;
       }
+      if (response.status === 429) this.login.throttled++;
       if (!response.ok) {
         throw amazonHttpError(operation, response.status, text, response.headers.get("retry-after"));
       }

@@ -95,7 +95,7 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   });
 }
 
-function collectMessage(reports: ReportOutcome[], removed: number): string {
+export function collectMessage(reports: ReportOutcome[], removed: number): string {
   const count = (...kinds: ReportOutcome["outcome"][]) => reports.filter((r) => kinds.includes(r.outcome)).length;
   const loaded = reports.reduce((n, r) => n + (r.rows ?? 0), 0);
   return (

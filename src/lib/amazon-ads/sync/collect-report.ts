@@ -15,6 +15,8 @@ export interface CollectReportOptions {
   /** Called between batches (tests use it to kill the process mid-upsert). */
   onBatch?: (rowsSoFar: number) => void;
   warn: (message: string) => void;
+  /** A worker's claim (work/claim.ts): the report is finished only while this lease still holds it. */
+  leaseId?: string;
 }
 
 const FAILED_STATUSES = new Set(["FAILED", "FAILURE", "CANCELLED"]);
@@ -49,38 +51,50 @@ export async function collectReport(
     report = await client.getReport(row.reportId);
   } catch (error) {
     if (isAmazonError(error) && error.status === 404) {
-      return fail(db, row, { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" });
+      return fail(
+        db,
+        row,
+        { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" },
+        o.leaseId,
+      );
     }
     if (isAmazonError(error) && !error.transient) {
-      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) });
+      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, o.leaseId);
     }
     // Throttled or Amazon down even after retries: try again next round or next run, unless the
     // report is past its time limit (polls that keep failing must not keep it pending for ever).
     if (ageHours >= o.timeoutHours) {
       const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); last poll failed: ${describeError(error)}`;
-      return fail(db, row, { ...base, outcome: "timed_out", error: reason });
+      return fail(db, row, { ...base, outcome: "timed_out", error: reason }, o.leaseId);
     }
-    await releaseReport(db, row.id, { error: describeError(error), polled: true, keepLock: true });
+    await releaseReport(db, row.id, { error: describeError(error), polled: true, keepLock: true, leaseId: o.leaseId });
     return { ...base, outcome: "still_pending", error: describeError(error) };
   }
   const status = report.status.toUpperCase();
   if (status === "COMPLETED") return ingest(db, row, client, report, o);
   if (FAILED_STATUSES.has(status)) {
     const reason = report.failureReason ?? `Amazon reported status ${status}`;
-    return fail(db, row, { ...base, outcome: "failed", amazonStatus: status, error: reason });
+    return fail(db, row, { ...base, outcome: "failed", amazonStatus: status, error: reason }, o.leaseId);
   }
   // PENDING, PROCESSING or anything new: still running, bounded by the timeout.
   if (ageHours >= o.timeoutHours) {
     await client.deleteReport(row.reportId).catch(() => {}); // best effort: free Amazon's queue
     const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); cancelled`;
-    return fail(db, row, { ...base, outcome: "timed_out", amazonStatus: status, error: reason });
+    return fail(db, row, { ...base, outcome: "timed_out", amazonStatus: status, error: reason }, o.leaseId);
   }
-  await releaseReport(db, row.id, { amazonStatus: status, error: null, polled: true, keepLock: true });
+  await releaseReport(db, row.id, {
+    amazonStatus: status,
+    error: null,
+    polled: true,
+    keepLock: true,
+    leaseId: o.leaseId,
+  });
   return { ...base, outcome: "still_pending", amazonStatus: status };
 }
 
-async function fail(db: Db, row: PendingReport, outcome: ReportOutcome): Promise<ReportOutcome> {
-  await finishReport(db, row.id, { status: "failed", amazonStatus: outcome.amazonStatus, error: outcome.error });
+async function fail(db: Db, row: PendingReport, outcome: ReportOutcome, leaseId?: string): Promise<ReportOutcome> {
+  const { amazonStatus, error } = outcome;
+  await finishReport(db, row.id, { status: "failed", amazonStatus, error }, leaseId);
   return outcome;
 }
 
@@ -105,7 +119,7 @@ async function ingest(
     const url = current.url;
     if (!url) {
       const error = new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
-      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) });
+      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, o.leaseId);
     }
     const tried = await triesOfOneUrl(() => loadOnce(db, row, url, o), policy);
     if ("rows" in tried) return { ...base, outcome: "completed", rows: tried.rows, durationMs: Date.now() - started };
@@ -113,14 +127,19 @@ async function ingest(
     const worthAnotherUrl = error.transient || error.reason === "url_expired";
     const budgetSpent = policy.deadline !== undefined && Date.now() >= policy.deadline;
     if (worthAnotherUrl && (tried.budgetSpent || budgetSpent)) {
-      await releaseReport(db, row.id, { error: describeError(error), keepLock: true });
+      await releaseReport(db, row.id, { error: describeError(error), keepLock: true, leaseId: o.leaseId });
       return { ...base, outcome: "still_pending", error: `${describeError(error)}; tried again next run` };
     }
     if (worthAnotherUrl && freshUrls < FRESH_URLS + (error.reason === "url_expired" ? 1 : 0)) {
       current = await client.getReport(row.reportId);
       continue;
     }
-    return fail(db, row, { ...base, outcome: "failed", error: describeError(error), durationMs: Date.now() - started });
+    return fail(
+      db,
+      row,
+      { ...base, outcome: "failed", error: describeError(error), durationMs: Date.now() - started },
+      o.leaseId,
+    );
   }
 }
 
@@ -158,7 +177,7 @@ async function loadOnce(db: Db, row: PendingReport, url: string, o: CollectRepor
   };
   const options = { batchSize: o.batchSize, unknownKeys, onBatch: o.onBatch };
   const rows = await ingestReport(db, url, provenance, options, (tx, total) =>
-    finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }),
+    finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }, o.leaseId),
   );
   if (unknownKeys.size) o.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;

@@ -5,7 +5,24 @@ import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
 export type NewPendingReport = Pick<
   PendingReport,
   "orgId" | "reportId" | "reportDate" | "reportEndDate" | "kind" | "lookbackDays" | "profileId" | "region"
-> & { retryAttempt?: number };
+> & { retryAttempt?: number; clientKey?: string };
+
+/**
+ * A worker's claim on a report ran out and another worker took it: this one must not finish it
+ * (thrown inside the load's transaction, so its rows roll back and the report is stored once).
+ */
+export class LeaseLostError extends Error {
+  constructor(id: number) {
+    super(`Pending report ${id}: the claim ran out and another worker took it over; nothing was stored`);
+  }
+}
+
+/** Rows of this report, and of this claim when a worker holds it by lease. */
+const ownRow = (id: number, leaseId?: string) =>
+  and(
+    eq(amazonAdsPendingReports.id, id),
+    leaseId === undefined ? undefined : eq(amazonAdsPendingReports.leaseId, leaseId),
+  );
 
 /** Inserts unless the same report (425 adoption) or an open request for the same range is already there. */
 export async function insertPendingReport(db: DbOrTx, report: NewPendingReport): Promise<boolean> {
@@ -88,7 +105,7 @@ export async function claimReport(db: DbOrTx, id: number, lockMs: number): Promi
 export async function releaseReport(
   db: DbOrTx,
   id: number,
-  update: { amazonStatus?: string; error?: string | null; polled?: boolean; keepLock?: boolean },
+  update: { amazonStatus?: string; error?: string | null; polled?: boolean; keepLock?: boolean; leaseId?: string },
 ) {
   await db
     .update(amazonAdsPendingReports)
@@ -99,15 +116,16 @@ export async function releaseReport(
       ...(update.error !== undefined ? { error: update.error } : {}),
       ...(update.polled ? { attempts: sql`${amazonAdsPendingReports.attempts} + 1`, lastPolledAt: sql`now()` } : {}),
     })
-    .where(eq(amazonAdsPendingReports.id, id));
+    .where(ownRow(id, update.leaseId));
 }
 
 export async function finishReport(
   db: DbOrTx,
   id: number,
   outcome: { status: "completed" | "failed"; amazonStatus?: string; error?: string | null; rowsLoaded?: number },
+  leaseId?: string,
 ) {
-  await db
+  const finished = await db
     .update(amazonAdsPendingReports)
     .set({
       status: outcome.status,
@@ -117,8 +135,11 @@ export async function finishReport(
       lockedUntil: null,
       updatedAt: sql`now()`,
       finishedAt: sql`now()`,
+      leaseId: null,
     })
-    .where(eq(amazonAdsPendingReports.id, id));
+    .where(ownRow(id, leaseId))
+    .returning({ id: amazonAdsPendingReports.id });
+  if (finished.length === 0 && leaseId !== undefined) throw new LeaseLostError(id);
 }
 
 /**
@@ -129,7 +150,7 @@ export async function finishReport(
  */
 export async function deleteFinishedReports(
   db: DbOrTx,
-  orgId: number,
+  orgId: number | null,
   options: { olderThanHours?: number; retentionDays: number },
 ): Promise<number> {
   const t = amazonAdsPendingReports;
@@ -137,7 +158,7 @@ export async function deleteFinishedReports(
     .delete(t)
     .where(
       and(
-        eq(t.orgId, orgId),
+        orgId === null ? undefined : eq(t.orgId, orgId),
         lt(t.finishedAt, sql`now() - make_interval(hours => ${options.olderThanHours ?? 24})`),
         or(
           eq(t.status, "completed"),

@@ -31,6 +31,11 @@ export interface RequestOptions {
   profileIds?: readonly string[];
   job?: "request" | "backfill";
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Creates of one profile in flight at once: all five by default; a worker sends them one after
+   * another, so its calls per client id stay within the claimed concurrency (work/claim.ts).
+   */
+  createsAtOnce?: number;
 }
 
 /** Retries stop being started after this long; the cron route's maxDuration is 300 s. */
@@ -94,7 +99,7 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
 }
 
 /** Phase 1 for one profile: its dates in its own time zone, each report created and queued. */
-async function requestForProfile(
+export async function requestForProfile(
   db: Db,
   orgId: number,
   client: AdsClient,
@@ -118,8 +123,10 @@ async function requestForProfile(
   }
   addRetries(targets, failed, today, now);
   const open = await openRequestsFor(db, orgId, profileId);
-  const reports = await Promise.all(
-    targets.map(async (target): Promise<ReportOutcome> => {
+  const reports = await mapAtMost(
+    targets,
+    options.createsAtOnce ?? targets.length,
+    async (target): Promise<ReportOutcome> => {
       const { startDate, endDate, kind, lookbackDays } = target;
       const base = { profileId, startDate, endDate, kind, lookbackDays };
       const existing = open.find((o) => o.reportDate === startDate && o.reportEndDate === endDate);
@@ -141,13 +148,14 @@ async function requestForProfile(
           profileId,
           region,
           retryAttempt: target.retryOf ? target.retryOf.retryAttempt + 1 : 0,
+          clientKey: client.settings.client_id,
         });
         const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
         return { ...base, reportId: created.reportId, outcome };
       } catch (error) {
         return { ...base, outcome: "failed", error: describeError(error) };
       }
-    }),
+    },
   );
   // A failed date counts as retried only once a newer request for it exists; otherwise the next
   // phase 1 tries again.
@@ -191,6 +199,17 @@ function addRetries(targets: ReportTarget[], failed: PendingReport[], today: str
       });
     }
   }
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in the order of `items`. */
+async function mapAtMost<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
 }
 
 function countBy(values: string[]): Record<string, number> {

@@ -1,0 +1,14 @@
+import { runJob, type Job, type JobRun } from "../sync/run";
+import { dispatch, type DispatchOptions, type DispatchRun } from "./dispatch";
+
+/**
+ * What a cron tick runs, on Vercel (the cron routes) and off it (the local scheduler) alike: for one
+ * named organisation, its phase right here; for every organisation, a dispatch to workers.
+ */
+export async function cronRun(
+  job: Job,
+  orgId: number | null,
+  options: DispatchOptions = {},
+): Promise<JobRun | DispatchRun> {
+  return orgId === null ? dispatch(job, options) : runJob(job, orgId);
+}

@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { getDb } from "../../db";
+import { env } from "../../env";
+import { rollUp, type SyncStatus } from "../../sync-logs";
+import type { PhaseSummary } from "../sync/summary";
+import { enqueueDailyRequests } from "./enqueue";
+import { runWorker, type WorkerRun } from "./worker";
+import type { WorkerOptions } from "./worker-options";
+
+/** What a worker answers and a dispatch reports per organisation: enough to find the sync_logs row. */
+export type OrganisationResult = Pick<PhaseSummary, "orgId" | "job" | "status" | "message" | "syncLogId">;
+export type WorkerResult = Omit<WorkerRun, "organisations"> & { organisations: OrganisationResult[] };
+
+export interface DispatchRun {
+  job: "request" | "collect";
+  status: SyncStatus;
+  /** Phase 1: the organisations queued for today (0 new when today's units were already there). */
+  queued?: { queued: number; organisations: number };
+  workers: Array<Omit<WorkerResult, "organisations">>;
+  organisations: OrganisationResult[];
+}
+
+export interface DispatchOptions {
+  /** W: workers started (AMAZON_ADS_WORKERS). */
+  workers?: number;
+  /** `http`: W invocations of the worker route; `in-process`: W workers here. Default: http on Vercel. */
+  via?: "http" | "in-process";
+  /** http: the worker route's URL (the caller knows the app's routes and origin). */
+  workerUrl?: string;
+  worker?: WorkerOptions;
+  /** Phase 1's UTC day (tests). */
+  runDate?: string;
+}
+
+/**
+ * A cron run for every organisation: phase 1 queues today's units first (idempotent), then W
+ * workers work through everything due (phase-1 units first, then reports), each within its own
+ * budget. On Vercel each worker is its own invocation of the worker route, authenticated with
+ * CRON_SECRET, so the work spreads over W functions; elsewhere they run in this process.
+ */
+export async function dispatch(job: "request" | "collect", options: DispatchOptions = {}): Promise<DispatchRun> {
+  const e = env();
+  const count = options.workers ?? e.AMAZON_ADS_WORKERS;
+  const via = options.via ?? e.AMAZON_ADS_DISPATCH ?? (e.VERCEL ? "http" : "in-process");
+  const queued =
+    job === "request" ? await enqueueDailyRequests(await getDb(), { runDate: options.runDate }) : undefined;
+  const runs = await Promise.all(
+    Array.from({ length: count }, () =>
+      via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(compact),
+    ),
+  );
+  const organisations = runs.flatMap((r) => r.organisations);
+  const statuses = [...runs.map((r) => r.status), ...organisations.map((o) => o.status)];
+  return {
+    job,
+    status: rollUp(statuses),
+    ...(queued ? { queued } : {}),
+    workers: runs.map(withoutOrganisations),
+    organisations,
+  };
+}
+
+function withoutOrganisations(run: WorkerResult): Omit<WorkerResult, "organisations"> {
+  const { organisations, ...rest } = run;
+  void organisations; // listed once, for the whole dispatch
+  return rest;
+}
+
+/** A worker's answer without its per-report details (those are in sync_logs). */
+export function compact(run: WorkerRun): WorkerResult {
+  return {
+    ...run,
+    organisations: run.organisations.map(({ orgId, job, status, message, syncLogId }) => ({
+      orgId,
+      job,
+      status,
+      message,
+      syncLogId,
+    })),
+  };
+}
+
+const workerResultSchema = z.looseObject({
+  workerId: z.string(),
+  status: z.enum(["success", "partial", "error"]),
+  durationMs: z.number(),
+  organisations: z.array(
+    z.object({
+      orgId: z.number(),
+      job: z.enum(["request", "collect", "backfill"]),
+      status: z.enum(["success", "partial", "error"]),
+      message: z.string(),
+      syncLogId: z.number().optional(),
+    }),
+  ),
+});
+
+/** One worker invocation over HTTP; a worker that cannot be reached or answers badly is an error run. */
+async function workerOverHttp(workerUrl: string | undefined, worker: WorkerOptions | undefined): Promise<WorkerResult> {
+  const started = Date.now();
+  const failed = (error: string): WorkerResult => ({
+    workerId: "-",
+    status: "error",
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    budgetMs: worker?.budgetMs ?? 0,
+    stoppedBecause: "error",
+    units: { discover: 0, profile: 0, report: 0 },
+    leaseLost: 0,
+    amazonCalls: 0,
+    rows: 0,
+    error,
+    organisations: [],
+  });
+  if (!workerUrl) return failed("No URL for the worker route");
+  const url = new URL(workerUrl);
+  if (worker?.budgetMs) url.searchParams.set("budgetMs", String(worker.budgetMs));
+  try {
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${env().CRON_SECRET ?? ""}` },
+      // A worker stops by its own budget; this only guards against one that never answers.
+      signal: AbortSignal.timeout((worker?.budgetMs ?? 240_000) + 60_000),
+    });
+    const body: unknown = await response.json().catch(() => null);
+    const parsed = workerResultSchema.safeParse(body);
+    if (!parsed.success) return failed(`Worker answered HTTP ${response.status} without a worker result`);
+    return parsed.data as unknown as WorkerResult;
+  } catch (error) {
+    return failed(`Worker invocation failed: ${(error as Error).message}`);
+  }
+}

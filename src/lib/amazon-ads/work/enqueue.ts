@@ -1,0 +1,38 @@
+import type { Db } from "../../db";
+import { amazonAdsRequestUnits } from "../../db/schema";
+import { everyAmazonAdsSettings } from "../../settings/store";
+
+/** Rows per insert: 10,000 organisations go in a handful of statements. */
+const INSERT_CHUNK = 1_000;
+
+/**
+ * The daily phase 1, queued: one discovery unit per organisation with Ads credentials (or only
+ * `orgIds`) for `runDate` (the UTC day). Idempotent: a second call the same day queues nothing
+ * new, so a cron that fires twice or a retried dispatch never requests a day twice. Credentials
+ * that cannot be read still get their unit: the worker records why in that organisation's sync_logs.
+ */
+export async function enqueueDailyRequests(
+  db: Db,
+  options: { runDate?: string; orgIds?: readonly number[] } = {},
+): Promise<{ queued: number; organisations: number }> {
+  const runDate = options.runDate ?? new Date().toISOString().slice(0, 10);
+  const only = options.orgIds ? new Set(options.orgIds) : null;
+  const units = (await everyAmazonAdsSettings(db))
+    .filter((s) => !only || only.has(s.orgId))
+    .map(({ orgId, settings }) => ({
+      orgId,
+      runDate,
+      profileId: "",
+      clientKey: settings instanceof Error ? null : settings.client_id,
+    }));
+  let queued = 0;
+  for (let i = 0; i < units.length; i += INSERT_CHUNK) {
+    const inserted = await db
+      .insert(amazonAdsRequestUnits)
+      .values(units.slice(i, i + INSERT_CHUNK))
+      .onConflictDoNothing()
+      .returning({ id: amazonAdsRequestUnits.id });
+    queued += inserted.length;
+  }
+  return { queued, organisations: units.length };
+}

@@ -1,0 +1,102 @@
+import type { Db } from "../../db";
+import { logWarn } from "../../log";
+import { finishSyncLog, rollUp, startSyncLog } from "../../sync-logs";
+import { collectMessage } from "../sync/collect-phase";
+import { overallStatus, profileResults, type PhaseSummary, type ProfileResult } from "../sync/summary";
+
+type Job = "request" | "collect";
+
+interface Entry {
+  summary: PhaseSummary;
+  logId: Promise<number>;
+  /** Request: what discovery said (profiles it could not sync, or why it failed). */
+  discovery: ProfileResult[];
+  aborted: string | null;
+}
+
+/**
+ * One sync_logs row per organisation and phase per worker invocation, opened when the worker first
+ * does something for that organisation (a poll that only says "still generating" opens none) and
+ * finished when the worker stops. A worker killed half way leaves its rows `running`; the next run
+ * of that organisation closes them as interrupted (startSyncLog).
+ */
+export class OrgLogBook {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly expectedEndAt: number,
+  ) {}
+
+  entry(orgId: number, job: Job): Entry {
+    const key = `${orgId}:${job}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const expectedMs = Math.max(0, this.expectedEndAt - Date.now());
+      entry = {
+        summary: emptySummary(orgId, job),
+        logId: startSyncLog(orgId, "amazon_ads", job, this.db, { expectedMs }),
+        discovery: [],
+        aborted: null,
+      };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Closes every row this worker opened; returns the organisations' summaries. */
+  async finish(): Promise<PhaseSummary[]> {
+    const summaries: PhaseSummary[] = [];
+    for (const entry of this.entries.values()) {
+      const s = entry.summary;
+      s.warnings = [...new Set(s.warnings)];
+      if (s.job === "request") {
+        s.profiles = [...entry.discovery, ...s.profiles];
+        s.status = s.profiles.length ? rollUp(s.profiles.map((p) => p.status)) : "success";
+        s.message = requestMessage(s);
+      } else {
+        s.profiles = profileResults(s.reports);
+        s.status = overallStatus(s.reports);
+        s.message = collectMessage(s.reports, 0);
+      }
+      if (entry.aborted) {
+        s.status = "error";
+        s.message = `${entry.aborted}${s.reports.length ? `; ${s.message}` : ""}`;
+      }
+      const { profiles, reports, warnings, amazonCalls, durationMs } = s;
+      s.syncLogId = await entry.logId;
+      await finishSyncLog(
+        s.syncLogId,
+        s.status,
+        s.message,
+        { profiles, reports, warnings, amazonCalls, durationMs },
+        this.db,
+      );
+      if (s.status !== "success") logWarn(`[amazon-ads] ${s.job} org ${s.orgId}: ${s.message}`);
+      summaries.push(s);
+    }
+    return summaries;
+  }
+}
+
+function emptySummary(orgId: number, job: Job): PhaseSummary {
+  return {
+    orgId,
+    job,
+    status: "success",
+    message: "",
+    profiles: [],
+    reports: [],
+    warnings: [],
+    amazonCalls: 0,
+    durationMs: 0,
+  };
+}
+
+function requestMessage(s: PhaseSummary): string {
+  const counts = new Map<string, number>();
+  for (const r of s.reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const tally = [...counts].map(([k, v]) => `${v} ${k}`).join(", ") || "nothing";
+  const problems = s.profiles.filter((p) => p.status === "error").length;
+  return `Requested ${s.reports.length} report(s): ${tally}${problems ? `; ${problems} profile(s) with problems` : ""}`;
+}

@@ -1,0 +1,196 @@
+import { and, eq, sql } from "drizzle-orm";
+import { isAmazonError } from "../../amazon/errors";
+import type { Db } from "../../db";
+import { amazonAdsPendingReports, amazonAdsRequestUnits, type PendingReport, type RequestUnit } from "../../db/schema";
+import type { AmazonAdsSettings } from "../../settings/schema";
+import type { AdsClient } from "../api/client";
+import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
+import { collectReport, outcomeBase } from "../sync/collect-report";
+import { describeError } from "../sync/describe-error";
+import { failedNotRetried, finishReport, markRetried } from "../sync/pending-queue";
+import { selectProfiles } from "../sync/profile-selection";
+import { requestForProfile } from "../sync/request-phase";
+import type { OrgLogBook } from "./org-logs";
+import type { WorkerSettings } from "./worker-options";
+
+/** What a unit needs from its worker: the database, the log book and the organisation's login. */
+export interface UnitContext {
+  db: Db;
+  logs: OrgLogBook;
+  o: WorkerSettings;
+  /** The organisation's credentials and its login (one token per organisation per invocation). */
+  login(orgId: number): Promise<{ settings: AmazonAdsSettings; client: AdsClient }>;
+  /** The end of this unit's Amazon retries. */
+  unitDeadline: number;
+}
+
+/** A phase-1 unit that Amazon throttled or could not answer is tried again this often, then given up. */
+const REQUEST_UNIT_ATTEMPTS = 4;
+
+/**
+ * Discovery: the organisation's profiles (every region), the selection its settings make, and one
+ * request unit per selected profile. Failed dates of profiles it no longer syncs are abandoned.
+ */
+export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
+  const entry = ctx.logs.entry(unit.orgId, "request");
+  const started = Date.now();
+  try {
+    const { settings, client } = await ctx.login(unit.orgId);
+    const calls = client.callCount;
+    const bounded = client.withRetryPolicy({ deadline: ctx.unitDeadline });
+    await bounded.accessToken();
+    const selection = selectProfiles(settings, await discoverProfiles(bounded));
+    const failed = await failedNotRetried(ctx.db, unit.orgId);
+    await markRetried(
+      ctx.db,
+      failed.filter((r) => !selection.selectedIds.has(r.profileId)).map((r) => r.id),
+    );
+    entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
+    if (selection.run.length + selection.problems.length === 0)
+      entry.aborted = "No advertiser profile to sync: this login sees none that can run spCampaigns";
+    if (selection.run.length)
+      await ctx.db
+        .insert(amazonAdsRequestUnits)
+        .values(
+          selection.run.map((profile) => ({
+            orgId: unit.orgId,
+            runDate: unit.runDate,
+            profileId: profile.profileId,
+            profile: { ...profile },
+            clientKey: settings.client_id,
+          })),
+        )
+        .onConflictDoNothing();
+    entry.summary.amazonCalls += client.callCount - calls;
+    await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
+  } catch (error) {
+    await requestUnitFailed(ctx, unit, leaseId, error);
+  } finally {
+    entry.summary.durationMs += Date.now() - started;
+  }
+}
+
+/** One (organisation, profile): its five lookback dates and its due retries, created one after another. */
+export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
+  const entry = ctx.logs.entry(unit.orgId, "request");
+  const started = Date.now();
+  try {
+    const { client } = await ctx.login(unit.orgId);
+    const profile = unit.profile as unknown as DiscoveredProfile;
+    const calls = client.callCount;
+    const forProfile = client.forProfile(profile.profileId, profile.region).withRetryPolicy({
+      deadline: ctx.unitDeadline,
+    });
+    const failed = (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
+    const result = await requestForProfile(
+      ctx.db,
+      unit.orgId,
+      forProfile,
+      profile,
+      failed,
+      { now: ctx.o.now?.(), createsAtOnce: 1, client: ctx.o.client },
+      entry.summary.warnings,
+    );
+    entry.summary.amazonCalls += client.callCount - calls;
+    const anyFailed = result.reports.some((r) => r.outcome === "failed");
+    if (anyFailed && unit.attempts < REQUEST_UNIT_ATTEMPTS) {
+      // Created dates are open requests now: the next try asks only for the ones that failed.
+      await retryRequestUnitLater(ctx.db, unit, leaseId, result.profile.message);
+      return;
+    }
+    entry.summary.reports.push(...result.reports);
+    entry.summary.profiles.push(result.profile);
+    await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
+  } catch (error) {
+    await requestUnitFailed(ctx, unit, leaseId, error);
+  } finally {
+    entry.summary.durationMs += Date.now() - started;
+  }
+}
+
+async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: string, error: unknown) {
+  const message = describeError(error);
+  if (isAmazonError(error) && error.transient && unit.attempts < REQUEST_UNIT_ATTEMPTS) {
+    await retryRequestUnitLater(ctx.db, unit, leaseId, message);
+    return;
+  }
+  if (!isAmazonError(error)) throw error; // the database: the worker stops, the lease brings the unit back
+  const entry = ctx.logs.entry(unit.orgId, "request");
+  if (unit.profileId) entry.summary.profiles.push({ profileId: unit.profileId, status: "error", message });
+  else entry.aborted = `Aborted: ${message}`;
+  await finishRequestUnit(ctx.db, unit, leaseId, "failed", message);
+}
+
+async function retryRequestUnitLater(db: Db, unit: RequestUnit, leaseId: string, error: string) {
+  const t = amazonAdsRequestUnits;
+  const delaySeconds = 30 * 2 ** Math.max(0, unit.attempts - 1);
+  await db
+    .update(t)
+    .set({ lockedUntil: null, leaseId: null, error, availableAt: sql`now() + make_interval(secs => ${delaySeconds})` })
+    .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
+}
+
+async function finishRequestUnit(
+  db: Db,
+  unit: RequestUnit,
+  leaseId: string,
+  status: "done" | "failed",
+  error: string | null,
+) {
+  const t = amazonAdsRequestUnits;
+  await db
+    .update(t)
+    .set({ status, error, lockedUntil: null, leaseId: null, finishedAt: sql`now()` })
+    .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
+}
+
+/** One poll of a pending report, and its load when Amazon has finished it. */
+export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<void> {
+  const started = Date.now();
+  let login: Awaited<ReturnType<UnitContext["login"]>>;
+  try {
+    login = await ctx.login(row.orgId);
+  } catch (error) {
+    if (!isAmazonError(error)) throw error;
+    // No readable credentials any more: the report cannot be polled; it fails once past its time limit.
+    const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
+    const entry = ctx.logs.entry(row.orgId, "collect");
+    entry.aborted = `Aborted: ${describeError(error)}`;
+    if (ageHours >= ctx.o.timeoutHours) {
+      const outcome = { ...outcomeBase(row), outcome: "timed_out" as const, error: describeError(error) };
+      await finishReport(ctx.db, row.id, { status: "failed", error: outcome.error }, leaseId);
+      entry.summary.reports.push(outcome);
+    } else await pollLater(ctx.db, row, leaseId, 15 * 60_000);
+    return;
+  }
+  const calls = login.client.callCount;
+  const client = login.client.forProfile(row.profileId, row.region).withRetryPolicy({ deadline: ctx.unitDeadline });
+  const warnings: string[] = [];
+  const outcome = await collectReport(ctx.db, row, client, {
+    timeoutHours: ctx.o.timeoutHours,
+    batchSize: ctx.o.batchSize,
+    warn: (m) => warnings.push(m),
+    leaseId,
+  });
+  const quiet = outcome.outcome === "still_pending" && !outcome.error && warnings.length === 0;
+  if (!quiet) {
+    const entry = ctx.logs.entry(row.orgId, "collect");
+    entry.summary.reports.push({ ...outcome, durationMs: Date.now() - started });
+    entry.summary.warnings.push(...warnings);
+    entry.summary.amazonCalls += login.client.callCount - calls;
+    entry.summary.durationMs += Date.now() - started;
+  }
+  if (outcome.outcome === "still_pending") {
+    const delays = ctx.o.pollDelaysMs;
+    await pollLater(ctx.db, row, leaseId, delays[Math.min(row.attempts, delays.length - 1)]!);
+  }
+}
+
+/** Back to the queue, due again in `delayMs`; the lease ends. */
+async function pollLater(db: Db, row: PendingReport, leaseId: string, delayMs: number) {
+  const t = amazonAdsPendingReports;
+  await db
+    .update(t)
+    .set({ lockedUntil: null, leaseId: null, nextPollAt: sql`now() + make_interval(secs => ${delayMs / 1000})` })
+    .where(and(eq(t.id, row.id), eq(t.leaseId, leaseId)));
+}

@@ -1,0 +1,161 @@
+import crypto from "node:crypto";
+import { sleep } from "../../amazon/retry";
+import { getDb } from "../../db";
+import { logError } from "../../log";
+import type { AmazonAdsSettings } from "../../settings/schema";
+import { rollUp, type SyncStatus } from "../../sync-logs";
+import { AdsClient } from "../api/client";
+import { requireAdsSettings } from "../sync/credentials";
+import { RETENTION_DAYS } from "../sync/dates";
+import { describeError } from "../sync/describe-error";
+import { deleteFinishedReports, LeaseLostError } from "../sync/pending-queue";
+import type { PhaseSummary } from "../sync/summary";
+import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "./claim";
+import { OrgLogBook } from "./org-logs";
+import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
+import { workerSettings, type WorkerOptions } from "./worker-options";
+
+export interface WorkerRun {
+  workerId: string;
+  status: SyncStatus;
+  startedAt: string;
+  durationMs: number;
+  budgetMs: number;
+  stoppedBecause: "budget" | "no_work" | "aborted" | "error";
+  units: { discover: number; profile: number; report: number };
+  /** Units whose lease ran out before this worker finished them (another worker took them over). */
+  leaseLost: number;
+  amazonCalls: number;
+  rows: number;
+  error?: string;
+  organisations: PhaseSummary[];
+}
+
+type Login = { settings: AmazonAdsSettings; client: AdsClient };
+
+/**
+ * One worker: claims units in Postgres (work/claim.ts) and works through them until its budget
+ * ends or nothing is due soon, then returns. Any number of workers, in one process or in many
+ * invocations and machines, share the queue; nothing survives the invocation but the database.
+ * One organisation's failure is recorded for that organisation and the worker goes on; a database
+ * failure stops the worker (its unit comes back when the lease ends).
+ */
+export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun> {
+  const o = workerSettings(options);
+  const db = await getDb();
+  const started = Date.now();
+  const deadline = started + o.budgetMs;
+  const logs = new OrgLogBook(db, deadline);
+  const logins = new Map<number, Promise<Login>>();
+  const login = (orgId: number): Promise<Login> => {
+    let entry = logins.get(orgId);
+    if (!entry) {
+      entry = requireAdsSettings(orgId, db).then((settings) => ({
+        settings,
+        client: new AdsClient(settings, { ...o.client, retry: { ...o.client?.retry, deadline } }),
+      }));
+      entry.catch(() => {}); // awaited by every unit of the organisation; a rejection is theirs to report
+      logins.set(orgId, entry);
+    }
+    return entry;
+  };
+  const throttled = async (orgId: number) => {
+    const entry = logins.get(orgId);
+    return entry
+      ? entry.then(
+          (l) => l.client.throttledCount,
+          () => 0,
+        )
+      : 0;
+  };
+
+  const run: WorkerRun = {
+    workerId: crypto.randomUUID().slice(0, 8),
+    status: "success",
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    budgetMs: o.budgetMs,
+    stoppedBecause: "no_work",
+    units: { discover: 0, profile: 0, report: 0 },
+    leaseLost: 0,
+    amazonCalls: 0,
+    rows: 0,
+    organisations: [],
+  };
+
+  let idleSince: number | null = null;
+  try {
+    for (;;) {
+      if (o.signal?.aborted) {
+        run.stoppedBecause = "aborted";
+        break;
+      }
+      if (Date.now() >= deadline - o.reserveMs) {
+        run.stoppedBecause = "budget";
+        break;
+      }
+      const claim = await claimNextUnit(db, { leaseMs: o.leaseMs, clientConcurrency: o.clientConcurrency });
+      if (!claim) {
+        const due = await nextDueAt(db);
+        const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
+        idleSince ??= Date.now();
+        // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
+        if (wait > o.maxIdleMs || Date.now() - idleSince > o.maxIdleMs) break;
+        if (Date.now() + wait >= deadline - o.reserveMs) {
+          run.stoppedBecause = "budget";
+          break;
+        }
+        await sleep(Math.min(Math.max(wait, 250), 2_000));
+        continue;
+      }
+      idleSince = null;
+      const orgId = claim.unit.orgId;
+      const before = await throttled(orgId);
+      const ctx: UnitContext = { db, logs, o, login, unitDeadline: Math.min(Date.now() + o.unitBudgetMs, deadline) };
+      try {
+        await workOn(ctx, claim, run);
+      } catch (error) {
+        if (error instanceof LeaseLostError) run.leaseLost++;
+        else {
+          // Not Amazon (a bug, or the database): recorded for this organisation; the lease brings the unit back.
+          logError(`[amazon-ads] worker ${run.workerId}: unit of org ${orgId} failed`, error);
+          const entry = logs.entry(orgId, claim.kind === "report" ? "collect" : "request");
+          entry.aborted = `Aborted: ${describeError(error)}`;
+        }
+      }
+      o.onUnit?.(claim.kind === "report" ? "report" : claim.unit.profileId ? "profile" : "discover", claim.unit.id);
+      if (claim.unit.clientKey && (await throttled(orgId)) > before) await backOffClient(db, claim.unit.clientKey);
+    }
+  } catch (error) {
+    logError(`[amazon-ads] worker ${run.workerId} stopped`, error);
+    run.stoppedBecause = "error";
+    run.status = "error";
+    run.error = describeError(error);
+  }
+  if (run.stoppedBecause !== "error")
+    await deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }).catch((error) =>
+      logError("[amazon-ads] cleaning up finished reports failed", error),
+    );
+  run.organisations = await logs.finish().catch((error) => {
+    logError(`[amazon-ads] worker ${run.workerId}: finishing its sync_logs rows failed`, error);
+    return [];
+  });
+  run.amazonCalls = run.organisations.reduce((n, s) => n + s.amazonCalls, 0);
+  run.rows = run.organisations.reduce((n, s) => n + s.reports.reduce((m, r) => m + (r.rows ?? 0), 0), 0);
+  if (run.status !== "error" && run.organisations.length) run.status = rollUp(run.organisations.map((s) => s.status));
+  run.durationMs = Date.now() - started;
+  return run;
+}
+
+async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<void> {
+  if (claim.kind === "report") {
+    run.units.report++;
+    return reportUnit(ctx, claim.unit, claim.leaseId);
+  }
+  if (claim.unit.profileId) {
+    run.units.profile++;
+    return profileUnit(ctx, claim.unit, claim.leaseId);
+  }
+  run.units.discover++;
+  return discoverUnit(ctx, claim.unit, claim.leaseId);
+}

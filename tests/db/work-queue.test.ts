@@ -1,0 +1,209 @@
+import { eq, sql } from "drizzle-orm";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
+import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
+import { dispatch, enqueueDailyRequests, runWorker } from "@/lib/amazon-ads";
+import { claimNextUnit } from "@/lib/amazon-ads/work/claim";
+import { lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
+import type { Db } from "@/lib/db";
+import { amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
+import { createOrganisation } from "@/lib/orgs/orgs";
+import { saveAmazonAdsSettings } from "@/lib/settings/store";
+import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "../../tools/amazon-ads-simulator/index";
+import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
+import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
+import { createOrgOne, resetSyncState } from "../support/sync-fixture";
+import { setupRouteServer } from "../support/route-server";
+import { setupTestDatabase } from "../support/test-db";
+
+const testDb = setupTestDatabase();
+const { sim } = setupSimulator();
+const app = setupRouteServer({
+  "/api/cron/amazon-ads-worker": workerRoute,
+  "/api/cron/amazon-ads-collect": collectRoute,
+});
+const CRON_SECRET = "work-queue-cron-secret-0123456789";
+let db: Db;
+
+/** Worker options for tests: fast retries and polls, a short budget. */
+const FAST = {
+  budgetMs: 20_000,
+  reserveMs: 500,
+  maxIdleMs: 2_000,
+  pollDelaysMs: [50],
+  client: { retry: { baseDelayMs: 5, maxDelayMs: 200 } },
+};
+
+beforeAll(async () => {
+  process.env.CRON_SECRET = CRON_SECRET;
+  db = (await testDb.handle()).db;
+  await createOrgOne();
+  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+});
+
+beforeEach(async () => {
+  await resetSyncState(db, sim());
+  await db.execute(sql`delete from organisations where id <> 1`); // the organisations a test added
+});
+
+const dates = () => lookbackDates(todayIn(SIM_DEFAULTS.profile.timezone)).map((d) => d.date);
+
+describe("claiming work in Postgres", () => {
+  it("hands each unit to one claimant only, however many claim at once", async () => {
+    const orgs = [1];
+    for (let i = 0; i < 7; i++) {
+      const id = await createOrganisation(`Claim ${i}`);
+      await saveAmazonAdsSettings(id, { ...SIM_ADS_SETTINGS, client_id: `amzn1.application-oa2-client.claim${i}` });
+      orgs.push(id);
+    }
+    await enqueueDailyRequests(db, { orgIds: orgs });
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, () => claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 10 })),
+    );
+    const ids = claims.filter((c) => c !== null).map((c) => c!.unit.id);
+    expect(ids.length).toBe(orgs.length); // 8 units, 12 claimants: 4 got nothing
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 10 })).toBeNull();
+  });
+
+  it("takes a unit again once its lease has run out, and the first holder can no longer finish it", async () => {
+    await enqueueDailyRequests(db, { orgIds: [1] });
+    const first = await claimNextUnit(db, { leaseMs: 200, clientConcurrency: 1 });
+    expect(first).not.toBeNull();
+    expect(await claimNextUnit(db, { leaseMs: 200, clientConcurrency: 1 })).toBeNull(); // still leased
+    await new Promise((r) => setTimeout(r, 400));
+    const second = await claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 1 });
+    expect(second?.unit.id).toBe(first!.unit.id);
+    expect(second!.leaseId).not.toBe(first!.leaseId);
+    const [row] = await db.select().from(amazonAdsRequestUnits).where(eq(amazonAdsRequestUnits.id, first!.unit.id));
+    expect(row!.leaseId).toBe(second!.leaseId);
+    expect(row!.attempts).toBe(2);
+  });
+
+  it("never has more units of one client id in progress than its concurrency", async () => {
+    const orgs = [1];
+    for (let i = 0; i < 4; i++) {
+      const id = await createOrganisation(`Same client ${i}`);
+      await saveAmazonAdsSettings(id, SIM_ADS_SETTINGS); // one LwA app shared by five organisations
+      orgs.push(id);
+    }
+    await enqueueDailyRequests(db, { orgIds: orgs });
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () => claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 2 })),
+    );
+    expect(claims.filter((c) => c !== null).length).toBe(2);
+  });
+});
+
+describe("workers", () => {
+  it("one worker does the whole day for an organisation: discovery, requests, polls, loads, in sync_logs", async () => {
+    await enqueueDailyRequests(db, { orgIds: [1] });
+    const run = await runWorker(FAST);
+    expect(run.stoppedBecause).toBe("no_work");
+    expect(run.units.discover).toBe(1);
+    expect(run.units.profile).toBe(1);
+    expect(run.units.report).toBeGreaterThanOrEqual(5);
+    for (const d of dates())
+      expect(await storedRows(db, 1, d)).toEqual(
+        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d, d, REQUESTED_API_NAMES)),
+      );
+    const pending = await db.select().from(amazonAdsPendingReports);
+    expect(pending.map((p) => p.status)).toEqual(Array(5).fill("completed"));
+    const logs = await db.select().from(syncLogs).where(eq(syncLogs.orgId, 1));
+    expect(logs.map((l) => `${l.job}:${l.status}`).sort()).toEqual(["collect:success", "request:success"]);
+  });
+
+  it("isolation: in one dispatch a healthy organisation's reports land while two others' never finish", async () => {
+    const revoked = await createOrganisation("Revoked token");
+    await saveAmazonAdsSettings(revoked, {
+      ...SIM_ADS_SETTINGS,
+      client_id: SIM_SECOND_CLIENT.clientId,
+      client_secret: SIM_SECOND_CLIENT.clientSecret,
+      refresh_token: SIM_SECOND_CLIENT.refreshToken,
+      profile_id: SIM_SECOND_CLIENT.profileIds[0]!,
+    });
+    const stuck = await createOrganisation("Stuck reports");
+    await saveAmazonAdsSettings(stuck, { ...SIM_ADS_SETTINGS });
+    sim().setScenario({ revokedRefreshTokens: [SIM_SECOND_CLIENT.refreshToken] });
+    const run = await dispatch("request", { workers: 3, via: "in-process", worker: FAST });
+    expect(run.workers.every((w) => w.durationMs <= FAST.budgetMs + 5_000)).toBe(true);
+    expect((await storedRows(db, 1)).length).toBeGreaterThan(0);
+    expect(await storedRows(db, revoked)).toEqual([]);
+    const byOrg = (id: number) => run.organisations.filter((o) => o.orgId === id);
+    expect(byOrg(1).every((o) => o.status === "success")).toBe(true);
+    expect(byOrg(revoked).some((o) => o.status === "error" && /refresh token/i.test(o.message))).toBe(true);
+    void stuck;
+  });
+});
+
+describe("the queue", () => {
+  it("queues one discovery unit per organisation and day, however often phase 1 is dispatched", async () => {
+    const first = await enqueueDailyRequests(db, { runDate: "2026-11-29" });
+    const again = await enqueueDailyRequests(db, { runDate: "2026-11-29" });
+    expect(first.queued).toBe(first.organisations);
+    expect(again.queued).toBe(0);
+    const rows = await db.execute(sql`select count(*)::int as n from amazon_ads_request_units`);
+    expect((rows as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(first.organisations);
+  });
+});
+
+describe("the same day", () => {
+  it("a report Amazon takes longer than a whole dispatch to produce lands with a later collect the same day", async () => {
+    sim().setScenario({ pollsBeforeComplete: 1_000_000 }); // Amazon is still generating
+    const morning = await dispatch("request", { workers: 2, via: "in-process", worker: { ...FAST, budgetMs: 3_000 } });
+    expect(morning.workers.map((w) => w.stoppedBecause)).toEqual(["budget", "budget"]);
+    expect(await storedRows(db, 1)).toEqual([]);
+    const pending = await db.select().from(amazonAdsPendingReports);
+    expect(pending.length).toBe(5);
+    expect(pending.every((p) => p.status === "pending" && p.attempts >= 1 && p.lockedUntil === null)).toBe(true);
+
+    sim().setScenario({ pollsBeforeComplete: 0 }); // hours later, Amazon has finished
+    const later = await dispatch("collect", { workers: 2, via: "in-process", worker: FAST });
+    expect(later.status).toBe("success");
+    for (const d of dates())
+      expect(await storedRows(db, 1, d)).toEqual(
+        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d, d, REQUESTED_API_NAMES)),
+      );
+  });
+});
+
+describe("the dispatcher on Vercel: workers are invocations of our own route", () => {
+  const worker = (secret: string | null) =>
+    fetch(`${app.url()}/api/cron/amazon-ads-worker`, {
+      headers: secret === null ? {} : { authorization: `Bearer ${secret}` },
+    });
+
+  it("refuses a worker invocation without the cron secret, with zero Amazon calls", async () => {
+    await enqueueDailyRequests(db, { orgIds: [1] });
+    for (const secret of [null, "", "wrong-secret"]) expect((await worker(secret)).status).toBe(401);
+    expect(sim().requests.length).toBe(0);
+    const [unit] = await db.select().from(amazonAdsRequestUnits);
+    expect(unit!.attempts).toBe(0);
+  });
+
+  it("a collect cron without orgId starts W worker invocations over HTTP that share the queue", async () => {
+    await enqueueDailyRequests(db, { orgIds: [1] });
+    process.env.AMAZON_ADS_DISPATCH = "http";
+    process.env.AMAZON_ADS_WORKERS = "3";
+    try {
+      const response = await collectRoute(
+        new Request(`${app.url()}/api/cron/amazon-ads-collect`, {
+          headers: { authorization: `Bearer ${CRON_SECRET}` },
+        }),
+      );
+      const body = await response.json();
+      expect(response.status).toBe(200);
+      expect(body.workers.length).toBe(3);
+      expect(app.hits().filter((p) => p === "/api/cron/amazon-ads-worker").length).toBeGreaterThanOrEqual(3);
+      const units = body.workers.reduce(
+        (n: number, w: { units: { discover: number; profile: number } }) => n + w.units.discover + w.units.profile,
+        0,
+      );
+      expect(units).toBe(2); // one discovery, one profile: each done once, by whichever worker claimed it
+    } finally {
+      delete process.env.AMAZON_ADS_DISPATCH;
+      delete process.env.AMAZON_ADS_WORKERS;
+    }
+    expect((await storedRows(db, 1)).length).toBeGreaterThan(0);
+  });
+});
