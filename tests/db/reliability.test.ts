@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
 import { addDays, todayIn } from "@/lib/amazon-ads/sync/dates";
 import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
+import { runWorker } from "@/lib/amazon-ads/work/worker";
 import { closeDb, getDb } from "@/lib/db";
 import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";
 import { setupFirstAdmin } from "@/lib/orgs/orgs";
@@ -24,7 +25,7 @@ const d1 = () => addDays(todayIn(SIM_DEFAULTS.profile.timezone), -1);
 beforeEach(async () => {
   sim().reset();
   const db = await getDb();
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "sync_logs"])
+  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "amazon_ads_request_units", "sync_logs"])
     await db.execute(sql.raw(`delete from ${table}`));
 });
 
@@ -39,12 +40,15 @@ async function requestYesterday() {
   expect(summary.status).toBe("success");
 }
 
-function startChildCollect(): {
+function startChildCollect(
+  script = "tests/support/collect-child.ts",
+  env: Record<string, string> = {},
+): {
   killAtFirstBatch: () => Promise<{ batchesSeen: number; signal: NodeJS.Signals | null }>;
 } {
   // node --import tsx, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would miss.
-  const child = spawn(process.execPath, ["--import", "tsx", "tests/support/collect-child.ts"], {
-    env: { ...process.env, ...shared.childEnv(), BATCH_SIZE: "500", PAUSE_AFTER_BATCH_MS: "2000" },
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, ...shared.childEnv(), BATCH_SIZE: "500", PAUSE_AFTER_BATCH_MS: "2000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -90,6 +94,33 @@ describe("fault campaign", () => {
     expect(expected.length).toBeGreaterThan(15_000);
     expect(await storedRows(db, 1)).toEqual(expected);
     const [done] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
+    expect(done!.status).toBe("completed");
+    expect(done!.rowsLoaded).toBe(expected.length);
+  }, 180_000);
+
+  it("kill -9 of a worker in the middle of an upsert: nothing stored; once its lease ends another worker loads the report exactly", async () => {
+    sim().setProfileCampaigns(SIM_DEFAULTS.profileId, 20_000);
+    sim().setScenario({ pollsBeforeComplete: 0 });
+    await requestYesterday();
+    await closeDb(); // the child needs the database (PGlite: one process at a time)
+
+    const killed = await startChildCollect("tests/support/worker-child.ts", { LEASE_MS: "3000" }).killAtFirstBatch();
+    expect(killed.signal).toBe("SIGKILL");
+
+    const db = await getDb();
+    expect(await storedRows(db, 1)).toEqual([]);
+    const [row] = await db.select().from(amazonAdsPendingReports);
+    expect(row!.status).toBe("pending");
+    expect(row!.leaseId).not.toBeNull(); // still claimed by the dead worker
+    const busy = await runWorker({ ...FAST, budgetMs: 1_000, reserveMs: 100, maxIdleMs: 200 });
+    expect(busy.units.report).toBe(0); // its lease holds for 3 s: no one takes it before
+
+    await new Promise((r) => setTimeout(r, 3_000));
+    const again = await runWorker({ ...FAST, pollDelaysMs: [20], maxIdleMs: 500 });
+    expect(again.units.report).toBe(1);
+    const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d1(), d1(), REQUESTED_API_NAMES));
+    expect(await storedRows(db, 1)).toEqual(expected);
+    const [done] = await db.select().from(amazonAdsPendingReports);
     expect(done!.status).toBe("completed");
     expect(done!.rowsLoaded).toBe(expected.length);
   }, 180_000);

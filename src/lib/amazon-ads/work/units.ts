@@ -169,6 +169,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   const outcome = await collectReport(ctx.db, row, client, {
     timeoutHours: ctx.o.timeoutHours,
     batchSize: ctx.o.batchSize,
+    onBatch: ctx.o.onBatch,
     warn: (m) => warnings.push(m),
     leaseId,
   });

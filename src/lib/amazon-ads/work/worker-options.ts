@@ -24,12 +24,14 @@ export interface WorkerOptions {
   now?: () => Date;
   /** Aborted: take no new unit (SIGTERM of a CLI worker). */
   signal?: AbortSignal;
-  /** Called after each unit (tests use it to kill a worker in the middle of its work). */
+  /** Called after each unit. */
   onUnit?: (kind: "discover" | "profile" | "report", id: number) => void;
+  /** Called between batches of a load (tests use it to kill a worker in the middle of an upsert). */
+  onBatch?: (rowsSoFar: number) => void;
 }
 
-export type WorkerSettings = Required<Omit<WorkerOptions, "client" | "now" | "signal" | "onUnit">> &
-  Pick<WorkerOptions, "client" | "now" | "signal" | "onUnit">;
+type Hooks = "client" | "now" | "signal" | "onUnit" | "onBatch";
+export type WorkerSettings = Required<Omit<WorkerOptions, Hooks>> & Pick<WorkerOptions, Hooks>;
 
 export const DEFAULT_WORKER = {
   budgetMs: 240_000,
