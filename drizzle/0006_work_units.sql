@@ -27,4 +27,6 @@ ALTER TABLE "amazon_ads_pending_reports" ADD COLUMN "next_poll_at" timestamp wit
 ALTER TABLE "amazon_ads_pending_reports" ADD COLUMN "lease_id" text;--> statement-breakpoint
 ALTER TABLE "amazon_ads_request_units" ADD CONSTRAINT "amazon_ads_request_units_org_id_organisations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organisations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "amazon_ads_request_units_due_idx" ON "amazon_ads_request_units" USING btree ("available_at") WHERE status = 'pending';--> statement-breakpoint
-CREATE INDEX "amazon_ads_pending_reports_due_idx" ON "amazon_ads_pending_reports" USING btree ("next_poll_at") WHERE status = 'pending';
+CREATE INDEX "amazon_ads_request_units_leased_idx" ON "amazon_ads_request_units" USING btree ("client_key","locked_until") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "amazon_ads_pending_reports_due_idx" ON "amazon_ads_pending_reports" USING btree ("next_poll_at") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "amazon_ads_pending_reports_leased_idx" ON "amazon_ads_pending_reports" USING btree ("client_key","locked_until") WHERE status = 'pending';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "./http-util";
 import type { SimulatorState } from "./state";
-import type { Region, Scenario, SimProfile } from "./types";
+import type { Region, Scenario, SimClientFaults, SimProfile } from "./types";
 
 // Not part of Amazon: /__admin lets the CLI user and out-of-process tests steer the simulator. Never recorded.
 
@@ -146,6 +146,23 @@ export function handleAdmin(
       }
       state.removeProfile(clientId, profileId);
       sendJson(response, 200, { clientId, profileIds: client.profileIds });
+      return;
+    }
+    case "POST /__admin/clients/faults": {
+      const input = parseJsonObject(body);
+      const clientId = input?.clientId;
+      if (typeof clientId !== "string") return badRequest("clientId is required");
+      const client = state.clients.get(clientId);
+      if (!client) {
+        sendJson(response, 404, { error: `Unknown client ${clientId}` });
+        return;
+      }
+      try {
+        state.setClientFaults(clientId, { storm429: input?.storm429 } as SimClientFaults);
+      } catch (error) {
+        return badRequest((error as Error).message);
+      }
+      sendJson(response, 200, { clientId, storm429: client.storm429 ?? null });
       return;
     }
     default:

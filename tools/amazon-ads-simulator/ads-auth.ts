@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { headerValue, sendJson } from "./http-util";
-import { mayReport, type SimulatorState } from "./state";
+import { mayReport } from "./account-checks";
+import type { SimulatorState } from "./state";
 import type { Region } from "./types";
 
 // Header checks every Ads API call goes through. Messages follow Amazon's error page

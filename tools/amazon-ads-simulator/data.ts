@@ -271,10 +271,15 @@ function entitySeed(account: Account, campaign: Campaign, entity: EntityKey, day
   return hash4(account.identity.profileSeed, campaign.index, entityCode, day);
 }
 
+/** 0…9 per (profile, campaign index, day); 0 = the campaign had no activity that day. */
+export function activityRoll(identity: AccountIdentity, campaignIndex: number, day: number): number {
+  return hash4(identity.profileSeed ^ SALT_ACTIVITY, campaignIndex, day, 0) % 10;
+}
+
 /** Amazon lists only rows with activity: about 1 campaign-day in 10 has none (never campaign 0). */
 function isActive(account: Account, campaign: Campaign, entity: EntityKey, day: number): boolean {
   if (campaign.index === 0 && entity.site === 0) return true;
-  const roll = hash4(account.identity.profileSeed ^ SALT_ACTIVITY, campaign.index, day, 0) % 10;
+  const roll = activityRoll(account.identity, campaign.index, day);
   if (roll === 0) return false;
   if (entity.site === 1 && roll > 3) return false;
   if (entity.adGroup > 0 || entity.placement > 0) {

@@ -18,14 +18,13 @@ export function duplicateFor(
 ): ReportRecord | null {
   if (consumeFault(state.scenario, "duplicateOfOtherConfig")) {
     const other = newReportRecord(state, profileId, region, otherConfiguration(state, profileId, valid));
-    state.reports.set(other.reportId, other);
+    state.addReport(other);
     return other;
   }
-  const key = duplicateKeyOf(profileId, valid);
   return (
-    [...state.reports.values()].find(
-      (report) => report.duplicateKey === key && (report.status === "PENDING" || report.status === "PROCESSING"),
-    ) ?? null
+    state.reportsByKey
+      .get(duplicateKeyOf(profileId, valid))
+      ?.find((report) => report.status === "PENDING" || report.status === "PROCESSING") ?? null
   );
 }
 

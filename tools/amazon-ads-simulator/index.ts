@@ -11,16 +11,20 @@ export {
   simMultiProfiles,
 } from "./defaults";
 export { defaultScenario } from "./scenario";
+export { simScaleAccounts, type ScaleAccountsOptions } from "./scale-accounts";
 export { allowedColumns, BASE_COLUMNS, GROUP_BY_COLUMNS } from "./columns";
 export type {
   ExpectedRow,
   ExpectedRowsOptions,
+  LatencyMs,
+  MsRange,
   RecordedRequest,
   Region,
   ReportFilter,
   ReportSummary,
   Scenario,
   SimClient,
+  SimClientFaults,
   SimProfile,
   Simulator,
   SimulatorOptions,

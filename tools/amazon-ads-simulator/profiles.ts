@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticateClient } from "./ads-auth";
 import { delay, RawJsonNumber, sendJson } from "./http-util";
+import { latencyMs } from "./scenario";
 import type { SimulatorState } from "./state";
+import { answerClientStorm } from "./throttle";
 import type { Region } from "./types";
 
 // GET /v2/profiles: no Scope header needed; lists only the caller's profiles whose marketplace is in this host's region.
@@ -17,14 +19,15 @@ export async function handleListProfiles(
   response: ServerResponse,
   region: Region,
 ): Promise<void> {
-  await delay(state.scenario.apiLatencyMs, state.closing.signal);
+  await delay(latencyMs(state.scenario.apiLatencyMs), state.closing.signal);
   const clientId = authenticateClient(state, request, response);
   if (clientId === null) return;
+  if (answerClientStorm(state, clientId, response)) return;
   const reportListing =
     new URL(request.url ?? "/", "http://simulator.invalid").searchParams.get("apiProgram") === "report";
-  const profiles = [...state.profiles.values()]
-    .map((entry) => entry.profile)
-    .filter((profile) => profile.region === region && state.clientCanUse(clientId, profile.profileId))
+  const profiles = state
+    .profilesOf(clientId)
+    .filter((profile) => profile.region === region)
     .filter((profile) => !reportListing || profile.reportAccess !== false)
     .map((profile) => ({
       profileId: new RawJsonNumber(profile.profileId),

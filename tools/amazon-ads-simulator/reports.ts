@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticateScoped } from "./ads-auth";
 import { delay, headerValue, mediaType, sendJson } from "./http-util";
-import { buildReportFile } from "./report-file";
+import { buildReportFile, type ReportFile } from "./report-file";
 import { presignReportUrl } from "./s3";
 import { duplicateFor } from "./duplicates";
 import { newReportRecord } from "./report-record";
-import { consumeFault } from "./scenario";
+import { timedStatus } from "./generation";
+import { consumeFault, latencyMs } from "./scenario";
+import { answerClientStorm, sendTooManyRequests } from "./throttle";
 import type { ReportRecord, SimulatorState } from "./state";
 import type { Region } from "./types";
 import { validateCreateReport } from "./validation";
@@ -25,13 +27,8 @@ const STATUS_TEXT: Record<number, string> = {
   504: "Gateway Timeout",
 };
 
-function sendReportingError(
-  response: ServerResponse,
-  status: number,
-  detail: string,
-  headers: Record<string, string> = {},
-): void {
-  sendJson(response, status, { code: String(status), detail }, "application/json", headers);
+function sendReportingError(response: ServerResponse, status: number, detail: string): void {
+  sendJson(response, status, { code: String(status), detail });
 }
 
 /** As in the spec's GET/DELETE examples, this 404 carries a numeric code. */
@@ -39,13 +36,20 @@ function sendNotFound(response: ServerResponse): void {
   sendJson(response, 404, { code: 404, detail: "Not Found" });
 }
 
-/** Answers an injected 429 or 5xx for this call when the scenario has one left; returns true if it did. */
-function answerInjectedFault(state: SimulatorState, response: ServerResponse, kind: "create" | "poll"): boolean {
+/**
+ * Answers an injected 429 or 5xx for this call when the client is in a 429 storm or the scenario has a fault
+ * left (a storm leaves the counters alone); returns true if it did.
+ */
+function answerInjectedFault(
+  state: SimulatorState,
+  response: ServerResponse,
+  kind: "create" | "poll",
+  clientId: string,
+): boolean {
+  if (answerClientStorm(state, clientId, response)) return true;
   const throttle = consumeFault(state.scenario, kind === "create" ? "create429" : "poll429");
   if (throttle) {
-    const headers: Record<string, string> =
-      throttle.retryAfterSeconds === undefined ? {} : { "Retry-After": String(throttle.retryAfterSeconds) };
-    sendReportingError(response, 429, "Too Many Requests", headers);
+    sendTooManyRequests(response, throttle.retryAfterSeconds);
     return true;
   }
   const serverError = consumeFault(state.scenario, kind === "create" ? "create5xx" : "poll5xx");
@@ -93,10 +97,10 @@ export async function handleCreateReport(
   region: Region,
   body: string,
 ): Promise<void> {
-  await delay(state.scenario.apiLatencyMs + state.scenario.createLatencyMs, state.closing.signal);
+  await delay(latencyMs(state.scenario.apiLatencyMs) + state.scenario.createLatencyMs, state.closing.signal);
   const caller = authenticateScoped(state, request, response, region);
   if (!caller) return;
-  if (answerInjectedFault(state, response, "create")) return;
+  if (answerInjectedFault(state, response, "create", caller.clientId)) return;
   if (mediaType(headerValue(request, "content-type")) !== CREATE_REQUEST_TYPE) {
     sendReportingError(response, 415, `Unsupported Media Type. Content-Type must be ${CREATE_REQUEST_TYPE}`);
     return;
@@ -124,8 +128,16 @@ export async function handleCreateReport(
     return;
   }
   const report = newReportRecord(state, caller.profileId, region, valid);
-  state.reports.set(report.reportId, report);
+  state.addReport(report);
   sendJson(response, 200, asyncReportBody(state, report), CREATE_RESPONSE_TYPE);
+}
+
+/** Drops the file's cached bytes (it is then regenerated per download) when they would exceed the cache budget. */
+function keepWithinCache(state: SimulatorState, file: ReportFile): ReportFile {
+  if (!file.cached || !file.plan) return file;
+  if (state.cachedReportBytes + file.cached.length > state.reportCacheBytes) return { ...file, cached: null };
+  state.cachedReportBytes += file.cached.length;
+  return file;
 }
 
 /** Generates the file with the data as of now (restatement version, account size) and marks the report COMPLETED. */
@@ -134,7 +146,7 @@ function complete(state: SimulatorState, report: ReportRecord): Promise<void> {
     const isEmpty = state.scenario.emptyDates.includes(report.startDate);
     const isCorrupt = state.scenario.corruptDates.includes(report.startDate);
     const plan = isEmpty ? null : state.planFor(report.profileId, report.startDate, report.endDate, report.shape);
-    report.file = await buildReportFile(plan, isCorrupt);
+    report.file = keepWithinCache(state, await buildReportFile(plan, isCorrupt));
     if (report.status === "CANCELLED") return;
     const generated = state.now().toISOString();
     report.status = "COMPLETED";
@@ -144,7 +156,10 @@ function complete(state: SimulatorState, report: ReportRecord): Promise<void> {
   return report.completion;
 }
 
-/** One poll: PENDING on creation, then PROCESSING until `pollsBeforeComplete` polls were answered, then a final state. */
+/**
+ * One poll: PENDING on creation, then PROCESSING until `pollsBeforeComplete` polls were answered (or, with
+ * `generationMs`, by the time since the create), then a final state.
+ */
 async function advance(state: SimulatorState, report: ReportRecord): Promise<void> {
   report.polls += 1;
   if (report.status !== "PENDING" && report.status !== "PROCESSING") return;
@@ -154,8 +169,11 @@ async function advance(state: SimulatorState, report: ReportRecord): Promise<voi
     if (report.status !== status) report.updatedAt = state.now().toISOString();
     report.status = status;
   };
-  const pollsBeforeComplete = scenario.pollsBeforeComplete;
-  if (report.polls <= pollsBeforeComplete) {
+  if (scenario.generationMs) {
+    const timed = timedStatus(report.reportId, scenario.generationMs, state.now().getTime() - report.createdMs);
+    if (timed !== "done") return setStatus(timed);
+  } else if (report.polls <= scenario.pollsBeforeComplete) {
+    const pollsBeforeComplete = scenario.pollsBeforeComplete;
     // With several waiting polls, the first half still says PENDING (queued), the rest PROCESSING.
     setStatus(
       pollsBeforeComplete >= 2 && report.polls <= Math.floor(pollsBeforeComplete / 2) ? "PENDING" : "PROCESSING",
@@ -182,10 +200,10 @@ export async function handleGetReport(
   region: Region,
   reportId: string,
 ): Promise<void> {
-  await delay(state.scenario.apiLatencyMs, state.closing.signal);
+  await delay(latencyMs(state.scenario.apiLatencyMs), state.closing.signal);
   const caller = authenticateScoped(state, request, response, region);
   if (!caller) return;
-  if (answerInjectedFault(state, response, "poll")) return;
+  if (answerInjectedFault(state, response, "poll", caller.clientId)) return;
   if (!acceptable(request, GET_RESPONSE_TYPE)) {
     sendReportingError(response, 406, "Not Acceptable");
     return;
@@ -206,9 +224,10 @@ export async function handleDeleteReport(
   region: Region,
   reportId: string,
 ): Promise<void> {
-  await delay(state.scenario.apiLatencyMs, state.closing.signal);
+  await delay(latencyMs(state.scenario.apiLatencyMs), state.closing.signal);
   const caller = authenticateScoped(state, request, response, region);
   if (!caller) return;
+  if (answerClientStorm(state, caller.clientId, response)) return;
   const report = findOwnReport(state, reportId, caller.profileId);
   if (!report) {
     sendNotFound(response);

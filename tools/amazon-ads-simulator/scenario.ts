@@ -1,4 +1,4 @@
-import type { Scenario } from "./types";
+import type { LatencyMs, MsRange, Scenario } from "./types";
 
 export function defaultScenario(): Scenario {
   return {
@@ -26,7 +26,35 @@ export function defaultScenario(): Scenario {
   };
 }
 
-const SCENARIO_KEYS = new Set<string>(Object.keys(defaultScenario()));
+/** Optional keys (absent from the default scenario) are allowed too. */
+const SCENARIO_KEYS = new Set<string>([...Object.keys(defaultScenario()), "generationMs"]);
+
+function isMsRange(value: unknown): value is MsRange {
+  if (value === null || typeof value !== "object") return false;
+  const { min, max } = value as Record<string, unknown>;
+  return typeof min === "number" && typeof max === "number" && min >= 0 && min <= max && Number.isFinite(max);
+}
+
+function isLatency(value: unknown): value is LatencyMs {
+  return (typeof value === "number" && value >= 0 && Number.isFinite(value)) || isMsRange(value);
+}
+
+/** Throws on a range-valued field that could not be served (a typo'd JSON from the CLI or the admin route). */
+function checkRanges(patch: Partial<Scenario>): void {
+  for (const key of ["apiLatencyMs", "tokenLatencyMs"] as const) {
+    if (patch[key] !== undefined && !isLatency(patch[key])) {
+      throw new Error(`${key} must be a number of ms or {"min":…,"max":…} with 0 <= min <= max`);
+    }
+  }
+  if (patch.generationMs !== undefined && patch.generationMs !== null && !isMsRange(patch.generationMs)) {
+    throw new Error(`generationMs must be null or {"min":…,"max":…} with 0 <= min <= max`);
+  }
+}
+
+/** This request's delay: the fixed number, or a uniform draw from the range. */
+export function latencyMs(latency: LatencyMs): number {
+  return typeof latency === "number" ? latency : latency.min + Math.random() * (latency.max - latency.min);
+}
 
 export function cloneScenario(scenario: Scenario): Scenario {
   return structuredClone(scenario);
@@ -38,6 +66,7 @@ export function mergeScenario(base: Scenario, patch: Partial<Scenario>): Scenari
   if (unknownKeys.length > 0) {
     throw new Error(`Unknown scenario keys: ${unknownKeys.join(", ")}`);
   }
+  checkRanges(patch);
   const merged = cloneScenario(base);
   const definedEntries = Object.entries(structuredClone(patch)).filter(([, value]) => value !== undefined);
   return { ...merged, ...(Object.fromEntries(definedEntries) as Partial<Scenario>) };

@@ -7,6 +7,7 @@ import { expectedRowsFor } from "./data";
 import { readBody, sendJson } from "./http-util";
 import { handleListProfiles } from "./profiles";
 import { handleCreateReport, handleDeleteReport, handleGetReport } from "./reports";
+import { dailyCampaignRowCount } from "./row-count";
 import { handleS3Download } from "./s3";
 import { cloneScenario } from "./scenario";
 import { SimulatorState } from "./state";
@@ -104,7 +105,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
+    // A deep accept queue: a benchmark may open a thousand connections at once.
+    server.listen({ port: options.port ?? 0, host, backlog: 4096 }, () => {
       server.off("error", reject);
       resolve();
     });
@@ -136,6 +138,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         }),
       );
     },
+    expectedRowCount: (profileId, startDate, endDate) =>
+      dailyCampaignRowCount(
+        state.planFor(profileId, startDate, endDate, {
+          timeUnit: "DAILY",
+          groupBy: ["campaign"],
+          filters: [],
+          columns: [],
+        }),
+      ),
+    setClientFaults: (clientId, faults) => state.setClientFaults(clientId, faults),
     setProfileCampaigns: (profileId, campaigns) => state.setProfileCampaigns(profileId, campaigns),
     addProfile: (clientId, profile) => state.addProfile(clientId, profile),
     removeProfile: (clientId, profileId) => state.removeProfile(clientId, profileId),

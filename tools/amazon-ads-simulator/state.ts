@@ -1,27 +1,22 @@
 import { randomBytes } from "node:crypto";
-import type { GroupBy } from "./columns";
+import { setMaxListeners } from "node:events";
+import { checkClientFaults, checkProfile, idSourceOf, setFaults, validCampaignCount } from "./account-checks";
 import { IdentityAllocator, withCampaignIdsOf, type Account, type AccountIdentity, type ReportPlan } from "./data";
 import { parseIsoDay, todayInTimezone } from "./dates";
-import {
-  DEFAULT_CAMPAIGNS_PER_PROFILE,
-  MAX_CAMPAIGNS_PER_PROFILE,
-  SIM_DEFAULT_CLIENTS,
-  SIM_DEFAULT_PROFILES,
-} from "./defaults";
-import type { ReportFile } from "./report-file";
+import { DEFAULT_CAMPAIGNS_PER_PROFILE, SIM_DEFAULT_CLIENTS, SIM_DEFAULT_PROFILES } from "./defaults";
+import type { ReportRecord, ReportShape } from "./report-record";
 import { cloneScenario, defaultScenario, mergeScenario } from "./scenario";
 import type {
   RecordedRequest,
-  Region,
-  ReportFilter,
-  ReportStatus,
   ReportSummary,
   Scenario,
   SimClient,
+  SimClientFaults,
   SimProfile,
   SimulatorOptions,
-  TimeUnit,
 } from "./types";
+
+export type { ReportRecord, ReportShape };
 
 export interface IssuedToken {
   clientId: string;
@@ -37,80 +32,12 @@ export interface IssuedCode {
   expiresAt: number;
 }
 
-export interface ReportShape {
-  timeUnit: TimeUnit;
-  groupBy: GroupBy[];
-  filters: ReportFilter[];
-  columns: string[];
-}
-
-export interface ReportRecord {
-  reportId: string;
-  profileId: string;
-  region: Region;
-  name: string | null;
-  startDate: string;
-  endDate: string;
-  /** The configuration as echoed by Amazon (filters defaulting to null). */
-  configuration: Record<string, unknown>;
-  /** Canonical (profile, dates, configuration) text for 425 duplicate detection. */
-  duplicateKey: string;
-  shape: ReportShape;
-  createdAt: string;
-  /** Part of the S3 object key, as in Amazon's `<reportId>-<epoch ms>/report-<reportId>-<epoch ms>.json.gz`. */
-  createdMs: number;
-  updatedAt: string;
-  status: ReportStatus;
-  polls: number;
-  deleted: boolean;
-  failureReason: string | null;
-  generatedAt: string | null;
-  file: ReportFile | null;
-  /** Set while the file is being generated, so concurrent polls share the work. */
-  completion: Promise<void> | null;
-  /** Signatures of URLs answered "Request has expired" (expireUrlOnce); they stay expired. */
-  expiredSignatures: Set<string>;
-  expiredOnceServed: boolean;
-}
-
 interface ProfileState {
   profile: SimProfile;
   campaigns: number;
   identity: AccountIdentity;
-}
-
-function validCampaignCount(value: number): number {
-  if (!Number.isInteger(value) || value < 0 || value > MAX_CAMPAIGNS_PER_PROFILE) {
-    throw new Error(`campaigns must be an integer between 0 and ${MAX_CAMPAIGNS_PER_PROFILE}, got ${value}`);
-  }
-  return value;
-}
-
-const REGIONS: ReadonlySet<string> = new Set<Region>(["NA", "EU", "FE"]);
-
-/** Fails early on a profile the handlers could not serve (bad id, region or time zone). */
-function checkProfile(profile: SimProfile): void {
-  if (!/^\d+$/.test(profile.profileId)) throw new Error(`profileId must be digits: ${profile.profileId}`);
-  if (!REGIONS.has(profile.region)) throw new Error(`region must be NA, EU or FE: ${profile.region}`);
-  try {
-    todayInTimezone(new Date(0), profile.timezone);
-  } catch {
-    throw new Error(`Unknown time zone ${profile.timezone} for profile ${profile.profileId}`);
-  }
-  if (profile.campaignIdsFrom !== undefined && !/^\d+$/.test(profile.campaignIdsFrom)) {
-    throw new Error(`campaignIdsFrom must be a profile id: ${profile.campaignIdsFrom}`);
-  }
-  validCampaignCount(profile.campaigns ?? DEFAULT_CAMPAIGNS_PER_PROFILE);
-}
-
-/** The profile whose campaign ids this one takes, if another. */
-function idSourceOf(profile: SimProfile): string | undefined {
-  return profile.campaignIdsFrom === profile.profileId ? undefined : profile.campaignIdsFrom;
-}
-
-/** Agencies have no campaigns of their own, and a profile without report access lets no report through. */
-export function mayReport(profile: SimProfile): boolean {
-  return profile.accountInfo.type !== "agency" && profile.reportAccess !== false;
+  /** Position in `profiles` (Map order), kept when the profile is replaced: the order `/v2/profiles` lists in. */
+  order: number;
 }
 
 export class SimulatorState {
@@ -125,19 +52,28 @@ export class SimulatorState {
   /** Authorization codes from the consent page, removed when exchanged (single use). */
   readonly authCodes = new Map<string, IssuedCode>();
   readonly reports = new Map<string, ReportRecord>();
+  /** Every report by its duplicate key, in creation order: a create looks for an in-flight twin here, not in all reports. */
+  readonly reportsByKey = new Map<string, ReportRecord[]>();
   readonly requests: RecordedRequest[] = [];
   /** Key for the fake S3 presigned-URL signatures. */
   readonly signingKey = randomBytes(32);
   readonly closing = new AbortController();
   scenario: Scenario;
   baseUrl = "";
+  /** Budget and use of report file bytes kept in memory (options.reportCacheBytes). */
+  readonly reportCacheBytes: number;
+  cachedReportBytes = 0;
   private readonly initialScenario: Scenario;
   private readonly initialProfiles: readonly SimProfile[];
   private readonly initialClients: readonly SimClient[];
   private readonly identities = new IdentityAllocator();
+  private nextProfileOrder = 0;
 
   constructor(options: SimulatorOptions) {
+    // One abort listener per request waiting out a latency: thousands at a time are expected, not a leak.
+    setMaxListeners(0, this.closing.signal);
     this.now = options.now ?? (() => new Date());
+    this.reportCacheBytes = options.reportCacheBytes ?? Number.POSITIVE_INFINITY;
     const profiles = (options.profiles ?? SIM_DEFAULT_PROFILES).map((profile) => structuredClone(profile));
     // Custom profiles without custom clients: the default client may use all of them.
     const clients: SimClient[] =
@@ -161,29 +97,36 @@ export class SimulatorState {
     // Own identities first, in the given order, so the default profiles keep the ids they always had.
     for (const profile of pending) this.identities.identityOf(profile.profileId);
     // A profile may take its campaign ids from one listed after it: add in passes until nothing moves.
-    while (pending.length > 0) {
-      const ready = pending.filter((profile) => {
+    let waiting = pending;
+    while (waiting.length > 0) {
+      const blocked: SimProfile[] = [];
+      for (const profile of waiting) {
         const source = idSourceOf(profile);
-        return source === undefined || this.profiles.has(source);
-      });
-      if (ready.length === 0) {
-        const names = pending.map((profile) => `${profile.profileId} <- ${profile.campaignIdsFrom}`).join(", ");
+        if (source === undefined || this.profiles.has(source)) this.putProfile(profile);
+        else blocked.push(profile);
+      }
+      if (blocked.length === waiting.length) {
+        const names = blocked.map((profile) => `${profile.profileId} <- ${profile.campaignIdsFrom}`).join(", ");
         throw new Error(`campaignIdsFrom names an unknown profile or makes a cycle: ${names}`);
       }
-      for (const profile of ready) {
-        this.putProfile(profile);
-        pending.splice(pending.indexOf(profile), 1);
-      }
+      waiting = blocked;
     }
     // Back into the given order: /v2/profiles lists them in map order.
     const added = new Map(this.profiles);
     this.profiles.clear();
-    for (const { profileId } of this.initialProfiles) this.profiles.set(profileId, added.get(profileId)!);
+    for (const { profileId } of this.initialProfiles) {
+      if (this.profiles.has(profileId)) continue;
+      const entry = added.get(profileId)!;
+      entry.order = this.profiles.size;
+      this.profiles.set(profileId, entry);
+    }
+    this.nextProfileOrder = this.profiles.size;
     for (const client of this.initialClients) {
       const copy = structuredClone(client);
       for (const profileId of copy.profileIds) {
         if (!this.profiles.has(profileId)) throw new Error(`Client ${copy.clientId} has unknown profile ${profileId}`);
       }
+      checkClientFaults(copy.clientId, copy);
       this.clients.set(copy.clientId, copy);
     }
   }
@@ -201,6 +144,7 @@ export class SimulatorState {
       profile,
       campaigns: validCampaignCount(profile.campaigns ?? DEFAULT_CAMPAIGNS_PER_PROFILE),
       identity,
+      order: this.profiles.get(profile.profileId)?.order ?? this.nextProfileOrder++,
     });
   }
 
@@ -216,6 +160,8 @@ export class SimulatorState {
     this.scenario = cloneScenario(this.initialScenario);
     this.requests.length = 0;
     this.reports.clear();
+    this.reportsByKey.clear();
+    this.cachedReportBytes = 0;
     this.authCodes.clear();
     this.loadAccounts();
   }
@@ -248,6 +194,33 @@ export class SimulatorState {
     const index = client.profileIds.indexOf(profileId);
     if (index < 0) throw new Error(`Client ${clientId} has no profile ${profileId}`);
     client.profileIds.splice(index, 1);
+  }
+
+  /** Replaces the client's fault settings (`storm429`). */
+  setClientFaults(clientId: string, faults: SimClientFaults): void {
+    const client = this.clients.get(clientId);
+    if (!client) throw new Error(`Unknown client ${clientId}`);
+    setFaults(client, faults);
+  }
+
+  /** Registers a new report (and indexes it for duplicate detection). */
+  addReport(report: ReportRecord): void {
+    this.reports.set(report.reportId, report);
+    const twins = this.reportsByKey.get(report.duplicateKey);
+    if (twins) twins.push(report);
+    else this.reportsByKey.set(report.duplicateKey, [report]);
+  }
+
+  /** The client's profiles (any region), each once, in the order Amazon lists them; O(the client's profiles). */
+  profilesOf(clientId: string): SimProfile[] {
+    const client = this.clients.get(clientId);
+    if (!client) return [];
+    const entries: ProfileState[] = [];
+    for (const profileId of new Set(client.profileIds)) {
+      const entry = this.profiles.get(profileId);
+      if (entry) entries.push(entry);
+    }
+    return entries.sort((a, b) => a.order - b.order).map((entry) => entry.profile);
   }
 
   clientCanUse(clientId: string, profileId: string): boolean {

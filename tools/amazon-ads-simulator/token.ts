@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { delay, headerValue, mediaType, sendJson } from "./http-util";
-import { consumeFault } from "./scenario";
+import { consumeFault, latencyMs } from "./scenario";
 import type { SimulatorState } from "./state";
 
 // Login with Amazon: POST /auth/o2/token (refresh-token and authorization-code grants). Error bodies are
@@ -22,7 +22,7 @@ export async function handleToken(
   response: ServerResponse,
   body: string,
 ): Promise<void> {
-  await delay(state.scenario.tokenLatencyMs, state.closing.signal);
+  await delay(latencyMs(state.scenario.tokenLatencyMs), state.closing.signal);
   if (request.method !== "POST") {
     sendTokenError(response, 405, "invalid_request", "The request method must be POST");
     return;

@@ -34,7 +34,30 @@ export interface SimClient {
   clientSecret: string;
   refreshToken: string;
   profileIds: string[];
+  /**
+   * While set, every Ads API call (profiles, create, poll, delete) whose Amazon-Advertising-API-ClientId is this
+   * client answers 429 as the scenario's create429/poll429 do: `{"code":"429","detail":"Too Many Requests"}`,
+   * with `Retry-After` only when `retryAfterSeconds` is given. It comes after the header checks (a call that
+   * fails them still gets its 401) and before the scenario's counters, which it leaves alone; a throttled GET is
+   * not a poll. The token endpoint and the S3 download are not affected. Change it at runtime with
+   * `sim.setClientFaults`.
+   */
+  storm429?: { retryAfterSeconds?: number };
 }
+
+/** A client's fault settings, as `sim.setClientFaults` replaces them: a field left out (or null) is off. */
+export interface SimClientFaults {
+  storm429?: { retryAfterSeconds?: number } | null;
+}
+
+/** Milliseconds, inclusive at both ends. */
+export interface MsRange {
+  min: number;
+  max: number;
+}
+
+/** A fixed delay in milliseconds, or a range each request draws its own delay from (uniformly). */
+export type LatencyMs = number | MsRange;
 
 export interface Scenario {
   /** GETs answered PENDING/PROCESSING before COMPLETED; 0 = the first GET is already COMPLETED. */
@@ -63,9 +86,19 @@ export interface Scenario {
   restatementVersion: number;
   extraInvalidColumns: string[];
   createLatencyMs: number;
+  /** Refresh tokens whose token calls answer 400 invalid_grant (the user revoked the grant). */
   revokedRefreshTokens: string[];
-  tokenLatencyMs: number;
-  apiLatencyMs: number;
+  /** Delay of each token call: a number, or `{min, max}` drawn per request. */
+  tokenLatencyMs: LatencyMs;
+  /** Delay of each Ads API call (profiles, create, poll, delete): a number, or `{min, max}` drawn per request. */
+  apiLatencyMs: LatencyMs;
+  /**
+   * Unset (default) or null: reports advance by polls (`pollsBeforeComplete`). Set: by time on the `now()` clock
+   * instead. Each report gets a generation time drawn uniformly from [min, max] by its report id (the same id
+   * always draws the same time); a poll answers PENDING until 20 % of it has passed since the create, PROCESSING
+   * until all of it has, then COMPLETED (FAILED for a failDates report). stuckDates reports stay PENDING.
+   */
+  generationMs?: MsRange | null;
 }
 
 export interface SimulatorOptions {
@@ -79,6 +112,13 @@ export interface SimulatorOptions {
   scenario?: Partial<Scenario>;
   /** Default true: no request log on stdout. The CLI passes false. */
   quiet?: boolean;
+  /**
+   * Total bytes of generated report files (gzipped) kept in memory; default unlimited. Each file up to 2 MiB is
+   * kept until `reset()`; once this budget is used up, further files are regenerated on every download instead
+   * (the same bytes, more CPU). For runs with thousands of reports (~140 bytes a row: a 5,000-campaign day is
+   * ~0.6 MB).
+   */
+  reportCacheBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -142,6 +182,16 @@ export interface Simulator {
     columns: string[],
     options?: ExpectedRowsOptions,
   ): ExpectedRow[];
+  /**
+   * The number of rows `expectedRows(profileId, startDate, endDate, columns)` returns (DAILY, groupBy campaign,
+   * no filters) and a report file for them contains when generated now, counted without building the rows.
+   */
+  expectedRowCount(profileId: string, startDate: string, endDate: string): number;
+  /**
+   * Replaces a client's fault settings (`storm429`; a field left out or null is off); same as
+   * POST /__admin/clients/faults. Throws on an unknown client. `reset()` restores the starting ones.
+   */
+  setClientFaults(clientId: string, faults: SimClientFaults): void;
   /** Resize an account (same as POST /__admin/profiles). */
   setProfileCampaigns(profileId: string, campaigns: number): void;
   /**

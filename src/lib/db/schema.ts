@@ -273,6 +273,9 @@ export const amazonAdsPendingReports = pgTable(
     index("amazon_ads_pending_reports_due_idx")
       .on(t.nextPollAt)
       .where(sql`status = 'pending'`),
+    index("amazon_ads_pending_reports_leased_idx")
+      .on(t.clientKey, t.lockedUntil)
+      .where(sql`status = 'pending'`),
   ],
 );
 export type PendingReport = typeof amazonAdsPendingReports.$inferSelect;
@@ -308,6 +311,9 @@ export const amazonAdsRequestUnits = pgTable(
     unique("amazon_ads_request_units_uq").on(t.orgId, t.runDate, t.profileId),
     index("amazon_ads_request_units_due_idx")
       .on(t.availableAt)
+      .where(sql`status = 'pending'`),
+    index("amazon_ads_request_units_leased_idx")
+      .on(t.clientKey, t.lockedUntil)
       .where(sql`status = 'pending'`),
   ],
 );
