@@ -9,7 +9,12 @@ import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
 import { createOrganisation } from "@/lib/orgs/orgs";
 import { saveAmazonAdsSettings } from "@/lib/settings/store";
-import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "../../tools/amazon-ads-simulator/index";
+import {
+  SIM_DEFAULTS,
+  SIM_MULTI_CLIENT,
+  SIM_MULTI_PROFILE_IDS,
+  SIM_SECOND_CLIENT,
+} from "../../tools/amazon-ads-simulator/index";
 import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
 import { createOrgOne, resetSyncState } from "../support/sync-fixture";
@@ -17,7 +22,9 @@ import { setupRouteServer } from "../support/route-server";
 import { setupTestDatabase } from "../support/test-db";
 
 const testDb = setupTestDatabase();
-const { sim } = setupSimulator();
+/** Amazon's clock runs ahead by this much: a test lets hours pass at Amazon without waiting for them. */
+let amazonAhead = 0;
+const { sim } = setupSimulator({ now: () => new Date(Date.now() + amazonAhead) });
 const app = setupRouteServer({
   "/api/cron/amazon-ads-worker": workerRoute,
   "/api/cron/amazon-ads-collect": collectRoute,
@@ -42,6 +49,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
+  amazonAhead = 0;
   await resetSyncState(db, sim());
   await db.execute(sql`delete from organisations where id <> 1`); // the organisations a test added
 });
@@ -122,17 +130,39 @@ describe("workers", () => {
       refresh_token: SIM_SECOND_CLIENT.refreshToken,
       profile_id: SIM_SECOND_CLIENT.profileIds[0]!,
     });
-    const stuck = await createOrganisation("Stuck reports");
-    await saveAmazonAdsSettings(stuck, { ...SIM_ADS_SETTINGS });
+    const stormed = await createOrganisation("429 storm");
+    await saveAmazonAdsSettings(stormed, {
+      ...SIM_ADS_SETTINGS,
+      client_id: SIM_MULTI_CLIENT.clientId,
+      client_secret: SIM_MULTI_CLIENT.clientSecret,
+      refresh_token: SIM_MULTI_CLIENT.refreshToken,
+      profile_id: SIM_MULTI_PROFILE_IDS.GB,
+    });
     sim().setScenario({ revokedRefreshTokens: [SIM_SECOND_CLIENT.refreshToken] });
+    sim().setClientFaults(SIM_MULTI_CLIENT.clientId, { storm429: {} });
+
     const run = await dispatch("request", { workers: 3, via: "in-process", worker: FAST });
-    expect(run.workers.every((w) => w.durationMs <= FAST.budgetMs + 5_000)).toBe(true);
-    expect((await storedRows(db, 1)).length).toBeGreaterThan(0);
+    expect(run.workers.every((w) => w.durationMs <= FAST.budgetMs)).toBe(true);
+    for (const d of dates())
+      expect(await storedRows(db, 1, d)).toEqual(
+        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d, d, REQUESTED_API_NAMES)),
+      );
     expect(await storedRows(db, revoked)).toEqual([]);
+    expect(await storedRows(db, stormed)).toEqual([]);
     const byOrg = (id: number) => run.organisations.filter((o) => o.orgId === id);
-    expect(byOrg(1).every((o) => o.status === "success")).toBe(true);
+    expect(byOrg(1).every((o) => o.status === "success")).toBe(true); // a row per phase and worker that served it
+    expect(new Set(byOrg(1).map((o) => o.job))).toEqual(new Set(["request", "collect"]));
     expect(byOrg(revoked).some((o) => o.status === "error" && /refresh token/i.test(o.message))).toBe(true);
-    void stuck;
+
+    // The storm slowed only its own client id: it is backing off, and its unit waits in the queue.
+    const backoff = await db.execute(sql`select client_key from amazon_ads_client_backoff`);
+    expect((backoff as unknown as { rows: Array<{ client_key: string }> }).rows).toEqual([
+      { client_key: SIM_MULTI_CLIENT.clientId },
+    ]);
+    const [unit] = await db.select().from(amazonAdsRequestUnits).where(eq(amazonAdsRequestUnits.orgId, stormed));
+    expect(unit!.status).toBe("pending");
+    expect(unit!.availableAt.getTime()).toBeGreaterThan(Date.now());
+    expect(unit!.error).toMatch(/429|throttl/i);
   });
 });
 
@@ -148,16 +178,21 @@ describe("the queue", () => {
 });
 
 describe("the same day", () => {
-  it("a report Amazon takes longer than a whole dispatch to produce lands with a later collect the same day", async () => {
-    sim().setScenario({ pollsBeforeComplete: 1_000_000 }); // Amazon is still generating
+  it("a report Amazon takes two hours to produce lands with the first collect after it is ready, the same day", async () => {
+    const HOUR = 3_600_000;
+    sim().setScenario({ generationMs: { min: 2 * HOUR, max: 2 * HOUR } });
     const morning = await dispatch("request", { workers: 2, via: "in-process", worker: { ...FAST, budgetMs: 3_000 } });
-    expect(morning.workers.map((w) => w.stoppedBecause)).toEqual(["budget", "budget"]);
+    expect(morning.workers.every((w) => w.durationMs <= 3_000)).toBe(true);
     expect(await storedRows(db, 1)).toEqual([]);
     const pending = await db.select().from(amazonAdsPendingReports);
     expect(pending.length).toBe(5);
     expect(pending.every((p) => p.status === "pending" && p.attempts >= 1 && p.lockedUntil === null)).toBe(true);
 
-    sim().setScenario({ pollsBeforeComplete: 0 }); // hours later, Amazon has finished
+    amazonAhead = 1 * HOUR; // the 10:00 collect: still generating
+    await dispatch("collect", { workers: 2, via: "in-process", worker: { ...FAST, budgetMs: 2_000 } });
+    expect(await storedRows(db, 1)).toEqual([]);
+
+    amazonAhead = 2 * HOUR + 60_000; // the 11:00 collect: ready
     const later = await dispatch("collect", { workers: 2, via: "in-process", worker: FAST });
     expect(later.status).toBe("success");
     for (const d of dates())

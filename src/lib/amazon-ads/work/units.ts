@@ -39,15 +39,20 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     const calls = client.callCount;
     const bounded = client.withRetryPolicy({ deadline: ctx.unitDeadline });
     await bounded.accessToken();
-    const selection = selectProfiles(settings, await discoverProfiles(bounded));
-    const failed = await failedNotRetried(ctx.db, unit.orgId);
-    await markRetried(
-      ctx.db,
-      failed.filter((r) => !selection.selectedIds.has(r.profileId)).map((r) => r.id),
-    );
-    entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
-    if (selection.run.length + selection.problems.length === 0)
-      entry.aborted = "No advertiser profile to sync: this login sees none that can run spCampaigns";
+    const discovery = await discoverProfiles(bounded);
+    const selection = selectProfiles(settings, discovery);
+    // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
+    const lookAgain = discovery.unreachable.length > 0 && unit.attempts < REQUEST_UNIT_ATTEMPTS;
+    if (!lookAgain) {
+      const failed = await failedNotRetried(ctx.db, unit.orgId);
+      await markRetried(
+        ctx.db,
+        failed.filter((r) => !selection.selectedIds.has(r.profileId)).map((r) => r.id),
+      );
+      entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
+      if (selection.run.length + selection.problems.length === 0)
+        entry.aborted = "No advertiser profile to sync: this login sees none that can run spCampaigns";
+    }
     if (selection.run.length)
       await ctx.db
         .insert(amazonAdsRequestUnits)
@@ -62,7 +67,10 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
         )
         .onConflictDoNothing();
     entry.summary.amazonCalls += client.callCount - calls;
-    await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
+    if (lookAgain) {
+      const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
+      await retryRequestUnitLater(ctx.db, unit, leaseId, `Profiles not listed in ${where}`);
+    } else await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
   } catch (error) {
     await requestUnitFailed(ctx, unit, leaseId, error);
   } finally {
