@@ -167,6 +167,26 @@ describe("workers", () => {
 });
 
 describe("the queue", () => {
+  it("drops finished phase-1 units after a week, and keeps an unfinished one", async () => {
+    const old = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
+    const recent = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    const units = [
+      { orgId: 1, runDate: old, profileId: "", status: "done" as const },
+      {
+        orgId: 1,
+        runDate: old,
+        profileId: "7",
+        status: "pending" as const,
+        availableAt: new Date(Date.now() + 86_400_000),
+      },
+      { orgId: 1, runDate: recent, profileId: "", status: "done" as const },
+    ];
+    await db.insert(amazonAdsRequestUnits).values(units);
+    await runWorker({ ...FAST, maxIdleMs: 0 });
+    const left = await db.select().from(amazonAdsRequestUnits);
+    expect(left.map((u) => `${u.runDate}:${u.status}`).sort()).toEqual([`${old}:pending`, `${recent}:done`].sort());
+  });
+
   it("queues one discovery unit per organisation and day, however often phase 1 is dispatched", async () => {
     const first = await enqueueDailyRequests(db, { runDate: "2026-11-29" });
     const again = await enqueueDailyRequests(db, { runDate: "2026-11-29" });

@@ -1,3 +1,4 @@
+import { and, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import { amazonAdsRequestUnits } from "../../db/schema";
 import { everyAmazonAdsSettings } from "../../settings/store";
@@ -35,4 +36,17 @@ export async function enqueueDailyRequests(
     queued += inserted.length;
   }
   return { queued, organisations: units.length };
+}
+
+/** Finished phase-1 units are kept this many days (what ran when), then dropped. */
+const KEEP_UNITS_DAYS = 7;
+
+/** Drops phase-1 units of past days that are finished; an unfinished one stays until it is done or given up. */
+export async function deleteOldRequestUnits(db: Db): Promise<number> {
+  const t = amazonAdsRequestUnits;
+  const deleted = await db
+    .delete(t)
+    .where(and(lt(t.runDate, sql`current_date - ${KEEP_UNITS_DAYS}::int`), ne(t.status, "pending")))
+    .returning({ id: t.id });
+  return deleted.length;
 }

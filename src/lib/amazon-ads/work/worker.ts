@@ -11,6 +11,7 @@ import { describeError } from "../sync/describe-error";
 import { deleteFinishedReports, LeaseLostError } from "../sync/pending-queue";
 import type { PhaseSummary } from "../sync/summary";
 import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "./claim";
+import { deleteOldRequestUnits } from "./enqueue";
 import { OrgLogBook } from "./org-logs";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
@@ -133,9 +134,10 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     run.error = describeError(error);
   }
   if (run.stoppedBecause !== "error")
-    await deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }).catch((error) =>
-      logError("[amazon-ads] cleaning up finished reports failed", error),
-    );
+    await Promise.all([
+      deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
+      deleteOldRequestUnits(db),
+    ]).catch((error) => logError("[amazon-ads] cleaning up finished work failed", error));
   run.organisations = await logs.finish().catch((error) => {
     logError(`[amazon-ads] worker ${run.workerId}: finishing its sync_logs rows failed`, error);
     return [];
