@@ -49,7 +49,16 @@ export function formatWorker(run: WorkerRun): string {
 
 export function formatStatus(status: SyncStatusReport): string {
   const parts: string[] = [];
-  parts.push("Pending reports");
+  parts.push("Daily phase 1 (units for the workers: one per organisation, then one per profile)");
+  parts.push(
+    status.phaseOne.length
+      ? table(
+          ["day", "pending", "done", "failed"],
+          status.phaseOne.map((d) => [d.runDate, d.pending, d.done, d.failed]),
+        )
+      : "  (none queued in the last 3 days)",
+  );
+  parts.push("", "Pending reports");
   parts.push(
     status.open.length
       ? table(

@@ -31,7 +31,16 @@ export interface MissingDates {
   error: string | null;
 }
 
+/** The daily phase 1 as units for the workers: how far each recent day got (work/). */
+export interface PhaseOneDay {
+  runDate: string;
+  pending: number;
+  done: number;
+  failed: number;
+}
+
 export interface SyncStatusReport {
+  phaseOne: PhaseOneDay[];
   open: PendingReport[];
   missing: MissingDates[];
   recentlyFinished: PendingReport[];
@@ -67,7 +76,17 @@ export async function syncStatus(
     group by org_id, profile_id, ${col("date")}
     order by org_id, profile_id, ${col("date")} desc
   `)) as unknown as { rows: DailyTotals[] };
+  const units = (await conn.execute(sql`
+    select run_date::text as "runDate",
+      count(*) filter (where status = 'pending')::int as pending,
+      count(*) filter (where status = 'done')::int as done,
+      count(*) filter (where status = 'failed')::int as failed
+    from amazon_ads_request_units
+    where run_date >= current_date - 3 ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
+    group by run_date order by run_date desc
+  `)) as unknown as { rows: PhaseOneDay[] };
   return {
+    phaseOne: units.rows,
     open: queue.filter((r) => r.status === "pending"),
     recentlyFinished: queue.filter((r) => r.status !== "pending"),
     missing: queue.filter((r) => r.status === "failed" && r.retriedAt === null).map((r) => missingDates(r, now)),
