@@ -7,7 +7,7 @@ import { finishSyncLog, startSyncLog } from "../../sync-logs";
 import type { AdsClient } from "../api/client";
 import { requireAdsSettings } from "./credentials";
 import { describeError } from "./describe-error";
-import type { PhaseSummary } from "./summary";
+import { emptySummary, type PhaseSummary } from "./summary";
 
 export interface PhaseContext {
   db: Db;
@@ -41,18 +41,7 @@ export async function runPhase(
     unreadable = error;
   }
   const logId = await startSyncLog(orgId, "amazon_ads", job, db, { expectedMs: options.expectedMs });
-  const summary: PhaseSummary = {
-    orgId,
-    job,
-    status: "success",
-    message: "",
-    profiles: [],
-    reports: [],
-    warnings: [],
-    amazonCalls: 0,
-    durationMs: 0,
-    syncLogId: logId,
-  };
+  const summary: PhaseSummary = { ...emptySummary(orgId, job), syncLogId: logId };
   const ctx: PhaseContext = { db, settings: settings!, summary, started, clients: [] };
   let rethrow: unknown = null;
   try {

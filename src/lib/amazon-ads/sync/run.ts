@@ -5,7 +5,7 @@ import { rollUp } from "../../sync-logs";
 import { collectReports, type CollectOptions } from "./collect-phase";
 import { describeError } from "./describe-error";
 import { requestReports, type RequestOptions } from "./request-phase";
-import type { PhaseSummary } from "./summary";
+import { emptySummary, type PhaseSummary } from "./summary";
 
 export type Job = "request" | "collect";
 
@@ -45,17 +45,7 @@ export async function runJob(
       if (orgId !== null && isAmazonError(error, "org_not_found", "no_credentials")) throw error;
       logError(`[amazon-ads] ${job} for org ${id} failed`, error);
       const message = describeError(error);
-      organisations.push({
-        orgId: id,
-        job,
-        status: "error",
-        message,
-        profiles: [],
-        reports: [],
-        warnings: [],
-        amazonCalls: 0,
-        durationMs: 0,
-      });
+      organisations.push({ ...emptySummary(id, job), status: "error", message });
     }
   }
   return jobRun(job, organisations);

@@ -39,6 +39,21 @@ export interface ProfileResult {
   today?: string;
 }
 
+/** A run's summary before anything happened: success until an outcome says otherwise. */
+export function emptySummary(orgId: number, job: PhaseSummary["job"]): PhaseSummary {
+  return {
+    orgId,
+    job,
+    status: "success",
+    message: "",
+    profiles: [],
+    reports: [],
+    warnings: [],
+    amazonCalls: 0,
+    durationMs: 0,
+  };
+}
+
 /** The per-profile results of a set of report outcomes (for the collect, which works report by report). */
 export function profileResults(outcomes: ReportOutcome[]): ProfileResult[] {
   const byProfile = new Map<string, ReportOutcome[]>();

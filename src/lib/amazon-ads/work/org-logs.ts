@@ -2,7 +2,7 @@ import type { Db } from "../../db";
 import { logWarn } from "../../log";
 import { finishSyncLog, rollUp, startSyncLog } from "../../sync-logs";
 import { collectMessage } from "../sync/collect-phase";
-import { overallStatus, profileResults, type PhaseSummary, type ProfileResult } from "../sync/summary";
+import { emptySummary, overallStatus, profileResults, type PhaseSummary, type ProfileResult } from "../sync/summary";
 
 type Job = "request" | "collect";
 
@@ -77,20 +77,6 @@ export class OrgLogBook {
     }
     return summaries;
   }
-}
-
-function emptySummary(orgId: number, job: Job): PhaseSummary {
-  return {
-    orgId,
-    job,
-    status: "success",
-    message: "",
-    profiles: [],
-    reports: [],
-    warnings: [],
-    amazonCalls: 0,
-    durationMs: 0,
-  };
 }
 
 function requestMessage(s: PhaseSummary): string {
