@@ -33,21 +33,30 @@ export interface ProfileDiscovery {
  * read; a profile only in the first cannot run this report. Agency profiles hold no campaigns of
  * their own (Airbyte skips them too).
  */
-export async function discoverProfiles(login: AdsClient): Promise<ProfileDiscovery> {
+export async function discoverProfiles(
+  login: AdsClient,
+  options: { oneCallAtATime?: boolean } = {},
+): Promise<ProfileDiscovery> {
   const discovery: ProfileDiscovery = { found: [], unreachable: [] };
-  await Promise.all(
-    REGIONS.map(async (region) => {
-      const client = login.forProfile("", region);
-      try {
-        const [all, readable] = await Promise.all([client.listProfiles(), client.listProfiles({ reportAccess: true })]);
-        const canRead = new Set(readable.map((p) => p.profileIdText));
-        for (const p of all) discovery.found.push(toDiscovered(p, region, canRead.has(p.profileIdText)));
-      } catch (error) {
-        if (!isAmazonError(error) || error.operation === TOKEN_REFRESH) throw error;
-        discovery.unreachable.push({ region, error: error.message, status: error.status });
-      }
-    }),
-  );
+  const serial = options.oneCallAtATime ?? false;
+  const listRegion = async (region: AdsRegion) => {
+    const client = login.forProfile("", region);
+    try {
+      const all = serial ? await client.listProfiles() : null;
+      const [everyProfile, readable] = await Promise.all([
+        all ?? client.listProfiles(),
+        client.listProfiles({ reportAccess: true }),
+      ]);
+      const canRead = new Set(readable.map((p) => p.profileIdText));
+      for (const p of everyProfile) discovery.found.push(toDiscovered(p, region, canRead.has(p.profileIdText)));
+    } catch (error) {
+      if (!isAmazonError(error) || error.operation === TOKEN_REFRESH) throw error;
+      discovery.unreachable.push({ region, error: error.message, status: error.status });
+    }
+  };
+  // A worker bounds the calls per client id by its units, so it asks one listing at a time.
+  if (serial) for (const region of REGIONS) await listRegion(region);
+  else await Promise.all(REGIONS.map(listRegion));
   discovery.found.sort(
     (a, b) => REGIONS.indexOf(a.region) - REGIONS.indexOf(b.region) || a.profileId.localeCompare(b.profileId),
   );

@@ -39,7 +39,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     const calls = client.callCount;
     const bounded = client.withRetryPolicy({ deadline: ctx.unitDeadline });
     await bounded.accessToken();
-    const discovery = await discoverProfiles(bounded);
+    const discovery = await discoverProfiles(bounded, { oneCallAtATime: true });
     const selection = selectProfiles(settings, discovery);
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
     const lookAgain = discovery.unreachable.length > 0 && unit.attempts < REQUEST_UNIT_ATTEMPTS;
