@@ -104,6 +104,22 @@ describe("claiming work in Postgres", () => {
 });
 
 describe("workers", () => {
+  it("keep the calls in flight to Amazon for one client id within its concurrency", async () => {
+    for (let i = 0; i < 4; i++) {
+      const id = await createOrganisation(`Shared app ${i}`);
+      await saveAmazonAdsSettings(id, SIM_ADS_SETTINGS); // one LwA app, five organisations
+    }
+    sim().setScenario({ apiLatencyMs: 40, tokenLatencyMs: 40 });
+    const run = await dispatch("request", { workers: 5, via: "in-process", worker: { ...FAST, clientConcurrency: 2 } });
+    expect(run.status).toBe("success");
+    const spans = sim().requests.map((r) => [r.time, r.endTime ?? r.time] as const);
+    const inFlight = (t: number) => spans.filter(([start, end]) => start <= t && t < end).length;
+    const peak = Math.max(...spans.map(([start]) => inFlight(start)));
+    expect(spans.length).toBeGreaterThan(5 * 12); // 5 orgs: token, 6 listings, 5 creates, polls
+    expect(peak).toBeGreaterThanOrEqual(2); // the workers did run side by side
+    expect(peak).toBeLessThanOrEqual(2);
+  });
+
   it("one worker does the whole day for an organisation: discovery, requests, polls, loads, in sync_logs", async () => {
     await enqueueDailyRequests(db, { orgIds: [1] });
     const run = await runWorker(FAST);
