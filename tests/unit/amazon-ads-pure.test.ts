@@ -3,7 +3,7 @@ import { COLUMNS, REQUESTED_COLUMNS, toSnakeCase } from "@/lib/catalogue/sp-camp
 import { addDays, lookbackDates, splitRange, todayIn } from "@/lib/amazon-ads/sync/dates";
 import { amazonHttpError, parseErrorBody, parseRetryAfter } from "@/lib/amazon/error-body";
 import { buildReportRequest, parseDuplicateReportId, parseInvalidColumns } from "@/lib/amazon-ads/api/report-request";
-import { isTransient, retryDelayMs } from "@/lib/amazon/retry";
+import { isTransient, retryDelayMs, withRetry } from "@/lib/amazon/retry";
 
 describe("column catalogue", () => {
   it("maps camelCase to the spec's snake_case names", () => {
@@ -107,6 +107,22 @@ describe("retry policy", () => {
     expect(retryDelayMs(1, noHeader, policy, () => 0)).toBe(500);
     expect(retryDelayMs(3, noHeader, policy, () => 1)).toBe(4000);
     expect(retryDelayMs(10, noHeader, policy, () => 1)).toBe(30_000);
+  });
+  it("gives a 429 up after throttledAttempts, and other transient errors after maxAttempts", async () => {
+    const quick = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1, throttledAttempts: 2 };
+    const attemptsUntilThrown = async (status: number) => {
+      let calls = 0;
+      await expect(
+        withRetry(async () => {
+          calls++;
+          throw amazonHttpError("x", status, "", null);
+        }, quick),
+      ).rejects.toMatchObject({ status });
+      return calls;
+    };
+    expect(await attemptsUntilThrown(429)).toBe(2);
+    expect(await attemptsUntilThrown(503)).toBe(4);
+    expect(await attemptsUntilThrown(400)).toBe(1);
   });
 });
 

@@ -6,6 +6,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** No retry may end after this (epoch ms): the run's time budget. */
   deadline?: number;
+  /**
+   * Attempts when Amazon answers 429 (default maxAttempts). A worker gives a throttled unit back
+   * soon, so the client id's backoff does the waiting rather than a worker.
+   */
+  throttledAttempts?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 };
@@ -41,7 +46,10 @@ export async function withRetry<T>(
     try {
       return await call();
     } catch (error) {
-      if (!isTransient(error) || attempt >= policy.maxAttempts) throw error;
+      const attempts = isAmazonError(error, "throttled")
+        ? (policy.throttledAttempts ?? policy.maxAttempts)
+        : policy.maxAttempts;
+      if (!isTransient(error) || attempt >= attempts) throw error;
       const delay = retryDelayMs(attempt, error, policy);
       if (policy.deadline !== undefined && Date.now() + delay > policy.deadline) throw error;
       onRetry?.(attempt, error, delay);

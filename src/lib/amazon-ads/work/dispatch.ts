@@ -3,7 +3,7 @@ import { getDb } from "../../db";
 import { env } from "../../env";
 import { rollUp, type SyncStatus } from "../../sync-logs";
 import type { PhaseSummary } from "../sync/summary";
-import { enqueueDailyRequests } from "./enqueue";
+import { analyzeQueues, enqueueDailyRequests } from "./enqueue";
 import { runWorker, type WorkerRun } from "./worker";
 import type { WorkerOptions } from "./worker-options";
 
@@ -42,8 +42,9 @@ export async function dispatch(job: "request" | "collect", options: DispatchOpti
   const e = env();
   const count = options.workers ?? e.AMAZON_ADS_WORKERS;
   const via = options.via ?? e.AMAZON_ADS_DISPATCH ?? (e.VERCEL ? "http" : "in-process");
-  const queued =
-    job === "request" ? await enqueueDailyRequests(await getDb(), { runDate: options.runDate }) : undefined;
+  const db = await getDb();
+  const queued = job === "request" ? await enqueueDailyRequests(db, { runDate: options.runDate }) : undefined;
+  await analyzeQueues(db);
   const runs = await Promise.all(
     Array.from({ length: count }, () =>
       via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(compact),

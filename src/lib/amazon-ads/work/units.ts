@@ -24,6 +24,9 @@ export interface UnitContext {
   unitDeadline: number;
 }
 
+/** A unit's Amazon calls: one retry of a 429, then the unit goes back and its client id backs off. */
+const unitRetry = (ctx: UnitContext) => ({ deadline: ctx.unitDeadline, throttledAttempts: 2 });
+
 /** A phase-1 unit that Amazon throttled or could not answer is tried again this often, then given up. */
 const REQUEST_UNIT_ATTEMPTS = 4;
 
@@ -37,7 +40,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
   try {
     const { settings, client } = await ctx.login(unit.orgId);
     const calls = client.callCount;
-    const bounded = client.withRetryPolicy({ deadline: ctx.unitDeadline });
+    const bounded = client.withRetryPolicy(unitRetry(ctx));
     await bounded.accessToken();
     const discovery = await discoverProfiles(bounded, { oneCallAtATime: true });
     const selection = selectProfiles(settings, discovery);
@@ -86,9 +89,7 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
     const { client } = await ctx.login(unit.orgId);
     const profile = unit.profile as unknown as DiscoveredProfile;
     const calls = client.callCount;
-    const forProfile = client.forProfile(profile.profileId, profile.region).withRetryPolicy({
-      deadline: ctx.unitDeadline,
-    });
+    const forProfile = client.forProfile(profile.profileId, profile.region).withRetryPolicy(unitRetry(ctx));
     const failed = (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
     const result = await requestForProfile(
       ctx.db,
@@ -172,7 +173,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     return;
   }
   const calls = login.client.callCount;
-  const client = login.client.forProfile(row.profileId, row.region).withRetryPolicy({ deadline: ctx.unitDeadline });
+  const client = login.client.forProfile(row.profileId, row.region).withRetryPolicy(unitRetry(ctx));
   const warnings: string[] = [];
   const outcome = await collectReport(ctx.db, row, client, {
     timeoutHours: ctx.o.timeoutHours,

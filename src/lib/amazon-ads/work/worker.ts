@@ -112,7 +112,9 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       idleSince = null;
       const orgId = claim.unit.orgId;
       const before = await throttled(orgId);
-      const ctx: UnitContext = { db, logs, o, login, unitDeadline: Math.min(Date.now() + o.unitBudgetMs, deadline) };
+      // A unit's retries end before the budget does, leaving time to close the sync_logs rows.
+      const unitDeadline = Math.min(Date.now() + o.unitBudgetMs, deadline - o.reserveMs / 3);
+      const ctx: UnitContext = { db, logs, o, login, unitDeadline };
       try {
         await workOn(ctx, claim, run);
       } catch (error) {
