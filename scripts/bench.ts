@@ -3,9 +3,15 @@
 // (a temp folder), against the Amazon simulator. Prints the figures and, on a full run, writes them to
 // docs/benchmarks.md. `npm run bench -- --quick`: a smoke run of ~1 minute (1k and 5k rows, no doc).
 // Not part of the test suite. See docs/benchmarks.md.
+// `npm run bench -- scale [--quick]`: the dispatch of many organisations instead (scripts/bench/scale.ts).
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { startSimProcess } from "./bench/sim-process";
+
+if (process.argv[2] === "scale") {
+  const { scaleBench } = await import("./bench/scale");
+  process.exit(await scaleBench(process.argv.slice(3)));
+}
 
 const { values } = parseArgs({
   options: {
