@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import {
   backfill,
+  cleanUpFinishedWork,
   enqueueDailyRequests,
   isAmazonError,
   runJob,
@@ -112,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
       const stop = new AbortController();
       for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
       const runs = await Promise.all(Array.from({ length: count }, () => runWorker({ budgetMs, signal: stop.signal })));
+      await cleanUpFinishedWork(await getDb());
       console.log(values.json ? JSON.stringify(runs, null, 2) : runs.map(formatWorker).join("\n"));
       return runs.every((r) => r.status === "success") ? 0 : 1;
     }

@@ -27,7 +27,7 @@ export type { PhaseSummary, ReportOutcome } from "./amazon-ads/sync/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
 export { cronRun } from "./amazon-ads/work/cron-run";
 export { compact, dispatch, type DispatchRun, type WorkerResult } from "./amazon-ads/work/dispatch";
-export { enqueueDailyRequests } from "./amazon-ads/work/enqueue";
+export { cleanUpFinishedWork, enqueueDailyRequests } from "./amazon-ads/work/enqueue";
 export { runWorker, type WorkerRun } from "./amazon-ads/work/worker";
 export { DEFAULT_WORKER, type WorkerOptions } from "./amazon-ads/work/worker-options";
 export { AmazonError, isAmazonError, type AmazonErrorKind } from "./amazon/errors";

@@ -202,7 +202,7 @@ describe("the queue", () => {
       { orgId: 1, runDate: recent, profileId: "", status: "done" as const },
     ];
     await db.insert(amazonAdsRequestUnits).values(units);
-    await runWorker({ ...FAST, maxIdleMs: 0 });
+    await dispatch("collect", { workers: 1, via: "in-process", worker: { ...FAST, maxIdleMs: 0 } });
     const left = await db.select().from(amazonAdsRequestUnits);
     expect(left.map((u) => `${u.runDate}:${u.status}`).sort()).toEqual([`${old}:pending`, `${recent}:done`].sort());
   });

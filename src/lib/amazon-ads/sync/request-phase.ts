@@ -11,7 +11,7 @@ import { failedNotRetried, insertPendingReport, markRetried, openRequestsFor } f
 import { runPhase } from "./phase";
 import { selectProfiles } from "./profile-selection";
 import { retryDue } from "./retry-schedule";
-import { overallStatus, type PhaseSummary, type ProfileResult, type ReportOutcome } from "./summary";
+import { overallStatus, tallyOutcomes, type PhaseSummary, type ProfileResult, type ReportOutcome } from "./summary";
 
 export interface ReportTarget {
   startDate: string;
@@ -86,11 +86,7 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
         options.onProgress?.(++done, total);
       }
       summary.status = rollUp(summary.profiles.map((p) => p.status));
-      const counts = countBy(summary.reports.map((r) => r.outcome));
-      const tally =
-        Object.entries(counts)
-          .map(([k, v]) => `${v} ${k}`)
-          .join(", ") || "nothing";
+      const tally = tallyOutcomes(summary.reports);
       const verb = job === "backfill" ? "Backfill" : "Requested";
       const problems = selection.problems.length ? `; ${selection.problems.length} profile(s) could not be synced` : "";
       summary.message = `${verb} ${summary.reports.length} report(s) for ${total} profile(s): ${tally}${problems}`;
@@ -210,10 +206,4 @@ async function mapAtMost<T, R>(items: T[], limit: number, fn: (item: T) => Promi
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
   return results;
-}
-
-function countBy(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
 }

@@ -39,6 +39,13 @@ export interface ProfileResult {
   today?: string;
 }
 
+/** "3 created, 2 already_pending": how many reports had each outcome, or "nothing". */
+export function tallyOutcomes(reports: readonly ReportOutcome[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || "nothing";
+}
+
 /** A run's summary before anything happened: success until an outcome says otherwise. */
 export function emptySummary(orgId: number, job: PhaseSummary["job"]): PhaseSummary {
   return {

@@ -3,7 +3,7 @@ import { getDb } from "../../db";
 import { env } from "../../env";
 import { rollUp, type SyncStatus } from "../../sync-logs";
 import type { PhaseSummary } from "../sync/summary";
-import { analyzeQueues, enqueueDailyRequests } from "./enqueue";
+import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "./enqueue";
 import { runWorker, type WorkerRun } from "./worker";
 import type { WorkerOptions } from "./worker-options";
 
@@ -50,6 +50,7 @@ export async function dispatch(job: "request" | "collect", options: DispatchOpti
       via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(compact),
     ),
   );
+  await cleanUpFinishedWork(db);
   const organisations = runs.flatMap((r) => r.organisations);
   const statuses = [...runs.map((r) => r.status), ...organisations.map((o) => o.status)];
   return {

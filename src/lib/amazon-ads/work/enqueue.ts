@@ -1,5 +1,8 @@
 import { and, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db";
+import { logError } from "../../log";
+import { RETENTION_DAYS } from "../sync/dates";
+import { deleteFinishedReports } from "../sync/pending-queue";
 import { amazonAdsRequestUnits } from "../../db/schema";
 import { everyAmazonAdsSettings } from "../../settings/store";
 
@@ -41,8 +44,19 @@ export async function enqueueDailyRequests(
 /** Finished phase-1 units are kept this many days (what ran when), then dropped. */
 const KEEP_UNITS_DAYS = 7;
 
+/**
+ * Once per dispatch (and per CLI worker run), not per worker: finished reports past 24 h, and
+ * finished phase-1 units past a week. Failures are logged; the next run tries again.
+ */
+export async function cleanUpFinishedWork(db: Db): Promise<void> {
+  await Promise.all([
+    deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
+    deleteOldRequestUnits(db),
+  ]).catch((error) => logError("[amazon-ads] cleaning up finished work failed", error));
+}
+
 /** Drops phase-1 units of past days that are finished; an unfinished one stays until it is done or given up. */
-export async function deleteOldRequestUnits(db: Db): Promise<number> {
+async function deleteOldRequestUnits(db: Db): Promise<number> {
   const t = amazonAdsRequestUnits;
   const deleted = await db
     .delete(t)

@@ -2,7 +2,14 @@ import type { Db } from "../../db";
 import { logWarn } from "../../log";
 import { finishSyncLog, rollUp, startSyncLog } from "../../sync-logs";
 import { collectMessage } from "../sync/collect-phase";
-import { emptySummary, overallStatus, profileResults, type PhaseSummary, type ProfileResult } from "../sync/summary";
+import {
+  emptySummary,
+  overallStatus,
+  tallyOutcomes,
+  profileResults,
+  type PhaseSummary,
+  type ProfileResult,
+} from "../sync/summary";
 
 type Job = "request" | "collect";
 
@@ -33,9 +40,11 @@ export class OrgLogBook {
     let entry = this.entries.get(key);
     if (!entry) {
       const expectedMs = Math.max(0, this.expectedEndAt - Date.now());
+      const logId = startSyncLog(orgId, "amazon_ads", job, this.db, { expectedMs });
+      logId.catch(() => {}); // awaited (and reported) in finish(); until then not an unhandled rejection
       entry = {
         summary: emptySummary(orgId, job),
-        logId: startSyncLog(orgId, "amazon_ads", job, this.db, { expectedMs }),
+        logId,
         discovery: [],
         aborted: null,
       };
@@ -80,9 +89,7 @@ export class OrgLogBook {
 }
 
 function requestMessage(s: PhaseSummary): string {
-  const counts = new Map<string, number>();
-  for (const r of s.reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-  const tally = [...counts].map(([k, v]) => `${v} ${k}`).join(", ") || "nothing";
+  const tally = tallyOutcomes(s.reports);
   const problems = s.profiles.filter((p) => p.status === "error").length;
   return `Requested ${s.reports.length} report(s): ${tally}${problems ? `; ${problems} profile(s) with problems` : ""}`;
 }

@@ -6,12 +6,10 @@ import type { AmazonAdsSettings } from "../../settings/schema";
 import { rollUp, type SyncStatus } from "../../sync-logs";
 import { AdsClient } from "../api/client";
 import { requireAdsSettings } from "../sync/credentials";
-import { RETENTION_DAYS } from "../sync/dates";
 import { describeError } from "../sync/describe-error";
-import { deleteFinishedReports, LeaseLostError } from "../sync/pending-queue";
+import { LeaseLostError } from "../sync/pending-queue";
 import type { PhaseSummary } from "../sync/summary";
 import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "./claim";
-import { deleteOldRequestUnits } from "./enqueue";
 import { OrgLogBook } from "./org-logs";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
@@ -135,11 +133,6 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     run.status = "error";
     run.error = describeError(error);
   }
-  if (run.stoppedBecause !== "error")
-    await Promise.all([
-      deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
-      deleteOldRequestUnits(db),
-    ]).catch((error) => logError("[amazon-ads] cleaning up finished work failed", error));
   run.organisations = await logs.finish().catch((error) => {
     logError(`[amazon-ads] worker ${run.workerId}: finishing its sync_logs rows failed`, error);
     return [];
