@@ -22,6 +22,8 @@ export function baselineProvenance(date: string): RowProvenance {
     profileId: SIM_DEFAULTS.profileId,
     reportId: "bench-baseline",
     kind: "daily",
+    startDate: date,
+    endDate: date,
     referenceDate: addDays(date, 1),
   };
 }

@@ -43,6 +43,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(async () => {
   await db.execute(sql`delete from amazon_sp_ads`);
+  await db.execute(sql`delete from amazon_ads_day_loads`);
 });
 
 const D = "2026-03-10";
@@ -51,6 +52,8 @@ const provenance = (reportId: string, lookback: number): RowProvenance => ({
   profileId: "366822873177837",
   reportId,
   kind: "daily",
+  startDate: D,
+  endDate: D,
   referenceDate: `2026-03-${String(10 + lookback).padStart(2, "0")}`,
 });
 const file = (rows: Array<Record<string, unknown> | string>) =>
@@ -64,8 +67,8 @@ function serve(text: string, path = "/"): string {
 /** The app's ingest, small pieces and merges so that one file crosses several of each. */
 async function ingest(url: string, p: RowProvenance, complete: () => Promise<void> = async () => {}, mergeRows = 3) {
   const unknownKeys = new Set<string>();
-  const rows = await ingestReport(db, url, p, { batchSize: 2, unknownKeys, mergeRows }, complete);
-  return { rows, unknownKeys: [...unknownKeys].sort() };
+  const { rows, days } = await ingestReport(db, url, p, { batchSize: 2, unknownKeys, mergeRows }, complete);
+  return { rows, days, unknownKeys: [...unknownKeys].sort() };
 }
 
 /** The array path (PGlite's), run here on either database as the reference. */
@@ -108,7 +111,7 @@ describe("ingest of a report file", () => {
   it("stores every value exactly, as the array path does", async () => {
     const url = serve(tricky);
     const result = await ingest(url, provenance("r1", 1));
-    expect(result).toEqual({ rows: 7, unknownKeys: ["newColumn", "otherNew"] });
+    expect(result).toMatchObject({ rows: 7, unknownKeys: ["newColumn", "otherNew"] });
     const ours = await stored();
     await db.execute(sql`delete from amazon_sp_ads`);
     await ingestByArrays(url, provenance("r1", 1));
@@ -181,18 +184,74 @@ describe("ingest of a report file", () => {
       { id: "1", cost: "2.5", share: "0.25", report: "r2", lookback: "3", max: "7", updated: "true", changed: "true" },
       { id: "2", cost: "1.5", share: "0.25", report: "r2", lookback: "3", max: "7", updated: "true", changed: "false" },
       { id: "3", cost: null, share: "0.25", report: "r2", lookback: "3", max: "7", updated: "true", changed: "true" },
-      {
-        id: "4",
-        cost: "1.5",
-        share: "0.25",
-        report: "r1",
-        lookback: "7",
-        max: "7",
-        updated: "false",
-        changed: "false",
-      },
+      // Row 4 is not in r2, the latest report of that day: Amazon withdrew it, so it is gone.
       { id: "5", cost: "9", share: null, report: "r2", lookback: "3", max: "3", updated: "true", changed: "true" },
     ]);
+  });
+
+  it("a restated day equals its latest report: rows it no longer holds go, in the load's transaction", async () => {
+    const row = (id: number, cost: number) => ({ date: D, campaignId: id, cost, impressions: 10, sales14d: 2.5 });
+    await ingest(serve(file([row(1, 1.25), row(2, 2), row(3, 3)])), provenance("r1", 1));
+    const later = await ingest(serve(file([row(1, 1.5), row(3, 3)])), provenance("r3", 3));
+    expect(later.days).toEqual([{ date: D, rows: 2, withdrawnRows: 1, suspectEmpty: false, keptRows: 0 }]);
+    expect((await stored()).map((r) => [r.campaignId, r.cost])).toEqual([
+      ["1", "1.5"],
+      ["3", "3"],
+    ]);
+    // A load that fails after the delete would have run leaves the day as it was.
+    await expect(
+      ingest(serve(file([row(1, 9)])), provenance("r7", 7), async () => {
+        throw new Error("killed before the commit");
+      }),
+    ).rejects.toThrow("killed before the commit");
+    expect((await stored()).map((r) => [r.campaignId, r.cost])).toEqual([
+      ["1", "1.5"],
+      ["3", "3"],
+    ]);
+    const loads = await db.execute(
+      sql`select report_id, lookback_days, rows, cost::text, sales_14d::text as sales, withdrawn_rows, suspect_empty
+          from amazon_ads_day_loads order by loaded_at, id`,
+    );
+    expect((loads as unknown as { rows: unknown[] }).rows).toEqual([
+      {
+        report_id: "r1",
+        lookback_days: 1,
+        rows: 3,
+        cost: "6.25",
+        sales: "7.5",
+        withdrawn_rows: 0,
+        suspect_empty: false,
+      },
+      {
+        report_id: "r3",
+        lookback_days: 3,
+        rows: 2,
+        cost: "4.5",
+        sales: "5.0",
+        withdrawn_rows: 1,
+        suspect_empty: false,
+      },
+    ]);
+  });
+
+  it("an empty report over a day with rows keeps them and marks the day suspect; over a day without rows it is an empty day", async () => {
+    const empty = await ingest(serve("[]"), provenance("r1", 1));
+    expect(empty.days).toEqual([{ date: D, rows: 0, withdrawnRows: 0, suspectEmpty: false, keptRows: 0 }]);
+    await ingest(
+      serve(
+        file([
+          { date: D, campaignId: 1, cost: 1 },
+          { date: D, campaignId: 2, cost: 2 },
+        ]),
+      ),
+      provenance("r3", 3),
+    );
+    const suspect = await ingest(serve("[]"), provenance("r7", 7));
+    expect(suspect.days).toEqual([{ date: D, rows: 0, withdrawnRows: 0, suspectEmpty: true, keptRows: 2 }]);
+    expect(await stored()).toHaveLength(2);
+    const cleared = await ingest(serve(file([{ date: D, campaignId: 2, cost: 2 }])), provenance("r14", 14));
+    expect(cleared.days).toEqual([{ date: D, rows: 1, withdrawnRows: 1, suspectEmpty: false, keptRows: 0 }]);
+    expect((await stored()).map((r) => r.campaignId)).toEqual(["2"]);
   });
 
   it("a (date, campaign) repeated in a file: its last row wins, within a merge and across merges", async () => {

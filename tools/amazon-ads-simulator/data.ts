@@ -461,6 +461,17 @@ export interface ReportPlan {
   filters: readonly ReportFilter[];
   columns: readonly string[];
   restatementVersion: number;
+  /** Campaigns whose rows the report leaves out (withdrawn by a restatement). */
+  withdrawnCampaignIds?: ReadonlySet<string>;
+  /** Columns null in every row of these dates. */
+  nullColumns?: { dates: ReadonlySet<string>; columns: ReadonlySet<string> };
+}
+
+/** The value of one column in one row, after the plan's null-column gap. */
+function cellValue(plan: ReportPlan, spec: ColumnSpec, column: string, facts: RowFacts): string | null {
+  const gap = plan.nullColumns;
+  if (gap && facts.date !== null && gap.dates.has(facts.date) && gap.columns.has(column)) return null;
+  return spec.value(facts);
 }
 
 function filterValues(filters: readonly ReportFilter[], field: string): Set<string> | null {
@@ -510,6 +521,7 @@ function* iterateRows(plan: ReportPlan): Generator<PlannedRow> {
   };
   const campaignIfIncluded = (index: number): Campaign | null => {
     const campaign = buildCampaign(account, index);
+    if (plan.withdrawnCampaignIds?.has(campaign.id)) return null;
     return !campaignStatuses || campaignStatuses.has(campaign.status) ? campaign : null;
   };
 
@@ -615,7 +627,7 @@ export function* reportJsonChunks(plan: ReportPlan): Generator<Buffer> {
     fields.length = 0;
     for (const columnIndex of order) {
       const spec = specs[columnIndex]!;
-      const value = spec.value(facts);
+      const value = cellValue(plan, spec, plan.columns[columnIndex]!, facts);
       const json = value === null ? "null" : spec.kind === "number" ? value : JSON.stringify(value);
       fields.push(keyPrefixes[columnIndex]! + json);
     }
@@ -648,7 +660,7 @@ export function expectedRowsFor(plan: ReportPlan): ExpectedRow[] {
   for (const { facts } of iterateRows(plan)) {
     const row: ExpectedRow = {};
     plan.columns.forEach((column, index) => {
-      row[column] = specs[index]!.value(facts);
+      row[column] = cellValue(plan, specs[index]!, column, facts);
     });
     rows.push({
       key: {

@@ -15,6 +15,8 @@ export function defaultScenario(): Scenario {
     stuckDates: [],
     failDates: [],
     emptyDates: [],
+    withdrawnCampaignIds: [],
+    nullColumns: { dates: [], columns: [] },
     corruptDates: [],
     expireUrlOnce: false,
     restatementVersion: 0,

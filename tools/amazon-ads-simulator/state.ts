@@ -263,6 +263,11 @@ export class SimulatorState {
       filters: shape.filters,
       columns: shape.columns,
       restatementVersion: this.scenario.restatementVersion,
+      withdrawnCampaignIds: new Set(this.scenario.withdrawnCampaignIds),
+      nullColumns: {
+        dates: new Set(this.scenario.nullColumns.dates),
+        columns: new Set(this.scenario.nullColumns.columns),
+      },
     };
   }
 

@@ -80,7 +80,15 @@ export interface Scenario {
   duplicateOfOtherConfig: { count: number };
   stuckDates: string[];
   failDates: string[];
+  /** Reports of these dates are generated empty (`[]`), whatever the account had: Amazon has served such files. */
   emptyDates: string[];
+  /**
+   * Campaign ids left out of every report generated while listed: Amazon's restatement withdrew their rows
+   * (e.g. traffic judged invalid), so a later report of a day no longer holds them.
+   */
+  withdrawnCampaignIds: string[];
+  /** These columns are null in every row of these dates (Amazon's 2024 EU gap in the 1d attribution columns). */
+  nullColumns: { dates: string[]; columns: string[] };
   corruptDates: string[];
   expireUrlOnce: boolean;
   restatementVersion: number;

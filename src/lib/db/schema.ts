@@ -220,6 +220,40 @@ export const amazonSpAds = pgTable(
   (t) => [uniqueIndex("amazon_sp_ads_org_profile_date_campaign_uq").on(t.orgId, t.profileId, t.date, t.campaignId)],
 );
 
+// ---- Amazon Ads: one row per (report, date) loaded: the history `npm run ads -- verify` reads ----
+
+export const amazonAdsDayLoads = pgTable(
+  "amazon_ads_day_loads",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    profileId: text("profile_id").notNull(),
+    date: date("date", { mode: "string" }).notNull(),
+    reportId: text("report_id").notNull(),
+    kind: text("kind", { enum: ["daily", "retry", "backfill"] }).notNull(),
+    /** How old the date was when the report was requested (1, 3, 7, 14, 30 for the daily plan). */
+    lookbackDays: integer("lookback_days").notNull(),
+    /** The report's rows of this date, and their sums as loaded (sums over bigint are numeric). */
+    rows: integer("rows").notNull(),
+    impressions: numeric("impressions"),
+    clicks: numeric("clicks"),
+    cost: numeric("cost"),
+    sales14d: numeric("sales_14d"),
+    /** Stored rows of this date the report no longer held: deleted in the load's transaction. */
+    withdrawnRows: integer("withdrawn_rows").notNull().default(0),
+    /** The report had no row of this date while rows were stored: they were kept, the day is suspect. */
+    suspectEmpty: boolean("suspect_empty").notNull().default(false),
+    loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("amazon_ads_day_loads_report_date_uq").on(t.orgId, t.reportId, t.date),
+    index("amazon_ads_day_loads_day_idx").on(t.orgId, t.profileId, t.date, t.loadedAt),
+  ],
+);
+export type DayLoad = typeof amazonAdsDayLoads.$inferSelect;
+
 // ---- Amazon Ads: report requests between phase 1 (request) and phase 2 (collect) ----
 
 export const amazonAdsPendingReports = pgTable(

@@ -173,12 +173,20 @@ async function loadOnce(db: Db, row: PendingReport, url: string, o: CollectRepor
     profileId: row.profileId,
     reportId: row.reportId,
     kind: row.kind,
+    startDate: row.reportDate,
+    endDate: row.reportEndDate,
     referenceDate,
   };
   const options = { batchSize: o.batchSize, unknownKeys, onBatch: o.onBatch };
-  const rows = await ingestReport(db, url, provenance, options, (tx, total) =>
+  const { rows, days } = await ingestReport(db, url, provenance, options, (tx, total) =>
     finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }, o.leaseId),
   );
+  for (const day of days) {
+    if (day.suspectEmpty)
+      o.warn(
+        `Suspect empty day: report ${row.reportId} (org ${row.orgId}, profile ${row.profileId}) had no rows for ${day.date}, which holds ${day.keptRows} stored rows; kept them`,
+      );
+  }
   if (unknownKeys.size) o.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;
 }

@@ -4,6 +4,7 @@ import type { Db, Tx } from "../../db";
 import * as schema from "../../db/schema";
 import { streamReportCopy, streamReportRows } from "../report-file/read-report";
 import { copyUpsert, MERGE_ROWS } from "./copy-staging";
+import { reconcileReportDays, type ReconciledDay } from "./reconcile-days";
 import { upsertCampaignRows, type RowProvenance } from "./store-rows";
 
 export interface IngestOptions {
@@ -20,6 +21,7 @@ export interface IngestOptions {
  * mark) included: a failure or a kill -9 at any point leaves nothing of it. On PostgreSQL the rows go
  * through COPY and a staging table (copy-staging.ts); PGlite has no COPY FROM STDIN for a client
  * stream, so there they go as batches of arrays (upsertCampaignRows). Same rows, same upsert SQL.
+ * Then, still in that transaction, each of the report's days is made equal to it (reconcile-days.ts).
  */
 export async function ingestReport(
   db: Db,
@@ -27,7 +29,7 @@ export async function ingestReport(
   provenance: RowProvenance,
   o: IngestOptions,
   complete: (tx: Tx, rows: number) => Promise<void>,
-): Promise<number> {
+): Promise<{ rows: number; days: ReconciledDay[] }> {
   const pool = postgresPool(db);
   if (!pool)
     return db.transaction(async (tx) => {
@@ -37,8 +39,9 @@ export async function ingestReport(
         total += batch.length; // the file's rows, as on PostgreSQL (a repeated key counts each time)
         o.onBatch?.(total);
       }
+      const days = await reconcileReportDays(tx, provenance);
       await complete(tx, total);
-      return total;
+      return { rows: total, days };
     });
   // COPY needs the raw connection that the transaction runs on: take one from the pool and run
   // drizzle's transaction on it, rather than reach into drizzle's transaction for its client.
@@ -56,8 +59,9 @@ export async function ingestReport(
         onBatch: o.onBatch,
         mergeRows: o.mergeRows,
       });
+      const days = await reconcileReportDays(tx, provenance);
       await complete(tx, total);
-      return total;
+      return { rows: total, days };
     });
   } catch (error) {
     failure = error as Error;

@@ -9,6 +9,9 @@ export interface RowProvenance {
   profileId: string;
   reportId: string;
   kind: PendingReport["kind"];
+  /** The report's first and last day: its load makes these days equal to it (reconcile-days.ts). */
+  startDate: string;
+  endDate: string;
   /** The day the report was requested for (in the profile's zone): a row's lookback = this − its date. */
   referenceDate: string;
 }

@@ -1,0 +1,87 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "../../db";
+import type { RowProvenance } from "./store-rows";
+
+export interface ReconciledDay {
+  date: string;
+  /** Rows of the date in the report just upserted. */
+  rows: number;
+  /** Stored rows of the date that the report no longer held, deleted. */
+  withdrawnRows: number;
+  /** The report held no row of the date while rows were stored: they were kept. */
+  suspectEmpty: boolean;
+  /** Rows kept because of suspectEmpty. */
+  keptRows: number;
+}
+
+/**
+ * Makes each day of a report just upserted (in `tx`, the load's transaction) equal to that report,
+ * and records the load per day in amazon_ads_day_loads:
+ * - a day the report holds rows of: stored rows of that day the report no longer holds are deleted
+ *   (Amazon's restatement withdrew them, e.g. invalid traffic); they are exactly the rows whose
+ *   source_report_id is not this report's, since the upsert has just set it on every row it wrote;
+ * - a day the report holds no row of while rows are stored: the rows are kept and the day is marked
+ *   suspect-empty (Amazon has served empty files for days that had data), until a later non-empty load;
+ * - a day with no rows on either side: an empty day, recorded as loaded with 0 rows.
+ * One aggregate over the report's days (through the table's unique index on org, profile, date), and
+ * a delete only where a day has rows from another report.
+ */
+export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<ReconciledDay[]> {
+  const mine = sql`a.source_report_id = ${p.reportId}`;
+  const result = await tx.execute(sql`
+    with days as (
+      select d::date as date from generate_series(${p.startDate}::date, ${p.endDate}::date, interval '1 day') as d
+    ),
+    stored as (
+      select a.date,
+        count(*) filter (where ${mine})::int as rows,
+        count(*) filter (where not ${mine})::int as others,
+        sum(a.impressions) filter (where ${mine}) as impressions,
+        sum(a.clicks) filter (where ${mine}) as clicks,
+        sum(a.cost) filter (where ${mine}) as cost,
+        sum(a.sales_14d) filter (where ${mine}) as sales_14d
+      from amazon_sp_ads a
+      where a.org_id = ${p.orgId} and a.profile_id = ${p.profileId}
+        and a.date between ${p.startDate}::date and ${p.endDate}::date
+      group by a.date
+    ),
+    withdrawn as (
+      delete from amazon_sp_ads a using stored s
+      where a.org_id = ${p.orgId} and a.profile_id = ${p.profileId} and a.date = s.date
+        and s.rows > 0 and s.others > 0 and not ${mine}
+      returning a.date
+    ),
+    withdrawn_per_day as (select date, count(*)::int as n from withdrawn group by date)
+    insert into amazon_ads_day_loads as l
+      (org_id, profile_id, date, report_id, kind, lookback_days, rows, impressions, clicks, cost, sales_14d,
+       withdrawn_rows, suspect_empty)
+    select ${p.orgId}, ${p.profileId}, days.date, ${p.reportId}, ${p.kind}, (${p.referenceDate}::date - days.date),
+      coalesce(s.rows, 0), s.impressions, s.clicks, s.cost, s.sales_14d,
+      coalesce(w.n, 0), coalesce(s.rows, 0) = 0 and coalesce(s.others, 0) > 0
+    from days left join stored s using (date) left join withdrawn_per_day w using (date)
+    on conflict (org_id, report_id, date) do update set
+      rows = excluded.rows, impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,
+      sales_14d = excluded.sales_14d, withdrawn_rows = excluded.withdrawn_rows,
+      suspect_empty = excluded.suspect_empty, loaded_at = now()
+    returning l.date::text as date, l.rows, l.withdrawn_rows, l.suspect_empty,
+      (select coalesce(s2.others, 0) from stored s2 where s2.date = l.date)::int as kept_rows
+  `);
+  return z.array(dayRow).parse((result as { rows: unknown }).rows);
+}
+
+const dayRow = z
+  .object({
+    date: z.string(),
+    rows: z.coerce.number(),
+    withdrawn_rows: z.coerce.number(),
+    suspect_empty: z.boolean(),
+    kept_rows: z.coerce.number().nullable(),
+  })
+  .transform((r): ReconciledDay => ({
+    date: r.date,
+    rows: r.rows,
+    withdrawnRows: r.withdrawn_rows,
+    suspectEmpty: r.suspect_empty,
+    keptRows: r.suspect_empty ? (r.kept_rows ?? 0) : 0,
+  }));
