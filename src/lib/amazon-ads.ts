@@ -23,6 +23,7 @@ export { requestReports, type RequestOptions } from "./amazon-ads/sync/request-p
 export { jobRun, runJob, type Job, type JobRun } from "./amazon-ads/sync/run";
 export { syncStatus, type SyncStatusReport } from "./amazon-ads/sync/status";
 export { upsertCampaignRows } from "./amazon-ads/sync/store-rows";
+export { verifyData, type VerifyReport } from "./amazon-ads/sync/verify";
 export type { PhaseSummary, ReportOutcome } from "./amazon-ads/sync/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
 export { cronRun } from "./amazon-ads/work/cron-run";

@@ -25,7 +25,13 @@ const d1 = () => addDays(todayIn(SIM_DEFAULTS.profile.timezone), -1);
 beforeEach(async () => {
   sim().reset();
   const db = await getDb();
-  for (const table of ["amazon_sp_ads", "amazon_ads_pending_reports", "amazon_ads_request_units", "sync_logs"])
+  for (const table of [
+    "amazon_sp_ads",
+    "amazon_ads_day_loads",
+    "amazon_ads_pending_reports",
+    "amazon_ads_request_units",
+    "sync_logs",
+  ])
     await db.execute(sql.raw(`delete from ${table}`));
 });
 
@@ -96,6 +102,31 @@ describe("fault campaign", () => {
     const [done] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
     expect(done!.status).toBe("completed");
     expect(done!.rowsLoaded).toBe(expected.length);
+  }, 180_000);
+
+  it("kill -9 in the middle of a restatement load keeps the old day whole; the next collect makes it Amazon's latest", async () => {
+    sim().setProfileCampaigns(SIM_DEFAULTS.profileId, 20_000);
+    sim().setScenario({ pollsBeforeComplete: 0 });
+    await requestYesterday();
+    const collect = { ...FAST, pollDelaysMs: [20], budgetMs: 60_000 };
+    expect((await collectReports(1, collect)).reports[0]!.outcome).toBe("completed");
+    let db = await getDb();
+    const old = await storedRows(db, 1);
+    const withdrawn = old[0]!.campaignId!;
+    sim().setScenario({ restatementVersion: 1, withdrawnCampaignIds: [withdrawn] });
+    await requestYesterday();
+    await closeDb();
+
+    const killed = await startChildCollect().killAtFirstBatch();
+    expect(killed.signal).toBe("SIGKILL");
+    db = await getDb();
+    expect(await storedRows(db, 1)).toEqual(old);
+    await db.update(amazonAdsPendingReports).set({ lockedUntil: new Date(Date.now() - 1_000) });
+
+    expect((await collectReports(1, collect)).reports[0]!.outcome).toBe("completed");
+    const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d1(), d1(), REQUESTED_API_NAMES));
+    expect(expected.some((r) => r.campaignId === withdrawn)).toBe(false);
+    expect(await storedRows(db, 1)).toEqual(expected);
   }, 180_000);
 
   it("kill -9 of a worker in the middle of an upsert: nothing stored; once its lease ends another worker loads the report exactly", async () => {

@@ -18,6 +18,7 @@ export async function resetSyncState(db: Db, sim: Simulator): Promise<void> {
   sim.setScenario({ pollsBeforeComplete: 1 });
   for (const table of [
     "amazon_sp_ads",
+    "amazon_ads_day_loads",
     "amazon_ads_pending_reports",
     "amazon_ads_request_units",
     "amazon_ads_client_backoff",

@@ -1,0 +1,293 @@
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type DbOrTx } from "../../db";
+import { column } from "../../catalogue/sp-campaigns";
+import { InvalidInputError } from "../../errors";
+import { addDays } from "./dates";
+import { nextRetryAt } from "./retry-schedule";
+
+/** Amazon keeps reporting data this many days back. */
+export const MAX_VERIFY_DAYS = 95;
+const DEFAULT_DAYS = 30;
+/** A report of a date this old is Amazon's final restatement of it. */
+const FINAL_LOOKBACK_DAYS = 30;
+
+/** The metric families Amazon has left null for whole days (its 2024 EU gap in the 1d columns). */
+export const METRIC_FAMILIES: Record<string, readonly string[]> = {
+  "1d": ["sales1d", "purchases1d", "unitsSoldClicks1d"],
+  "7d": ["sales7d", "purchases7d", "unitsSoldClicks7d"],
+  "14d": ["sales14d", "purchases14d", "unitsSoldClicks14d"],
+  "30d": ["sales30d", "purchases30d", "unitsSoldClicks30d"],
+};
+
+export type VerifyFlag = "missing" | "suspect-empty" | "suspect-column";
+
+export interface VerifiedDay {
+  orgId: number;
+  profileId: string;
+  date: string;
+  currency: string | null;
+  rows: number;
+  impressions: string;
+  clicks: string;
+  cost: string;
+  sales14d: string;
+  firstLoadedAt: string | null;
+  lastLoadedAt: string | null;
+  /** The lookback ages (days) at which the date was loaded. */
+  loadedAtAges: number[];
+  /** Its day-30 load (Amazon's final restatement) is in. */
+  final: boolean;
+  /** Latest load's sum minus the first load's: restatement at work. */
+  costMoved: string | null;
+  sales14dMoved: string | null;
+  flags: VerifyFlag[];
+  /** For missing: where the date's last request stands. */
+  retryState: string | null;
+  /** For suspect-column: the families null in every row of the day. */
+  nullFamilies: string[];
+}
+
+export interface VerifyReport {
+  from: string;
+  to: string;
+  days: VerifiedDay[];
+  flagged: number;
+}
+
+export interface VerifyOptions {
+  orgId: number | null;
+  profileId?: string;
+  from?: string;
+  to?: string;
+  now?: Date;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The range verify reads: the last 30 days up to yesterday (UTC) by default, never past Amazon's 95. */
+export function verifyRange(o: Pick<VerifyOptions, "from" | "to" | "now">): { from: string; to: string } {
+  const today = (o.now ?? new Date()).toISOString().slice(0, 10);
+  for (const [flag, value] of [
+    ["--from", o.from],
+    ["--to", o.to],
+  ] as const) {
+    if (value !== undefined && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value))))
+      throw new InvalidInputError(`${flag} must be a date YYYY-MM-DD`);
+  }
+  const to = o.to ?? addDays(today, -1);
+  const from = o.from ?? addDays(to, -(DEFAULT_DAYS - 1));
+  if (from > to) throw new InvalidInputError("--from must not be after --to");
+  if (from < addDays(today, -MAX_VERIFY_DAYS))
+    throw new InvalidInputError(
+      `--from must be within Amazon's ${MAX_VERIFY_DAYS} days (from ${addDays(today, -MAX_VERIFY_DAYS)})`,
+    );
+  return { from, to };
+}
+
+const col = (api: string) => sql.raw(`"${column(api).db}"`);
+const dayKey = (orgId: number, profileId: string, date: string) => `${orgId}|${profileId}|${date}`;
+const rowsOf = (result: unknown) => (result as { rows: unknown }).rows;
+
+const storedDay = z.object({
+  org_id: z.coerce.number(),
+  profile_id: z.string(),
+  date: z.string(),
+  rows: z.coerce.number(),
+  impressions: z.string(),
+  clicks: z.string(),
+  cost: z.string(),
+  sales_14d: z.string(),
+  currency: z.string().nullable(),
+  families: z.record(z.string(), z.coerce.number()),
+});
+const loadedDay = z.object({
+  org_id: z.coerce.number(),
+  profile_id: z.string(),
+  date: z.string(),
+  first_loaded_at: z.coerce.date(),
+  last_loaded_at: z.coerce.date(),
+  ages: z.array(z.coerce.number()),
+  cost_moved: z.string().nullable(),
+  sales_moved: z.string().nullable(),
+  latest_suspect: z.boolean(),
+});
+const request = z.object({
+  org_id: z.coerce.number(),
+  profile_id: z.string(),
+  report_date: z.string(),
+  report_end_date: z.string(),
+  kind: z.string(),
+  lookback_days: z.coerce.number(),
+  status: z.string(),
+  error: z.string().nullable(),
+  retry_attempt: z.coerce.number(),
+  retried_at: z.coerce.date().nullable(),
+  finished_at: z.coerce.date().nullable(),
+  created_at: z.coerce.date(),
+});
+
+/**
+ * The account of the stored data, one entry per (profile, date) of the range: what is stored, when
+ * and at which ages it was loaded, how much restatement moved it, and what looks wrong (flags).
+ * Sums only, exact (numeric as text).
+ */
+export async function verifyData(o: VerifyOptions, db?: DbOrTx): Promise<VerifyReport> {
+  const conn = db ?? (await getDb());
+  const { from, to } = verifyRange(o);
+  const now = o.now ?? new Date();
+  const scope = (table: string): SQL =>
+    sql.join(
+      [
+        o.orgId === null ? sql`true` : sql`${sql.raw(table)}.org_id = ${o.orgId}`,
+        o.profileId === undefined ? sql`true` : sql`${sql.raw(table)}.profile_id = ${o.profileId}`,
+      ],
+      sql` and `,
+    );
+  const familyCounts = sql.join(
+    Object.entries(METRIC_FAMILIES).map(
+      ([name, cols]) =>
+        sql`${name}::text, count(coalesce(${sql.join(
+          cols.map((c) => sql`${col(c)}::text`),
+          sql`, `,
+        )}))`,
+    ),
+    sql`, `,
+  );
+  // A day before and after the range: suspect-column compares a day with its neighbours.
+  const stored = z.array(storedDay).parse(
+    rowsOf(
+      await conn.execute(sql`
+        select a.org_id, a.profile_id, a.date::text as date, count(*)::int as rows,
+          coalesce(sum(${col("impressions")}), 0)::text as impressions, coalesce(sum(${col("clicks")}), 0)::text as clicks,
+          coalesce(sum(${col("cost")}), 0)::text as cost, coalesce(sum(${col("sales14d")}), 0)::text as sales_14d,
+          max(${col("campaignBudgetCurrencyCode")}) as currency, json_build_object(${familyCounts}) as families
+        from amazon_sp_ads a
+        where ${scope("a")} and a.date between ${addDays(from, -1)}::date and ${addDays(to, 1)}::date
+        group by a.org_id, a.profile_id, a.date`),
+    ),
+  );
+  const loads = z.array(loadedDay).parse(
+    rowsOf(
+      await conn.execute(sql`
+        select l.org_id, l.profile_id, l.date::text as date, min(l.loaded_at) as first_loaded_at,
+          max(l.loaded_at) as last_loaded_at, array_agg(distinct l.lookback_days) as ages,
+          ((array_agg(l.cost order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.cost order by l.loaded_at, l.id))[1])::text as cost_moved,
+          ((array_agg(l.sales_14d order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.sales_14d order by l.loaded_at, l.id))[1])::text as sales_moved,
+          (array_agg(l.suspect_empty order by l.loaded_at desc, l.id desc))[1] as latest_suspect
+        from amazon_ads_day_loads l
+        where ${scope("l")} and l.date between ${from}::date and ${to}::date
+        group by l.org_id, l.profile_id, l.date`),
+    ),
+  );
+  const requests = z.array(request).parse(
+    rowsOf(
+      await conn.execute(sql`
+        select r.org_id, r.profile_id, r.report_date::text as report_date, r.report_end_date::text as report_end_date,
+          r.kind, r.lookback_days, r.status, r.error, r.retry_attempt, r.retried_at, r.finished_at, r.created_at
+        from amazon_ads_pending_reports r where ${scope("r")} order by r.created_at, r.id`),
+    ),
+  );
+
+  const storedBy = new Map(stored.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
+  const loadsBy = new Map(loads.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
+  const profiles = new Map<string, { orgId: number; profileId: string; planFrom?: string; planTo?: string }>();
+  const profileOf = (orgId: number, profileId: string) => {
+    const key = `${orgId}|${profileId}`;
+    let p = profiles.get(key);
+    if (!p) profiles.set(key, (p = { orgId, profileId }));
+    return p;
+  };
+  for (const d of [...stored, ...loads]) profileOf(d.org_id, d.profile_id);
+  for (const r of requests) {
+    const p = profileOf(r.org_id, r.profile_id);
+    if (r.kind !== "daily") continue;
+    // The daily run of day R asks for R − lookback: the plan has run from the first such R to the last.
+    const runDay = addDays(r.report_end_date, r.lookback_days);
+    if (!p.planFrom || runDay < p.planFrom) p.planFrom = runDay;
+    if (!p.planTo || runDay > p.planTo) p.planTo = runDay;
+  }
+
+  const days: VerifiedDay[] = [];
+  for (const p of [...profiles.values()].sort((a, b) => a.orgId - b.orgId || a.profileId.localeCompare(b.profileId))) {
+    for (let date = from; date <= to; date = addDays(date, 1)) {
+      const s = storedBy.get(dayKey(p.orgId, p.profileId, date));
+      const l = loadsBy.get(dayKey(p.orgId, p.profileId, date));
+      const flags: VerifyFlag[] = [];
+      let retryState: string | null = null;
+      const planned =
+        p.planFrom !== undefined &&
+        p.planTo !== undefined &&
+        p.planFrom <= addDays(date, 1) &&
+        addDays(date, 1) <= p.planTo;
+      if (!l && !s && planned) {
+        const last = requests
+          .filter(
+            (r) =>
+              r.org_id === p.orgId &&
+              r.profile_id === p.profileId &&
+              r.report_date <= date &&
+              date <= r.report_end_date,
+          )
+          .at(-1);
+        if (last?.status !== "pending") {
+          flags.push("missing");
+          retryState = last ? describeRetry(last, now) : "never requested";
+        } else retryState = `requested ${last.created_at.toISOString()}, still pending`;
+      }
+      if (l?.latest_suspect) flags.push("suspect-empty");
+      const nullFamilies = s ? suspectFamilies(s, storedBy, p, date) : [];
+      if (nullFamilies.length) flags.push("suspect-column");
+      if (!s && !l && !flags.length && !planned) continue; // outside the plan and nothing stored: not ours to report
+      const ages = [...(l?.ages ?? [])].sort((a, b) => a - b);
+      days.push({
+        orgId: p.orgId,
+        profileId: p.profileId,
+        date,
+        currency: s?.currency ?? null,
+        rows: s?.rows ?? 0,
+        impressions: s?.impressions ?? "0",
+        clicks: s?.clicks ?? "0",
+        cost: s?.cost ?? "0",
+        sales14d: s?.sales_14d ?? "0",
+        firstLoadedAt: l ? l.first_loaded_at.toISOString() : null,
+        lastLoadedAt: l ? l.last_loaded_at.toISOString() : null,
+        loadedAtAges: ages,
+        final: ages.some((a) => a >= FINAL_LOOKBACK_DAYS),
+        costMoved: l?.cost_moved ?? null,
+        sales14dMoved: l?.sales_moved ?? null,
+        flags,
+        retryState,
+        nullFamilies,
+      });
+    }
+  }
+  return { from, to, days, flagged: days.filter((d) => d.flags.length).length };
+}
+
+type StoredDay = z.infer<typeof storedDay>;
+
+/** Families null in every row of the day while the nearest stored day before or after has values. */
+function suspectFamilies(
+  day: StoredDay,
+  storedBy: Map<string, StoredDay>,
+  p: { orgId: number; profileId: string },
+  date: string,
+): string[] {
+  const neighbours = [addDays(date, -1), addDays(date, 1)]
+    .map((d) => storedBy.get(dayKey(p.orgId, p.profileId, d)))
+    .filter((d): d is StoredDay => d !== undefined);
+  return Object.keys(METRIC_FAMILIES).filter(
+    (f) => day.rows > 0 && (day.families[f] ?? 0) === 0 && neighbours.some((n) => (n.families[f] ?? 0) > 0),
+  );
+}
+
+function describeRetry(r: z.infer<typeof request>, now: Date): string {
+  if (r.status === "completed") return "its report loaded no row of this date";
+  const next = r.retried_at ? null : nextRetryAt({ retryAttempt: r.retry_attempt, finishedAt: r.finished_at }, now);
+  const why = r.error ? `: ${r.error}` : "";
+  if (r.retried_at) return `failed${why}; asked again`;
+  return next
+    ? `failed after ${r.retry_attempt} retr${r.retry_attempt === 1 ? "y" : "ies"}${why}; next retry from ${next.toISOString()}`
+    : `failed${why}; retries used up`;
+}
