@@ -8,6 +8,7 @@ import {
   runJob,
   runWorker,
   syncStatus,
+  verifyData,
   type JobRun,
 } from "../src/lib/amazon-ads";
 import { closeDb, getDb, getDbHandle } from "../src/lib/db";
@@ -15,7 +16,9 @@ import { DataFolderLockedError } from "../src/lib/db/pglite-lock";
 import { ConflictError, InvalidInputError, NotFoundError } from "../src/lib/errors";
 import { createOrganisationWithAdmin, listMembers, listOrganisations, setMember } from "../src/lib/orgs/admin";
 import { parseOrgId } from "../src/lib/orgs/org-id";
+import { organisationExists } from "../src/lib/orgs/orgs";
 import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./lib/print";
+import { formatVerify } from "./lib/print-verify";
 
 const HELP = `Usage: npm run ads -- <command> [options]
 
@@ -28,6 +31,10 @@ Commands
                           nothing is due soon: phase-1 units, polls and loads of every organisation.
                           Start it on several machines on one PostgreSQL to split the work
   status                  Pending reports, last runs, and rows/totals per date for the last 30 days
+  verify [--profile ID] [--from D --to D]
+                          The account of the stored data, one line per profile and date (last 30
+                          days by default, up to Amazon's 95): rows, sums, loads, restatement, and
+                          flags (missing, suspect-empty, suspect-column). Exit 1 when anything is flagged
   backfill --from D --to D [--profile ID]
                           Request DAILY reports for a past range (within Amazon's 95-day
                           retention, up to yesterday), split into ranges of at most 31 days, for
@@ -118,9 +125,19 @@ async function main(argv: string[]): Promise<number> {
       return runs.every((r) => r.status === "success") ? 0 : 1;
     }
     case "status": {
+      // Like every other command: an organisation that does not exist is the operator's mistake (exit 2).
+      if (orgId !== null && !(await organisationExists(orgId)))
+        throw new NotFoundError(`Organisation ${orgId} does not exist`);
       const status = await syncStatus(orgId);
       console.log(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
       return 0;
+    }
+    case "verify": {
+      if (orgId !== null && !(await organisationExists(orgId)))
+        throw new NotFoundError(`Organisation ${orgId} does not exist`);
+      const report = await verifyData({ orgId, profileId: values.profile, from: values.from, to: values.to });
+      console.log(values.json ? JSON.stringify(report, null, 2) : formatVerify(report));
+      return report.flagged === 0 ? 0 : 1;
     }
     case "backfill": {
       if (!values.from || !values.to)

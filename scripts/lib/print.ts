@@ -37,11 +37,22 @@ export function formatRun(run: JobRun): string {
   return out.join("\n");
 }
 
+const FINISHED = new Set(["completed", "failed", "timed_out"]);
+
 export function formatWorker(run: WorkerRun): string {
   const { discover, profile, report } = run.units;
+  // A report unit is one poll: a report still generating is claimed again, so polls outnumber reports.
+  const finished = new Set(
+    run.organisations.flatMap((o) =>
+      o.job === "collect"
+        ? o.reports.filter((r) => FINISHED.has(r.outcome)).map((r) => `${o.orgId}:${r.reportId}`)
+        : [],
+    ),
+  ).size;
   const head =
     `worker ${run.workerId}: ${run.status.toUpperCase()} — ${discover + profile + report} unit(s) ` +
-    `(${discover} discovery, ${profile} profile, ${report} report), ${run.rows} rows, ${run.amazonCalls} Amazon calls, ` +
+    `(${discover} discovery, ${profile} profile, ${report} report poll(s); ${finished} report(s) finished), ` +
+    `${run.rows} rows, ${run.amazonCalls} Amazon calls, ` +
     `stopped: ${run.stoppedBecause}${run.error ? ` (${run.error})` : ""}, ${(run.durationMs / 1000).toFixed(1)} s`;
   const orgs = formatRun({ job: "collect", status: run.status, organisations: run.organisations });
   return run.organisations.length ? `${head}\n${orgs}` : head;

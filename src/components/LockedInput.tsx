@@ -17,8 +17,8 @@ interface Props {
 }
 
 /**
- * A saved value shows locked (and masked if secret); "Edit" unlocks it, "Cancel" restores the
- * saved value. Sending the masked value back keeps the stored secret on the server.
+ * A saved secret shows locked and masked; "Edit" unlocks it, "Cancel" restores the saved value. Sending
+ * the masked value back keeps the stored secret on the server. Anything else is a plain, editable input.
  */
 export function LockedInput({
   id,
@@ -33,7 +33,7 @@ export function LockedInput({
   onLockedChange,
 }: Props) {
   const input = useRef<HTMLInputElement>(null);
-  const hasSaved = savedValue !== "";
+  const hasSaved = secret === true && savedValue !== "";
   return (
     <div>
       <label htmlFor={id}>{label}</label>

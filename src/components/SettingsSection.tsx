@@ -41,8 +41,9 @@ export function SettingsSection({
     // A select with no default still shows its first option, so that is what the form holds.
     Object.fromEntries(fields.map((f) => [f.name, saved?.[f.name] ?? f.defaultValue ?? f.options?.[0]?.value ?? ""])),
   );
+  // Only saved secrets lock (masked, behind Edit); identifiers are edited in place.
   const [locked, setLocked] = useState<Record<string, boolean>>(() =>
-    Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && !f.options])),
+    Object.fromEntries(fields.map((f) => [f.name, Boolean(saved?.[f.name]) && f.secret])),
   );
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<Status>(initialStatus ? { kind: "ok", text: initialStatus } : null);
@@ -76,7 +77,10 @@ export function SettingsSection({
     setStatus(null);
     const { response, json } = await post("/api/settings", { [section]: formValues() });
     setBusy(null);
-    if (response?.ok && json) {
+    if (response?.ok && json && Array.isArray(json.unchanged) && json.unchanged.includes(section)) {
+      setErrors({});
+      setStatus({ kind: "ok", text: "Nothing changed: these are the values already saved." });
+    } else if (response?.ok && json) {
       setErrors({});
       onSaved(
         json.settings as Record<string, Record<string, string> | null>,
@@ -101,6 +105,7 @@ export function SettingsSection({
 
   // Needs only the app's client ID and secret (typed or saved); the refresh token is what it fetches.
   const canConnect = Boolean(formValues().client_id?.trim() && formValues().client_secret?.trim());
+  const labelOf = (name: string) => fields.find((f) => f.name === name)?.label ?? name;
 
   async function connect() {
     if (!connectUrl) return;
@@ -194,12 +199,20 @@ export function SettingsSection({
             className="secondary"
             onClick={connect}
             disabled={busy !== null || !canConnect}
-            title={canConnect ? undefined : "Enter the client ID and client secret first"}
+            aria-describedby={`${section}-connect-help`}
           >
             {busy === "connect" ? "Opening Amazon…" : "Connect with Amazon"}
           </button>
         )}
       </div>
+      {connectUrl && (
+        <p className="help" id={`${section}-connect-help`} data-testid={`${section}-connect-help`}>
+          Connect with Amazon needs only the {labelOf("client_id")} and {labelOf("client_secret")} of your Login with
+          Amazon app (typed above or already saved). It opens Amazon&apos;s consent page; when you allow access there,
+          the {labelOf("refresh_token")} is fetched and saved (encrypted) for you.
+          {!canConnect && ` Enter the ${labelOf("client_id")} and ${labelOf("client_secret")} first.`}
+        </p>
+      )}
       {connectNotice && (
         <div className={`status ${connectNotice.kind}`} role="status" data-testid={`${section}-connect-status`}>
           {connectNotice.text}

@@ -1,9 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { and, eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as settingsGet, POST as settingsPost } from "@/app/api/settings/route";
 import { POST as testAds } from "@/app/api/test/amazon-ads/route";
 import { POST as testSp } from "@/app/api/test/amazon/route";
+import { getDb } from "@/lib/db";
+import { settings } from "@/lib/db/schema";
 import { getAmazonAdsSettings, getAmazonSettings, saveSetting } from "@/lib/settings/store";
 import { MASK } from "@/lib/settings/masking";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
@@ -226,5 +229,85 @@ describe("Test connection (SP-API)", () => {
     expect(badGrant).toMatchObject({ ok: false, problem: "invalid_grant" });
     const tokenCall = sim().requests.find((r) => r.path.endsWith("/auth/o2/token"))!;
     expect(tokenCall.headers["content-type"]).toMatch(/application\/x-www-form-urlencoded/);
+  });
+});
+
+describe("saving from the settings page (issue 21)", () => {
+  const save = async (body: unknown) => {
+    const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body }));
+    return { status: response.status, body: await response.json() };
+  };
+  const maskedAds = async () =>
+    (await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json()).settings.amazon_ads;
+  const ciphertext = async () => {
+    const [row] = await (
+      await getDb()
+    )
+      .select({ value: settings.valueEncrypted, updatedAt: settings.updatedAt })
+      .from(settings)
+      .where(and(eq(settings.orgId, 1), eq(settings.key, "amazon_ads")));
+    return row;
+  };
+
+  beforeAll(async () => {
+    await saveSetting(1, "amazon_ads", SIM_ADS_SETTINGS);
+  });
+
+  it("names the organisation, not only its number", async () => {
+    const body = await (await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }))).json();
+    expect(body).toMatchObject({ orgId: 1, orgName: "Org One" });
+    const other = await otherOrgAdmin();
+    const theirs = await (await settingsGet(jsonRequest("/api/settings", { cookie: other.cookie }))).json();
+    expect(theirs.orgName).toMatch(/^Org \d+$/);
+    expect(theirs.orgId).toBe(other.orgId);
+  });
+
+  it("saving the values already saved writes nothing and says so", async () => {
+    const before = await ciphertext();
+    const { status, body } = await save({ amazon_ads: await maskedAds() });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ ok: true, saved: [], unchanged: ["amazon_ads"] });
+    expect(body.message).toMatch(/^Nothing changed/);
+    // Not re-encrypted (a fresh IV would change the ciphertext) and not touched.
+    expect(await ciphertext()).toEqual(before);
+    // An empty secret (the page's unlocked-but-untouched secret) is still "keep the saved one": nothing changed.
+    const again = await save({ amazon_ads: { ...(await maskedAds()), client_secret: "" } });
+    expect(again.body).toMatchObject({ saved: [], unchanged: ["amazon_ads"] });
+    // A real change is saved and named.
+    const changed = await save({ amazon_ads: { ...(await maskedAds()), region: "NA" } });
+    expect(changed.body).toMatchObject({ saved: ["amazon_ads"], unchanged: [] });
+    expect(changed.body.message).toMatch(/^Saved/);
+    expect((await getAmazonAdsSettings(1))?.region).toBe("NA");
+    await save({ amazon_ads: { region: "EU" } });
+  });
+
+  it("a cleared required identifier is refused with a message, and nothing is stored", async () => {
+    const before = await ciphertext();
+    for (const [field, message] of [
+      ["client_id", "Client ID is required"],
+      ["profile_id", "Profile ID is required unless every profile is synced"],
+      ["region", "Region must be NA, EU or FE"],
+    ] as const) {
+      const { status, body } = await save({ amazon_ads: { ...(await maskedAds()), [field]: "  " } });
+      expect(status, field).toBe(400);
+      expect(body.fields[`amazon_ads.${field}`], field).toBe(message);
+      expect(body.message, field).toContain(message);
+    }
+    const sp = await save({ amazon: { ...SP, marketplace_id: "" } });
+    expect(sp.status).toBe(400);
+    expect(sp.body.fields["amazon.marketplace_id"]).toBe("Marketplace ID is required");
+    expect(await ciphertext()).toEqual(before);
+    expect(await getAmazonAdsSettings(1)).toEqual(SIM_ADS_SETTINGS);
+  });
+
+  it("a cleared optional identifier is cleared, not silently kept", async () => {
+    const { status, body } = await save({ amazon_ads: { ...(await maskedAds()), profiles: "all", profile_id: "" } });
+    expect(status).toBe(200);
+    expect(body.saved).toEqual(["amazon_ads"]);
+    expect(body.settings.amazon_ads).toMatchObject({ profiles: "all", profile_id: "" });
+    expect(await getAmazonAdsSettings(1)).toEqual({ ...SIM_ADS_SETTINGS, profiles: "all", profile_id: "" });
+    // Omitted still means "keep" (a partial update), and an empty secret keeps the saved secret.
+    await save({ amazon_ads: { profiles: "listed", profile_id: SIM_ADS_SETTINGS.profile_id, refresh_token: "" } });
+    expect(await getAmazonAdsSettings(1)).toEqual(SIM_ADS_SETTINGS);
   });
 });

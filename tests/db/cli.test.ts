@@ -58,6 +58,18 @@ describe("npm run ads", () => {
     expect(sim().requests.filter((r) => r.path.endsWith("/reporting/reports"))).toHaveLength(0);
   });
 
+  it("status --org N of an organisation that does not exist exits 2 like the other commands, printing no tables", async () => {
+    const ran = await ads("status", "--org", "999");
+    expect(ran.code, ran.stderr).toBe(2);
+    expect(ran.stderr).toMatch(/Organisation 999 does not exist/);
+    expect(ran.stdout).toBe("");
+    const json = await ads("status", "--org", "999", "--json");
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe("");
+    // An existing one still answers (before anything ran: empty tables, exit 0).
+    expect((await ads("status", "--org", "1")).code).toBe(0);
+  });
+
   it("request, collect and status: the same phases as the crons, with a table to check against Amazon", async () => {
     const request = await ads("request", "--org", "1");
     expect(request.code, request.stderr).toBe(0);
@@ -104,6 +116,23 @@ describe("npm run ads", () => {
     sim().setScenario({ revokedRefreshTokens: [] });
     expect(ran.code).toBe(1);
     expect(ran.stdout).toMatch(/ERROR — Aborted: Token refresh failed/);
+  });
+
+  it("worker: its summary counts the reports, apart from the polls a report still generating needs", async () => {
+    // Each report is still generating at its first poll: 5 reports take 10 polls.
+    sim().setScenario({ pollsBeforeComplete: 1 });
+    try {
+      await closeDb();
+      expect((await ads("queue", "--org", "1")).code).toBe(0);
+      const ran = await ads("worker");
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(
+        /12 unit\(s\) \(1 discovery, 1 profile, 10 report poll\(s\); 5 report\(s\) finished\), \d+ rows/,
+      );
+      expect(ran.stdout).toMatch(/5 completed/);
+    } finally {
+      sim().setScenario({ pollsBeforeComplete: 0 });
+    }
   });
 
   it("with PGlite, says who holds the data folder and exits 3", async () => {

@@ -65,10 +65,24 @@ export interface AmazonUrls {
   apiUrl: { NA: string; EU: string; FE: string };
 }
 
+/** The app's variables that point it at the simulator instead of Amazon (for `next start` and `next dev`). */
+export function amazonEnv(amazon: AmazonUrls): Record<string, string> {
+  return {
+    AMAZON_SP_TOKEN_URL: amazon.tokenUrl,
+    AMAZON_ADS_TOKEN_URL: amazon.tokenUrl,
+    AMAZON_ADS_API_URL_NA: amazon.apiUrl.NA,
+    AMAZON_ADS_API_URL_EU: amazon.apiUrl.EU,
+    AMAZON_ADS_API_URL_FE: amazon.apiUrl.FE,
+    AMAZON_HTTP_TIMEOUT_MS: "5000",
+  };
+}
+
 export interface AppServer {
   url: string;
   /** The server's output so far (the last 20 kB); the whole of it is in test-results/<name>.log. */
   output(): string;
+  /** The server's whole output so far (stdout and stderr), read from its log file. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -96,12 +110,7 @@ export async function startApp(options: {
     BETTER_AUTH_URL: url,
     CRON_SECRET: crypto.randomBytes(24).toString("hex"),
     LOCAL_SCHEDULER: "off",
-    AMAZON_SP_TOKEN_URL: options.amazon.tokenUrl,
-    AMAZON_ADS_TOKEN_URL: options.amazon.tokenUrl,
-    AMAZON_ADS_API_URL_NA: options.amazon.apiUrl.NA,
-    AMAZON_ADS_API_URL_EU: options.amazon.apiUrl.EU,
-    AMAZON_ADS_API_URL_FE: options.amazon.apiUrl.FE,
-    AMAZON_HTTP_TIMEOUT_MS: "5000",
+    ...amazonEnv(options.amazon),
     ...options.env,
   };
   // No vitest leftovers (NODE_ENV=test, BASE_URL, VITEST_*), no headless-admin or Amazon variables from the shell.
@@ -174,7 +183,7 @@ export async function startApp(options: {
     await stop();
     throw error;
   }
-  return { url, output: () => output, stop };
+  return { url, output: () => output, log: () => fs.readFileSync(logFile, "utf8"), stop };
 }
 
 export function freePort(): Promise<number> {

@@ -115,5 +115,5 @@ export async function createFirstAdmin(
   await page.getByLabel("Password (at least 8 characters)").fill(admin.password);
   await page.getByRole("button", { name: "Create admin and sign in" }).click();
   await page.waitForURL((u) => u.pathname === "/settings");
-  await expectText(page.locator("h1"), "Settings — organisation 1");
+  await expectText(page.locator("h1"), `Settings — ${admin.organisation}`);
 }

@@ -3,7 +3,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort, stopProcessGroup, waitForHealth, type AppServer } from "./app-server";
+import { amazonEnv, freePort, stopProcessGroup, waitForHealth, type AmazonUrls, type AppServer } from "./app-server";
 import { ROOT } from "./paths";
 
 // `next dev`, for the few behaviours that exist only in development (NODE_ENV=development). It
@@ -17,6 +17,10 @@ export async function startDevApp(options: {
   databaseUrl: string;
   /** Receives the port, for variables such as BETTER_AUTH_URL that name it. */
   env: (port: number) => Record<string, string>;
+  /** Where the app finds Amazon (the simulator); by default nowhere set, i.e. Amazon's own hosts. */
+  amazon?: AmazonUrls;
+  /** More paths to compile before the test starts (GET, with a made-up session cookie so the proxy lets them through). */
+  warm?: string[];
 }): Promise<AppServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -29,7 +33,12 @@ export async function startDevApp(options: {
   let exit: string | null = null;
   const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["dev", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: ROOT,
-    env: devEnv({ DATABASE_URL: options.databaseUrl, DATA_DIR: dataDir, ...options.env(port) }),
+    env: devEnv({
+      DATABASE_URL: options.databaseUrl,
+      DATA_DIR: dataDir,
+      ...(options.amazon && amazonEnv(options.amazon)),
+      ...options.env(port),
+    }),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -58,11 +67,15 @@ export async function startDevApp(options: {
     );
     // Compile the login page now, so the test's first navigation is not a compile.
     await fetch(`${url}/login`).then((r) => r.arrayBuffer());
+    for (const pathname of options.warm ?? []) {
+      const headers = { cookie: "better-auth.session_token=warm-up" };
+      await fetch(url + pathname, { headers, redirect: "manual" }).then((r) => r.arrayBuffer());
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, output: () => output, stop };
+  return { url, output: () => output, log: () => fs.readFileSync(logFile, "utf8"), stop };
 }
 
 /** The shell's environment without vitest's leftovers or app settings from the shell, plus the app's own. */

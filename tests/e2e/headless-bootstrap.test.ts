@@ -65,6 +65,6 @@ describe("headless first admin (ADMIN_EMAIL / ADMIN_PASSWORD)", () => {
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((u) => u.pathname === "/settings");
-    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await expectText(page.locator("h1"), "Settings — Organisation 1");
   });
 });

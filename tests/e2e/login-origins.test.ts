@@ -57,7 +57,7 @@ describe("development (next dev, BETTER_AUTH_URL=http://localhost:<port>)", () =
     await submitSignIn(page, ADMIN.password);
     // The first visit of /settings compiles it.
     await page.waitForURL((u) => u.pathname === "/settings", { timeout: 90_000 });
-    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await expectText(page.locator("h1"), "Settings — Organisation 1");
     expect(new URL(page.url()).hostname).toBe("127.0.0.1");
   });
 });
@@ -108,6 +108,6 @@ describe("production (next start, BETTER_AUTH_URL=http://127.0.0.1:<port>)", () 
     await open(page, app.url, "/login");
     await submitSignIn(page, ADMIN.password);
     await page.waitForURL((u) => u.pathname === "/settings");
-    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await expectText(page.locator("h1"), "Settings — Organisation 1");
   });
 });

@@ -67,13 +67,20 @@ async function expectLocked(input: Locator, value: string) {
   expect(await input.isEditable()).toBe(false);
 }
 
+/** Identifiers (client id, marketplace, profiles) are edited in place: shown whole, never locked. */
+async function expectEditable(input: Locator, value: string) {
+  expect(await input.inputValue()).toBe(value);
+  expect(await input.getAttribute("readonly")).toBeNull();
+  expect(await input.isEditable()).toBe(true);
+}
+
 /**
- * After Save: the section shows the saved values locked (its Client ID gets an Edit button) and
+ * After Save: the section shows the saved secrets locked (its Client secret gets an Edit button) and
  * says it saved. The message is checked softly so the rest of the test still runs if it is missing.
  */
 async function expectSavedConfirmation(page: Page, key: "amazon" | "amazon_ads") {
   await section(page, key === "amazon" ? "Amazon SP-API" : "Amazon Ads API")
-    .getByRole("button", { name: "Edit Client ID" })
+    .getByRole("button", { name: "Edit Client secret" })
     .waitFor();
   expect.soft(await currentText(statusOf(page, key)), "the success message after Save").toContain("Saved");
 }
@@ -120,7 +127,7 @@ describe("settings in the browser", () => {
     await page.getByLabel("Password").fill(ADMIN.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL((u) => u.pathname === "/settings");
-    await expectText(page.locator("h1"), "Settings — organisation 1");
+    await expectText(page.locator("h1"), `Settings — ${ADMIN.organisation}`);
   });
 
   it("saves the SP-API credentials encrypted, shows them masked and read-only, and tests them against Login with Amazon", async () => {
@@ -143,8 +150,8 @@ describe("settings in the browser", () => {
     await reload(page);
     await expectLocked(field(page, "Amazon SP-API", "Client secret"), masked(SP.client_secret));
     await expectLocked(field(page, "Amazon SP-API", "Refresh token"), masked(SP.refresh_token));
-    await expectLocked(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
-    await expectLocked(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
+    await expectEditable(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
+    await expectEditable(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
 
     const tokenRequestsBefore = await simulatorTokenRequests();
     await sp.getByRole("button", { name: "Test connection" }).click();
@@ -176,9 +183,14 @@ describe("settings in the browser", () => {
     await reload(page);
     await expectLocked(field(page, "Amazon Ads API", "Client secret"), masked(ADS.client_secret));
     await expectLocked(field(page, "Amazon Ads API", "Refresh token"), masked(ADS.refresh_token));
-    await expectLocked(field(page, "Amazon Ads API", "Client ID"), ADS.client_id);
-    await expectLocked(field(page, "Amazon Ads API", "Profile ID"), ADS.profile_id);
+    await expectEditable(field(page, "Amazon Ads API", "Client ID"), ADS.client_id);
+    await expectEditable(field(page, "Amazon Ads API", "Profile ID"), ADS.profile_id);
     expect(await field(page, "Amazon Ads API", "Region").inputValue()).toBe("EU");
+    // Only the secrets lock behind Edit.
+    for (const label of ["Client secret", "Refresh token"])
+      expect(await ads.getByRole("button", { name: `Edit ${label}` }).count(), label).toBe(1);
+    for (const label of ["Client ID", "Profile ID"])
+      expect(await ads.getByRole("button", { name: `Edit ${label}` }).count(), label).toBe(0);
 
     await ads.getByRole("button", { name: "Test connection" }).click();
     const { profile } = SIM_DEFAULTS;
@@ -193,17 +205,16 @@ describe("settings in the browser", () => {
     );
 
     // The SP-API section still shows what was saved before.
-    await expectLocked(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
+    await expectEditable(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
     await expectLocked(field(page, "Amazon SP-API", "Client secret"), masked(SP.client_secret));
     await expectLocked(field(page, "Amazon SP-API", "Refresh token"), masked(SP.refresh_token));
-    await expectLocked(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
+    await expectEditable(field(page, "Amazon SP-API", "Marketplace ID"), SP.marketplace_id);
   });
 
-  it("finds a profile of another region in its own region, refuses an unknown one, and Cancel restores the saved profile", async () => {
+  it("finds a profile of another region in its own region, refuses an unknown one, and a reload shows the saved profile", async () => {
     const { page } = browser();
     const ads = section(page, "Amazon Ads API");
     const profileInput = field(page, "Amazon Ads API", "Profile ID");
-    await ads.getByRole("button", { name: "Edit Profile ID" }).click();
     expect(await profileInput.isEditable()).toBe(true);
     await profileInput.fill(NA_PROFILE_ID);
     expect(await field(page, "Amazon Ads API", "Region").inputValue()).toBe("EU");
@@ -218,8 +229,9 @@ describe("settings in the browser", () => {
     expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("bad");
     await ads.screenshot({ path: path.join(RESULTS_DIR, "settings-unknown-profile.png") });
 
-    await ads.getByRole("button", { name: "Cancel editing Profile ID" }).click();
-    await expectLocked(profileInput, ADS.profile_id);
+    // Tested, never saved.
+    await reload(page);
+    await expectEditable(profileInput, ADS.profile_id);
   });
 
   it("shows a field error for a malformed Client ID and saves nothing", async () => {
@@ -227,7 +239,6 @@ describe("settings in the browser", () => {
     const before = await settingsRows();
     const ads = section(page, "Amazon Ads API");
     const clientId = field(page, "Amazon Ads API", "Client ID");
-    await ads.getByRole("button", { name: "Edit Client ID" }).click();
     await clientId.fill("nonsense");
     await ads.getByRole("button", { name: "Save" }).click();
 
@@ -238,7 +249,68 @@ describe("settings in the browser", () => {
     await ads.screenshot({ path: path.join(RESULTS_DIR, "settings-field-error.png") });
 
     await reload(page);
-    await expectLocked(clientId, ADS.client_id);
+    await expectEditable(clientId, ADS.client_id);
+  });
+
+  it("Save with nothing changed says so, and stores nothing", async () => {
+    const { page } = browser();
+    const before = await settingsRows();
+    await section(page, "Amazon Ads API").getByRole("button", { name: "Save" }).click();
+    await expectText(statusOf(page, "amazon_ads"), "Nothing changed");
+    expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("ok");
+    // Unlocking a secret and leaving it empty keeps the saved one: still nothing changed.
+    await section(page, "Amazon SP-API").getByRole("button", { name: "Edit Client secret" }).click();
+    await section(page, "Amazon SP-API").getByRole("button", { name: "Save" }).click();
+    await expectText(statusOf(page, "amazon"), "Nothing changed");
+    expect(await settingsRows()).toEqual(before);
+    await reload(page);
+  });
+
+  it("a cleared identifier says it is required instead of keeping the old value", async () => {
+    const { page } = browser();
+    const before = await settingsRows();
+    const ads = section(page, "Amazon Ads API");
+    await field(page, "Amazon Ads API", "Client ID").fill("");
+    await field(page, "Amazon Ads API", "Profile ID").fill("");
+    await ads.getByRole("button", { name: "Save" }).click();
+    await expectText(page.locator("#amazon_ads-client_id-error"), "Client ID is required");
+    await expectText(
+      page.locator("#amazon_ads-profile_id-error"),
+      "Profile ID is required unless every profile is synced",
+    );
+    expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("bad");
+    expect(await settingsRows()).toEqual(before);
+
+    await reload(page);
+    await expectEditable(field(page, "Amazon Ads API", "Client ID"), ADS.client_id);
+    await expectEditable(field(page, "Amazon Ads API", "Profile ID"), ADS.profile_id);
+  });
+
+  it("names the organisation, and says on the page what Connect with Amazon needs", async () => {
+    const { page } = browser();
+    await expectText(page.locator("h1"), `Settings — ${ADMIN.organisation}`);
+    expect(await currentText(page.locator("h1"))).not.toContain("organisation 1");
+    await expectText(
+      page.getByTestId("amazon_ads-connect-help"),
+      "Connect with Amazon needs only the Client ID and Client secret",
+      "Refresh token is fetched and saved",
+    );
+    expect(await page.getByTestId("amazon_ads-connect-help").isVisible()).toBe(true);
+    await page.getByRole("tab", { name: "Organisation" }).click();
+    await expectText(page.getByRole("main"), `signed in to ${ADMIN.organisation} (organisation 1)`);
+    await page.getByRole("tab", { name: "Amazon" }).click();
+  });
+
+  it("has a favicon: /favicon.ico answers with an icon, and the page links it", async () => {
+    const { page } = browser();
+    const response = await fetch(`${appUrl}/favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^image\//);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.slice(0, 4)]).toEqual([0, 0, 1, 0]); // an ICO file
+    const href = await page.locator('head link[rel="icon"]').first().getAttribute("href");
+    expect(href).toMatch(/^\/favicon\.ico/);
+    expect((await fetch(new URL(href!, appUrl))).status).toBe(200);
   });
 
   it("renders a clean settings page (screenshot in test-results/settings.png)", async () => {

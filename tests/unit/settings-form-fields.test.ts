@@ -80,7 +80,7 @@ describe("the Amazon sections' forms", () => {
 });
 
 describe("SettingsSection rendering formFields", () => {
-  const render = (saved: Record<string, string> | null) =>
+  const render = (saved: Record<string, string> | null, connectUrl?: string) =>
     renderToStaticMarkup(
       createElement(SettingsSection, {
         section: "amazon_ads",
@@ -89,6 +89,7 @@ describe("SettingsSection rendering formFields", () => {
         saved,
         testUrl: SETTINGS_SECTIONS.amazon_ads.testUrl,
         orgQuery: "",
+        connectUrl,
         onSaved: () => {},
       }),
     );
@@ -118,6 +119,38 @@ describe("SettingsSection rendering formFields", () => {
     expect(input(html, "amazon_ads-client_secret")).toContain('value="••••••••9999"');
     expect(html).toContain('aria-label="Edit Client secret"');
     expect(html).toContain('<option value="NA" selected="">North America');
+  });
+
+  it("locks only the secrets: saved identifiers are plain inputs, edited in place", () => {
+    const html = render({
+      client_id: "amzn1.application-oa2-client.abc",
+      client_secret: "••••••••9999",
+      refresh_token: "••••••••7777",
+      profile_id: "366822873177837",
+      region: "NA",
+    });
+    for (const f of formFields("amazon_ads")) {
+      if (f.options) continue;
+      expect(input(html, `amazon_ads-${f.name}`).includes('readOnly=""'), f.name).toBe(f.secret);
+      expect(html.includes(`aria-label="Edit ${f.label}"`), f.name).toBe(f.secret);
+    }
+    expect(input(html, "amazon_ads-client_id")).toContain('value="amzn1.application-oa2-client.abc"');
+  });
+
+  it("says in visible text what Connect with Amazon needs, from the fields' own labels", () => {
+    const label = (name: string) => formFields("amazon_ads").find((f) => f.name === name)!.label;
+    const empty = render(null, "/api/amazon-ads/connect");
+    const help = /<p class="help" id="amazon_ads-connect-help"[^>]*>(.*?)<\/p>/.exec(empty)?.[1] ?? "";
+    expect(help).toContain(`needs only the ${label("client_id")} and ${label("client_secret")}`);
+    expect(help).toContain(`Enter the ${label("client_id")} and ${label("client_secret")} first.`);
+    expect(empty).toMatch(
+      /aria-describedby="amazon_ads-connect-help"[^>]*disabled=""|disabled=""[^>]*aria-describedby="amazon_ads-connect-help"/,
+    );
+    const ready = render({ client_id: "amzn1.application-oa2-client.abc", client_secret: "••••••••9999" }, "/x");
+    expect(ready).toContain("needs only the");
+    expect(ready).not.toContain("first.");
+    // No Connect button, no text about it, in a section without one.
+    expect(render(null)).not.toContain("amazon_ads-connect-help");
   });
 });
 

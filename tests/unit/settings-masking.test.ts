@@ -29,6 +29,20 @@ describe("masking", () => {
     expect(result).toEqual({ ok: true, value: { ...ADS, profile_id: "123" } });
   });
 
+  it("an empty identifier is not restored: it is cleared, or refused when required", () => {
+    const masked = maskSection("amazon_ads", ADS);
+    const cleared = restoreAndValidate("amazon_ads", { ...masked, client_id: " ", profile_id: "" }, ADS);
+    expect(cleared).toEqual({
+      ok: false,
+      errors: {
+        "amazon_ads.client_id": "Client ID is required",
+        "amazon_ads.profile_id": "Profile ID is required unless every profile is synced",
+      },
+    });
+    const all = restoreAndValidate("amazon_ads", { ...masked, profiles: "all", profile_id: "" }, ADS);
+    expect(all).toEqual({ ok: true, value: { ...ADS, profiles: "all", profile_id: "" } });
+  });
+
   it("refuses a mask that does not belong to the stored secret", () => {
     const result = restoreAndValidate("amazon_ads", { ...ADS, client_secret: `${MASK}0000` }, ADS);
     expect(result.ok).toBe(false);

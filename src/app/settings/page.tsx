@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { Fragment, useEffect, useState } from "react";
+import { Fragment, useEffect, useRef, useState } from "react";
 import { SettingsSection } from "@/components/SettingsSection";
 import { CONNECT_RESULT_PARAM, isConnectResult, type ConnectResult } from "@/lib/settings/connect-result";
 import { formFields, SECTION_KEYS, SETTINGS_SECTIONS } from "@/lib/settings/schema";
@@ -22,19 +22,24 @@ export default function SettingsPage() {
   const [sections, setSections] = useState<Sections | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [orgId, setOrgId] = useState<number | null>(null);
+  const [orgName, setOrgName] = useState<string | null>(null);
   const [orgQuery, setOrgQuery] = useState("");
   const [savedMessage, setSavedMessage] = useState<Record<string, string>>({});
   const [connectResult, setConnectResult] = useState<ConnectResult | undefined>();
+  // The address as the page was opened, read once per mount: the effect below drops amazon_connect from the
+  // address, and React runs it twice in development (StrictMode), the second time after the first has.
+  const openedWith = useRef<URLSearchParams | null>(null);
 
   useEffect(() => {
     let cancelled = false;
-    const params = new URLSearchParams(window.location.search);
-    const query = params.get("orgId");
+    openedWith.current ??= new URLSearchParams(window.location.search);
+    const query = openedWith.current.get("orgId");
     // Where "Connect with Amazon" ended; dropped from the address so a reload does not show it again.
-    const connected = params.get(CONNECT_RESULT_PARAM);
-    if (connected !== null) {
-      params.delete(CONNECT_RESULT_PARAM);
-      window.history.replaceState(null, "", `${window.location.pathname}${params.size ? `?${params}` : ""}`);
+    const connected = openedWith.current.get(CONNECT_RESULT_PARAM);
+    const current = new URLSearchParams(window.location.search);
+    if (current.has(CONNECT_RESULT_PARAM)) {
+      current.delete(CONNECT_RESULT_PARAM);
+      window.history.replaceState(null, "", `${window.location.pathname}${current.size ? `?${current}` : ""}`);
     }
     const q = query ? `?orgId=${encodeURIComponent(query)}` : "";
     fetchSettings(q).then((result) => {
@@ -43,6 +48,7 @@ export default function SettingsPage() {
       setOrgQuery(q);
       if (result.kind === "error") return setLoadError(result.message);
       setOrgId(result.orgId);
+      setOrgName(result.orgName);
       if (isConnectResult(connected)) setConnectResult(connected);
       setSections(result.settings);
       setLoadError(result.errors.length ? result.errors.join(" ") : null);
@@ -60,7 +66,7 @@ export default function SettingsPage() {
   return (
     <main>
       <header className="top">
-        <h1>Settings{orgId !== null ? ` — organisation ${orgId}` : ""}</h1>
+        <h1>Settings{orgName ? ` — ${orgName}` : orgId !== null ? ` — organisation ${orgId}` : ""}</h1>
         <button type="button" className="secondary" onClick={signOut}>
           Sign out
         </button>
@@ -81,8 +87,8 @@ export default function SettingsPage() {
         )}
         {tab === "organisation" && (
           <p>
-            You are signed in to organisation {orgId ?? "…"}. Add <code>?orgId=N</code> to the address to switch
-            organisation.
+            You are signed in to {orgName ?? "…"} (organisation {orgId ?? "…"}). Add <code>?orgId=N</code> to the
+            address to switch organisation.
           </p>
         )}
         {tab === "amazon" && sections && (
@@ -119,7 +125,7 @@ export default function SettingsPage() {
 type Loaded =
   | { kind: "signed-out" }
   | { kind: "error"; message: string }
-  | { kind: "ok"; orgId: number | null; settings: Sections; errors: string[] };
+  | { kind: "ok"; orgId: number | null; orgName: string | null; settings: Sections; errors: string[] };
 
 async function fetchSettings(query: string): Promise<Loaded> {
   const response = await fetch(`/api/settings${query}`).catch(() => null);
@@ -127,10 +133,17 @@ async function fetchSettings(query: string): Promise<Loaded> {
   const json = (await response?.json().catch(() => null)) as {
     settings?: Sections;
     orgId?: number;
+    orgName?: string;
     message?: string;
     errors?: Record<string, string>;
   } | null;
   if (!response?.ok || !json?.settings)
     return { kind: "error", message: json?.message ?? "The settings could not be loaded." };
-  return { kind: "ok", orgId: json.orgId ?? null, settings: json.settings, errors: Object.values(json.errors ?? {}) };
+  return {
+    kind: "ok",
+    orgId: json.orgId ?? null,
+    orgName: json.orgName ?? null,
+    settings: json.settings,
+    errors: Object.values(json.errors ?? {}),
+  };
 }

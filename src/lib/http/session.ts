@@ -7,6 +7,7 @@ export interface OrgContext {
   userId: string;
   email: string;
   orgId: number;
+  orgName: string;
   role: "admin" | "member";
 }
 
@@ -38,5 +39,5 @@ export async function requireOrgMember(request: Request, options: { role?: "admi
     );
   if (options.role === "admin" && membership.role !== "admin")
     throw forbidden("Only an admin of this organisation can do that");
-  return { userId, email, orgId: membership.orgId, role: membership.role };
+  return { userId, email, orgId: membership.orgId, orgName: membership.name, role: membership.role };
 }

@@ -55,29 +55,41 @@ export async function readMaskedSettings(orgId: number): Promise<MaskedSettings>
   return result;
 }
 
+export interface SettingsUpdateResult {
+  /** The sections written (or deleted). */
+  saved: SectionKey[];
+  /** The submitted sections that already held exactly these values: nothing was written for them. */
+  unchanged: SectionKey[];
+}
+
 /** Applies each submitted section (masked values restored from what is stored); all-or-nothing validation. */
-export async function updateSettings(orgId: number, update: SettingsUpdate): Promise<SectionKey[]> {
+export async function updateSettings(orgId: number, update: SettingsUpdate): Promise<SettingsUpdateResult> {
   const db = await getDb();
   const toSave: Array<[SectionKey, unknown | null]> = [];
+  const unchanged: SectionKey[] = [];
   const errors: Record<string, string> = {};
   for (const section of SECTION_KEYS) {
     const submitted = update[section];
     if (submitted === undefined) continue;
-    if (submitted === null) {
-      toSave.push([section, null]);
-      continue;
-    }
     let stored: SectionValue<typeof section> | null = null;
+    let unreadable = false;
     try {
       stored = await readStoredSection(orgId, section);
     } catch {
       stored = null; // unreadable: the user must type every field again, which validation will demand
+      unreadable = true;
+    }
+    if (submitted === null) {
+      if (stored === null && !unreadable) unchanged.push(section);
+      else toSave.push([section, null]);
+      continue;
     }
     const result = restoreAndValidate(section, submitted, stored);
-    if (result.ok) toSave.push([section, result.value]);
-    else Object.assign(errors, result.errors);
+    if (!result.ok) Object.assign(errors, result.errors);
+    else if (stored !== null && sameValues(stored, result.value)) unchanged.push(section);
+    else toSave.push([section, result.value]);
   }
-  if (toSave.length === 0 && Object.keys(errors).length === 0)
+  if (toSave.length === 0 && unchanged.length === 0 && Object.keys(errors).length === 0)
     throw new InvalidInputError("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
   if (Object.keys(errors).length > 0) {
     throw new InvalidInputError("Some fields are not valid: " + Object.values(errors).join("; "), errors);
@@ -88,7 +100,14 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
       else await saveSetting(orgId, section, value, tx);
     }
   });
-  return toSave.map(([s]) => s);
+  return { saved: toSave.map(([s]) => s), unchanged };
+}
+
+function sameValues(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
+  return [...keys].every((k) => x[k] === y[k]);
 }
 
 /** The values a "Test connection" button sends: the form as shown, masked secrets restored from storage. */

@@ -20,8 +20,10 @@ export function maskSection<K extends SectionKey>(section: K, value: SectionValu
 export type FieldErrors = Record<string, string>;
 
 /**
- * Merges a submitted section with the stored one. Per field: omitted, empty, or the stored value's
- * mask → the stored value stays; anything else replaces it. Then the whole section is validated.
+ * Merges a submitted section with the stored one. Per field: omitted → the stored value stays. A secret
+ * that is empty or the stored value's mask → the stored secret stays (the page shows secrets locked and
+ * masked). Anything else replaces it, an empty identifier too: it is then cleared, or refused as required.
+ * Then the whole section is validated.
  */
 export function restoreAndValidate<K extends SectionKey>(
   section: K,
@@ -34,7 +36,7 @@ export function restoreAndValidate<K extends SectionKey>(
   for (const field of fields) {
     const incoming = submitted[field];
     const previous = stored ? (stored as Record<string, unknown>)[field] : undefined;
-    if (incoming === undefined || incoming.trim() === "") {
+    if (incoming === undefined || (incoming.trim() === "" && isSecretField(section, field))) {
       merged[field] = previous;
     } else if (incoming.startsWith(MASK)) {
       if (previous !== undefined && incoming === maskSecret(String(previous))) merged[field] = previous;

@@ -6,14 +6,20 @@ export const dynamic = "force-dynamic";
 
 /** Every settings section of the caller's organisation, secrets masked. */
 export const GET = route(async (request) => {
-  const { orgId } = await requireOrgMember(request);
-  return Response.json({ orgId, ...(await readMaskedSettings(orgId)) });
+  const { orgId, orgName } = await requireOrgMember(request);
+  return Response.json({ orgId, orgName, ...(await readMaskedSettings(orgId)) });
 });
 
-/** Partial update per section (`amazon`, `amazon_ads`); masked values keep the stored secret. Admins only. */
+/**
+ * Partial update per section (`amazon`, `amazon_ads`); masked values keep the stored secret. Admins only.
+ * `saved` names the sections written, `unchanged` those that already held these values (nothing written).
+ */
 export const POST = route(async (request) => {
   const { orgId } = await requireOrgMember(request, { role: "admin" });
   const body = await readJson(request, settingsUpdateSchema);
-  const saved = await updateSettings(orgId, body);
-  return Response.json({ ok: true, saved, ...(await readMaskedSettings(orgId)) });
+  const { saved, unchanged } = await updateSettings(orgId, body);
+  const message = saved.length
+    ? `Saved: ${saved.join(", ")}.${unchanged.length ? ` Nothing changed in ${unchanged.join(", ")}.` : ""}`
+    : "Nothing changed: these are the values already saved.";
+  return Response.json({ ok: true, saved, unchanged, message, ...(await readMaskedSettings(orgId)) });
 });
