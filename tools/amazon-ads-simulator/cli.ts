@@ -8,6 +8,7 @@ import {
   SIM_SECOND_CLIENT,
 } from "./defaults";
 import { startSimulator } from "./server";
+import { simulatorEnv } from "./wiring";
 import type { Scenario, SimulatorOptions } from "./types";
 
 const USAGE = `Amazon Ads simulator: Login with Amazon, Ads reporting v3 and the S3 report download, on one local port.
@@ -88,16 +89,10 @@ async function main(): Promise<void> {
   const simulator = await startSimulator(options);
   console.log(`Amazon Ads simulator listening on ${simulator.baseUrl}
 
-Point the app at it:
-AMAZON_ADS_TOKEN_URL=${simulator.tokenUrl}
-AMAZON_ADS_API_URL=${simulator.apiUrl.EU}
-AMAZON_ADS_API_URL_NA=${simulator.apiUrl.NA}
-AMAZON_ADS_API_URL_EU=${simulator.apiUrl.EU}
-AMAZON_ADS_API_URL_FE=${simulator.apiUrl.FE}
-AMAZON_ADS_AUTH_URL_NA=${simulator.authorizeUrl.NA}
-AMAZON_ADS_AUTH_URL_EU=${simulator.authorizeUrl.EU}
-AMAZON_ADS_AUTH_URL_FE=${simulator.authorizeUrl.FE}
-AMAZON_SP_TOKEN_URL=${simulator.tokenUrl}
+Point the app at it (\`npm run dev:sim\` does this for you):
+${Object.entries(simulatorEnv(simulator))
+  .map(([name, value]) => `${name}=${value}`)
+  .join("\n")}
 
 Default credentials (fake; only this simulator accepts them):
   client id      ${SIM_DEFAULTS.clientId}

@@ -1,5 +1,6 @@
 // Local stand-in for Login with Amazon, Amazon Ads reporting v3 and the S3 report download. See README.md.
 export { startSimulator } from "./server";
+export { simulatorEnv } from "./wiring";
 export {
   SIM_DEFAULTS,
   SIM_DEFAULT_CLIENTS,

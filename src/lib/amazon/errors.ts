@@ -114,3 +114,29 @@ export function networkFailure(error: unknown): { reason: "timeout" | "network";
   const code = (error as { cause?: { code?: string } })?.cause?.code;
   return { reason: "network", text: code ?? (error as Error)?.message ?? String(error) };
 }
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * When a fetch() to `url` failed in a way that retrying within the run cannot fix, says so, and how to
+ * run without Amazon: the host name does not resolve (ENOTFOUND: no network, or a wrong host), or
+ * nothing listens on a loopback address (ECONNREFUSED: a simulator wired in but not running).
+ * Undefined for every other failure, which stays transient.
+ */
+export function unreachableMessage(error: unknown, url: string): string | undefined {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  const { host, hostname } = new URL(url);
+  if (code === "ENOTFOUND") {
+    return (
+      `Amazon cannot be reached: ${host} does not resolve (ENOTFOUND). Check this machine's network access; ` +
+      "to work without Amazon, run the app with `npm run dev:sim` and the CLI with `npm run ads:sim -- …`"
+    );
+  }
+  if (code === "ECONNREFUSED" && LOOPBACK.test(hostname)) {
+    return (
+      `Nothing answers at ${host} (ECONNREFUSED), where the AMAZON_* variables point: start the Amazon ` +
+      "simulator (`npm run dev:sim`, or `npm run simulator`) or unset them"
+    );
+  }
+  return undefined;
+}

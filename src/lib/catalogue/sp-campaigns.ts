@@ -2,7 +2,7 @@
  * The one catalogue of spCampaigns columns: Amazon's API name → our DB column → SQL type → whether
  * we request it. It drives the report request body, the row mapping and the upsert; a test holds
  * it against schema.ts. Spec columns Amazon does not offer for spCampaigns / groupBy campaign /
- * DAILY keep their column (always NULL) with the reason here and in the README.
+ * DAILY keep their column (always NULL) with the reason here and in docs/spec-differences.md.
  */
 
 export type SqlType = "date" | "bigint" | "numeric" | "text";

@@ -4,7 +4,7 @@ import { env } from "../../env";
 import { registerSecret } from "../../log";
 import type { AdsRegion, AmazonAdsSettings } from "../../settings/schema";
 import { amazonHttpError } from "../../amazon/error-body";
-import { AmazonError, networkFailure } from "../../amazon/errors";
+import { AmazonError, networkFailure, unreachableMessage } from "../../amazon/errors";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
 
@@ -134,14 +134,14 @@ export class AdsClient {
       if (init.contentType) headers["content-type"] = init.contentType;
       let response: Response;
       this.login.calls++;
+      const url = `${adsApiBaseUrl(this.settings.region)}${path}`;
       try {
-        response = await fetch(`${adsApiBaseUrl(this.settings.region)}${path}`, {
-          method,
-          headers,
-          body: init.body,
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
+        response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (error) {
+        const unreachable = unreachableMessage(error, url);
+        if (unreachable) {
+          throw new AmazonError("network", `${operation}: ${unreachable}`, { reason: "network", transient: false });
+        }
         const failure = networkFailure(error);
         const why =
           failure.reason === "timeout"
