@@ -1,4 +1,5 @@
 import type { VerifyReport } from "../../src/lib/amazon-ads";
+import { table } from "./print";
 
 /** `npm run ads -- verify` for people: one line per profile and date, flags at the end of the line. */
 export function formatVerify(report: VerifyReport): string {
@@ -39,15 +40,9 @@ export function formatVerify(report: VerifyReport): string {
       ...(d.retryState ? [d.retryState] : []),
     ].join("; "),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const row = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
   const summary = report.flagged
     ? `${report.flagged} of ${report.days.length} day(s) flagged, ${report.from} to ${report.to}.`
     : `Nothing flagged: ${report.days.length} day(s), ${report.from} to ${report.to}.`;
   if (!report.days.length) return `No data and no requests ${report.from} to ${report.to}.`;
-  return [row(header), ...lines.map(row), "", summary].join("\n");
+  return [table(header, lines), "", summary].join("\n");
 }
