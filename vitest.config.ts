@@ -3,12 +3,19 @@ import { defineConfig } from "vitest/config";
 
 const alias = { "@": path.resolve(import.meta.dirname, "src") };
 
-// Three tiers, selected with --project: `unit` (no database, no browser), `db` (route handlers and
-// the sync against a real database: PGlite or PostgreSQL, chosen by TEST_DB), `e2e` (Chromium
-// against `next start`). scripts/test.sh runs them all; CI runs scripts/test.sh.
+// Tiers, selected with --project: `unit` (no database, no browser), `db-pglite` and `db-postgres`
+// (route handlers and the sync against a real database: in-memory PGlite or a throwaway PostgreSQL
+// database; `--project 'db-*'` for both), `e2e` (Chromium against `next start`). scripts/test.sh runs
+// them all; CI runs scripts/test.sh.
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine. Most db-tier time
+    // is spent waiting on child processes, the simulator and PostgreSQL, so three keep both cores busy.
+    maxWorkers: 3,
+    // What a test prints (the errors it provokes on purpose, the sync's own log lines) is shown when
+    // that test fails, not in a passing run. `--silent=false` shows everything.
+    silent: "passed-only",
     projects: [
       {
         resolve: { alias },
@@ -19,13 +26,45 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      // The db tier on each backend. PostgreSQL (production's) runs every file. PGlite runs the files
+      // whose code differs by backend (the driver, transactions, COPY staging, claims and leases, the
+      // data folder's lock, migrations, the CLI and demo as processes on a folder); the route handlers,
+      // settings, auth and `org` commands issue the same SQL through the same drizzle calls on both.
+      // One `vitest run` of both projects packs their files onto the same workers.
       {
         resolve: { alias },
         test: {
-          name: "db",
+          name: "db-postgres",
           environment: "node",
           include: ["tests/db/**/*.test.ts"],
+          // Always on a PGlite folder of its own, whatever the backend: db-pglite runs it.
+          exclude: ["tests/db/demo.test.ts"],
           globalSetup: ["tests/support/db-global-setup.ts"],
+          provide: { testDb: "postgres" },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "db-pglite",
+          environment: "node",
+          include: [
+            "foundation",
+            "ingest",
+            "sync",
+            "sync-recovery",
+            "verify",
+            "work-queue",
+            "reliability",
+            "cli",
+            "demo",
+            "migrate-on-vercel",
+            "profile-key-migration",
+          ].map((name) => `tests/db/${name}.test.ts`),
+          globalSetup: ["tests/support/db-global-setup.ts"],
+          provide: { testDb: "pglite" },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,24 +1,12 @@
 // `npm run ads -- <command>`: the operator's CLI over the same functions the cron routes call.
+// Arguments are checked before the command's modules load (the database, Amazon, auth: a second and
+// more), so --help and a mistyped option answer at once.
 import { parseArgs } from "node:util";
-import {
-  backfill,
-  cleanUpFinishedWork,
-  enqueueDailyRequests,
-  isAmazonError,
-  runJob,
-  runWorker,
-  syncStatus,
-  verifyData,
-  type JobRun,
-} from "../src/lib/amazon-ads";
-import { closeDb, getDb, getDbHandle } from "../src/lib/db";
+import { isAmazonError } from "../src/lib/amazon/errors";
 import { DataFolderLockedError } from "../src/lib/db/pglite-lock";
 import { ConflictError, InvalidInputError, NotFoundError } from "../src/lib/errors";
-import { createOrganisationWithAdmin, listMembers, listOrganisations, setMember } from "../src/lib/orgs/admin";
 import { parseOrgId } from "../src/lib/orgs/org-id";
-import { organisationExists } from "../src/lib/orgs/orgs";
-import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./lib/print";
-import { formatVerify } from "./lib/print-verify";
+import type { Invocation } from "./lib/commands";
 
 const HELP = `Usage: npm run ads -- <command> [options]
 
@@ -59,7 +47,11 @@ Exit codes: 0 success · 1 the run failed or partly failed · 2 bad arguments (a
 
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<number> {
+const COMMANDS = ["request", "collect", "queue", "worker", "status", "verify", "backfill", "org"] as const;
+const ORG_COMMANDS = ["list", "add", "member"] as const;
+
+/** The command line as an invocation, or a UsageError (exit 2) for anything malformed. */
+function parseInvocation(argv: string[]): Invocation | "help" | "usage" {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -83,159 +75,40 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
-  if (values.help || !command) {
-    console.log(HELP);
-    return values.help ? 0 : 2;
-  }
+  if (values.help) return "help";
+  if (!command) return "usage";
+  if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}"`);
   if (positionals.length > 1 && command !== "org") throw new UsageError(`Unexpected argument "${positionals[1]}"`);
   const orgId = values.org === undefined ? null : parseOrgId(values.org, "--org");
   const budgetMs = values.budget === undefined ? undefined : parsePositive(values.budget, "--budget") * 1000;
-
-  await getDbHandle(); // fail early (and clearly) on a locked PGlite folder or an unreachable server
-  const print = (run: JobRun) => console.log(values.json ? JSON.stringify(run, null, 2) : formatRun(run));
-  const exitFor = (run: JobRun) => (run.status === "success" ? 0 : 1);
-
-  switch (command) {
-    case "request": {
-      const run = await runJob("request", orgId);
-      print(run);
-      return exitFor(run);
-    }
-    case "collect": {
-      const run = await runJob("collect", orgId, { collect: { budgetMs } });
-      print(run);
-      return exitFor(run);
-    }
-    case "queue": {
-      const queued = await enqueueDailyRequests(await getDb(), { orgIds: orgId === null ? undefined : [orgId] });
-      console.log(
-        values.json
-          ? JSON.stringify(queued)
-          : `Queued today's phase 1 for ${queued.queued} organisation(s) (${queued.organisations - queued.queued} already queued).`,
-      );
-      return 0;
-    }
-    case "worker": {
-      const count = values.workers === undefined ? 1 : parsePositive(values.workers, "--workers");
-      const stop = new AbortController();
-      for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
-      const runs = await Promise.all(Array.from({ length: count }, () => runWorker({ budgetMs, signal: stop.signal })));
-      await cleanUpFinishedWork(await getDb());
-      console.log(values.json ? JSON.stringify(runs, null, 2) : runs.map(formatWorker).join("\n"));
-      return runs.every((r) => r.status === "success") ? 0 : 1;
-    }
-    case "status": {
-      // Like every other command: an organisation that does not exist is the operator's mistake (exit 2).
-      if (orgId !== null && !(await organisationExists(orgId)))
-        throw new NotFoundError(`Organisation ${orgId} does not exist`);
-      const status = await syncStatus(orgId);
-      console.log(values.json ? JSON.stringify(status, null, 2) : formatStatus(status));
-      return 0;
-    }
-    case "verify": {
-      if (orgId !== null && !(await organisationExists(orgId)))
-        throw new NotFoundError(`Organisation ${orgId} does not exist`);
-      const report = await verifyData({ orgId, profileId: values.profile, from: values.from, to: values.to });
-      console.log(values.json ? JSON.stringify(report, null, 2) : formatVerify(report));
-      return report.flagged === 0 ? 0 : 1;
-    }
-    case "backfill": {
-      if (!values.from || !values.to)
-        throw new InvalidInputError("backfill needs --from YYYY-MM-DD and --to YYYY-MM-DD");
-      const run = await backfill(orgId, {
-        from: values.from,
-        to: values.to,
-        collect: values.collect,
-        profileIds: values.profile === undefined ? undefined : [values.profile],
-        onProgress: (org, done, total) =>
-          process.stderr.write(`\r[backfill] org ${org}: ${done}/${total} profile(s) requested`),
-      });
-      process.stderr.write("\n");
-      print(run);
-      if (!values.collect && run.status !== "error") {
-        console.log("Queued. They load with the next collect (npm run ads -- collect, or the scheduled one).");
-      }
-      return exitFor(run);
-    }
-    case "org":
-      return orgCommand(positionals.slice(1), values, orgId);
-    default:
-      throw new UsageError(`Unknown command "${command}"`);
-  }
+  const workers = values.workers === undefined ? 1 : parsePositive(values.workers, "--workers");
+  if (command === "backfill" && (!values.from || !values.to))
+    throw new InvalidInputError("backfill needs --from YYYY-MM-DD and --to YYYY-MM-DD");
+  if (command === "org") checkOrgCommand(positionals.slice(1), values, orgId);
+  return {
+    ...values,
+    command: command as Invocation["command"],
+    orgCommand: positionals[1] as Invocation["orgCommand"],
+    orgId,
+    budgetMs,
+    workers,
+  };
 }
 
-type OrgOptions = Partial<Record<"name" | "email" | "role" | "password" | "admin-email" | "admin-password", string>> & {
-  json: boolean;
-};
-
-/** `org list | add | member`. The CLI is the operator (it has the database), so no session or role is checked. */
-async function orgCommand(args: string[], values: OrgOptions, orgId: number | null): Promise<number> {
+/** `org list | add | member`: what each needs, checked before anything loads. */
+function checkOrgCommand(args: string[], values: Partial<Record<string, unknown>>, orgId: number | null) {
   const [sub, ...extra] = args;
   // Not echoed: a stray value is as likely a password typed without its option.
   if (extra.length > 0)
     throw new UsageError(
       `"org ${sub}" takes no further arguments; give each value with its option (--name, --email, …)`,
     );
-  const print = (json: unknown, text: string) => console.log(values.json ? JSON.stringify(json, null, 2) : text);
-  switch (sub) {
-    case "list": {
-      if (orgId === null) {
-        const orgs = await listOrganisations();
-        print(orgs, formatOrganisations(orgs));
-      } else {
-        const members = await listMembers(orgId);
-        print({ orgId, members }, formatMembers(members));
-      }
-      return 0;
-    }
-    case "add": {
-      if (values.name === undefined || values["admin-email"] === undefined)
-        throw new UsageError("org add needs --name NAME and --admin-email EMAIL");
-      const created = await createOrganisationWithAdmin({
-        name: values.name,
-        adminEmail: values["admin-email"],
-        adminPassword: await passwordOption(values["admin-password"]),
-      });
-      print(
-        created,
-        `Created organisation ${created.orgId} "${created.name}" with admin ${created.admin.email} ` +
-          (created.admin.userCreated ? "(new user)." : "(existing user; password unchanged)."),
-      );
-      return 0;
-    }
-    case "member": {
-      if (orgId === null || values.email === undefined || values.role === undefined)
-        throw new UsageError("org member needs --org N, --email EMAIL and --role admin|member");
-      const result = await setMember(orgId, {
-        email: values.email,
-        role: values.role as "admin" | "member", // setMember validates it
-        password: await passwordOption(values.password),
-      });
-      const who = `${result.email}${result.userCreated ? " (new user)" : ""}`;
-      const where = `organisation ${result.orgId} "${result.orgName}"`;
-      print(
-        result,
-        result.membership === "added"
-          ? `Added ${who} to ${where} as ${result.role}.`
-          : result.membership === "updated"
-            ? `Changed ${who} in ${where} from ${result.previousRole} to ${result.role}.`
-            : `${who} already is ${result.role} of ${where}; nothing changed.`,
-      );
-      return 0;
-    }
-    default:
-      throw new UsageError(sub === undefined ? "org needs list, add or member" : `Unknown org command "${sub}"`);
-  }
-}
-
-/** A password option as given, or read from stdin for "-" (then it is in no shell history or process list). */
-async function passwordOption(value: string | undefined): Promise<string | undefined> {
-  if (value !== "-") return value;
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  if (sub === undefined) throw new UsageError("org needs list, add or member");
+  if (!(ORG_COMMANDS as readonly string[]).includes(sub)) throw new UsageError(`Unknown org command "${sub}"`);
+  if (sub === "add" && (values.name === undefined || values["admin-email"] === undefined))
+    throw new UsageError("org add needs --name NAME and --admin-email EMAIL");
+  if (sub === "member" && (orgId === null || values.email === undefined || values.role === undefined))
+    throw new UsageError("org member needs --org N, --email EMAIL and --role admin|member");
 }
 
 function parsePositive(value: string, flag: string): number {
@@ -266,15 +139,23 @@ function exitCodeFor(error: unknown): { code: number; hint?: string } {
 }
 
 let code: number;
+let commands: typeof import("./lib/commands") | undefined;
 try {
-  code = await main(process.argv.slice(2));
+  const invocation = parseInvocation(process.argv.slice(2));
+  if (invocation === "help" || invocation === "usage") {
+    console.log(HELP);
+    code = invocation === "help" ? 0 : 2;
+  } else {
+    commands = await import("./lib/commands");
+    code = await commands.run(invocation);
+  }
 } catch (error) {
   const mapped = exitCodeFor(error);
   console.error(`error: ${(error as Error).message}${mapped.hint ? `\n${mapped.hint}` : ""}`);
   code = mapped.code;
 }
 // Closing must not change what the run answered: a failed close is reported, the exit code stays.
-await closeDb().catch((error: unknown) =>
-  console.error(`warning: closing the database failed: ${(error as Error).message}`),
-);
+await commands
+  ?.closeDb()
+  .catch((error: unknown) => console.error(`warning: closing the database failed: ${(error as Error).message}`));
 process.exit(code);

@@ -2,11 +2,13 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { useHydrated } from "./useHydrated";
 
 export function SetupForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -35,7 +37,7 @@ export function SetupForm() {
   }
 
   return (
-    <form onSubmit={submit}>
+    <form method="post" onSubmit={submit}>
       <label htmlFor="organisationName">Organisation name</label>
       <input id="organisationName" name="organisationName" defaultValue="My organisation" required />
       <label htmlFor="email">Admin email</label>
@@ -43,7 +45,7 @@ export function SetupForm() {
       <label htmlFor="password">Password (at least 8 characters)</label>
       <input id="password" name="password" type="password" autoComplete="new-password" minLength={8} required />
       <div className="actions">
-        <button type="submit" disabled={busy}>
+        <button type="submit" disabled={busy || !hydrated}>
           {busy ? "Creating…" : "Create admin and sign in"}
         </button>
       </div>

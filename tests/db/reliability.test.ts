@@ -135,7 +135,8 @@ describe("fault campaign", () => {
     await requestYesterday();
     await closeDb(); // the child needs the database (PGlite: one process at a time)
 
-    const killed = await startChildCollect("tests/support/worker-child.ts", { LEASE_MS: "3000" }).killAtFirstBatch();
+    // A lease long enough to outlast the checks below on a busy machine; the test then waits it out.
+    const killed = await startChildCollect("tests/support/worker-child.ts", { LEASE_MS: "10000" }).killAtFirstBatch();
     expect(killed.signal).toBe("SIGKILL");
 
     const db = await getDb();
@@ -143,10 +144,12 @@ describe("fault campaign", () => {
     const [row] = await db.select().from(amazonAdsPendingReports);
     expect(row!.status).toBe("pending");
     expect(row!.leaseId).not.toBeNull(); // still claimed by the dead worker
+    const leaseEnds = row!.lockedUntil!.getTime();
     const busy = await runWorker({ ...FAST, budgetMs: 1_000, reserveMs: 100, maxIdleMs: 200 });
-    expect(busy.units.report).toBe(0); // its lease holds for 3 s: no one takes it before
+    expect(Date.now(), "the busy worker ran while the lease held").toBeLessThan(leaseEnds);
+    expect(busy.units.report).toBe(0); // no one takes it before its lease ends
 
-    await new Promise((r) => setTimeout(r, 3_000));
+    await new Promise((r) => setTimeout(r, leaseEnds - Date.now() + 200));
     const again = await runWorker({ ...FAST, pollDelaysMs: [20], maxIdleMs: 500 });
     expect(again.units.report).toBe(1);
     const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d1(), d1(), REQUESTED_API_NAMES));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { createDatabase, startApp, type AppServer, type ThrowawayDatabase } from "./app-server";
 import { createFirstAdmin, currentText, expectText, open, setupBrowser } from "./browser";
-import { startDevApp } from "./dev-server";
+import { DEV_NAVIGATION_TIMEOUT_MS, startDevApp } from "./dev-server";
 
 // "Connect with Amazon" in a real browser: the admin types the LwA app's client ID and secret, is sent to
 // the simulator's consent page (standing in for Amazon's), and comes back with the refresh token saved.
@@ -25,10 +25,12 @@ const consentPages = {
 const MODES = [
   {
     mode: "next start",
+    navigationTimeoutMs: 30_000,
     start: (databaseUrl: string) => startApp({ name: "e2e-server-connect", databaseUrl, amazon, env: consentPages }),
   },
   {
     mode: "next dev",
+    navigationTimeoutMs: DEV_NAVIGATION_TIMEOUT_MS,
     start: (databaseUrl: string) =>
       startDevApp({
         name: "e2e-dev-server-connect",
@@ -47,7 +49,7 @@ const ads = (page: Page) => page.getByRole("region", { name: "Amazon Ads API" })
 const field = (page: Page, label: string) => ads(page).getByLabel(label, { exact: true });
 const connectButton = (page: Page) => ads(page).getByRole("button", { name: "Connect with Amazon" });
 
-describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, start }) => {
+describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, navigationTimeoutMs, start }) => {
   let database: ThrowawayDatabase | undefined;
   let app: AppServer | undefined;
   let db: pg.Client | undefined;
@@ -57,6 +59,7 @@ describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, star
   beforeAll(async () => {
     // Cookies ignore ports: the other mode's session must not ride along.
     await browser().context.clearCookies();
+    browser().page.setDefaultNavigationTimeout(navigationTimeoutMs);
     database = await createDatabase(inject("pgAdminUrl"), "ads_sync_e2e_connect");
     app = await start(database.url);
     db = new pg.Client({ connectionString: database.url });

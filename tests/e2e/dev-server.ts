@@ -11,6 +11,12 @@ import { ROOT } from "./paths";
 // build that `next start` serves. Only one `next dev` can run per checkout (Next's lock file), and
 // it reloads the open page when a file in the checkout changes.
 
+/**
+ * How long a page of `next dev` may take to load: the first visit of a route compiles it, and on a busy
+ * 2-core machine that can outlast the 30 s that a page of `next start` gets.
+ */
+export const DEV_NAVIGATION_TIMEOUT_MS = 120_000;
+
 /** Starts `next dev -H 127.0.0.1` on a free port with a clean environment plus `env`; resolves once /api/health answers 200. */
 export async function startDevApp(options: {
   name: string;

@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase, startApp, type AppServer, type ThrowawayDatabase } from "./app-server";
 import { expectText, open, setupBrowser, UI_TIMEOUT } from "./browser";
-import { startDevApp } from "./dev-server";
+import { DEV_NAVIGATION_TIMEOUT_MS, startDevApp } from "./dev-server";
 
 // The Sign in form on the loopback addresses. In development (`next dev`) BETTER_AUTH_URL names
 // localhost, yet a developer may open 127.0.0.1: both must sign in. In production (`next start`)
@@ -40,6 +40,7 @@ describe("development (next dev, BETTER_AUTH_URL=http://localhost:<port>)", () =
       env: (port) => ({ ...adminEnv, BETTER_AUTH_URL: `http://localhost:${port}` }),
     });
     cleanups.push(dev.stop);
+    browser().page.setDefaultNavigationTimeout(DEV_NAVIGATION_TIMEOUT_MS);
   });
 
   it("opened on 127.0.0.1, a wrong password shows a visible error", async () => {
@@ -67,6 +68,7 @@ describe("production (next start, BETTER_AUTH_URL=http://127.0.0.1:<port>)", () 
   beforeAll(async () => {
     // Cookies ignore ports: the development server's session must not ride along.
     await browser().context.clearCookies();
+    browser().page.setDefaultNavigationTimeout(30_000);
     const database = await ownDatabase("ads_sync_e2e_prodlogin");
     app = await startApp({
       name: "e2e-server-login-origins",
@@ -86,6 +88,23 @@ describe("production (next start, BETTER_AUTH_URL=http://127.0.0.1:<port>)", () 
     expect((await answer).status()).toBe(403);
     await expectText(page.getByRole("alert"), `refused sign-in from ${localhostUrl}`, "Invalid origin");
     expect(new URL(page.url()).pathname).toBe("/login");
+  });
+
+  it("until its JavaScript runs, Sign in is disabled and the form posts: a password never lands in the address", async () => {
+    const page = await browser().context.newPage();
+    try {
+      // The page as a slow connection first shows it: the server's HTML, no script run yet.
+      await page.route("**/_next/static/**/*.js", (route) => route.abort());
+      await page.goto(app.url + "/login", { waitUntil: "load" });
+      await expectText(page.locator("h1"), "Sign in");
+      expect(await page.getByRole("button", { name: "Sign in" }).isDisabled()).toBe(true);
+      expect(await page.locator("form").getAttribute("method")).toBe("post");
+      await page.unroute("**/_next/static/**/*.js");
+      await page.reload({ waitUntil: "networkidle" });
+      await expect.poll(() => page.getByRole("button", { name: "Sign in" }).isEnabled()).toBe(true);
+    } finally {
+      await page.close();
+    }
   });
 
   it("when the sign-in request never gets an answer (network failure), the form says so", async () => {

@@ -7,16 +7,19 @@ declare module "vitest" {
   }
 }
 
-/** Chooses the db tier's backend. PostgreSQL must be reachable when asked for: a missing server fails, never skips. */
+/**
+ * The db tier's backend comes from its project (db-pglite, db-postgres in vitest.config.ts).
+ * PostgreSQL must be reachable when asked for: a missing server fails, never skips.
+ */
 export default async function setup(project: TestProject) {
-  const testDb = (process.env.TEST_DB ?? "pglite") as "pglite" | "postgres";
+  const testDb = project.getProvidedContext().testDb;
   if (testDb !== "pglite" && testDb !== "postgres")
-    throw new Error(`TEST_DB must be pglite or postgres, not ${testDb}`);
+    throw new Error(`${project.name}: provide testDb as "pglite" or "postgres" in vitest.config.ts`);
   let pgAdminUrl = "";
   if (testDb === "postgres") {
     pgAdminUrl = process.env.TEST_PG_URL ?? "";
     if (!pgAdminUrl)
-      throw new Error("TEST_DB=postgres needs TEST_PG_URL (scripts/test.sh sets it from scripts/ensure-postgres.sh)");
+      throw new Error("db-postgres needs TEST_PG_URL (scripts/test.sh sets it from scripts/ensure-postgres.sh)");
     const pg = await import("pg");
     const client = new pg.default.Client({ connectionString: pgAdminUrl });
     await client.connect().catch((error: Error) => {
@@ -24,6 +27,5 @@ export default async function setup(project: TestProject) {
     });
     await client.end();
   }
-  project.provide("testDb", testDb);
   project.provide("pgAdminUrl", pgAdminUrl);
 }

@@ -49,7 +49,7 @@ export async function createThrowawayPostgres(
 
 /**
  * Gives the calling test file its own empty, migrated database — in-memory PGlite or a throwaway
- * PostgreSQL database, by TEST_DB — and points the app's getDb() at it. The code under test runs unchanged.
+ * PostgreSQL database, by the project (db-pglite, db-postgres) — and points the app's getDb() at it. The code under test runs unchanged.
  */
 export function setupTestDatabase(): TestDatabase {
   const kind = inject("testDb");
