@@ -48,6 +48,21 @@ module.exports = {
       from: { path: "^(src/app/|src/lib/http/|src/lib/server/|scripts/(ads|demo)\\.ts|scripts/lib/)" },
       to: { path: "^src/lib/amazon-ads/" },
     },
+    {
+      name: "settings-through-its-surface",
+      comment:
+        "Routes and the CLI use settings through src/lib/settings.ts; client components only its schema and connect-result",
+      severity: "error",
+      from: { path: "^(src/app/api/|scripts/(ads|demo)\\.ts|scripts/lib/)" },
+      to: { path: "^src/lib/settings/" },
+    },
+    {
+      name: "client-settings-without-server-code",
+      comment: "Pages and components run in the browser: settings/schema.ts and settings/connect-result.ts only",
+      severity: "error",
+      from: { path: "^src/(components/|app/[^/]+/page\\.tsx)" },
+      to: { path: "^src/lib/settings(\\.ts$|/(?!schema\\.ts$|connect-result\\.ts$))" },
+    },
     ...layerRules,
   ],
   options: {

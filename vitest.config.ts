@@ -29,7 +29,8 @@ export default defineConfig({
       // The db tier on each backend. PostgreSQL (production's) runs every file. PGlite runs the files
       // whose code differs by backend (the driver, transactions, COPY staging, claims and leases, the
       // data folder's lock, migrations, the CLI and demo as processes on a folder); the route handlers,
-      // settings, auth and `org` commands issue the same SQL through the same drizzle calls on both.
+      // settings, auth and `org` commands issue the same SQL through the same drizzle calls on both, and
+      // migrate-on-vercel is about Vercel, where there is always DATABASE_URL.
       // One `vitest run` of both projects packs their files onto the same workers.
       {
         resolve: { alias },
@@ -60,7 +61,6 @@ export default defineConfig({
             "reliability",
             "cli",
             "demo",
-            "migrate-on-vercel",
             "profile-key-migration",
           ].map((name) => `tests/db/${name}.test.ts`),
           globalSetup: ["tests/support/db-global-setup.ts"],

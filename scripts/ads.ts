@@ -4,7 +4,13 @@
 import { parseArgs } from "node:util";
 import { isAmazonError } from "../src/lib/amazon/errors";
 import { DataFolderLockedError } from "../src/lib/db/pglite-lock";
-import { ConflictError, InvalidInputError, NotFoundError } from "../src/lib/errors";
+import {
+  ConflictError,
+  InvalidInputError,
+  MissingCredentialsError,
+  NotFoundError,
+  UnreadableSettingError,
+} from "../src/lib/errors";
 import { parseOrgId } from "../src/lib/orgs/org-id";
 import type { Invocation } from "./lib/commands";
 
@@ -125,10 +131,14 @@ function exitCodeFor(error: unknown): { code: number; hint?: string } {
   if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
     return { code: 2, hint: 'Run "npm run ads -- --help" for usage.' };
   }
-  if (error instanceof InvalidInputError || error instanceof NotFoundError || error instanceof ConflictError)
+  if (
+    error instanceof InvalidInputError ||
+    error instanceof NotFoundError ||
+    error instanceof ConflictError ||
+    error instanceof MissingCredentialsError
+  )
     return { code: 2 };
-  if (isAmazonError(error, "org_not_found", "no_credentials")) return { code: 2 };
-  if (isAmazonError(error)) return { code: 1 };
+  if (isAmazonError(error) || error instanceof UnreadableSettingError) return { code: 1 };
   if (error instanceof DataFolderLockedError) {
     return {
       code: 3,

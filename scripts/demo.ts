@@ -21,9 +21,9 @@ process.env.AMAZON_ADS_API_URL_NA = sim.apiUrl.NA;
 process.env.AMAZON_ADS_API_URL_FE = sim.apiUrl.FE;
 
 const { closeDb, getDb } = await import("../src/lib/db");
-const { setupFirstAdmin } = await import("../src/lib/orgs/orgs");
-const { saveAmazonAdsSettings } = await import("../src/lib/settings/store");
-const { runJob, syncStatus } = await import("../src/lib/amazon-ads");
+const { setupFirstAdmin } = await import("../src/lib/orgs/accounts");
+const { saveAmazonAdsSettings } = await import("../src/lib/settings");
+const { runJob, statusReport } = await import("../src/lib/amazon-ads");
 const { formatRun, formatStatus, table } = await import("./lib/print");
 
 const started = Date.now();
@@ -57,7 +57,7 @@ try {
   const collected = await runJob("collect", 1, { collect: { pollDelaysMs: [1_000], budgetMs: 60_000 } });
   console.log(formatRun(collected), "\n");
 
-  console.log(formatStatus(await syncStatus(1)), "\n");
+  console.log(formatStatus(await statusReport(1)), "\n");
 
   const sample = (await db.execute(sql`
     select date::text, campaign_id::text, campaign_name, impressions::text, clicks::text, cost::text, sales_14d::text, click_through_rate::text, top_of_search_impression_share::text

@@ -5,8 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { AdsClient, collectReports, requestReports, type PhaseSummary } from "../../src/lib/amazon-ads";
-import { setupFirstAdmin } from "../../src/lib/orgs/orgs";
-import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../src/lib/settings/store";
+import { setupFirstAdmin } from "../../src/lib/orgs/accounts";
+import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../src/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import type { SimUrls } from "./sim-protocol";
 

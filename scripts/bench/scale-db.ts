@@ -2,8 +2,8 @@
 // their credentials saved as the settings page saves them, a bench-only trigger that timestamps every
 // claim and release of a unit (the per-unit costs), and a sampler of the database's connections.
 import pg from "pg";
-import { createOrganisation } from "../../src/lib/orgs/orgs";
-import { saveAmazonAdsSettings } from "../../src/lib/settings/store";
+import { createOrganisation } from "../../src/lib/orgs/organisations";
+import { saveAmazonAdsSettings } from "../../src/lib/settings";
 import { createPostgresDb, type BenchDb } from "./databases";
 import { peakInWindow } from "./scale-calls";
 import type { ScaleOrg } from "./scale-protocol";

@@ -5,14 +5,15 @@ import {
   enqueueDailyRequests,
   runJob,
   runWorker,
-  syncStatus,
+  statusReport,
   verifyData,
   type JobRun,
 } from "../../src/lib/amazon-ads";
 import { closeDb, getDb, getDbHandle } from "../../src/lib/db";
 import { NotFoundError } from "../../src/lib/errors";
-import { createOrganisationWithAdmin, listMembers, listOrganisations, setMember } from "../../src/lib/orgs/admin";
-import { organisationExists } from "../../src/lib/orgs/orgs";
+import { listMembers, listOrganisations } from "../../src/lib/orgs/organisations";
+import { createOrganisationWithAdmin, setMember } from "../../src/lib/orgs/accounts";
+import { organisationExists } from "../../src/lib/orgs/organisations";
 import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./print";
 import { formatVerify } from "./print-verify";
 
@@ -79,7 +80,7 @@ export async function run(inv: Invocation): Promise<number> {
       // Like every other command: an organisation that does not exist is the operator's mistake (exit 2).
       if (orgId !== null && !(await organisationExists(orgId)))
         throw new NotFoundError(`Organisation ${orgId} does not exist`);
-      const status = await syncStatus(orgId);
+      const status = await statusReport(orgId);
       console.log(inv.json ? JSON.stringify(status, null, 2) : formatStatus(status));
       return 0;
     }

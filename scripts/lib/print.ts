@@ -1,6 +1,6 @@
 // Plain-text tables for the CLI and the demo.
-import type { JobRun, SyncStatusReport, WorkerRun } from "../../src/lib/amazon-ads";
-import type { MemberSummary, OrganisationSummary } from "../../src/lib/orgs/admin";
+import type { JobRun, StatusReport, WorkerRun } from "../../src/lib/amazon-ads";
+import type { MemberSummary, OrganisationSummary } from "../../src/lib/orgs/organisations";
 
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? "" : String(c))));
@@ -58,7 +58,7 @@ export function formatWorker(run: WorkerRun): string {
   return run.organisations.length ? `${head}\n${orgs}` : head;
 }
 
-export function formatStatus(status: SyncStatusReport): string {
+export function formatStatus(status: StatusReport): string {
   const parts: string[] = [];
   parts.push("Daily phase 1 (units for the workers: one per organisation, then one per profile)");
   parts.push(

@@ -20,14 +20,14 @@ export { backfill, checkBackfillRange, type BackfillOptions } from "./amazon-ads
 export { collectReports, DEFAULT_COLLECT, type CollectOptions } from "./amazon-ads/sync/collect-phase";
 export { describeError } from "./amazon-ads/sync/describe-error";
 export { requestReports, type RequestOptions } from "./amazon-ads/sync/request-phase";
-export { jobRun, runJob, type Job, type JobRun } from "./amazon-ads/sync/run";
-export { syncStatus, type SyncStatusReport } from "./amazon-ads/sync/status";
+export { toJobRun, runJob, type Job, type JobRun } from "./amazon-ads/sync/run";
+export { statusReport, type StatusReport } from "./amazon-ads/sync/status";
 export { upsertCampaignRows } from "./amazon-ads/sync/store-rows";
 export { verifyData, type VerifyReport } from "./amazon-ads/sync/verify";
 export type { PhaseSummary, ReportOutcome } from "./amazon-ads/sync/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
-export { cronRun } from "./amazon-ads/work/cron-run";
-export { compact, dispatch, type DispatchRun, type WorkerResult } from "./amazon-ads/work/dispatch";
+export { runCronJob } from "./amazon-ads/work/run-cron-job";
+export { workerResult, dispatch, type DispatchRun, type WorkerResult } from "./amazon-ads/work/dispatch";
 export { cleanUpFinishedWork, enqueueDailyRequests } from "./amazon-ads/work/enqueue";
 export { runWorker, type WorkerRun } from "./amazon-ads/work/worker";
 export { DEFAULT_WORKER, type WorkerOptions } from "./amazon-ads/work/worker-options";

@@ -1,11 +1,13 @@
 /**
- * Errors library code throws when the caller asked for something that cannot be done. They carry
- * no HTTP status or exit code: the HTTP layer (http/errors.ts) and the CLI (scripts/ads.ts) each
- * map them in one place.
+ * Errors library code throws when what the caller asked cannot be done, or an organisation's stored
+ * setup does not allow it. Amazon's own failures are AmazonError (amazon/errors.ts). They carry no
+ * HTTP status or exit code: the HTTP layer (http/errors.ts) and the CLI (scripts/ads.ts) each map
+ * them in one place. Their messages are safe to log, store and show.
  */
+export abstract class AppError extends Error {}
 
 /** The input is not valid; `fields` names the offending fields when there are any. */
-export class InvalidInputError extends Error {
+export class InvalidInputError extends AppError {
   constructor(
     message: string,
     readonly fields?: Record<string, string>,
@@ -16,7 +18,7 @@ export class InvalidInputError extends Error {
 }
 
 /** The request conflicts with what is stored (e.g. the app already has its first admin). */
-export class ConflictError extends Error {
+export class ConflictError extends AppError {
   constructor(
     readonly code: string,
     message: string,
@@ -26,10 +28,32 @@ export class ConflictError extends Error {
   }
 }
 
-/** A thing the caller named does not exist. */
-export class NotFoundError extends Error {
+/** A thing the caller named does not exist (e.g. an organisation). */
+export class NotFoundError extends AppError {
   constructor(message: string) {
     super(message);
     this.name = "NotFoundError";
+  }
+}
+
+/** The organisation has none of the credentials this needs saved (e.g. no Amazon Ads API credentials). */
+export class MissingCredentialsError extends AppError {
+  constructor(message: string) {
+    super(message);
+    this.name = "MissingCredentialsError";
+  }
+}
+
+/**
+ * A stored setting that cannot be turned back into its value: it does not decrypt (wrong
+ * SETTINGS_ENCRYPTION_KEY, damaged ciphertext), is not JSON, or fails its schema. The message never
+ * quotes the value.
+ */
+export class UnreadableSettingError extends AppError {
+  constructor(orgId: number, key: string, detail: string) {
+    super(
+      `The saved "${key}" settings of organisation ${orgId} cannot be read (${detail}); save them again on the settings page`,
+    );
+    this.name = "UnreadableSettingError";
   }
 }

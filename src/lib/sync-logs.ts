@@ -3,10 +3,10 @@ import { getDb, type DbOrTx } from "./db";
 import { syncLogs, type SyncLog } from "./db/schema";
 import { redact } from "./log";
 
-export type SyncStatus = "success" | "partial" | "error";
+export type RunStatus = "success" | "partial" | "error";
 
 /** The roll-up of several outcomes: all succeeded, none did, or some. The one place this is decided. */
-export function rollUp(statuses: readonly SyncStatus[]): SyncStatus {
+export function rollUp(statuses: readonly RunStatus[]): RunStatus {
   if (statuses.every((s) => s === "success")) return "success";
   return statuses.every((s) => s === "error") ? "error" : "partial";
 }
@@ -59,7 +59,7 @@ export async function startSyncLog(
 /** Finishes a run's row. Message and details pass through redact(): no secret reaches sync_logs. */
 export async function finishSyncLog(
   id: number,
-  status: SyncStatus,
+  status: RunStatus,
   message: string,
   details: Record<string, unknown>,
   db?: DbOrTx,

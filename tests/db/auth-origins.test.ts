@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as authPost } from "@/app/api/auth/[...all]/route";
 import { closeDb, getDbHandle } from "@/lib/db";
-import { setupFirstAdmin } from "@/lib/orgs/orgs";
+import { setupFirstAdmin } from "@/lib/orgs/accounts";
 import { setupTestDatabase } from "../support/test-db";
 
 // Which browser origins better-auth accepts a sign-in from. In development the app is opened as

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { closeDb } from "@/lib/db";
-import { setupFirstAdmin } from "@/lib/orgs/orgs";
+import { setupFirstAdmin } from "@/lib/orgs/accounts";
 import { signIn } from "../support/auth";
 import { runScript, type Ran } from "../support/spawn";
 import { setupSharedDatabase } from "../support/shared-db";

@@ -3,8 +3,9 @@ import { describe, expect, it, vi } from "vitest";
 import { GET as settingsGet, POST as settingsPost } from "@/app/api/settings/route";
 import { GET as setupGet, POST as setupPost } from "@/app/api/setup/route";
 import { settings } from "@/lib/db/schema";
-import { bootstrapAdminFromEnv, hasAnyUser } from "@/lib/orgs/orgs";
-import { getAmazonSettings } from "@/lib/settings/store";
+import { hasAnyUser } from "@/lib/orgs/organisations";
+import { bootstrapAdminFromEnv } from "@/lib/orgs/accounts";
+import { getAmazonSettings } from "@/lib/settings";
 import { MASK } from "@/lib/settings/masking";
 import { firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
 import { setupTestDatabase } from "../support/test-db";
@@ -235,7 +236,7 @@ describe("settings API (amazon)", () => {
 
 async function firstAdminOf2(): Promise<TestUser> {
   // org 2's first admin was created by the "second organisation" test above.
-  const { membershipsOf } = await import("@/lib/orgs/orgs");
+  const { membershipsOf } = await import("@/lib/orgs/organisations");
   const { user } = await import("@/lib/db/schema");
   const db = (await testDb.handle()).db;
   const users = await db.select().from(user);

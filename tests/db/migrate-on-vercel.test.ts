@@ -1,15 +1,10 @@
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { runScript } from "../support/spawn";
 
 // `npm run db:migrate` is vercel.json's first build step. On Vercel it must migrate for production
 // deployments only: a preview build of an unmerged branch would otherwise change the production database.
-const kind = inject("testDb");
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -20,44 +15,27 @@ interface EmptyDatabase {
   tables(): Promise<string[]>;
 }
 
-/** A database nothing has migrated yet: a new PostgreSQL database, or a PGlite folder not yet created. */
+/**
+ * A new PostgreSQL database nothing has migrated yet. Vercel always has DATABASE_URL (a function has no
+ * lasting folder for PGlite), so the db-postgres project alone runs this file (vitest.config.ts).
+ */
 async function emptyDatabase(): Promise<EmptyDatabase> {
-  if (kind === "postgres") {
-    const adminUrl = inject("pgAdminUrl");
-    const name = `ads_sync_migrate_${crypto.randomBytes(6).toString("hex")}`;
-    const admin = (statement: string) => withClient(adminUrl, async (c) => void (await c.query(statement)));
-    await admin(`create database ${name}`);
-    cleanups.push(() => admin(`drop database if exists ${name} with (force)`));
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: url.toString(), PGLITE_DIR: undefined },
-      tables: () =>
-        withClient(url.toString(), async (c) => {
-          const { rows } = await c.query<{ name: string }>(
-            "select table_name as name from information_schema.tables where table_schema = 'public'",
-          );
-          return rows.map((r) => r.name);
-        }),
-    };
-  }
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "migrate-on-vercel-"));
-  cleanups.push(async () => fs.rmSync(root, { recursive: true, force: true }));
-  const dir = path.join(root, "pglite");
+  const adminUrl = inject("pgAdminUrl");
+  const name = `ads_sync_migrate_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = (statement: string) => withClient(adminUrl, async (c) => void (await c.query(statement)));
+  await admin(`create database ${name}`);
+  cleanups.push(() => admin(`drop database if exists ${name} with (force)`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: undefined, PGLITE_DIR: dir },
-    async tables() {
-      if (!fs.existsSync(dir)) return [];
-      const client = new PGlite(dir);
-      try {
-        const { rows } = await client.query<{ name: string }>(
+    env: { DATABASE_URL: url.toString(), PGLITE_DIR: undefined },
+    tables: () =>
+      withClient(url.toString(), async (c) => {
+        const { rows } = await c.query<{ name: string }>(
           "select table_name as name from information_schema.tables where table_schema = 'public'",
         );
         return rows.map((r) => r.name);
-      } finally {
-        await client.close();
-      }
-    },
+      }),
   };
 }
 

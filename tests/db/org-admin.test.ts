@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET as orgsGet, POST as orgsPost } from "@/app/api/orgs/route";
 import { GET as membersGet, POST as membersPost } from "@/app/api/orgs/[orgId]/members/route";
 import { account, memberships, organisations, user } from "@/lib/db/schema";
-import { addMember, createUserWithPassword } from "@/lib/orgs/orgs";
+import { addMember } from "@/lib/orgs/organisations";
+import { createUserWithPassword } from "@/lib/orgs/accounts";
 import { firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
 import { setupTestDatabase } from "../support/test-db";
 

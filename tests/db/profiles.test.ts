@@ -2,10 +2,10 @@
 // (client 3: GB, DE sharing GB's campaign ids, US, JP, an agency and a vendor without report access).
 import { eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { backfill, collectReports, requestReports, syncStatus, testAdsConnection } from "@/lib/amazon-ads";
+import { backfill, collectReports, requestReports, statusReport, testAdsConnection } from "@/lib/amazon-ads";
 import type { Db } from "@/lib/db";
 import { syncLogs } from "@/lib/db/schema";
-import { getAmazonAdsSettings, saveAmazonAdsSettings } from "@/lib/settings/store";
+import { getAmazonAdsSettings, saveAmazonAdsSettings } from "@/lib/settings";
 import {
   SIM_MULTI_CLIENT,
   SIM_MULTI_DATE_SPLIT_NOW,
@@ -93,7 +93,7 @@ describe("every profile of one login, each in its own region and time zone", () 
     expect(shared.some((id) => BigInt(id!) > 2n ** 53n)).toBe(true);
     expect((await storedRows(db, 1, date)).length).toBe(gbIds.length + deIds.length);
     // Per profile in status and in the collect's summary.
-    const status = await syncStatus(1, { now: NOON });
+    const status = await statusReport(1, { now: NOON });
     expect(new Set(status.daily.filter((d) => d.date === date).map((d) => d.profileId))).toEqual(
       new Set([IDS.GB, IDS.DE]),
     );

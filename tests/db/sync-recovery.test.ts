@@ -5,12 +5,12 @@ import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
-import { backfill, collectReports, requestReports, syncStatus } from "@/lib/amazon-ads";
+import { backfill, collectReports, requestReports, statusReport } from "@/lib/amazon-ads";
 import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
 import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/sync/retry-schedule";
 import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
-import { saveAmazonAdsSettings } from "@/lib/settings/store";
+import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { storedRows } from "../support/rows";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
@@ -143,7 +143,7 @@ describe("a failed date is retried until it lands or gives up", () => {
       expect(retry, `retry ${attempt} requested`).toMatchObject({ kind: "retry", outcome: "created" });
       const collected = await collectReports(1, FAST_COLLECT);
       expect(collected.reports.find((r) => r.startDate === gap())!.outcome).toBe("failed");
-      const [open] = (await syncStatus(1)).missing;
+      const [open] = (await statusReport(1)).missing;
       expect(open).toMatchObject({ startDate: gap(), retries: attempt });
     }
     // The last failure is fresh: its next retry waits (1 day after the 1st retry, 2 after the 2nd, …).
@@ -155,7 +155,7 @@ describe("a failed date is retried until it lands or gives up", () => {
     await requestReports(1, FAST);
     await collectReports(1, FAST_COLLECT);
     expect((await storedRows(db, 1, gap())).length).toBeGreaterThan(0);
-    expect((await syncStatus(1)).missing).toEqual([]);
+    expect((await statusReport(1)).missing).toEqual([]);
   });
 
   it(`gives up after ${MAX_DATE_RETRIES} retries; status shows the date as missing and given up`, async () => {
@@ -168,7 +168,7 @@ describe("a failed date is retried until it lands or gives up", () => {
       await collectReports(1, FAST_COLLECT);
     }
     expect(retries).toBe(MAX_DATE_RETRIES);
-    const missing = (await syncStatus(1)).missing;
+    const missing = (await statusReport(1)).missing;
     expect(missing).toEqual([
       expect.objectContaining({ startDate: gap(), retries: MAX_DATE_RETRIES, nextRetryFrom: null }),
     ]);

@@ -11,7 +11,7 @@ import { verifyData, verifyRange, type VerifiedDay } from "@/lib/amazon-ads/sync
 import type { Db } from "@/lib/db";
 import { amazonSpAds, syncLogs } from "@/lib/db/schema";
 import { InvalidInputError } from "@/lib/errors";
-import { saveAmazonAdsSettings } from "@/lib/settings/store";
+import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { createOrgOne, resetSyncState } from "../support/sync-fixture";
 import { setupTestDatabase } from "../support/test-db";

@@ -2,13 +2,13 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
-import { dispatch, enqueueDailyRequests, runWorker, syncStatus } from "@/lib/amazon-ads";
+import { dispatch, enqueueDailyRequests, runWorker, statusReport } from "@/lib/amazon-ads";
 import { claimNextUnit } from "@/lib/amazon-ads/work/claim";
 import { lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
 import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
-import { createOrganisation } from "@/lib/orgs/orgs";
-import { saveAmazonAdsSettings } from "@/lib/settings/store";
+import { createOrganisation } from "@/lib/orgs/organisations";
+import { saveAmazonAdsSettings } from "@/lib/settings";
 import {
   SIM_DEFAULTS,
   SIM_MULTI_CLIENT,
@@ -135,7 +135,7 @@ describe("workers", () => {
     expect(pending.map((p) => p.status)).toEqual(Array(5).fill("completed"));
     const logs = await db.select().from(syncLogs).where(eq(syncLogs.orgId, 1));
     expect(logs.map((l) => `${l.job}:${l.status}`).sort()).toEqual(["collect:success", "request:success"]);
-    const status = await syncStatus(1);
+    const status = await statusReport(1);
     expect(status.phaseOne).toEqual([
       { runDate: new Date().toISOString().slice(0, 10), pending: 0, done: 2, failed: 0 },
     ]);

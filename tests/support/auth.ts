@@ -1,5 +1,6 @@
 import { POST as authPost } from "@/app/api/auth/[...all]/route";
-import { addMember, createOrganisation, createUserWithPassword, setupFirstAdmin } from "@/lib/orgs/orgs";
+import { addMember, createOrganisation } from "@/lib/orgs/organisations";
+import { createUserWithPassword, setupFirstAdmin } from "@/lib/orgs/accounts";
 
 export const APP = "http://localhost:3000";
 

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db";
-import { setupFirstAdmin } from "@/lib/orgs/orgs";
+import { setupFirstAdmin } from "@/lib/orgs/accounts";
 import type { Simulator } from "../../tools/amazon-ads-simulator/index";
 
 /** Organisation 1 and its admin, as the first-run setup creates them. */

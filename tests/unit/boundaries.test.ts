@@ -5,7 +5,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AmazonError, kindForStatus, type AmazonErrorKind } from "@/lib/amazon/errors";
 import { isTransient } from "@/lib/amazon/retry";
-import { ConflictError, InvalidInputError, NotFoundError } from "@/lib/errors";
+import {
+  ConflictError,
+  InvalidInputError,
+  MissingCredentialsError,
+  NotFoundError,
+  UnreadableSettingError,
+} from "@/lib/errors";
 import { HttpError, toHttpError } from "@/lib/http/errors";
 import { parseOptionalOrgId, parseOrgId } from "@/lib/orgs/org-id";
 import { CRON_JOB_PATHS, cronJobForPath } from "@/lib/server/cron-jobs";
@@ -22,9 +28,6 @@ describe("the Amazon error vocabulary", () => {
       "download",
       "data",
       "profile",
-      "no_credentials",
-      "credentials_unreadable",
-      "org_not_found",
     ];
     for (const kind of transient) expect(isTransient(new AmazonError(kind, "x")), kind).toBe(true);
     for (const kind of permanent) expect(isTransient(new AmazonError(kind, "x")), kind).toBe(false);
@@ -67,9 +70,15 @@ describe("library errors → HTTP, in one place", () => {
     expect(status(new ConflictError("already_set_up", "done"))).toBe(409);
     expect(toHttpError(new ConflictError("already_set_up", "done"))!.body.error).toBe("already_set_up");
     expect(status(new NotFoundError("no"))).toBe(404);
-    expect(status(new AmazonError("org_not_found", "no org"))).toBe(404);
-    expect(status(new AmazonError("no_credentials", "none"))).toBe(422);
-    expect(status(new AmazonError("credentials_unreadable", "damaged"))).toBe(422);
+    expect(toHttpError(new MissingCredentialsError("none"))!).toMatchObject({
+      status: 422,
+      body: { error: "no_credentials", message: "none" },
+    });
+    expect(toHttpError(new UnreadableSettingError(3, "amazon_ads", "damaged"))!).toMatchObject({
+      status: 422,
+      body: { error: "credentials_unreadable" },
+    });
+    expect(status(new AmazonError("profile", "not this login's"))).toBe(422);
     expect(status(new AmazonError("throttled", "slow down"))).toBe(503);
     expect(status(new AmazonError("network", "no answer"))).toBe(504);
     expect(status(new AmazonError("server", "boom"))).toBe(502);

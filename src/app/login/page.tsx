@@ -1,4 +1,5 @@
-import { bootstrapAdminFromEnv, hasAnyUser } from "@/lib/orgs/orgs";
+import { hasAnyUser } from "@/lib/orgs/organisations";
+import { bootstrapAdminFromEnv } from "@/lib/orgs/accounts";
 import { LoginForm } from "@/components/LoginForm";
 import { SetupForm } from "@/components/SetupForm";
 

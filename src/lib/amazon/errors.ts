@@ -1,8 +1,9 @@
 import { redact } from "../log";
 
 /**
- * The one vocabulary for what can go wrong talking to Amazon or reading an organisation's Amazon
- * credentials. Callers decide by `kind` and `transient`, never by class name or message text; the
+ * The one vocabulary for what can go wrong talking to Amazon (its login, its APIs, its report files).
+ * An organisation's own setup (no credentials, unreadable ones, no such organisation) is not
+ * Amazon's failure: that is lib/errors.ts. Callers decide by `kind` and `transient`, never by class name or message text; the
  * message is safe to log, store in sync_logs and show (secrets are redacted when it is built).
  */
 export type AmazonErrorKind =
@@ -25,13 +26,7 @@ export type AmazonErrorKind =
   /** The report file was fetched but is empty, corrupt, truncated or has invalid values. */
   | "data"
   /** The advertiser profile is not one this login can use. */
-  | "profile"
-  /** The organisation has no Amazon Ads credentials saved. */
-  | "no_credentials"
-  /** The saved credentials cannot be decrypted or parsed (wrong key, damaged data, invalid JSON). */
-  | "credentials_unreadable"
-  /** The organisation does not exist. */
-  | "org_not_found";
+  | "profile";
 
 const TRANSIENT_BY_KIND: Record<AmazonErrorKind, boolean> = {
   auth: false,
@@ -44,9 +39,6 @@ const TRANSIENT_BY_KIND: Record<AmazonErrorKind, boolean> = {
   download: false,
   data: false,
   profile: false,
-  no_credentials: false,
-  credentials_unreadable: false,
-  org_not_found: false,
 };
 
 export interface AmazonErrorDetails {

@@ -1,4 +1,4 @@
-import { compact, cronRun, DEFAULT_WORKER, runWorker, type Job } from "../amazon-ads";
+import { workerResult, runCronJob, DEFAULT_WORKER, runWorker, type Job } from "../amazon-ads";
 import { env } from "../env";
 import { parseOptionalOrgId } from "../orgs/org-id";
 import { WORKER_PATH } from "../server/cron-jobs";
@@ -17,7 +17,7 @@ export function cronRoute(job: Job) {
     assertCronAuthorized(request);
     const orgId = parseOptionalOrgId(new URL(request.url).searchParams.get("orgId"));
     const workerUrl = new URL(WORKER_PATH, env().AMAZON_ADS_WORKER_URL ?? new URL(request.url).origin).toString();
-    const run = await cronRun(job, orgId, { workerUrl });
+    const run = await runCronJob(job, orgId, { workerUrl });
     return Response.json(run, { status: STATUS_OF_RUN[run.status] });
   });
 }
@@ -28,7 +28,7 @@ export function workerRoute() {
     assertCronAuthorized(request);
     const asked = Number(new URL(request.url).searchParams.get("budgetMs"));
     const budgetMs = Number.isFinite(asked) && asked > 0 ? Math.min(asked, DEFAULT_WORKER.budgetMs) : undefined;
-    const run = compact(await runWorker({ budgetMs }));
+    const run = workerResult(await runWorker({ budgetMs }));
     return Response.json(run, { status: STATUS_OF_RUN[run.status] });
   });
 }

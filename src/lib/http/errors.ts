@@ -1,5 +1,11 @@
 import { isAmazonError, type AmazonErrorKind } from "../amazon/errors";
-import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
+import {
+  ConflictError,
+  InvalidInputError,
+  MissingCredentialsError,
+  NotFoundError,
+  UnreadableSettingError,
+} from "../errors";
 
 /** An error that becomes an HTTP response as it is: status plus a JSON body safe to show. */
 export class HttpError extends Error {
@@ -15,12 +21,9 @@ export class HttpError extends Error {
 export const unauthorized = (message = "Sign in first") => new HttpError(401, { error: "unauthorized", message });
 export const forbidden = (message: string) => new HttpError(403, { error: "forbidden", message });
 
-// What a failure talking to Amazon means for our caller: our fault (4xx) only when it is about
-// their organisation's setup; otherwise Amazon's or the network's (502/503/504).
+// What a failure talking to Amazon means for our caller: theirs (422) only when it is about their
+// organisation's setup (a profile the login cannot use); otherwise Amazon's or the network's (502/503/504).
 const STATUS_BY_AMAZON_KIND: Record<AmazonErrorKind, number> = {
-  org_not_found: 404,
-  no_credentials: 422,
-  credentials_unreadable: 422,
   profile: 422,
   auth: 502,
   rejected: 502,
@@ -48,9 +51,12 @@ export function toHttpError(error: unknown): HttpError | null {
   }
   if (error instanceof ConflictError) return new HttpError(409, { error: error.code, message: error.message });
   if (error instanceof NotFoundError) return new HttpError(404, { error: "not_found", message: error.message });
+  if (error instanceof MissingCredentialsError)
+    return new HttpError(422, { error: "no_credentials", message: error.message });
+  if (error instanceof UnreadableSettingError)
+    return new HttpError(422, { error: "credentials_unreadable", message: error.message });
   if (isAmazonError(error)) {
-    const code = error.kind === "org_not_found" ? "not_found" : error.kind;
-    return new HttpError(STATUS_BY_AMAZON_KIND[error.kind], { error: code, message: error.message });
+    return new HttpError(STATUS_BY_AMAZON_KIND[error.kind], { error: error.kind, message: error.message });
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import { getAuth } from "../auth/auth";
-import { membershipsOf } from "../orgs/orgs";
+import { membershipsOf } from "../orgs/organisations";
 import { parseOrgId } from "../orgs/org-id";
 import { forbidden, unauthorized } from "./errors";
 

@@ -1,6 +1,6 @@
-import { cronRun } from "../amazon-ads";
+import { runCronJob } from "../amazon-ads";
 import { logError } from "../log";
-import { bootstrapAdminFromEnv } from "../orgs/orgs";
+import { bootstrapAdminFromEnv } from "../orgs/accounts";
 import { startLocalScheduler, type LocalScheduler } from "./scheduler";
 
 const key = Symbol.for("amazon-ads-sync.scheduler");
@@ -13,5 +13,5 @@ export async function onServerStart(): Promise<void> {
     logError("[bootstrap] creating the first admin from ADMIN_EMAIL/ADMIN_PASSWORD failed", error);
   }
   const holder = globalThis as Record<symbol, LocalScheduler | null | undefined>;
-  if (holder[key] === undefined) holder[key] = startLocalScheduler((job) => cronRun(job.job, job.orgId));
+  if (holder[key] === undefined) holder[key] = startLocalScheduler((job) => runCronJob(job.job, job.orgId));
 }

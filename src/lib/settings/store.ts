@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { decrypt, DecryptionError, encrypt } from "./crypto";
 import { getDb, type DbOrTx } from "../db";
 import { settings } from "../db/schema";
+import { UnreadableSettingError } from "../errors";
 import {
   amazonAdsSettingsSchema,
   amazonSettingsSchema,
@@ -12,20 +13,6 @@ import {
 } from "./schema";
 
 export type { AmazonAdsSettings, AmazonSettings } from "./schema";
-
-/**
- * A stored setting that cannot be turned back into its value: it does not decrypt (wrong
- * SETTINGS_ENCRYPTION_KEY, damaged ciphertext), is not JSON, or fails its schema. The message never
- * quotes the value.
- */
-export class UnreadableSettingError extends Error {
-  constructor(orgId: number, key: string, detail: string) {
-    super(
-      `The saved "${key}" settings of organisation ${orgId} cannot be read (${detail}); save them again on the settings page`,
-    );
-    this.name = "UnreadableSettingError";
-  }
-}
 
 // Binds each ciphertext to its row: a value copied to another org or key fails to decrypt.
 const associatedData = (orgId: number, key: string) => `settings:${orgId}:${key}`;

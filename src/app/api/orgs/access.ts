@@ -1,6 +1,6 @@
 import { forbidden } from "@/lib/http/errors";
 import { requireUser } from "@/lib/http/session";
-import { isAdminOfAnyOrganisation, roleIn } from "@/lib/orgs/admin";
+import { isAdminOfAnyOrganisation, roleIn } from "@/lib/orgs/organisations";
 import { parseOrgId } from "@/lib/orgs/org-id";
 
 // The checks /api/orgs needs besides requireOrgMember (which reads ?orgId=, not the path).

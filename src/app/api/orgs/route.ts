@@ -1,6 +1,7 @@
 import { readJson, route } from "@/lib/http/handler";
 import { requireUser } from "@/lib/http/session";
-import { createOrganisationAs, listMyOrganisations, newOrganisationSchema } from "@/lib/orgs/admin";
+import { listMyOrganisations } from "@/lib/orgs/organisations";
+import { createOrganisationAs, newOrganisationSchema } from "@/lib/orgs/accounts";
 import { requireAdminOfAny } from "./access";
 
 export const dynamic = "force-dynamic";

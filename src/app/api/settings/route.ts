@@ -1,6 +1,6 @@
 import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
-import { readMaskedSettings, settingsUpdateSchema, updateSettings } from "@/lib/settings/api";
+import { readMaskedSettings, settingsUpdateSchema, updateSettings } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,6 @@
 import { readJson, route } from "@/lib/http/handler";
-import { firstAdminSchema, hasAnyUser, setupFirstAdmin } from "@/lib/orgs/orgs";
+import { hasAnyUser } from "@/lib/orgs/organisations";
+import { firstAdminSchema, setupFirstAdmin } from "@/lib/orgs/accounts";
 
 export const dynamic = "force-dynamic";
 

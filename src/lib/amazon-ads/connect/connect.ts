@@ -8,7 +8,7 @@ import { amazonAdsConnectStates } from "../../db/schema";
 import { env } from "../../env";
 import { InvalidInputError } from "../../errors";
 import { logWarn, registerSecret } from "../../log";
-import { membershipsOf } from "../../orgs/orgs";
+import { membershipsOf } from "../../orgs/organisations";
 import type { ConnectResult } from "../../settings/connect-result";
 import { decrypt, encrypt } from "../../settings/crypto";
 import { MASK, maskSecret } from "../../settings/masking";

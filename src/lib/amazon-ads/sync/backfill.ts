@@ -2,7 +2,7 @@ import { InvalidInputError } from "../../errors";
 import { collectReports } from "./collect-phase";
 import { addDays, daysBetween, isIsoDate, RETENTION_DAYS, splitRange, todayIn } from "./dates";
 import { requestReports } from "./request-phase";
-import { jobRun, organisationsFor, type JobRun } from "./run";
+import { toJobRun, organisationsFor, type JobRun } from "./run";
 
 export interface BackfillOptions {
   from: string;
@@ -68,5 +68,5 @@ export async function backfill(orgId: number | null, options: BackfillOptions): 
     );
   }
   if (options.collect) for (const org of orgs) summaries.push(await collectReports(org));
-  return jobRun("backfill", summaries);
+  return toJobRun("backfill", summaries);
 }

@@ -35,64 +35,69 @@ export const DEFAULT_COLLECT: Required<Omit<CollectOptions, "client" | "onBatch"
 export async function collectReports(orgId: number, options: CollectOptions = {}): Promise<PhaseSummary> {
   // Options left undefined (e.g. a CLI flag not given) keep their defaults.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as CollectOptions;
-  const o = { ...DEFAULT_COLLECT, ...given };
-  return runPhase(orgId, "collect", { expectedMs: o.budgetMs }, async ({ db, settings, summary, started, clients }) => {
-    const deadline = started + o.budgetMs;
-    // One login (one token) for the run; each report is polled with the profile and host it was
-    // requested for, even if the settings changed since.
-    const login = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
-    clients.push(login);
-    const clientFor = (row: PendingReport) => login.forProfile(row.profileId, row.region);
-    const reportOptions = { ...o, warn: (message: string) => summary.warnings.push(message) };
+  const config = { ...DEFAULT_COLLECT, ...given };
+  return runPhase(
+    orgId,
+    "collect",
+    { expectedMs: config.budgetMs },
+    async ({ db, settings, summary, started, clients }) => {
+      const deadline = started + config.budgetMs;
+      // One login (one token) for the run; each report is polled with the profile and host it was
+      // requested for, even if the settings changed since.
+      const login = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
+      clients.push(login);
+      const clientFor = (row: PendingReport) => login.forProfile(row.profileId, row.region);
+      const reportOptions = { ...config, warn: (message: string) => summary.warnings.push(message) };
 
-    const pending = await pendingReports(db, orgId);
-    const mine: PendingReport[] = [];
-    for (const row of pending) {
-      if (await claimReport(db, row.id, o.budgetMs + 60_000)) mine.push(row);
-      else
-        summary.reports.push({
-          ...outcomeBase(row),
-          outcome: "skipped",
-          error: "another collect run is working on it",
-        });
-    }
-    try {
-      if (mine.length > 0) await clientFor(mine[0]!).accessToken(); // token failure aborts the run
-      const outcomes = new Map<number, ReportOutcome>();
-      let remaining = mine;
-      for (let round = 0; remaining.length > 0; round++) {
-        const stillRunning: PendingReport[] = [];
-        for (const row of remaining) {
-          if (Date.now() >= deadline) {
-            stillRunning.push(row);
-            continue;
+      const pending = await pendingReports(db, orgId);
+      const mine: PendingReport[] = [];
+      for (const row of pending) {
+        if (await claimReport(db, row.id, config.budgetMs + 60_000)) mine.push(row);
+        else
+          summary.reports.push({
+            ...outcomeBase(row),
+            outcome: "skipped",
+            error: "another collect run is working on it",
+          });
+      }
+      try {
+        if (mine.length > 0) await clientFor(mine[0]!).accessToken(); // token failure aborts the run
+        const outcomes = new Map<number, ReportOutcome>();
+        let remaining = mine;
+        for (let round = 0; remaining.length > 0; round++) {
+          const stillRunning: PendingReport[] = [];
+          for (const row of remaining) {
+            if (Date.now() >= deadline) {
+              stillRunning.push(row);
+              continue;
+            }
+            const outcome = await collectReport(db, row, clientFor(row), reportOptions);
+            outcomes.set(row.id, outcome);
+            if (outcome.outcome === "still_pending") stillRunning.push(row);
           }
-          const outcome = await collectReport(db, row, clientFor(row), reportOptions);
-          outcomes.set(row.id, outcome);
-          if (outcome.outcome === "still_pending") stillRunning.push(row);
+          remaining = stillRunning;
+          const delay = config.pollDelaysMs[Math.min(round, config.pollDelaysMs.length - 1)] ?? 30_000;
+          if (remaining.length === 0 || Date.now() + delay >= deadline) break;
+          await sleep(delay);
         }
-        remaining = stillRunning;
-        const delay = o.pollDelaysMs[Math.min(round, o.pollDelaysMs.length - 1)] ?? 30_000;
-        if (remaining.length === 0 || Date.now() + delay >= deadline) break;
-        await sleep(delay);
-      }
-      for (const row of remaining) {
-        await releaseReport(db, row.id, {});
-        if (!outcomes.has(row.id)) {
-          outcomes.set(row.id, { ...outcomeBase(row), amazonStatus: row.amazonStatus ?? undefined });
+        for (const row of remaining) {
+          await releaseReport(db, row.id, {});
+          if (!outcomes.has(row.id)) {
+            outcomes.set(row.id, { ...outcomeBase(row), amazonStatus: row.amazonStatus ?? undefined });
+          }
         }
+        summary.reports.push(...mine.map((row) => outcomes.get(row.id)!));
+      } catch (error) {
+        // Whatever this run claimed goes back to the queue untouched.
+        for (const r of mine) await releaseReport(db, r.id, {}).catch(() => {});
+        throw error;
       }
-      summary.reports.push(...mine.map((row) => outcomes.get(row.id)!));
-    } catch (error) {
-      // Whatever this run claimed goes back to the queue untouched.
-      for (const r of mine) await releaseReport(db, r.id, {}).catch(() => {});
-      throw error;
-    }
-    const removed = await deleteFinishedReports(db, orgId, { retentionDays: RETENTION_DAYS });
-    summary.profiles = profileResults(summary.reports);
-    summary.status = overallStatus(summary.reports);
-    summary.message = pending.length === 0 ? "Nothing pending" : collectMessage(summary.reports, removed);
-  });
+      const removed = await deleteFinishedReports(db, orgId, { retentionDays: RETENTION_DAYS });
+      summary.profiles = profileResults(summary.reports);
+      summary.status = overallStatus(summary.reports);
+      summary.message = pending.length === 0 ? "Nothing pending" : collectMessage(summary.reports, removed);
+    },
+  );
 }
 
 export function collectMessage(reports: ReportOutcome[], removed: number): string {

@@ -42,7 +42,7 @@ export async function collectReport(
   db: Db,
   row: PendingReport,
   client: AdsClient,
-  o: CollectReportOptions,
+  config: CollectReportOptions,
 ): Promise<ReportOutcome> {
   const base = outcomeBase(row);
   const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
@@ -55,39 +55,44 @@ export async function collectReport(
         db,
         row,
         { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" },
-        o.leaseId,
+        config.leaseId,
       );
     }
     if (isAmazonError(error) && !error.transient) {
-      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, o.leaseId);
+      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, config.leaseId);
     }
     // Throttled or Amazon down even after retries: try again next round or next run, unless the
     // report is past its time limit (polls that keep failing must not keep it pending for ever).
-    if (ageHours >= o.timeoutHours) {
-      const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); last poll failed: ${describeError(error)}`;
-      return fail(db, row, { ...base, outcome: "timed_out", error: reason }, o.leaseId);
+    if (ageHours >= config.timeoutHours) {
+      const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${config.timeoutHours} h); last poll failed: ${describeError(error)}`;
+      return fail(db, row, { ...base, outcome: "timed_out", error: reason }, config.leaseId);
     }
-    await releaseReport(db, row.id, { error: describeError(error), polled: true, keepLock: true, leaseId: o.leaseId });
+    await releaseReport(db, row.id, {
+      error: describeError(error),
+      polled: true,
+      keepLock: true,
+      leaseId: config.leaseId,
+    });
     return { ...base, outcome: "still_pending", error: describeError(error) };
   }
   const status = report.status.toUpperCase();
-  if (status === "COMPLETED") return ingest(db, row, client, report, o);
+  if (status === "COMPLETED") return ingest(db, row, client, report, config);
   if (FAILED_STATUSES.has(status)) {
     const reason = report.failureReason ?? `Amazon reported status ${status}`;
-    return fail(db, row, { ...base, outcome: "failed", amazonStatus: status, error: reason }, o.leaseId);
+    return fail(db, row, { ...base, outcome: "failed", amazonStatus: status, error: reason }, config.leaseId);
   }
   // PENDING, PROCESSING or anything new: still running, bounded by the timeout.
-  if (ageHours >= o.timeoutHours) {
+  if (ageHours >= config.timeoutHours) {
     await client.deleteReport(row.reportId).catch(() => {}); // best effort: free Amazon's queue
-    const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${o.timeoutHours} h); cancelled`;
-    return fail(db, row, { ...base, outcome: "timed_out", amazonStatus: status, error: reason }, o.leaseId);
+    const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${config.timeoutHours} h); cancelled`;
+    return fail(db, row, { ...base, outcome: "timed_out", amazonStatus: status, error: reason }, config.leaseId);
   }
   await releaseReport(db, row.id, {
     amazonStatus: status,
     error: null,
     polled: true,
     keepLock: true,
-    leaseId: o.leaseId,
+    leaseId: config.leaseId,
   });
   return { ...base, outcome: "still_pending", amazonStatus: status };
 }
@@ -109,7 +114,7 @@ async function ingest(
   row: PendingReport,
   client: AdsClient,
   report: AsyncReport,
-  o: CollectReportOptions,
+  config: CollectReportOptions,
 ): Promise<ReportOutcome> {
   const started = Date.now();
   const base = { ...outcomeBase(row), amazonStatus: "COMPLETED" };
@@ -119,15 +124,15 @@ async function ingest(
     const url = current.url;
     if (!url) {
       const error = new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
-      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, o.leaseId);
+      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, config.leaseId);
     }
-    const tried = await triesOfOneUrl(() => loadOnce(db, row, url, o), policy);
+    const tried = await triesOfOneUrl(() => loadOnce(db, row, url, config), policy);
     if ("rows" in tried) return { ...base, outcome: "completed", rows: tried.rows, durationMs: Date.now() - started };
     const { error } = tried;
     const worthAnotherUrl = error.transient || error.reason === "url_expired";
     const budgetSpent = policy.deadline !== undefined && Date.now() >= policy.deadline;
     if (worthAnotherUrl && (tried.budgetSpent || budgetSpent)) {
-      await releaseReport(db, row.id, { error: describeError(error), keepLock: true, leaseId: o.leaseId });
+      await releaseReport(db, row.id, { error: describeError(error), keepLock: true, leaseId: config.leaseId });
       return { ...base, outcome: "still_pending", error: `${describeError(error)}; tried again next run` };
     }
     if (worthAnotherUrl && freshUrls < FRESH_URLS + (error.reason === "url_expired" ? 1 : 0)) {
@@ -138,7 +143,7 @@ async function ingest(
       db,
       row,
       { ...base, outcome: "failed", error: describeError(error), durationMs: Date.now() - started },
-      o.leaseId,
+      config.leaseId,
     );
   }
 }
@@ -165,7 +170,7 @@ async function triesOfOneUrl(load: () => Promise<number>, policy: RetryPolicy): 
 }
 
 /** One download of the file into the table, in one transaction with the report's "completed" mark. */
-async function loadOnce(db: Db, row: PendingReport, url: string, o: CollectReportOptions): Promise<number> {
+async function loadOnce(db: Db, row: PendingReport, url: string, config: CollectReportOptions): Promise<number> {
   const referenceDate = addDays(row.reportEndDate, row.lookbackDays);
   const unknownKeys = new Set<string>();
   const provenance = {
@@ -177,16 +182,17 @@ async function loadOnce(db: Db, row: PendingReport, url: string, o: CollectRepor
     endDate: row.reportEndDate,
     referenceDate,
   };
-  const options = { batchSize: o.batchSize, unknownKeys, onBatch: o.onBatch };
+  const options = { batchSize: config.batchSize, unknownKeys, onBatch: config.onBatch };
   const { rows, days } = await ingestReport(db, url, provenance, options, (tx, total) =>
-    finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }, o.leaseId),
+    finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }, config.leaseId),
   );
   for (const day of days) {
     if (day.suspectEmpty)
-      o.warn(
+      config.warn(
         `Suspect empty day: report ${row.reportId} (org ${row.orgId}, profile ${row.profileId}) had no rows for ${day.date}, which holds ${day.keptRows} stored rows; kept them`,
       );
   }
-  if (unknownKeys.size) o.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
+  if (unknownKeys.size)
+    config.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;
 }

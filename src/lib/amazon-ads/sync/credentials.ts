@@ -1,25 +1,18 @@
-import { AmazonError } from "../../amazon/errors";
 import type { DbOrTx } from "../../db";
-import { organisationExists } from "../../orgs/orgs";
-import { getAmazonAdsSettings, UnreadableSettingError, type AmazonAdsSettings } from "../../settings/store";
+import { MissingCredentialsError, NotFoundError } from "../../errors";
+import { organisationExists } from "../../orgs/organisations";
+import { getAmazonAdsSettings, type AmazonAdsSettings } from "../../settings/store";
 
 /**
- * An organisation's Ads credentials for a run. Every way this can fail is an AmazonError: the
- * organisation does not exist, has no credentials, or has credentials that cannot be read.
+ * An organisation's Ads credentials for a run. Throws NotFoundError when the organisation does not
+ * exist, MissingCredentialsError when it has no credentials, UnreadableSettingError (from the store)
+ * when they cannot be read.
  */
 export async function requireAdsSettings(orgId: number, db?: DbOrTx): Promise<AmazonAdsSettings> {
-  let settings: AmazonAdsSettings | null;
-  try {
-    settings = await getAmazonAdsSettings(orgId, db);
-  } catch (error) {
-    if (error instanceof UnreadableSettingError) throw new AmazonError("credentials_unreadable", error.message);
-    throw error;
-  }
+  const settings = await getAmazonAdsSettings(orgId, db);
   if (settings) return settings;
-  if (!(await organisationExists(orgId, db)))
-    throw new AmazonError("org_not_found", `Organisation ${orgId} does not exist`);
-  throw new AmazonError(
-    "no_credentials",
+  if (!(await organisationExists(orgId, db))) throw new NotFoundError(`Organisation ${orgId} does not exist`);
+  throw new MissingCredentialsError(
     `Organisation ${orgId} has no Amazon Ads API credentials; save them on the settings page (Amazon tab)`,
   );
 }

@@ -27,17 +27,20 @@ export async function ingestReport(
   db: Db,
   url: string,
   provenance: RowProvenance,
-  o: IngestOptions,
+  options: IngestOptions,
   complete: (tx: Tx, rows: number) => Promise<void>,
 ): Promise<{ rows: number; days: ReconciledDay[] }> {
   const pool = postgresPool(db);
   if (!pool)
     return db.transaction(async (tx) => {
       let total = 0;
-      for await (const batch of streamReportRows(url, { batchSize: o.batchSize, unknownKeys: o.unknownKeys })) {
+      for await (const batch of streamReportRows(url, {
+        batchSize: options.batchSize,
+        unknownKeys: options.unknownKeys,
+      })) {
         await upsertCampaignRows(tx, batch, provenance);
         total += batch.length; // the file's rows, as on PostgreSQL (a repeated key counts each time)
-        o.onBatch?.(total);
+        options.onBatch?.(total);
       }
       const days = await reconcileReportDays(tx, provenance);
       await complete(tx, total);
@@ -51,13 +54,13 @@ export async function ingestReport(
     const onClient = drizzle(client, { schema }) as unknown as Db;
     return await onClient.transaction(async (tx) => {
       const pieces = streamReportCopy(url, {
-        rowsPerPiece: o.batchSize,
-        readAheadRows: o.mergeRows ?? MERGE_ROWS,
-        unknownKeys: o.unknownKeys,
+        rowsPerPiece: options.batchSize,
+        readAheadRows: options.mergeRows ?? MERGE_ROWS,
+        unknownKeys: options.unknownKeys,
       });
       const total = await copyUpsert(client, tx, pieces, provenance, {
-        onBatch: o.onBatch,
-        mergeRows: o.mergeRows,
+        onBatch: options.onBatch,
+        mergeRows: options.mergeRows,
       });
       const days = await reconcileReportDays(tx, provenance);
       await complete(tx, total);

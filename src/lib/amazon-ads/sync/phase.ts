@@ -1,6 +1,5 @@
-import { isAmazonError } from "../../amazon/errors";
 import { getDb, type Db } from "../../db";
-import { InvalidInputError } from "../../errors";
+import { InvalidInputError, UnreadableSettingError } from "../../errors";
 import { logWarn } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import { finishSyncLog, startSyncLog } from "../../sync-logs";
@@ -37,7 +36,7 @@ export async function runPhase(
   try {
     settings = await requireAdsSettings(orgId, db);
   } catch (error) {
-    if (!isAmazonError(error, "credentials_unreadable")) throw error;
+    if (!(error instanceof UnreadableSettingError)) throw error;
     unreadable = error;
   }
   const logId = await startSyncLog(orgId, "amazon_ads", job, db, { expectedMs: options.expectedMs });

@@ -1,4 +1,4 @@
-import { isAmazonError } from "../../amazon/errors";
+import { MissingCredentialsError, NotFoundError } from "../../errors";
 import { logError } from "../../log";
 import { orgIdsWithSetting } from "../../settings/store";
 import { rollUp } from "../../sync-logs";
@@ -16,7 +16,7 @@ export interface JobRun {
 }
 
 /** The run of several organisations' summaries, with the one roll-up of their statuses. */
-export function jobRun(job: JobRun["job"], organisations: PhaseSummary[]): JobRun {
+export function toJobRun(job: JobRun["job"], organisations: PhaseSummary[]): JobRun {
   return { job, status: rollUp(organisations.map((o) => o.status)), organisations };
 }
 
@@ -42,11 +42,11 @@ export async function runJob(
         job === "request" ? await requestReports(id, options.request) : await collectReports(id, options.collect),
       );
     } catch (error) {
-      if (orgId !== null && isAmazonError(error, "org_not_found", "no_credentials")) throw error;
+      if (orgId !== null && (error instanceof NotFoundError || error instanceof MissingCredentialsError)) throw error;
       logError(`[amazon-ads] ${job} for org ${id} failed`, error);
       const message = describeError(error);
       organisations.push({ ...emptySummary(id, job), status: "error", message });
     }
   }
-  return jobRun(job, organisations);
+  return toJobRun(job, organisations);
 }

@@ -39,7 +39,7 @@ export interface PhaseOneDay {
   failed: number;
 }
 
-export interface SyncStatusReport {
+export interface StatusReport {
   phaseOne: PhaseOneDay[];
   open: PendingReport[];
   missing: MissingDates[];
@@ -49,11 +49,11 @@ export interface SyncStatusReport {
 }
 
 /** What an operator checks against Amazon's console: queue, last runs, and per-day totals (exact, as text). */
-export async function syncStatus(
+export async function statusReport(
   orgId: number | null,
   options: { days?: number; runs?: number; now?: Date } = {},
   db?: DbOrTx,
-): Promise<SyncStatusReport> {
+): Promise<StatusReport> {
   const conn = db ?? (await getDb());
   const now = options.now ?? new Date();
   const byOrg = orgId === null ? undefined : eq(amazonAdsPendingReports.orgId, orgId);

@@ -1,4 +1,4 @@
-import { rollUp, type SyncStatus } from "../../sync-logs";
+import { rollUp, type RunStatus } from "../../sync-logs";
 
 export interface ReportOutcome {
   profileId: string;
@@ -18,7 +18,7 @@ export interface ReportOutcome {
 export interface PhaseSummary {
   orgId: number;
   job: "request" | "collect" | "backfill";
-  status: SyncStatus;
+  status: RunStatus;
   message: string;
   /** Per advertiser profile: its status and what happened (one profile's trouble never stops the others). */
   profiles: ProfileResult[];
@@ -31,7 +31,7 @@ export interface PhaseSummary {
 
 export interface ProfileResult {
   profileId: string;
-  status: SyncStatus;
+  status: RunStatus;
   message: string;
   region?: string;
   timezone?: string | null;
@@ -75,6 +75,6 @@ export function profileResults(outcomes: ReportOutcome[]): ProfileResult[] {
 export function overallStatus(
   outcomes: ReportOutcome[],
   failedKinds: ReportOutcome["outcome"][] = ["failed", "timed_out"],
-): SyncStatus {
+): RunStatus {
   return rollUp(outcomes.map((o) => (failedKinds.includes(o.outcome) ? "error" : "success")));
 }

@@ -66,17 +66,17 @@ export interface VerifyOptions {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The range verify reads: the last 30 days up to yesterday (UTC) by default, never past Amazon's 95. */
-export function verifyRange(o: Pick<VerifyOptions, "from" | "to" | "now">): { from: string; to: string } {
-  const today = (o.now ?? new Date()).toISOString().slice(0, 10);
+export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">): { from: string; to: string } {
+  const today = (options.now ?? new Date()).toISOString().slice(0, 10);
   for (const [flag, value] of [
-    ["--from", o.from],
-    ["--to", o.to],
+    ["--from", options.from],
+    ["--to", options.to],
   ] as const) {
     if (value !== undefined && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value))))
       throw new InvalidInputError(`${flag} must be a date YYYY-MM-DD`);
   }
-  const to = o.to ?? addDays(today, -1);
-  const from = o.from ?? addDays(to, -(DEFAULT_DAYS - 1));
+  const to = options.to ?? addDays(today, -1);
+  const from = options.from ?? addDays(to, -(DEFAULT_DAYS - 1));
   if (from > to) throw new InvalidInputError("--from must not be after --to");
   if (from < addDays(today, -MAX_VERIFY_DAYS))
     throw new InvalidInputError(
@@ -132,15 +132,15 @@ const request = z.object({
  * and at which ages it was loaded, how much restatement moved it, and what looks wrong (flags).
  * Sums only, exact (numeric as text).
  */
-export async function verifyData(o: VerifyOptions, db?: DbOrTx): Promise<VerifyReport> {
+export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<VerifyReport> {
   const conn = db ?? (await getDb());
-  const { from, to } = verifyRange(o);
-  const now = o.now ?? new Date();
+  const { from, to } = verifyRange(options);
+  const now = options.now ?? new Date();
   const scope = (table: string): SQL =>
     sql.join(
       [
-        o.orgId === null ? sql`true` : sql`${sql.raw(table)}.org_id = ${o.orgId}`,
-        o.profileId === undefined ? sql`true` : sql`${sql.raw(table)}.profile_id = ${o.profileId}`,
+        options.orgId === null ? sql`true` : sql`${sql.raw(table)}.org_id = ${options.orgId}`,
+        options.profileId === undefined ? sql`true` : sql`${sql.raw(table)}.profile_id = ${options.profileId}`,
       ],
       sql` and `,
     );

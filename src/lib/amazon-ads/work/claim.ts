@@ -46,18 +46,18 @@ const claimable = (table: string, dueColumn: string, limit: number) => sql`
   for update skip locked`;
 
 /** The next unit this worker may work on, leased to it; request units before reports (they feed them). */
-export async function claimNextUnit(db: Db, o: ClaimOptions): Promise<Claim | null> {
+export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
-  const lease = sql`now() + make_interval(secs => ${o.leaseMs / 1000})`;
+  const lease = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
-    const requestId = await leaseOne(tx, "amazon_ads_request_units", "available_at", o, leaseId, lease);
+    const requestId = await leaseOne(tx, "amazon_ads_request_units", "available_at", options, leaseId, lease);
     if (requestId !== null) {
       const t = amazonAdsRequestUnits;
       const [unit] = await tx.select().from(t).where(eq(t.id, requestId));
       return { kind: "request", leaseId, unit: unit! };
     }
-    const reportId = await leaseOne(tx, "amazon_ads_pending_reports", "next_poll_at", o, leaseId, lease);
+    const reportId = await leaseOne(tx, "amazon_ads_pending_reports", "next_poll_at", options, leaseId, lease);
     if (reportId === null) return null;
     const t = amazonAdsPendingReports;
     const [unit] = await tx.select().from(t).where(eq(t.id, reportId));
@@ -69,14 +69,14 @@ async function leaseOne(
   tx: DbOrTx,
   table: string,
   dueColumn: string,
-  o: ClaimOptions,
+  options: ClaimOptions,
   leaseId: string,
   lease: SQL,
 ): Promise<number | null> {
   const attempts = table === "amazon_ads_request_units" ? sql`, attempts = attempts + 1` : sql``;
   const result = await tx.execute(sql`
     update ${sql.raw(table)} set locked_until = ${lease}, lease_id = ${leaseId}${attempts}
-    where id = (${claimable(table, dueColumn, o.clientConcurrency)})
+    where id = (${claimable(table, dueColumn, options.clientConcurrency)})
     returning id`);
   const row = rowsOf(result)[0] as { id: number } | undefined;
   return row ? Number(row.id) : null;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { getDb } from "../../db";
 import { env } from "../../env";
-import { rollUp, type SyncStatus } from "../../sync-logs";
+import { rollUp, type RunStatus } from "../../sync-logs";
 import type { PhaseSummary } from "../sync/summary";
 import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "./enqueue";
 import { runWorker, type WorkerRun } from "./worker";
@@ -13,7 +13,7 @@ export type WorkerResult = Omit<WorkerRun, "organisations"> & { organisations: O
 
 export interface DispatchRun {
   job: "request" | "collect";
-  status: SyncStatus;
+  status: RunStatus;
   /** Phase 1: the organisations queued for today (0 new when today's units were already there). */
   queued?: { queued: number; organisations: number };
   workers: Array<Omit<WorkerResult, "organisations">>;
@@ -47,7 +47,7 @@ export async function dispatch(job: "request" | "collect", options: DispatchOpti
   await analyzeQueues(db);
   const runs = await Promise.all(
     Array.from({ length: count }, () =>
-      via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(compact),
+      via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(workerResult),
     ),
   );
   await cleanUpFinishedWork(db);
@@ -69,7 +69,7 @@ function withoutOrganisations(run: WorkerResult): Omit<WorkerResult, "organisati
 }
 
 /** A worker's answer without its per-report details (those are in sync_logs). */
-export function compact(run: WorkerRun): WorkerResult {
+export function workerResult(run: WorkerRun): WorkerResult {
   return {
     ...run,
     organisations: run.organisations.map(({ orgId, job, status, message, syncLogId }) => ({

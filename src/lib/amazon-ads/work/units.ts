@@ -6,7 +6,7 @@ import type { AmazonAdsSettings } from "../../settings/schema";
 import type { AdsClient } from "../api/client";
 import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
 import { collectReport, outcomeBase } from "../sync/collect-report";
-import { describeError } from "../sync/describe-error";
+import { describeError, isOrganisationFailure } from "../sync/describe-error";
 import { failedNotRetried, finishReport, markRetried } from "../sync/pending-queue";
 import { selectProfiles } from "../sync/profile-selection";
 import { requestForProfile } from "../sync/request-phase";
@@ -17,7 +17,7 @@ import type { WorkerSettings } from "./worker-options";
 export interface UnitContext {
   db: Db;
   logs: OrgLogBook;
-  o: WorkerSettings;
+  config: WorkerSettings;
   /** The organisation's credentials and its login (one token per organisation per invocation). */
   login(orgId: number): Promise<{ settings: AmazonAdsSettings; client: AdsClient }>;
   /** The end of this unit's Amazon retries. */
@@ -97,7 +97,7 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
       forProfile,
       profile,
       failed,
-      { now: ctx.o.now?.(), createsAtOnce: 1, client: ctx.o.client },
+      { now: ctx.config.now?.(), createsAtOnce: 1, client: ctx.config.client },
       entry.summary.warnings,
     );
     entry.summary.amazonCalls += client.callCount - calls;
@@ -123,7 +123,7 @@ async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: s
     await retryRequestUnitLater(ctx.db, unit, leaseId, message);
     return;
   }
-  if (!isAmazonError(error)) throw error; // the database: the worker stops, the lease brings the unit back
+  if (!isOrganisationFailure(error)) throw error; // the database: the worker stops, the lease brings the unit back
   const entry = ctx.logs.entry(unit.orgId, "request");
   if (unit.profileId) entry.summary.profiles.push({ profileId: unit.profileId, status: "error", message });
   else entry.aborted = `Aborted: ${message}`;
@@ -160,12 +160,12 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   try {
     login = await ctx.login(row.orgId);
   } catch (error) {
-    if (!isAmazonError(error)) throw error;
+    if (!isOrganisationFailure(error)) throw error;
     // No readable credentials any more: the report cannot be polled; it fails once past its time limit.
     const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
     const entry = ctx.logs.entry(row.orgId, "collect");
     entry.aborted = `Aborted: ${describeError(error)}`;
-    if (ageHours >= ctx.o.timeoutHours) {
+    if (ageHours >= ctx.config.timeoutHours) {
       const outcome = { ...outcomeBase(row), outcome: "timed_out" as const, error: describeError(error) };
       await finishReport(ctx.db, row.id, { status: "failed", error: outcome.error }, leaseId);
       entry.summary.reports.push(outcome);
@@ -176,9 +176,9 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   const client = login.client.forProfile(row.profileId, row.region).withRetryPolicy(unitRetry(ctx));
   const warnings: string[] = [];
   const outcome = await collectReport(ctx.db, row, client, {
-    timeoutHours: ctx.o.timeoutHours,
-    batchSize: ctx.o.batchSize,
-    onBatch: ctx.o.onBatch,
+    timeoutHours: ctx.config.timeoutHours,
+    batchSize: ctx.config.batchSize,
+    onBatch: ctx.config.onBatch,
     warn: (m) => warnings.push(m),
     leaseId,
   });
@@ -191,7 +191,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     entry.summary.durationMs += Date.now() - started;
   }
   if (outcome.outcome === "still_pending") {
-    const delays = ctx.o.pollDelaysMs;
+    const delays = ctx.config.pollDelaysMs;
     await pollLater(ctx.db, row, leaseId, delays[Math.min(row.attempts, delays.length - 1)]!);
   }
 }

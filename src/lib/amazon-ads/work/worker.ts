@@ -3,7 +3,7 @@ import { sleep } from "../../amazon/retry";
 import { getDb } from "../../db";
 import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
-import { rollUp, type SyncStatus } from "../../sync-logs";
+import { rollUp, type RunStatus } from "../../sync-logs";
 import { AdsClient } from "../api/client";
 import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../sync/describe-error";
@@ -16,7 +16,7 @@ import { workerSettings, type WorkerOptions } from "./worker-options";
 
 export interface WorkerRun {
   workerId: string;
-  status: SyncStatus;
+  status: RunStatus;
   startedAt: string;
   durationMs: number;
   budgetMs: number;
@@ -40,10 +40,10 @@ type Login = { settings: AmazonAdsSettings; client: AdsClient };
  * failure stops the worker (its unit comes back when the lease ends).
  */
 export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun> {
-  const o = workerSettings(options);
+  const config = workerSettings(options);
   const db = await getDb();
   const started = Date.now();
-  const deadline = started + o.budgetMs;
+  const deadline = started + config.budgetMs;
   const logs = new OrgLogBook(db, deadline);
   const logins = new Map<number, Promise<Login>>();
   const login = (orgId: number): Promise<Login> => {
@@ -51,7 +51,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     if (!entry) {
       entry = requireAdsSettings(orgId, db).then((settings) => ({
         settings,
-        client: new AdsClient(settings, { ...o.client, retry: { ...o.client?.retry, deadline } }),
+        client: new AdsClient(settings, { ...config.client, retry: { ...config.client?.retry, deadline } }),
       }));
       entry.catch(() => {}); // awaited by every unit of the organisation; a rejection is theirs to report
       logins.set(orgId, entry);
@@ -73,7 +73,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     status: "success",
     startedAt: new Date(started).toISOString(),
     durationMs: 0,
-    budgetMs: o.budgetMs,
+    budgetMs: config.budgetMs,
     stoppedBecause: "no_work",
     units: { discover: 0, profile: 0, report: 0 },
     leaseLost: 0,
@@ -85,22 +85,22 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   let idleSince: number | null = null;
   try {
     for (;;) {
-      if (o.signal?.aborted) {
+      if (config.signal?.aborted) {
         run.stoppedBecause = "aborted";
         break;
       }
-      if (Date.now() >= deadline - o.reserveMs) {
+      if (Date.now() >= deadline - config.reserveMs) {
         run.stoppedBecause = "budget";
         break;
       }
-      const claim = await claimNextUnit(db, { leaseMs: o.leaseMs, clientConcurrency: o.clientConcurrency });
+      const claim = await claimNextUnit(db, { leaseMs: config.leaseMs, clientConcurrency: config.clientConcurrency });
       if (!claim) {
         const due = await nextDueAt(db);
         const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
         idleSince ??= Date.now();
         // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
-        if (wait > o.maxIdleMs || Date.now() - idleSince > o.maxIdleMs) break;
-        if (Date.now() + wait >= deadline - o.reserveMs) {
+        if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) break;
+        if (Date.now() + wait >= deadline - config.reserveMs) {
           run.stoppedBecause = "budget";
           break;
         }
@@ -111,8 +111,8 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       const orgId = claim.unit.orgId;
       const before = await throttled(orgId);
       // A unit's retries end before the budget does, leaving time to close the sync_logs rows.
-      const unitDeadline = Math.min(Date.now() + o.unitBudgetMs, deadline - o.reserveMs / 3);
-      const ctx: UnitContext = { db, logs, o, login, unitDeadline };
+      const unitDeadline = Math.min(Date.now() + config.unitBudgetMs, deadline - config.reserveMs / 3);
+      const ctx: UnitContext = { db, logs, config, login, unitDeadline };
       try {
         await workOn(ctx, claim, run);
       } catch (error) {
@@ -124,7 +124,10 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
           entry.aborted = `Aborted: ${describeError(error)}`;
         }
       }
-      o.onUnit?.(claim.kind === "report" ? "report" : claim.unit.profileId ? "profile" : "discover", claim.unit.id);
+      config.onUnit?.(
+        claim.kind === "report" ? "report" : claim.unit.profileId ? "profile" : "discover",
+        claim.unit.id,
+      );
       if (claim.unit.clientKey && (await throttled(orgId)) > before) await backOffClient(db, claim.unit.clientKey);
     }
   } catch (error) {

@@ -1,7 +1,7 @@
 import { connectRedirectUri, finishAmazonConnect } from "@/lib/amazon-ads";
 import { requireUser } from "@/lib/http/session";
 import { route } from "@/lib/http/handler";
-import { CONNECT_RESULT_PARAM } from "@/lib/settings/connect-result";
+import { CONNECT_RESULT_PARAM } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { connectRedirectUri, startAmazonConnect } from "@/lib/amazon-ads";
 import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
-import { sectionFormSchema } from "@/lib/settings/api";
+import { sectionFormSchema } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
 

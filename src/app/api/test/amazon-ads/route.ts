@@ -1,7 +1,7 @@
 import { testAdsConnection } from "@/lib/amazon-ads";
 import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
-import { resolveFormValues, sectionFormSchema } from "@/lib/settings/api";
+import { resolveFormValues, sectionFormSchema } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
 import { testSpApiConnection } from "@/lib/amazon/sp-api-test";
-import { resolveFormValues, sectionFormSchema } from "@/lib/settings/api";
+import { resolveFormValues, sectionFormSchema } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
 

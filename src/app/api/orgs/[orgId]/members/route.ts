@@ -1,5 +1,6 @@
 import { readJson, route } from "@/lib/http/handler";
-import { listMembers, memberInputSchema, setMember } from "@/lib/orgs/admin";
+import { listMembers } from "@/lib/orgs/organisations";
+import { memberInputSchema, setMember } from "@/lib/orgs/accounts";
 import { requireAdminOf } from "../../access";
 
 export const dynamic = "force-dynamic";

@@ -1,21 +1,31 @@
 /**
- * Creating organisations and managing their members without SQL: the functions behind /api/orgs and
+ * Creating the people who sign in and the organisations they run: users (better-auth's hashing and
+ * tables), the first admin (on the first visit, or headless from ADMIN_EMAIL/ADMIN_PASSWORD), new
+ * organisations with their admin, and members. The functions behind /api/setup, /api/orgs and
  * `npm run ads -- org`. Who may call them is the caller's decision (the routes check the session and
  * role; the CLI is the operator, who has the database anyway): these validate and store.
  */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DbOrTx } from "../db";
+import { getAuth } from "../auth/auth";
+import { getDb } from "../db";
 import { memberships, organisations, user } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
-import { addMember, createUserWithPassword, membershipsOf, newUserSchema } from "./orgs";
+import { env } from "../env";
+import { logInfo, logWarn } from "../log";
+import { addMember, hasAnyUser, organisationName, roleIn, roleSchema, type Role } from "./organisations";
 
-const roleSchema = z.enum(["admin", "member"], "The role must be admin or member");
-export type Role = z.infer<typeof roleSchema>;
+export const newUserSchema = z.strictObject({
+  email: z.email("Enter a valid email address").max(254),
+  password: z.string().min(8, "The password needs at least 8 characters").max(128, "The password is too long"),
+  name: z.string().trim().min(1).max(100).optional(),
+});
 
 // Stored lower-case, as createUserWithPassword and better-auth's sign-in do, so lookups match.
 const emailSchema = newUserSchema.shape.email.transform((email) => email.toLowerCase());
+
 const passwordSchema = newUserSchema.shape.password;
+
 const nameSchema = z
   .string("Name the organisation")
   .trim()
@@ -38,22 +48,6 @@ export const memberInputSchema = z.strictObject({
   role: roleSchema,
   password: passwordSchema.optional(),
 });
-
-export interface OrganisationSummary {
-  orgId: number;
-  name: string;
-  createdAt: Date;
-  members: number;
-  admins: string[];
-}
-
-export interface MemberSummary {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-  joinedAt: Date;
-}
 
 export interface MemberResult {
   orgId: number;
@@ -81,68 +75,84 @@ function invalid(fields: Record<string, string>) {
   return new InvalidInputError(`Not valid: ${listed.join("; ")}`, fields);
 }
 
-/** The user's role in the organisation, or null when they are not a member (or it does not exist). */
-export async function roleIn(userId: string, orgId: number, db?: DbOrTx): Promise<Role | null> {
-  const conn = db ?? (await getDb());
-  const [row] = await conn
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.orgId, orgId)));
-  return row?.role ?? null;
-}
-
-export async function isAdminOfAnyOrganisation(userId: string, db?: DbOrTx): Promise<boolean> {
-  const conn = db ?? (await getDb());
-  const [row] = await conn
-    .select({ orgId: memberships.orgId })
-    .from(memberships)
-    .where(and(eq(memberships.userId, userId), eq(memberships.role, "admin")))
-    .limit(1);
-  return Boolean(row);
-}
-
-/** The organisations a user belongs to, with their role in each. */
-export async function listMyOrganisations(userId: string): Promise<Array<{ orgId: number; name: string; role: Role }>> {
-  return (await membershipsOf(userId)).map(({ orgId, name, role }) => ({ orgId, name, role }));
-}
-
-/** Every organisation with its member count and admins: the operator's view. */
-export async function listOrganisations(): Promise<OrganisationSummary[]> {
-  const db = await getDb();
-  const orgs = await db.select().from(organisations).orderBy(asc(organisations.id));
-  const rows = await db
-    .select({ orgId: memberships.orgId, role: memberships.role, email: user.email })
-    .from(memberships)
-    .innerJoin(user, eq(user.id, memberships.userId))
-    .orderBy(asc(user.email));
-  return orgs.map((o) => {
-    const mine = rows.filter((r) => r.orgId === o.id);
-    return {
-      orgId: o.id,
-      name: o.name,
-      createdAt: o.createdAt,
-      members: mine.length,
-      admins: mine.filter((r) => r.role === "admin").map((r) => r.email),
-    };
+/** Creates an email+password user through better-auth (its hashing, its tables). */
+export async function createUserWithPassword(
+  input: z.infer<typeof newUserSchema>,
+): Promise<{ id: string; email: string }> {
+  const { email, password, name } = newUserSchema.parse(input);
+  const ctx = await (await getAuth()).$context;
+  const normalised = email.toLowerCase();
+  if (await ctx.internalAdapter.findUserByEmail(normalised))
+    throw new ConflictError("conflict", "A user with this email already exists");
+  const created = await ctx.internalAdapter.createUser(
+    { email: normalised, name: name ?? normalised.split("@")[0]!, emailVerified: true },
+    { method: "admin" },
+  );
+  await ctx.internalAdapter.linkAccount({
+    providerId: "credential",
+    accountId: created.id,
+    userId: created.id,
+    password: await ctx.password.hash(password),
   });
+  return { id: created.id, email: created.email };
 }
 
-/** The members of one organisation; NotFoundError when it does not exist. */
-export async function listMembers(orgId: number): Promise<MemberSummary[]> {
+export const firstAdminSchema = newUserSchema.extend({
+  organisationName: z.string().trim().min(1, "Name the organisation").max(100).default("My organisation"),
+});
+
+/**
+ * First run: creates organisation 1 and its admin. Organisation 1 is the claim: whoever inserts it
+ * wins, so two concurrent setups cannot both create an admin.
+ */
+export async function setupFirstAdmin(
+  input: z.input<typeof firstAdminSchema>,
+): Promise<{ userId: string; orgId: number }> {
+  const parsed = firstAdminSchema.safeParse(input);
+  if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join("; "));
   const db = await getDb();
-  await organisationName(orgId, db);
-  return db
-    .select({
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      role: memberships.role,
-      joinedAt: memberships.createdAt,
-    })
-    .from(memberships)
-    .innerJoin(user, eq(user.id, memberships.userId))
-    .where(eq(memberships.orgId, orgId))
-    .orderBy(asc(user.email));
+  if (await hasAnyUser(db)) throw new ConflictError("already_set_up", "This app already has users; sign in instead");
+  const claimed = await db
+    .insert(organisations)
+    .values({ id: 1, name: parsed.data.organisationName })
+    .onConflictDoNothing()
+    .returning({ id: organisations.id });
+  if (claimed.length === 0)
+    throw new ConflictError("already_set_up", "Setup is already under way or done; sign in instead");
+  // The explicit id 1 leaves the serial behind; move it on so the next organisation gets 2.
+  await db.execute(
+    sql`select setval(pg_get_serial_sequence('organisations', 'id'), greatest((select max(id) from organisations), 1))`,
+  );
+  try {
+    const { email, password, name } = parsed.data;
+    const created = await createUserWithPassword({ email, password, name });
+    await addMember(1, created.id, "admin", db);
+    return { userId: created.id, orgId: 1 };
+  } catch (error) {
+    await db.delete(organisations).where(eq(organisations.id, 1));
+    throw error;
+  }
+}
+
+/** ADMIN_EMAIL/ADMIN_PASSWORD: the same first-run setup, headless. Does nothing once a user exists. */
+export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped" | "invalid"> {
+  const { ADMIN_EMAIL, ADMIN_PASSWORD } = env();
+  if (!ADMIN_EMAIL || !ADMIN_PASSWORD) return "skipped";
+  if (await hasAnyUser()) return "skipped";
+  try {
+    await setupFirstAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD, organisationName: "Organisation 1" });
+  } catch (error) {
+    if (error instanceof ConflictError) return "skipped";
+    // A bad value must not take the login page down with it: the first-visit setup still works.
+    // The messages are zod's ("at least 8 characters"), never the values.
+    if (error instanceof InvalidInputError) {
+      logWarn(`[bootstrap] ADMIN_EMAIL/ADMIN_PASSWORD not used: ${error.message}`);
+      return "invalid";
+    }
+    throw error;
+  }
+  logInfo(`[bootstrap] Created the first admin ${ADMIN_EMAIL} and organisation 1 from ADMIN_EMAIL/ADMIN_PASSWORD.`);
+  return "created";
 }
 
 /** A new organisation whose admin is the (already authorised) caller. */
@@ -223,12 +233,6 @@ export async function setMember(orgId: number, input: z.input<typeof memberInput
     if (target.created) await deleteUser(target.userId);
     throw error;
   }
-}
-
-async function organisationName(orgId: number, db: DbOrTx): Promise<string> {
-  const [org] = await db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
-  if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
-  return org.name;
 }
 
 async function insertOrganisationWithAdmin(name: string, adminUserId: string): Promise<number> {

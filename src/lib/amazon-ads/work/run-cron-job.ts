@@ -5,7 +5,7 @@ import { dispatch, type DispatchOptions, type DispatchRun } from "./dispatch";
  * What a cron tick runs, on Vercel (the cron routes) and off it (the local scheduler) alike: for one
  * named organisation, its phase right here; for every organisation, a dispatch to workers.
  */
-export async function cronRun(
+export async function runCronJob(
   job: Job,
   orgId: number | null,
   options: DispatchOptions = {},
