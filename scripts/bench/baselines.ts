@@ -9,7 +9,7 @@ import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import type { CopyPiece } from "../../src/lib/amazon-ads/report-file/copy-text";
 import type { ReportRow } from "../../src/lib/amazon-ads/report-file/read-report";
-import type { RowProvenance } from "../../src/lib/amazon-ads/sync/store-rows";
+import type { RowProvenance } from "../../src/lib/amazon-ads/storage/store-rows";
 import type { DbHandle } from "../../src/lib/db";
 import {
   mergeFromStage,

@@ -3,7 +3,7 @@
 // table and the same rows, in rounds that interleave them (the machine is shared: a ratio is taken
 // between medians of runs made side by side), then the pieces (download, gunzip, parse, SQL alone).
 import { sql } from "drizzle-orm";
-import { addDays, todayIn } from "../../src/lib/amazon-ads/sync/dates";
+import { addDays, todayIn } from "../../src/lib/amazon-ads/plan/dates";
 import type { Db } from "../../src/lib/db";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { primeReport, requestOne, timedCollect } from "./app";

@@ -9,7 +9,7 @@ import { DEFAULT_COLLECT, streamReportRows, upsertCampaignRows, type ReportRow }
 import { decoderFor } from "../../src/lib/amazon-ads/report-file/gunzip";
 import type { CopyPiece } from "../../src/lib/amazon-ads/report-file/copy-text";
 import { streamReportCopy } from "../../src/lib/amazon-ads/report-file/read-report";
-import { copyUpsert, MERGE_ROWS } from "../../src/lib/amazon-ads/sync/copy-staging";
+import { copyUpsert, MERGE_ROWS } from "../../src/lib/amazon-ads/storage/copy-staging";
 import type { Db, DbHandle } from "../../src/lib/db";
 import * as schema from "../../src/lib/db/schema";
 import type { Prepared } from "./baselines";

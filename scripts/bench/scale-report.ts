@@ -226,7 +226,7 @@ function projectionLines(input: ScaleReportInput): string[] {
 }
 
 const MARKERS = ["<!-- bench:scale:start -->", "<!-- bench:scale:end -->"] as const;
-const HEADING = "## Scale (issue 12)";
+const HEADING = "## Scale: the cron dispatch of many organisations";
 
 /** Replaces the generated block of the scale section; adds the section (before "Previous figures") the first time. */
 export function updateScaleSection(path: string, text: string): void {

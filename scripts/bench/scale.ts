@@ -1,5 +1,5 @@
 // `npm run bench -- scale`: the cron dispatch of many organisations against the simulator on a real
-// PostgreSQL (issue 12). 1,000 organisations, each its own LwA client with 1–5 profiles; Amazon answers
+// PostgreSQL. 1,000 organisations, each its own LwA client with 1–5 profiles; Amazon answers
 // in 200–500 ms (real time), report generation is scaled down in time (timeScale), 1 % of the
 // organisations have a revoked refresh token and 1 % are under a 429 storm. First a single sequential
 // worker on a small subset (its time is projected to the full size), then W workers on all of them.
@@ -115,7 +115,7 @@ export async function scaleBench(argv: string[]): Promise<number> {
     if (writeDoc) {
       const { updateScaleSection } = await import("./scale-report");
       updateScaleSection("docs/benchmarks.md", markdown.text);
-      log('figures written to the "Scale (issue 12)" section of docs/benchmarks.md');
+      log('figures written to the "Scale: the cron dispatch of many organisations" section of docs/benchmarks.md');
     }
   } catch (error) {
     console.error(`Scale benchmark failed: ${(error as Error).stack ?? error}`);

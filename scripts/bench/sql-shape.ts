@@ -1,13 +1,13 @@
 // What the baselines load, and how: the same rows as the collect, as COPY text prepared before any
 // clock starts (the app's own encoder made it), and the app's own upsert SQL (upsertFrom in
-// src/lib/amazon-ads/sync/store-rows.ts), so a baseline differs from the collect only in what it leaves out.
+// src/lib/amazon-ads/storage/store-rows.ts), so a baseline differs from the collect only in what it leaves out.
 import { sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { CopyPiece } from "../../src/lib/amazon-ads/report-file/copy-text";
 import { COPY_COLUMNS } from "../../src/lib/amazon-ads/report-file/copy-text";
 import type { ReportRow } from "../../src/lib/amazon-ads/report-file/read-report";
-import { upsertFrom, type RowProvenance } from "../../src/lib/amazon-ads/sync/store-rows";
-import { addDays } from "../../src/lib/amazon-ads/sync/dates";
+import { upsertFrom, type RowProvenance } from "../../src/lib/amazon-ads/storage/store-rows";
+import { addDays } from "../../src/lib/amazon-ads/plan/dates";
 import { COLUMNS } from "../../src/lib/catalogue/sp-campaigns";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { ORG } from "./app";

@@ -3,7 +3,10 @@
  * the CLI, the scheduler and the demo import from here, never from the folders behind it:
  *   amazon-ads/api/          talking to the Ads API (client with token, retries, profiles, report requests)
  *   amazon-ads/report-file/  reading a report file (fetch, gunzip, parse, validate)
- *   amazon-ads/sync/         running the sync (request, collect, store, run, status, backfill)
+ *   amazon-ads/plan/         what to ask for and when (lookback dates, retry schedule, profile selection)
+ *   amazon-ads/storage/      rows into amazon_sp_ads (upsert, COPY staging, restated days, one report's ingest)
+ *   amazon-ads/reporting/    what a run and the data say (summaries, error descriptions, sync_logs, status, verify)
+ *   amazon-ads/sync/         running the phases (request, collect, one report, backfill, one organisation's run)
  *   amazon-ads/connect/      "Connect with Amazon": the authorization-code flow that fetches the refresh token
  *   amazon-ads/work/         every organisation at scale: units claimed in Postgres, workers, the cron dispatch
  */
@@ -18,13 +21,13 @@ export { buildReportRequest, createReportWithRecovery } from "./amazon-ads/api/r
 export { streamReportRows, type ReportRow } from "./amazon-ads/report-file/read-report";
 export { backfill, checkBackfillRange, type BackfillOptions } from "./amazon-ads/sync/backfill";
 export { collectReports, DEFAULT_COLLECT, type CollectOptions } from "./amazon-ads/sync/collect-phase";
-export { describeError } from "./amazon-ads/sync/describe-error";
+export { describeError } from "./amazon-ads/reporting/describe-error";
 export { requestReports, type RequestOptions } from "./amazon-ads/sync/request-phase";
 export { toJobRun, runJob, type Job, type JobRun } from "./amazon-ads/sync/run";
-export { statusReport, type StatusReport } from "./amazon-ads/sync/status";
-export { upsertCampaignRows } from "./amazon-ads/sync/store-rows";
-export { verifyData, type VerifyReport } from "./amazon-ads/sync/verify";
-export type { PhaseSummary, ReportOutcome } from "./amazon-ads/sync/summary";
+export { statusReport, type StatusReport } from "./amazon-ads/reporting/status";
+export { upsertCampaignRows } from "./amazon-ads/storage/store-rows";
+export { verifyData, type VerifyReport } from "./amazon-ads/reporting/verify";
+export type { PhaseSummary, ReportOutcome } from "./amazon-ads/reporting/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
 export { runCronJob } from "./amazon-ads/work/run-cron-job";
 export { workerResult, dispatch, type DispatchRun, type WorkerResult } from "./amazon-ads/work/dispatch";

@@ -232,7 +232,7 @@ describe("Test connection (SP-API)", () => {
   });
 });
 
-describe("saving from the settings page (issue 21)", () => {
+describe("saving from the settings page", () => {
   const save = async (body: unknown) => {
     const response = await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body }));
     return { status: response.status, body: await response.json() };

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addDays, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { addDays, todayIn } from "@/lib/amazon-ads/plan/dates";
 import { closeDb, getDb } from "@/lib/db";
 import { lockPathFor } from "@/lib/db/pglite-lock";
 import { amazonAdsPendingReports } from "@/lib/db/schema";
@@ -29,7 +29,8 @@ beforeAll(() => {
   sim().setScenario({ pollsBeforeComplete: 0 });
 });
 
-describe("npm run ads", () => {
+// Every run of the CLI is a process of its own: seconds each on a busy machine.
+describe("npm run ads", { timeout: 180_000 }, () => {
   it("--help prints usage and exits 0; bad arguments exit 2 with a clear message", async () => {
     const help = await ads("--help");
     expect(help.code).toBe(0);

@@ -1,4 +1,4 @@
-// The ingest of one report file (src/lib/amazon-ads/sync/ingest-report.ts) on the database the tier
+// The ingest of one report file (src/lib/amazon-ads/storage/ingest-report.ts) on the database the tier
 // runs on: COPY into a staging table and merges on PostgreSQL, batches of arrays on PGlite. Each
 // path is held to the other's result (the array path also runs on PostgreSQL, as the reference),
 // to exact values (int64 ids, numeric text, nulls, unicode, escapes), to the upsert's rules for an
@@ -12,8 +12,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { isAmazonError } from "@/lib/amazon/errors";
 import { ReportCopyEncoder } from "@/lib/amazon-ads/report-file/copy-encoder";
 import { streamReportRows } from "@/lib/amazon-ads/report-file/read-report";
-import { ingestReport, postgresPool } from "@/lib/amazon-ads/sync/ingest-report";
-import { upsertCampaignRows, type RowProvenance } from "@/lib/amazon-ads/sync/store-rows";
+import { ingestReport, postgresPool } from "@/lib/amazon-ads/storage/ingest-report";
+import { upsertCampaignRows, type RowProvenance } from "@/lib/amazon-ads/storage/store-rows";
 import { COLUMNS } from "@/lib/catalogue/sp-campaigns";
 import type { Db } from "@/lib/db";
 import { createOrgOne } from "../support/sync-fixture";

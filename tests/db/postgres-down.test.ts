@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
-import { addDays } from "@/lib/amazon-ads/sync/dates";
+import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
 import { closeDb, getDb, openPostgres } from "@/lib/db";
 import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
-import { addDays, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { addDays, todayIn } from "@/lib/amazon-ads/plan/dates";
 import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
 import { runWorker } from "@/lib/amazon-ads/work/worker";
 import { closeDb, getDb } from "@/lib/db";

@@ -1,4 +1,4 @@
-// The reliability gaps of issue 10, each against the simulator on a real database: transient
+// Recovery from partial failures, each against the simulator on a real database: transient
 // download failures retried in the run, failed dates retried across days until they land or give
 // up, unreadable credentials logged, interrupted runs closed, and 425 adoption checking the report.
 import { and, eq, sql } from "drizzle-orm";
@@ -6,8 +6,8 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { backfill, collectReports, requestReports, statusReport } from "@/lib/amazon-ads";
-import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
-import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/sync/retry-schedule";
+import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
+import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/plan/retry-schedule";
 import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
 import { saveAmazonAdsSettings } from "@/lib/settings";

@@ -4,7 +4,7 @@ import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
 import { COLUMNS, REQUESTED_COLUMNS } from "@/lib/catalogue/sp-campaigns";
-import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
 import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
 import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, amazonSpAds, syncLogs } from "@/lib/db/schema";

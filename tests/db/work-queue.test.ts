@@ -4,7 +4,7 @@ import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
 import { dispatch, enqueueDailyRequests, runWorker, statusReport } from "@/lib/amazon-ads";
 import { claimNextUnit } from "@/lib/amazon-ads/work/claim";
-import { lookbackDates, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
 import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
 import { createOrganisation } from "@/lib/orgs/organisations";

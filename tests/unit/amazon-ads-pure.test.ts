@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COLUMNS, REQUESTED_COLUMNS, toSnakeCase } from "@/lib/catalogue/sp-campaigns";
-import { addDays, lookbackDates, splitRange, todayIn } from "@/lib/amazon-ads/sync/dates";
+import { addDays, lookbackDates, splitRange, todayIn } from "@/lib/amazon-ads/plan/dates";
 import { amazonHttpError, parseErrorBody, parseRetryAfter } from "@/lib/amazon/error-body";
 import { buildReportRequest, parseDuplicateReportId, parseInvalidColumns } from "@/lib/amazon-ads/api/report-request";
 import { isTransient, retryDelayMs, withRetry } from "@/lib/amazon/retry";
@@ -37,7 +37,7 @@ describe("column catalogue", () => {
     expect(new Set(COLUMNS.map((c) => c.db)).size).toBe(COLUMNS.length);
   });
 
-  it("builds spec §4's request body from the catalogue", () => {
+  it("builds the spCampaigns request body from the catalogue", () => {
     const body = buildReportRequest("2026-11-24", "2026-11-24");
     expect(body).toEqual({
       name: "spCampaigns 2026-11-24",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DiscoveredProfile, ProfileDiscovery } from "@/lib/amazon-ads/api/profiles";
-import { selectProfiles } from "@/lib/amazon-ads/sync/profile-selection";
+import { selectProfiles } from "@/lib/amazon-ads/plan/profile-selection";
 import { amazonAdsSettingsSchema } from "@/lib/settings/schema";
 
 const profile = (profileId: string, patch: Partial<DiscoveredProfile> = {}): DiscoveredProfile => ({

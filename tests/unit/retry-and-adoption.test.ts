@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { adoptionMismatch, buildReportRequest } from "@/lib/amazon-ads/api/report-request";
-import { MAX_DATE_RETRIES, nextRetryAt, retryDue, retrySpacingDays } from "@/lib/amazon-ads/sync/retry-schedule";
+import { MAX_DATE_RETRIES, nextRetryAt, retryDue, retrySpacingDays } from "@/lib/amazon-ads/plan/retry-schedule";
 
 describe("425 adoption: the named report must be the one we asked for", () => {
   const wanted = buildReportRequest("2026-11-20", "2026-11-20");

@@ -3,7 +3,7 @@ import type { ConnectionTestResult } from "../amazon/sp-api-test";
 import type { AmazonAdsSettings } from "../settings/schema";
 import { AdsClient } from "./api/client";
 import { describeProfile, discoverProfiles, type DiscoveredProfile, type ProfileDiscovery } from "./api/profiles";
-import { selectProfiles } from "./sync/profile-selection";
+import { selectProfiles } from "./plan/profile-selection";
 
 /** A profile as Test connection lists it: where it lives, whether it is selected, whether it can run the report. */
 export type ListedProfile = DiscoveredProfile & { selected: boolean };

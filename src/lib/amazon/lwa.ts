@@ -75,7 +75,8 @@ export interface AuthorizationCodeGrant {
 }
 
 /**
- * The authorization_code grant (facts note §1): a code from the consent page, valid 5 minutes and once,
+ * The authorization_code grant (Amazon Ads docs, guides/get-started/retrieve-access-token): a code
+ * from the consent page, valid 5 minutes and once,
  * becomes a refresh token. Same endpoint, same error vocabulary as the refresh.
  */
 export async function exchangeAuthorizationCode(

@@ -13,7 +13,7 @@ export interface ColumnSpec {
   type: SqlType;
   /** Requested from Amazon; false = kept in the table for the spec, but Amazon does not offer it. */
   requested: boolean;
-  /** Listed in the feature spec (§2/§4). */
+  /** One of the columns the feature was specified with (the others are additions Amazon offers). */
   inSpec: boolean;
   whyNotRequested?: string;
 }
@@ -40,7 +40,7 @@ const extra = (api: string, type: SqlType): Row => [api, type, false];
 const windows = ["1d", "7d", "14d", "30d"];
 
 const rows: Row[] = [
-  // Dimensions (spec §2)
+  // Dimensions
   spec("date", "date"),
   spec("campaignId", "bigint"),
   spec("campaignName", "text"),
@@ -56,7 +56,7 @@ const rows: Row[] = [
   ),
   spec("startDate", "date", DAILY_CONFLICT),
   spec("endDate", "date", DAILY_CONFLICT),
-  // Metrics (spec §2)
+  // Metrics
   spec("impressions", "bigint"),
   spec("clicks", "bigint"),
   spec("cost", "numeric"),

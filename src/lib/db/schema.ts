@@ -210,7 +210,7 @@ export const amazonSpAds = pgTable(
     sourceLookbackDays: integer("source_lookback_days").notNull(),
     maxLookbackDays: integer("max_lookback_days").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    /** Every upsert that touched the row (issue 5: "`updated_at` on every upsert"). */
+    /** Every upsert that touched the row moves it, also when no value changed (the row was confirmed). */
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     /** Only when Amazon's numbers for the row changed: a restatement, not a re-run with the same data. */
     dataChangedAt: timestamp("data_changed_at", { withTimezone: true }).notNull().defaultNow(),

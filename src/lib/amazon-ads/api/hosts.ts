@@ -1,7 +1,7 @@
 import { env } from "../../env";
 import type { AdsRegion } from "../../settings/schema";
 
-// Amazon's regional hosts (facts note §1–2). Tokens from any LwA host work in every region.
+// Amazon's regional hosts (Amazon Ads docs, reference/api-overview). Tokens from any LwA host work in every region.
 const API_HOSTS: Record<AdsRegion, string> = {
   NA: "https://advertising-api.amazon.com",
   EU: "https://advertising-api-eu.amazon.com",

@@ -1,6 +1,6 @@
 import { InvalidInputError } from "../../errors";
 import { collectReports } from "./collect-phase";
-import { addDays, daysBetween, isIsoDate, RETENTION_DAYS, splitRange, todayIn } from "./dates";
+import { addDays, daysBetween, isIsoDate, RETENTION_DAYS, splitRange, todayIn } from "../plan/dates";
 import { requestReports } from "./request-phase";
 import { toJobRun, organisationsFor, type JobRun } from "./run";
 

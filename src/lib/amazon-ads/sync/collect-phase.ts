@@ -2,10 +2,16 @@ import { sleep } from "../../amazon/retry";
 import type { PendingReport } from "../../db/schema";
 import { AdsClient, type AdsClientOptions } from "../api/client";
 import { collectReport, outcomeBase } from "./collect-report";
-import { RETENTION_DAYS } from "./dates";
+import { RETENTION_DAYS } from "../plan/dates";
 import { claimReport, deleteFinishedReports, pendingReports, releaseReport } from "./pending-queue";
 import { runPhase } from "./phase";
-import { overallStatus, profileResults, type PhaseSummary, type ReportOutcome } from "./summary";
+import {
+  collectMessage,
+  overallStatus,
+  profileResults,
+  type PhaseSummary,
+  type ReportOutcome,
+} from "../reporting/summary";
 
 export interface CollectOptions {
   /** Stop starting new work after this long (the route's maxDuration minus a safe margin). */
@@ -97,15 +103,5 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
       summary.status = overallStatus(summary.reports);
       summary.message = pending.length === 0 ? "Nothing pending" : collectMessage(summary.reports, removed);
     },
-  );
-}
-
-export function collectMessage(reports: ReportOutcome[], removed: number): string {
-  const count = (...kinds: ReportOutcome["outcome"][]) => reports.filter((r) => kinds.includes(r.outcome)).length;
-  const loaded = reports.reduce((n, r) => n + (r.rows ?? 0), 0);
-  return (
-    `${count("completed")} completed (${loaded} rows), ${count("failed", "timed_out")} failed, ` +
-    `${count("still_pending")} still pending, ${count("skipped")} skipped` +
-    (removed ? `; ${removed} finished request(s) cleaned up` : "")
   );
 }

@@ -3,11 +3,11 @@ import { retryDelayMs, sleep, type RetryPolicy } from "../../amazon/retry";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import type { AdsClient, AsyncReport } from "../api/client";
-import { addDays } from "./dates";
-import { describeError } from "./describe-error";
-import { ingestReport } from "./ingest-report";
+import { addDays } from "../plan/dates";
+import { describeError } from "../reporting/describe-error";
+import { ingestReport } from "../storage/ingest-report";
 import { finishReport, releaseReport } from "./pending-queue";
-import type { ReportOutcome } from "./summary";
+import type { ReportOutcome } from "../reporting/summary";
 
 export interface CollectReportOptions {
   timeoutHours: number;

@@ -143,7 +143,7 @@ export async function finishReport(
 }
 
 /**
- * Spec §4 step 4, made safe for retries: finished requests older than 24 h go when nothing depends
+ * The clean-up of the queue, made safe for retries: finished requests older than 24 h go when nothing depends
  * on them any more: completed ones, and failed ones whose date was asked for again (the newer
  * request carries it on). A failed request not yet retried stays (it is the record that its date is
  * missing, and phase 1 retries it from it) until its dates leave Amazon's retention.

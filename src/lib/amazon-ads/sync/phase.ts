@@ -5,8 +5,8 @@ import type { AmazonAdsSettings } from "../../settings/schema";
 import { finishSyncLog, startSyncLog } from "../../sync-logs";
 import type { AdsClient } from "../api/client";
 import { requireAdsSettings } from "./credentials";
-import { describeError } from "./describe-error";
-import { emptySummary, type PhaseSummary } from "./summary";
+import { describeError } from "../reporting/describe-error";
+import { emptySummary, type PhaseSummary } from "../reporting/summary";
 
 export interface PhaseContext {
   db: Db;

@@ -5,13 +5,19 @@ import { rollUp } from "../../sync-logs";
 import { AdsClient, type AdsClientOptions } from "../api/client";
 import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
 import { createReportWithRecovery } from "../api/report-request";
-import { daysBetween, lookbackDates, RETENTION_DAYS, todayIn } from "./dates";
-import { describeError } from "./describe-error";
+import { daysBetween, lookbackDates, RETENTION_DAYS, todayIn } from "../plan/dates";
+import { describeError } from "../reporting/describe-error";
 import { failedNotRetried, insertPendingReport, markRetried, openRequestsFor } from "./pending-queue";
 import { runPhase } from "./phase";
-import { selectProfiles } from "./profile-selection";
-import { retryDue } from "./retry-schedule";
-import { overallStatus, tallyOutcomes, type PhaseSummary, type ProfileResult, type ReportOutcome } from "./summary";
+import { selectProfiles } from "../plan/profile-selection";
+import { retryDue } from "../plan/retry-schedule";
+import {
+  overallStatus,
+  tallyOutcomes,
+  type PhaseSummary,
+  type ProfileResult,
+  type ReportOutcome,
+} from "../reporting/summary";
 
 export interface ReportTarget {
   startDate: string;

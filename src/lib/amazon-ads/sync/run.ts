@@ -3,9 +3,9 @@ import { logError } from "../../log";
 import { orgIdsWithSetting } from "../../settings/store";
 import { rollUp } from "../../sync-logs";
 import { collectReports, type CollectOptions } from "./collect-phase";
-import { describeError } from "./describe-error";
+import { describeError } from "../reporting/describe-error";
 import { requestReports, type RequestOptions } from "./request-phase";
-import { emptySummary, type PhaseSummary } from "./summary";
+import { emptySummary, type PhaseSummary } from "../reporting/summary";
 
 export type Job = "request" | "collect";
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "../../db";
 import { env } from "../../env";
 import { rollUp, type RunStatus } from "../../sync-logs";
-import type { PhaseSummary } from "../sync/summary";
+import type { PhaseSummary } from "../reporting/summary";
 import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "./enqueue";
 import { runWorker, type WorkerRun } from "./worker";
 import type { WorkerOptions } from "./worker-options";

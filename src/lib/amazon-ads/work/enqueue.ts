@@ -1,7 +1,7 @@
 import { and, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import { logError } from "../../log";
-import { RETENTION_DAYS } from "../sync/dates";
+import { RETENTION_DAYS } from "../plan/dates";
 import { deleteFinishedReports } from "../sync/pending-queue";
 import { amazonAdsRequestUnits } from "../../db/schema";
 import { everyAmazonAdsSettings } from "../../settings/store";

@@ -6,11 +6,11 @@ import type { AmazonAdsSettings } from "../../settings/schema";
 import type { AdsClient } from "../api/client";
 import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
 import { collectReport, outcomeBase } from "../sync/collect-report";
-import { describeError, isOrganisationFailure } from "../sync/describe-error";
+import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { failedNotRetried, finishReport, markRetried } from "../sync/pending-queue";
-import { selectProfiles } from "../sync/profile-selection";
+import { selectProfiles } from "../plan/profile-selection";
 import { requestForProfile } from "../sync/request-phase";
-import type { OrgLogBook } from "./org-logs";
+import type { OrgLogBook } from "../reporting/org-logs";
 import type { WorkerSettings } from "./worker-options";
 
 /** What a unit needs from its worker: the database, the log book and the organisation's login. */

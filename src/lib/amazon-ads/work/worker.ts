@@ -6,11 +6,11 @@ import type { AmazonAdsSettings } from "../../settings/schema";
 import { rollUp, type RunStatus } from "../../sync-logs";
 import { AdsClient } from "../api/client";
 import { requireAdsSettings } from "../sync/credentials";
-import { describeError } from "../sync/describe-error";
+import { describeError } from "../reporting/describe-error";
 import { LeaseLostError } from "../sync/pending-queue";
-import type { PhaseSummary } from "../sync/summary";
+import type { PhaseSummary } from "../reporting/summary";
 import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "./claim";
-import { OrgLogBook } from "./org-logs";
+import { OrgLogBook } from "../reporting/org-logs";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
 

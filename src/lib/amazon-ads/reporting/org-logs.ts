@@ -1,15 +1,15 @@
 import type { Db } from "../../db";
 import { logWarn } from "../../log";
 import { finishSyncLog, rollUp, startSyncLog } from "../../sync-logs";
-import { collectMessage } from "../sync/collect-phase";
 import {
+  collectMessage,
   emptySummary,
   overallStatus,
   tallyOutcomes,
   profileResults,
   type PhaseSummary,
   type ProfileResult,
-} from "../sync/summary";
+} from "./summary";
 
 type Job = "request" | "collect";
 

@@ -1,4 +1,8 @@
-/** The daily run's lookbacks: Amazon restates conversions 1, 7 and 28 days after the event (spec §4). */
+/**
+ * The daily run's lookbacks. Amazon removes invalid traffic from a day for up to 3 days and restates
+ * conversions 1, 7 and 28 days after the event (Amazon Ads docs, reporting v3 FAQ), so a day is asked
+ * for again at these ages; the day-30 load is its final one.
+ */
 export const LOOKBACK_DAYS = [1, 3, 7, 14, 30] as const;
 
 /** Amazon keeps spCampaigns data for 95 days and allows at most 31 days per report. */

@@ -78,3 +78,14 @@ export function overallStatus(
 ): RunStatus {
   return rollUp(outcomes.map((o) => (failedKinds.includes(o.outcome) ? "error" : "success")));
 }
+
+/** The one-line account of a collect: what loaded, failed, is still pending, was skipped, was cleaned up. */
+export function collectMessage(reports: ReportOutcome[], removed: number): string {
+  const count = (...kinds: ReportOutcome["outcome"][]) => reports.filter((r) => kinds.includes(r.outcome)).length;
+  const loaded = reports.reduce((n, r) => n + (r.rows ?? 0), 0);
+  return (
+    `${count("completed")} completed (${loaded} rows), ${count("failed", "timed_out")} failed, ` +
+    `${count("still_pending")} still pending, ${count("skipped")} skipped` +
+    (removed ? `; ${removed} finished request(s) cleaned up` : "")
+  );
+}

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { getDb, type DbOrTx } from "../../db";
 import { column } from "../../catalogue/sp-campaigns";
 import { InvalidInputError } from "../../errors";
-import { addDays } from "./dates";
-import { nextRetryAt } from "./retry-schedule";
+import { addDays } from "../plan/dates";
+import { nextRetryAt } from "../plan/retry-schedule";
 
 /** Amazon keeps reporting data this many days back. */
 export const MAX_VERIFY_DAYS = 95;

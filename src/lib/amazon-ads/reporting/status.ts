@@ -3,7 +3,7 @@ import { getDb, type DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
 import { column } from "../../catalogue/sp-campaigns";
 import { recentSyncLogs } from "../../sync-logs";
-import { nextRetryAt } from "./retry-schedule";
+import { nextRetryAt } from "../plan/retry-schedule";
 
 export interface DailyTotals {
   orgId: number;
