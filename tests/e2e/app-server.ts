@@ -9,7 +9,8 @@ import { openPostgres } from "../../src/lib/db/index";
 import { RESULTS_DIR, ROOT } from "./paths";
 
 // The pieces of the browser tier's world, shared by global-setup.ts and the files that need their
-// own app (e.g. with ADMIN_EMAIL set): a throwaway PostgreSQL database and `next start`.
+// own app (e.g. with ADMIN_EMAIL set): a throwaway PostgreSQL database and `next start` (and, through
+// startNext, the `next dev` of dev-server.ts).
 
 export interface ThrowawayDatabase {
   url: string;
@@ -79,7 +80,7 @@ export function amazonEnv(amazon: AmazonUrls): Record<string, string> {
 
 export interface AppServer {
   url: string;
-  /** The server's output so far (the last 20 kB); the whole of it is in test-results/<name>.log. */
+  /** The server's output so far (the last 20 kB); the whole of it is in its log file. */
   output(): string;
   /** The server's whole output so far (stdout and stderr), read from its log file. */
   log(): string;
@@ -88,7 +89,7 @@ export interface AppServer {
 
 /**
  * `next start` (the build in .next) on a free port, in its own process group, with a clean
- * environment plus the given one; resolves once /api/health answers 200.
+ * environment plus the given one; resolves once /api/health answers 200. Its log is test-results/<name>.log.
  */
 export async function startApp(options: {
   name: string;
@@ -99,57 +100,68 @@ export async function startApp(options: {
   /** An existing data folder (kept on stop); by default a new one, removed on stop. */
   dataDir?: string;
 }): Promise<AppServer> {
+  return startNext({
+    command: "start",
+    logFile: path.join(RESULTS_DIR, `${options.name}.log`),
+    dataDir: options.dataDir ?? { tempPrefix: "ads-sync-e2e-data-" },
+    env: (_port, url) => ({
+      ...(options.databaseUrl === null ? {} : { DATABASE_URL: options.databaseUrl }),
+      BETTER_AUTH_URL: url,
+      CRON_SECRET: crypto.randomBytes(24).toString("hex"),
+      ...amazonEnv(options.amazon),
+      ...options.env,
+    }),
+    health: { timeoutMs: 60_000, requestTimeoutMs: 5_000 },
+  });
+}
+
+/** What differs between the `next start` and `next dev` of the browser tier; see startNext. */
+export interface NextServerOptions {
+  /** The `next` sub-command; also decides NODE_ENV (production or development). */
+  command: "start" | "dev";
+  /** Where the server's whole output goes. */
+  logFile: string;
+  /** DATA_DIR: an existing folder (kept on stop), or a new one in the temp folder (removed on stop). */
+  dataDir: string | { tempPrefix: string };
+  /** The app's variables, given the port and http://127.0.0.1:<port> for those that name it (BETTER_AUTH_URL). */
+  env: (port: number, url: string) => Record<string, string>;
+  /** How long /api/health may take to answer 200 in all, and each request to it. */
+  health: { timeoutMs: number; requestTimeoutMs: number };
+  /** More paths to fetch after /login before the test starts (GET, with a made-up session cookie so the proxy lets them through). */
+  warm?: string[];
+}
+
+/**
+ * `next <command> -H 127.0.0.1` on a free port, detached (its own process group, so stop() kills it and any
+ * server it forks), with the shell's environment minus test and app leftovers plus fresh secrets, DATA_DIR
+ * and options.env; resolves once /api/health answers 200 and /login (and options.warm) have been fetched.
+ */
+export async function startNext(options: NextServerOptions): Promise<AppServer> {
+  const label = `next ${options.command}`;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-e2e-data-"));
-  const appEnv: Record<string, string> = {
-    ...(options.databaseUrl === null ? {} : { DATABASE_URL: options.databaseUrl }),
-    DATA_DIR: dataDir,
+  const given = options.dataDir;
+  const dataDir = typeof given === "string" ? given : fs.mkdtempSync(path.join(os.tmpdir(), given.tempPrefix));
+  const env: NodeJS.ProcessEnv = {
+    ...shellEnv(),
     SETTINGS_ENCRYPTION_KEY: crypto.randomBytes(32).toString("hex"),
     BETTER_AUTH_SECRET: crypto.randomBytes(32).toString("base64"),
-    BETTER_AUTH_URL: url,
-    CRON_SECRET: crypto.randomBytes(24).toString("hex"),
     LOCAL_SCHEDULER: "off",
-    ...amazonEnv(options.amazon),
-    ...options.env,
+    DATA_DIR: dataDir,
+    ...options.env(port, url),
+    NODE_ENV: options.command === "dev" ? "development" : "production",
+    NEXT_TELEMETRY_DISABLED: "1",
   };
-  // No vitest leftovers (NODE_ENV=test, BASE_URL, VITEST_*), no headless-admin or Amazon variables from the shell.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) {
-    const leftover =
-      name.startsWith("VITEST") ||
-      name.startsWith("AMAZON_") ||
-      [
-        "BASE_URL",
-        "ADMIN_EMAIL",
-        "ADMIN_PASSWORD",
-        "PGLITE_DIR",
-        "DATABASE_URL",
-        "TEST",
-        "MODE",
-        "DEV",
-        "PROD",
-        "SSR",
-      ].includes(name);
-    if (leftover) delete env[name];
-  }
-  Object.assign(env, appEnv, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" });
 
-  fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const logFile = path.join(RESULTS_DIR, `${options.name}.log`);
-  const log = fs.createWriteStream(logFile);
+  fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+  const log = fs.createWriteStream(options.logFile);
   let output = "";
   let exit: string | null = null;
-  // Detached: its own process group, so stop() kills next start and any server it forks.
+  // Detached: its own process group, so stop() kills next and any server it forks.
   const child = spawn(
     path.join(ROOT, "node_modules", ".bin", "next"),
-    ["start", "-p", String(port), "-H", "127.0.0.1"],
-    {
-      cwd: ROOT,
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    [options.command, "-p", String(port), "-H", "127.0.0.1"],
+    { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
@@ -167,23 +179,52 @@ export async function startApp(options: {
 
   const stop = async () => {
     await stopProcessGroup(child);
-    if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    if (typeof given !== "string") fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForHealth(
       url,
-      { label: "next start", timeoutMs: 60_000, requestTimeoutMs: 5_000 },
+      { label, ...options.health },
       () => exit,
       () => output,
-      logFile,
+      options.logFile,
     );
-    // Warm the login page so the first navigation in a test is not the first render.
+    // Warm (in next dev: compile) the login page so the first navigation in a test is not the first render.
     await fetch(`${url}/login`).then((r) => r.arrayBuffer());
+    for (const pathname of options.warm ?? []) {
+      const headers = { cookie: "better-auth.session_token=warm-up" };
+      await fetch(url + pathname, { headers, redirect: "manual" }).then((r) => r.arrayBuffer());
+    }
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url, output: () => output, log: () => fs.readFileSync(logFile, "utf8"), stop };
+  return { url, output: () => output, log: () => fs.readFileSync(options.logFile, "utf8"), stop };
+}
+
+/** The shell's environment without vitest's leftovers (NODE_ENV=test, BASE_URL, VITEST_*) or headless-admin, database and Amazon variables. */
+function shellEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    const leftover =
+      name.startsWith("VITEST") ||
+      name.startsWith("AMAZON_") ||
+      [
+        "NODE_ENV",
+        "BASE_URL",
+        "ADMIN_EMAIL",
+        "ADMIN_PASSWORD",
+        "PGLITE_DIR",
+        "DATABASE_URL",
+        "TEST",
+        "MODE",
+        "DEV",
+        "PROD",
+        "SSR",
+      ].includes(name);
+    if (!leftover) env[name] = value;
+  }
+  return env;
 }
 
 export function freePort(): Promise<number> {
@@ -247,6 +288,6 @@ export async function stopProcessGroup(child: ChildProcess): Promise<void> {
       await exited;
     }
   }
-  // Anything next start forked that outlived it.
+  // Anything next forked that outlived it.
   killGroup("SIGKILL");
 }

@@ -1,35 +1,27 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SIM_DEFAULTS } from "./defaults";
 import {
-  adsHeaders,
   createReport,
   createReportOk,
   fetchReportText,
   fetchToken,
+  getProfiles,
   getReport,
   parseRowsLossless,
+  postJson,
   reportBody,
-  startTestSimulator,
-} from "./test-support";
-import type { RecordedRequest, Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-function postJson(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-}
+  startSim,
+  startSimWithToken,
+} from "./test-prelude";
+import type { RecordedRequest } from "./types";
 
 describe("request log", () => {
   it("records method, path, query, region, lower-case headers, body and receipt time of every non-admin request", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const before = Date.now();
     const token = await fetchToken(sim);
-    await fetch(`${sim.apiUrl.NA}/v2/profiles?apiProgram=report&accessLevel=view`, {
-      headers: { ...adsHeaders(token), "X-Custom-Header": "Yes" },
-    });
+    const query = "?apiProgram=report&accessLevel=view";
+    await getProfiles(sim, token, { region: "NA", query, headers: { "X-Custom-Header": "Yes" } });
     await createReport(sim, token, reportBody());
     await fetch(`${sim.baseUrl}/__admin/requests`);
     expect(sim.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
@@ -52,7 +44,7 @@ describe("request log", () => {
   });
 
   it("records S3 downloads too (so tests can check no Authorization header went to S3)", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     await fetchReportText(sim, await fetchToken(sim), reportBody());
     const download = sim.requests.find((request) => request.path.startsWith("/s3/"));
     expect(download?.method).toBe("GET");
@@ -63,7 +55,7 @@ describe("request log", () => {
 
 describe("/__admin endpoints", () => {
   it("GET /__admin/requests returns the log; admin calls are not recorded", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     await fetchToken(sim);
     await postJson(`${sim.baseUrl}/__admin/scenario`, { pollsBeforeComplete: 3 });
     const log = (await (await fetch(`${sim.baseUrl}/__admin/requests`)).json()) as RecordedRequest[];
@@ -72,8 +64,7 @@ describe("/__admin endpoints", () => {
   });
 
   it("POST /__admin/scenario merges a patch, rejects unknown keys, and takes effect immediately", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const patched = await postJson(`${sim.baseUrl}/__admin/scenario`, {
       pollsBeforeComplete: 0,
       failDates: ["2025-06-10"],
@@ -91,8 +82,7 @@ describe("/__admin endpoints", () => {
   });
 
   it("POST /__admin/reset clears the log and the reports and restores the starting scenario", async () => {
-    sim = await startTestSimulator({ scenario: { pollsBeforeComplete: 2 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { pollsBeforeComplete: 2 } });
     await createReportOk(sim, token, reportBody());
     sim.setScenario({ pollsBeforeComplete: 9, create429: { count: 4 } });
     expect((await fetch(`${sim.baseUrl}/__admin/reset`, { method: "POST" })).status).toBe(200);
@@ -104,8 +94,7 @@ describe("/__admin endpoints", () => {
   });
 
   it("reset() does the same programmatically", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     await createReportOk(sim, token, reportBody());
     sim.setScenario({ restatementVersion: 4 });
     sim.reset();
@@ -115,8 +104,7 @@ describe("/__admin endpoints", () => {
   });
 
   it("POST /__admin/profiles resizes an account; reports then carry that many campaigns", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const resized = await postJson(`${sim.baseUrl}/__admin/profiles`, {
       profileId: SIM_DEFAULTS.profileId,
       campaigns: 300,

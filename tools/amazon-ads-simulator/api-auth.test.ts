@@ -1,22 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "./defaults";
-import { adsHeaders, createReport, fetchToken, reportBody, startTestSimulator } from "./test-support";
-import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-async function unauthorizedDetails(response: Response): Promise<string> {
-  expect(response.status).toBe(401);
-  return ((await response.json()) as { details: string }).details;
-}
+import {
+  adsHeaders,
+  createReport,
+  getProfiles,
+  listing,
+  reportBody,
+  startSim,
+  startSimWithToken,
+  unauthorizedDetails,
+} from "./test-prelude";
 
 describe("Ads API header checks", () => {
   it("answers 401 without a bearer token, with an unknown token, or with a non-Bearer scheme", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const variants: Array<Record<string, string>> = [
       {
         "amazon-advertising-api-clientid": SIM_DEFAULTS.clientId,
@@ -38,27 +35,22 @@ describe("Ads API header checks", () => {
   });
 
   it("answers 401 when Amazon-Advertising-API-ClientId is missing or belongs to another client", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const missing = adsHeaders(token);
     delete missing["amazon-advertising-api-clientid"];
     expect((await fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: missing })).status).toBe(401);
-    const otherClient = adsHeaders(token, { clientId: SIM_SECOND_CLIENT.clientId });
-    expect(await unauthorizedDetails(await fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: otherClient }))).toBe(
-      "Not authorized to access this advertiser",
-    );
+    const otherClient = await getProfiles(sim, token, { clientId: SIM_SECOND_CLIENT.clientId });
+    expect(await unauthorizedDetails(otherClient)).toBe("Not authorized to access this advertiser");
   });
 
   it('answers 401 "Scope header is missing" on reporting calls without a Scope', async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const response = await createReport(sim, token, reportBody(), { profileId: null });
     expect(await unauthorizedDetails(response)).toBe("Scope header is missing");
   });
 
   it("answers 401 \"No matching advertiser found for scope\" for another region's profile, another tenant's profile or an unknown one", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const cases: Array<{ region: "EU" | "NA"; profileId: string }> = [
       { region: "EU", profileId: "1111222233334444" }, // NA profile on the EU host
       { region: "NA", profileId: SIM_DEFAULTS.profileId }, // EU profile on the NA host
@@ -77,9 +69,8 @@ describe("Ads API header checks", () => {
 
 describe("GET /v2/profiles", () => {
   it("lists the client's profiles of the called region only, with profileId as a bare JSON number, without needing a Scope", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
-    const eu = await fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: adsHeaders(token, { profileId: null }) });
+    const { sim, token } = await startSimWithToken();
+    const eu = await getProfiles(sim, token, { profileId: null });
     expect(eu.status).toBe(200);
     const text = await eu.text();
     expect(text).toContain(`"profileId":${SIM_DEFAULTS.profileId},`);
@@ -93,23 +84,20 @@ describe("GET /v2/profiles", () => {
     });
     expect(typeof profiles[0]!.dailyBudget).toBe("number");
 
-    const na = (await (await fetch(`${sim.apiUrl.NA}/v2/profiles`, { headers: adsHeaders(token) })).json()) as Array<{
+    const na = (await (await getProfiles(sim, token, { region: "NA" })).json()) as Array<{
       profileId: number;
       timezone: string;
     }>;
     expect(na.map((profile) => profile.profileId)).toEqual([1111222233334444]);
     expect(na[0]!.timezone).toBe("America/Los_Angeles");
 
-    const fe = await (await fetch(`${sim.apiUrl.FE}/v2/profiles`, { headers: adsHeaders(token) })).json();
+    const fe = await (await getProfiles(sim, token, { region: "FE" })).json();
     expect(fe).toEqual([]);
   });
 
   it("gives each tenant only its own profiles", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_SECOND_CLIENT);
-    const response = await fetch(`${sim.apiUrl.EU}/v2/profiles`, {
-      headers: adsHeaders(token, { clientId: SIM_SECOND_CLIENT.clientId, profileId: null }),
-    });
+    const { sim, token } = await startSimWithToken({}, SIM_SECOND_CLIENT);
+    const response = await getProfiles(sim, token, listing(SIM_SECOND_CLIENT.clientId));
     const text = await response.text();
     expect(text).toContain('"profileId":4444555566667777,');
     expect(text).not.toContain(SIM_DEFAULTS.profileId);
@@ -117,7 +105,7 @@ describe("GET /v2/profiles", () => {
   });
 
   it("needs a valid token even without Scope", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const response = await fetch(`${sim.apiUrl.EU}/v2/profiles`, {
       headers: { "amazon-advertising-api-clientid": SIM_DEFAULTS.clientId },
     });

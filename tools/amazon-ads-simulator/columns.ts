@@ -1,5 +1,5 @@
 // Columns Amazon offers for reportTypeId spCampaigns, per groupBy (Amazon Ads docs, guides/reporting/v3/report-types/campaign;
-// see §6 of the facts note). The allowed set of a request is the base metrics plus the additions of each groupBy it names.
+// and the 400 messages that list the allowed values). The allowed set of a request is the base metrics plus the additions of each groupBy it names.
 
 export const GROUP_BYS = ["campaign", "adGroup", "campaignPlacement"] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];

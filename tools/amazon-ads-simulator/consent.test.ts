@@ -1,13 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AUTH_CODE_LIFETIME_SECONDS } from "./consent";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "./defaults";
-import { adsHeaders, NOW, startTestSimulator, tokenForm } from "./test-support";
+import { getProfiles, NOW, postToken, startSim, tokenForm } from "./test-prelude";
 import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
 
 const REDIRECT = "http://app.example/api/amazon-ads/callback";
 const consentQuery = (overrides: Record<string, string> = {}) =>
@@ -21,7 +16,12 @@ const consentQuery = (overrides: Record<string, string> = {}) =>
   });
 
 /** What the consent page's form sends; answers the 302 Location. */
-async function decide(decision: "allow" | "cancel", overrides: Record<string, string> = {}, region = "eu") {
+async function decide(
+  sim: Simulator,
+  decision: "allow" | "cancel",
+  overrides: Record<string, string> = {},
+  region = "eu",
+) {
   const response = await fetch(`${sim.baseUrl}/${region}/ap/oa`, {
     ...tokenForm({ ...Object.fromEntries(consentQuery(overrides)), decision }),
     redirect: "manual",
@@ -30,19 +30,18 @@ async function decide(decision: "allow" | "cancel", overrides: Record<string, st
   return new URL(response.headers.get("location")!);
 }
 
-const codeGrant = (code: string, overrides: Record<string, string> = {}) =>
-  tokenForm({
-    grant_type: "authorization_code",
-    code,
-    redirect_uri: REDIRECT,
-    client_id: SIM_DEFAULTS.clientId,
-    client_secret: SIM_DEFAULTS.clientSecret,
-    ...overrides,
-  });
+const codeGrant = (code: string, overrides: Record<string, string> = {}) => ({
+  grant_type: "authorization_code",
+  code,
+  redirect_uri: REDIRECT,
+  client_id: SIM_DEFAULTS.clientId,
+  client_secret: SIM_DEFAULTS.clientSecret,
+  ...overrides,
+});
 
 describe("Login with Amazon consent page", () => {
   it("shows Allow and Cancel for a valid request, in every region, carrying the state", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     for (const region of ["NA", "EU", "FE"] as const) {
       const response = await fetch(`${sim.authorizeUrl[region]}?${consentQuery()}`);
       expect(response.status).toBe(200);
@@ -54,7 +53,7 @@ describe("Login with Amazon consent page", () => {
   });
 
   it("answers an error page, not a redirect, for an unknown client, wrong response_type, scope or redirect_uri", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const wrong: Array<Record<string, string>> = [
       { client_id: "amzn1.application-oa2-client.unknown" },
       { response_type: "token" },
@@ -69,31 +68,29 @@ describe("Login with Amazon consent page", () => {
   });
 
   it("Allow redirects with code, scope and state; the code becomes the client's refresh token once", async () => {
-    sim = await startTestSimulator();
-    const back = await decide("allow");
+    const sim = await startSim();
+    const back = await decide(sim, "allow");
     expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
     expect(back.searchParams.get("state")).toBe("st-123");
     expect(back.searchParams.get("scope")).toBe("advertising::campaign_management");
     const code = back.searchParams.get("code")!;
     expect(code).toMatch(/^ANsim/);
 
-    const first = await fetch(sim.tokenUrl, codeGrant(code));
+    const first = await postToken(sim, codeGrant(code));
     expect(first.status).toBe(200);
     const tokens = (await first.json()) as { access_token: string; refresh_token: string };
     expect(tokens.refresh_token).toBe(SIM_DEFAULTS.refreshToken);
-    const profiles = await fetch(`${sim.apiUrl.EU}/v2/profiles`, {
-      headers: adsHeaders(tokens.access_token, { profileId: null }),
-    });
+    const profiles = await getProfiles(sim, tokens.access_token, { profileId: null });
     expect(profiles.status).toBe(200);
 
-    const again = await fetch(sim.tokenUrl, codeGrant(code));
+    const again = await postToken(sim, codeGrant(code));
     expect(again.status).toBe(400);
     expect(((await again.json()) as { error: string }).error).toBe("invalid_grant");
   });
 
   it("Cancel redirects with error=access_denied and the state, and no code", async () => {
-    sim = await startTestSimulator();
-    const back = await decide("cancel", {}, "na");
+    const sim = await startSim();
+    const back = await decide(sim, "cancel", {}, "na");
     expect(back.searchParams.get("error")).toBe("access_denied");
     expect(back.searchParams.get("state")).toBe("st-123");
     expect(back.searchParams.get("code")).toBeNull();
@@ -101,33 +98,33 @@ describe("Login with Amazon consent page", () => {
 
   it("refuses a code with another redirect_uri or client, or after 5 minutes, with invalid_grant, and uses it up", async () => {
     let now = NOW;
-    sim = await startTestSimulator({ now: () => now });
-    const wrongRedirect = (await decide("allow")).searchParams.get("code")!;
-    const wrong = await fetch(sim.tokenUrl, codeGrant(wrongRedirect, { redirect_uri: "http://evil.example/cb" }));
+    const sim = await startSim({ now: () => now });
+    const wrongRedirect = (await decide(sim, "allow")).searchParams.get("code")!;
+    const wrong = await postToken(sim, codeGrant(wrongRedirect, { redirect_uri: "http://evil.example/cb" }));
     expect(wrong.status).toBe(400);
     expect(((await wrong.json()) as { error: string }).error).toBe("invalid_grant");
-    expect((await fetch(sim.tokenUrl, codeGrant(wrongRedirect))).status).toBe(400);
+    expect((await postToken(sim, codeGrant(wrongRedirect))).status).toBe(400);
 
-    const otherClient = (await decide("allow")).searchParams.get("code")!;
-    const other = await fetch(
-      sim.tokenUrl,
+    const otherClient = (await decide(sim, "allow")).searchParams.get("code")!;
+    const other = await postToken(
+      sim,
       codeGrant(otherClient, { client_id: SIM_SECOND_CLIENT.clientId, client_secret: SIM_SECOND_CLIENT.clientSecret }),
     );
     expect(other.status).toBe(400);
 
-    const late = (await decide("allow")).searchParams.get("code")!;
+    const late = (await decide(sim, "allow")).searchParams.get("code")!;
     now = new Date(NOW.getTime() + AUTH_CODE_LIFETIME_SECONDS * 1000);
-    const expired = await fetch(sim.tokenUrl, codeGrant(late));
+    const expired = await postToken(sim, codeGrant(late));
     expect(expired.status).toBe(400);
     expect(((await expired.json()) as { error_description: string }).error_description).toMatch(/expired/);
   });
 
   it("needs code and redirect_uri, and the client's secret", async () => {
-    sim = await startTestSimulator();
-    const code = (await decide("allow")).searchParams.get("code")!;
-    expect((await fetch(sim.tokenUrl, codeGrant(code, { client_secret: "wrong" }))).status).toBe(401);
-    expect((await fetch(sim.tokenUrl, codeGrant("", {}))).status).toBe(400);
+    const sim = await startSim();
+    const code = (await decide(sim, "allow")).searchParams.get("code")!;
+    expect((await postToken(sim, codeGrant(code, { client_secret: "wrong" }))).status).toBe(401);
+    expect((await postToken(sim, codeGrant("", {}))).status).toBe(400);
     // The wrong secret did not use the code up.
-    expect((await fetch(sim.tokenUrl, codeGrant(code))).status).toBe(200);
+    expect((await postToken(sim, codeGrant(code))).status).toBe(200);
   });
 });

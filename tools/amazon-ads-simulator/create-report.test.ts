@@ -1,17 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { allowedColumns, BASE_COLUMNS } from "./columns";
 import { SIM_DEFAULTS } from "./defaults";
-import { adsHeaders, createReport, DAILY_COLUMNS, fetchToken, reportBody, startTestSimulator } from "./test-support";
+import { adsHeaders, createReport, DAILY_COLUMNS, getReport, reportBody, startSimWithToken } from "./test-prelude";
 import type { Simulator } from "./types";
 
 let sim: Simulator;
 let token: string;
 beforeEach(async () => {
-  sim = await startTestSimulator();
-  token = await fetchToken(sim);
-});
-afterEach(async () => {
-  await sim.close();
+  ({ sim, token } = await startSimWithToken());
 });
 
 async function rejection(body: unknown): Promise<{ status: number; code: unknown; detail: string }> {
@@ -241,7 +237,7 @@ describe("425 duplicates", () => {
   it("accepts the same request again once the first one has completed", async () => {
     sim.setScenario({ pollsBeforeComplete: 0 });
     const first = (await (await createReport(sim, token, reportBody())).json()) as { reportId: string };
-    await fetch(`${sim.apiUrl.EU}/reporting/reports/${first.reportId}`, { headers: adsHeaders(token) });
+    await getReport(sim, token, first.reportId);
     expect((await createReport(sim, token, reportBody())).status).toBe(200);
   });
 });

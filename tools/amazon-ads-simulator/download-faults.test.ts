@@ -1,30 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gunzipSync } from "node:zlib";
 import { SIM_DEFAULT_PROFILES } from "./defaults";
-import {
-  createReportOk,
-  downloadBytes,
-  fetchToken,
-  pollToEnd,
-  reportBody,
-  startTestSimulator,
-  type AsyncReport,
-} from "./test-support";
-import type { Scenario, Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-async function completedReport(scenario: Partial<Scenario>): Promise<AsyncReport> {
-  sim = await startTestSimulator({ scenario });
-  const token = await fetchToken(sim);
-  const { reportId } = await createReportOk(sim, token, reportBody());
-  const { report } = await pollToEnd(sim, token, reportId);
-  expect(report.status).toBe("COMPLETED");
-  return report;
-}
+import { downloadBytes, reportBody, startSimWithReport, type AsyncReport } from "./test-prelude";
 
 /** Reads a body chunk by chunk: the bytes that arrived and the error that ended it, if any. */
 async function readBody(response: Response): Promise<{ bytes: number; error: unknown }> {
@@ -49,7 +26,7 @@ async function expectWholeFile(report: AsyncReport): Promise<void> {
 
 describe("download faults", () => {
   it("download5xx: the next N downloads get S3's 503 SlowDown XML (or the given status), then the file", async () => {
-    const report = await completedReport({ download5xx: { count: 2 } });
+    const { sim, report } = await startSimWithReport({ scenario: { download5xx: { count: 2 } } });
     for (let i = 0; i < 2; i++) {
       const { response, bytes } = await downloadBytes(report.url!);
       expect(response.status).toBe(503);
@@ -69,7 +46,7 @@ describe("download faults", () => {
   });
 
   it("downloadReset: a 200 with the headers, then the connection is reset before the body; then the file", async () => {
-    const report = await completedReport({ downloadReset: { count: 1 } });
+    const { sim, report } = await startSimWithReport({ scenario: { downloadReset: { count: 1 } } });
     const response = await fetch(report.url!);
     expect(response.status).toBe(200);
     expect(Number(response.headers.get("content-length"))).toBe(report.fileSize);
@@ -82,7 +59,7 @@ describe("download faults", () => {
   });
 
   it("downloadTruncate: the full Content-Length, half the bytes, then the connection closes; then the file", async () => {
-    const report = await completedReport({ downloadTruncate: { count: 2 } });
+    const { sim, report } = await startSimWithReport({ scenario: { downloadTruncate: { count: 2 } } });
     for (let i = 0; i < 2; i++) {
       const response = await fetch(report.url!);
       expect(response.status).toBe(200);
@@ -97,13 +74,11 @@ describe("download faults", () => {
   });
 
   it("downloadTruncate also cuts a file too big to keep in memory (regenerated as a stream)", async () => {
-    sim = await startTestSimulator({
+    const options = {
       profiles: [{ ...SIM_DEFAULT_PROFILES[0]!, campaigns: 20_000 }],
       scenario: { downloadTruncate: { count: 1 } },
-    });
-    const token = await fetchToken(sim);
-    const { reportId } = await createReportOk(sim, token, reportBody({ startDate: "2025-06-14" }));
-    const { report } = await pollToEnd(sim, token, reportId);
+    };
+    const { report } = await startSimWithReport(options, reportBody({ startDate: "2025-06-14" }));
     expect(report.fileSize).toBeGreaterThan(2 * 1024 * 1024);
     const { bytes, error } = await readBody(await fetch(report.url!));
     expect(bytes).toBe(Math.floor(report.fileSize! / 2));

@@ -1,33 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gunzipSync } from "node:zlib";
 import {
-  createReportOk,
+  completedReport,
   downloadBytes,
   fetchToken,
   getReport,
-  pollToEnd,
   reportBody,
-  startTestSimulator,
+  startSimWithReport,
   type AsyncReport,
-} from "./test-support";
-import type { Simulator, SimulatorOptions } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-async function completedReport(
-  options: SimulatorOptions = {},
-  startDate = "2025-06-10",
-): Promise<{ token: string; report: AsyncReport }> {
-  sim = await startTestSimulator(options);
-  const token = await fetchToken(sim);
-  const { reportId } = await createReportOk(sim, token, reportBody({ startDate }));
-  const { report } = await pollToEnd(sim, token, reportId);
-  expect(report.status).toBe("COMPLETED");
-  return { token, report };
-}
+} from "./test-prelude";
 
 function xmlField(xml: string, name: string): string | undefined {
   return new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
@@ -35,7 +16,7 @@ function xmlField(xml: string, name: string): string | undefined {
 
 describe("S3 presigned download", () => {
   it("serves the raw .json.gz bytes as application/octet-stream without Content-Encoding", async () => {
-    const { report } = await completedReport();
+    const { report } = await startSimWithReport();
     const { response, bytes } = await downloadBytes(report.url!);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/octet-stream");
@@ -48,7 +29,7 @@ describe("S3 presigned download", () => {
   });
 
   it("rejects a request carrying an Authorization header with S3's 400 InvalidArgument XML", async () => {
-    const { token, report } = await completedReport();
+    const { token, report } = await startSimWithReport();
     const { response, bytes } = await downloadBytes(report.url!, { headers: { authorization: `Bearer ${token}` } });
     expect(response.status).toBe(400);
     expect(response.headers.get("content-type")).toBe("application/xml");
@@ -60,7 +41,7 @@ describe("S3 presigned download", () => {
   });
 
   it("rejects a tampered signature or date with 403 SignatureDoesNotMatch, and a bare key with 403 AccessDenied", async () => {
-    const { report } = await completedReport();
+    const { report } = await startSimWithReport();
     const tampered = new URL(report.url!);
     tampered.searchParams.set("X-Amz-Signature", "0".repeat(64));
     const badSignature = await downloadBytes(tampered.toString());
@@ -81,10 +62,8 @@ describe("S3 presigned download", () => {
 
   it("answers 403 'Request has expired' once X-Amz-Expires has passed; a new GET of the report gives a working URL", async () => {
     let now = new Date("2025-06-15T12:00:00Z");
-    sim = await startTestSimulator({ now: () => now });
-    const token = await fetchToken(sim);
-    const { reportId } = await createReportOk(sim, token, reportBody());
-    const { report } = await pollToEnd(sim, token, reportId);
+    const { sim, token, report } = await startSimWithReport({ now: () => now });
+    const { reportId } = report;
     now = new Date("2025-06-15T12:59:58Z");
     expect((await downloadBytes(report.url!)).response.status).toBe(200);
     now = new Date("2025-06-15T13:00:00Z");
@@ -103,7 +82,7 @@ describe("S3 presigned download", () => {
   });
 
   it("expireUrlOnce: the first attempt (and that URL) is expired, a fresh URL from the next GET works", async () => {
-    const { token, report } = await completedReport({ scenario: { expireUrlOnce: true } });
+    const { sim, token, report } = await startSimWithReport({ scenario: { expireUrlOnce: true } });
     const first = await downloadBytes(report.url!);
     expect(first.response.status).toBe(403);
     expect(xmlField(first.bytes.toString(), "Message")).toBe("Request has expired");
@@ -115,7 +94,7 @@ describe("S3 presigned download", () => {
   });
 
   it("emptyDates: COMPLETED with fileSize 22 and a gzipped []", async () => {
-    const { report } = await completedReport({ scenario: { emptyDates: ["2025-06-10"] } });
+    const { report } = await startSimWithReport({ scenario: { emptyDates: ["2025-06-10"] } });
     expect(report.fileSize).toBe(22);
     const { bytes } = await downloadBytes(report.url!);
     expect(bytes.length).toBe(22);
@@ -123,7 +102,7 @@ describe("S3 presigned download", () => {
   });
 
   it("corruptDates: COMPLETED but the object is truncated gzip that cannot be decompressed", async () => {
-    const { report } = await completedReport({ scenario: { corruptDates: ["2025-06-10"] } });
+    const { sim, token, report } = await startSimWithReport({ scenario: { corruptDates: ["2025-06-10"] } });
     const { response, bytes } = await downloadBytes(report.url!);
     expect(response.status).toBe(200);
     expect(bytes.length).toBe(report.fileSize);
@@ -132,13 +111,8 @@ describe("S3 presigned download", () => {
 
     // The untouched report for the same range is twice as long (plus rounding).
     sim.setScenario({ corruptDates: [] });
-    const token = await fetchToken(sim);
-    const clean = await createReportOk(
-      sim,
-      token,
-      reportBody({ startDate: "2025-06-10", name: "clean", configuration: { timeUnit: "DAILY" } }),
-    );
-    const cleanReport = (await pollToEnd(sim, token, clean.reportId)).report;
+    const clean = reportBody({ startDate: "2025-06-10", name: "clean", configuration: { timeUnit: "DAILY" } });
+    const cleanReport = await completedReport(sim, token, clean);
     expect(Math.floor(cleanReport.fileSize! / 2)).toBe(report.fileSize);
   });
 });

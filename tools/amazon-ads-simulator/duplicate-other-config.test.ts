@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gunzipSync } from "node:zlib";
 import {
   createReport,
   DAILY_COLUMNS,
   downloadBytes,
-  fetchToken,
   getReport,
   pollToEnd,
   reportBody,
-  startTestSimulator,
+  startSimWithToken,
   type AsyncReport,
-} from "./test-support";
-import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
+} from "./test-prelude";
 
 async function duplicateOf(response: Response): Promise<string> {
   expect(response.status).toBe(425);
@@ -29,8 +22,9 @@ async function duplicateOf(response: Response): Promise<string> {
 
 describe("duplicateOfOtherConfig", () => {
   it("answers 425 naming a report with the same dates but timeUnit SUMMARY, which GET and its file show", async () => {
-    sim = await startTestSimulator({ scenario: { duplicateOfOtherConfig: { count: 1 }, pollsBeforeComplete: 0 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({
+      scenario: { duplicateOfOtherConfig: { count: 1 }, pollsBeforeComplete: 0 },
+    });
     const request = reportBody({ startDate: "2025-06-12", endDate: "2025-06-14" });
     const otherId = await duplicateOf(await createReport(sim, token, request));
     expect(sim.scenario().duplicateOfOtherConfig.count).toBe(0);
@@ -60,8 +54,7 @@ describe("duplicateOfOtherConfig", () => {
   });
 
   it("names a DAILY report when the request is SUMMARY, and only for the next `count` creates", async () => {
-    sim = await startTestSimulator({ scenario: { duplicateOfOtherConfig: { count: 2 } } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { duplicateOfOtherConfig: { count: 2 } } });
     const summaryColumns = DAILY_COLUMNS.filter((column) => column !== "date").concat("startDate", "endDate");
     const summary = reportBody({ configuration: { timeUnit: "SUMMARY", columns: summaryColumns } });
     const daily = await duplicateOf(await createReport(sim, token, summary));

@@ -1,24 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  adsHeaders,
-  createReport,
-  createReportOk,
-  fetchToken,
-  getReport,
-  reportBody,
-  startTestSimulator,
-} from "./test-support";
-import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
+import { describe, expect, it } from "vitest";
+import { createReport, createReportOk, getProfiles, getReport, reportBody, startSimWithToken } from "./test-prelude";
 
 describe("throttling (429)", () => {
   it("create429 with retryAfterSeconds: the next N creates get 429 with a Retry-After header, then creation works", async () => {
-    sim = await startTestSimulator({ scenario: { create429: { count: 2, retryAfterSeconds: 7 } } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { create429: { count: 2, retryAfterSeconds: 7 } } });
     for (let i = 0; i < 2; i++) {
       const response = await createReport(sim, token, reportBody());
       expect(response.status).toBe(429);
@@ -31,16 +16,14 @@ describe("throttling (429)", () => {
   });
 
   it("create429 without retryAfterSeconds sends no Retry-After header", async () => {
-    sim = await startTestSimulator({ scenario: { create429: { count: 1 } } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { create429: { count: 1 } } });
     const response = await createReport(sim, token, reportBody());
     expect(response.status).toBe(429);
     expect(response.headers.has("retry-after")).toBe(false);
   });
 
   it("poll429 throttles only status polls, and a throttled poll does not count as a poll", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const { reportId } = await createReportOk(sim, token, reportBody());
     sim.setScenario({ poll429: { count: 1, retryAfterSeconds: 2 } });
     const throttled = await getReport(sim, token, reportId);
@@ -54,8 +37,7 @@ describe("throttling (429)", () => {
 
 describe("server errors (5xx)", () => {
   it("create5xx defaults to 500 with Amazon's body and uses the given status when set", async () => {
-    sim = await startTestSimulator({ scenario: { create5xx: { count: 1 } } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { create5xx: { count: 1 } } });
     const first = await createReport(sim, token, reportBody());
     expect(first.status).toBe(500);
     expect(await first.json()).toEqual({ code: "500", detail: "Internal Server Error" });
@@ -67,8 +49,7 @@ describe("server errors (5xx)", () => {
   });
 
   it("poll5xx answers the next N polls with 5xx and leaves the report untouched", async () => {
-    sim = await startTestSimulator({ scenario: { poll5xx: { count: 2, status: 502 } } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { poll5xx: { count: 2, status: 502 } } });
     const { reportId } = await createReportOk(sim, token, reportBody());
     expect((await getReport(sim, token, reportId)).status).toBe(502);
     expect((await getReport(sim, token, reportId)).status).toBe(502);
@@ -80,17 +61,15 @@ describe("server errors (5xx)", () => {
 
 describe("latency", () => {
   it("apiLatencyMs delays every Ads API call", async () => {
-    sim = await startTestSimulator({ scenario: { apiLatencyMs: 200 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { apiLatencyMs: 200 } });
     const started = Date.now();
-    const response = await fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: adsHeaders(token) });
+    const response = await getProfiles(sim, token);
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
   it("createLatencyMs delays each create; parallel creates overlap instead of queueing", async () => {
-    sim = await startTestSimulator({ scenario: { createLatencyMs: 300 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { createLatencyMs: 300 } });
     const started = Date.now();
     const responses = await Promise.all(
       ["2025-06-10", "2025-06-11", "2025-06-12", "2025-06-13", "2025-06-14"].map((startDate) =>
@@ -111,11 +90,8 @@ describe("latency", () => {
   });
 
   it("close() does not wait for a pending latency", async () => {
-    sim = await startTestSimulator({ scenario: { apiLatencyMs: 10_000 } });
-    const token = await fetchToken(sim);
-    const pending = fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: adsHeaders(token) }).catch(
-      (error: unknown) => error,
-    );
+    const { sim, token } = await startSimWithToken({ scenario: { apiLatencyMs: 10_000 } });
+    const pending = getProfiles(sim, token).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await sim.close();

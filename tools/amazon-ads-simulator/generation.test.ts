@@ -1,52 +1,35 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { generationTimeMs } from "./generation";
-import {
-  createReportOk,
-  downloadBytes,
-  fetchToken,
-  getReport,
-  NOW,
-  reportBody,
-  startTestSimulator,
-  type AsyncReport,
-} from "./test-support";
+import { createReportOk, downloadBytes, NOW, pollOnce, reportBody, startSim, startSimWithToken } from "./test-prelude";
 import type { Simulator, SimulatorOptions } from "./types";
 
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-/** A simulator whose clock the test moves by hand. */
-async function startAtClock(options: SimulatorOptions = {}): Promise<{ advance: (ms: number) => void }> {
+/** A simulator (and a token) whose clock the test moves by hand. */
+async function startAtClock(
+  options: SimulatorOptions = {},
+): Promise<{ sim: Simulator; token: string; advance: (ms: number) => void }> {
   let time = NOW.getTime();
-  sim = await startTestSimulator({ now: () => new Date(time), ...options });
-  return { advance: (ms) => void (time += ms) };
-}
-
-async function poll(token: string, reportId: string): Promise<AsyncReport> {
-  const response = await getReport(sim, token, reportId);
-  expect(response.status).toBe(200);
-  return (await response.json()) as AsyncReport;
+  const { sim, token } = await startSimWithToken({ now: () => new Date(time), ...options });
+  return { sim, token, advance: (ms) => void (time += ms) };
 }
 
 describe("generationMs: time-based report generation", () => {
   it("PENDING for the first 20 % of the generation time, PROCESSING until it has passed, then COMPLETED", async () => {
-    const clock = await startAtClock({ scenario: { generationMs: { min: 1000, max: 1000 }, pollsBeforeComplete: 50 } });
-    const token = await fetchToken(sim);
+    const { sim, token, advance } = await startAtClock({
+      scenario: { generationMs: { min: 1000, max: 1000 }, pollsBeforeComplete: 50 },
+    });
     const { reportId, status } = await createReportOk(sim, token, reportBody());
     expect(status).toBe("PENDING");
-    expect((await poll(token, reportId)).status).toBe("PENDING");
-    clock.advance(199);
-    expect((await poll(token, reportId)).status).toBe("PENDING");
-    clock.advance(1);
-    const processing = await poll(token, reportId);
+    expect((await pollOnce(sim, token, reportId)).status).toBe("PENDING");
+    advance(199);
+    expect((await pollOnce(sim, token, reportId)).status).toBe("PENDING");
+    advance(1);
+    const processing = await pollOnce(sim, token, reportId);
     expect(processing.status).toBe("PROCESSING");
     expect(processing.updatedAt).toBe(new Date(NOW.getTime() + 200).toISOString());
-    clock.advance(799);
-    expect((await poll(token, reportId)).status).toBe("PROCESSING");
-    clock.advance(1);
-    const completed = await poll(token, reportId);
+    advance(799);
+    expect((await pollOnce(sim, token, reportId)).status).toBe("PROCESSING");
+    advance(1);
+    const completed = await pollOnce(sim, token, reportId);
     expect(completed.status).toBe("COMPLETED");
     expect(completed.generatedAt).toBe(new Date(NOW.getTime() + 1000).toISOString());
     expect((await downloadBytes(completed.url!)).response.status).toBe(200);
@@ -55,30 +38,28 @@ describe("generationMs: time-based report generation", () => {
   });
 
   it("a report not polled for its whole generation time completes on its next poll", async () => {
-    const clock = await startAtClock({ scenario: { generationMs: { min: 5000, max: 5000 } } });
-    const token = await fetchToken(sim);
+    const { sim, token, advance } = await startAtClock({ scenario: { generationMs: { min: 5000, max: 5000 } } });
     const { reportId } = await createReportOk(sim, token, reportBody());
-    clock.advance(60_000);
-    expect((await poll(token, reportId)).status).toBe("COMPLETED");
+    advance(60_000);
+    expect((await pollOnce(sim, token, reportId)).status).toBe("COMPLETED");
   });
 
   it("failDates fail and stuckDates stay PENDING once the time has passed; generationMs null brings polls back", async () => {
-    const clock = await startAtClock({
+    const { sim, token, advance } = await startAtClock({
       scenario: { generationMs: { min: 100, max: 100 }, failDates: ["2025-06-10"], stuckDates: ["2025-06-11"] },
     });
-    const token = await fetchToken(sim);
     const failing = await createReportOk(sim, token, reportBody());
     const stuck = await createReportOk(sim, token, reportBody({ startDate: "2025-06-11" }));
-    clock.advance(10_000);
-    const failed = await poll(token, failing.reportId);
+    advance(10_000);
+    const failed = await pollOnce(sim, token, failing.reportId);
     expect(failed.status).toBe("FAILED");
     expect(failed.failureReason).toMatch(/internal error/);
-    expect((await poll(token, stuck.reportId)).status).toBe("PENDING");
+    expect((await pollOnce(sim, token, stuck.reportId)).status).toBe("PENDING");
 
     sim.setScenario({ generationMs: null, pollsBeforeComplete: 1 });
     const byPolls = await createReportOk(sim, token, reportBody({ startDate: "2025-06-12" }));
-    expect((await poll(token, byPolls.reportId)).status).toBe("PROCESSING");
-    expect((await poll(token, byPolls.reportId)).status).toBe("COMPLETED");
+    expect((await pollOnce(sim, token, byPolls.reportId)).status).toBe("PROCESSING");
+    expect((await pollOnce(sim, token, byPolls.reportId)).status).toBe("COMPLETED");
   });
 
   it("each report draws its own generation time from [min, max], the same for the same id", async () => {
@@ -95,18 +76,17 @@ describe("generationMs: time-based report generation", () => {
     expect(generationTimeMs(ids[0]!, { min: 0, max: 0 })).toBe(0);
 
     // Over HTTP: a report completes exactly at its own drawn time.
-    const clock = await startAtClock({ scenario: { generationMs: range } });
-    const token = await fetchToken(sim);
+    const { sim, token, advance } = await startAtClock({ scenario: { generationMs: range } });
     const { reportId } = await createReportOk(sim, token, reportBody());
     const own = generationTimeMs(reportId, range);
-    clock.advance(Math.ceil(own) - 1);
-    expect((await poll(token, reportId)).status).toBe("PROCESSING");
-    clock.advance(1);
-    expect((await poll(token, reportId)).status).toBe("COMPLETED");
+    advance(Math.ceil(own) - 1);
+    expect((await pollOnce(sim, token, reportId)).status).toBe("PROCESSING");
+    advance(1);
+    expect((await pollOnce(sim, token, reportId)).status).toBe("COMPLETED");
   });
 
   it("is unset by default and refuses a malformed range", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     expect(sim.scenario().generationMs).toBeUndefined();
     expect(() => sim.setScenario({ generationMs: { min: 10, max: 5 } })).toThrow(/generationMs/);
     const admin = await fetch(`${sim.baseUrl}/__admin/scenario`, {

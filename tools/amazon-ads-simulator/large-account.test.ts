@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { SIM_DEFAULTS } from "./defaults";
-import { createReportOk, fetchToken, pollToEnd, reportBody, startTestSimulator } from "./test-support";
+import { completedReport, reportBody, startSimWithToken } from "./test-prelude";
 
 const CAMPAIGNS = 200_000;
 const MARKER = '"campaignId":';
@@ -40,32 +40,22 @@ async function countStreamedRows(
 
 describe("large account", () => {
   it("a single-day report over 200k campaigns is generated and served as a stream, with the exact fileSize", async () => {
-    const sim = await startTestSimulator({ profiles: [{ ...SIM_DEFAULTS.profile, campaigns: CAMPAIGNS }] });
-    try {
-      const token = await fetchToken(sim);
-      const columns = ["date", "campaignId", "impressions", "clicks", "cost", "sales14d"];
-      const { reportId } = await createReportOk(
-        sim,
-        token,
-        reportBody({ startDate: "2025-06-14", endDate: "2025-06-14", configuration: { columns } }),
-      );
-      const { report } = await pollToEnd(sim, token, reportId);
-      expect(report.status).toBe("COMPLETED");
-      const expected = sim.expectedRows(SIM_DEFAULTS.profileId, "2025-06-14", "2025-06-14", ["campaignId"]);
-      const bigId = expected.map((row) => row.campaignId!).find((id) => BigInt(id) > 2n ** 53n)!;
+    const { sim, token } = await startSimWithToken({ profiles: [{ ...SIM_DEFAULTS.profile, campaigns: CAMPAIGNS }] });
+    const columns = ["date", "campaignId", "impressions", "clicks", "cost", "sales14d"];
+    const body = reportBody({ startDate: "2025-06-14", endDate: "2025-06-14", configuration: { columns } });
+    const report = await completedReport(sim, token, body);
+    const expected = sim.expectedRows(SIM_DEFAULTS.profileId, "2025-06-14", "2025-06-14", ["campaignId"]);
+    const bigId = expected.map((row) => row.campaignId!).find((id) => BigInt(id) > 2n ** 53n)!;
 
-      const response = await fetch(report.url!);
-      expect(response.status).toBe(200);
-      expect(Number(response.headers.get("content-length"))).toBe(report.fileSize);
-      const counted = await countStreamedRows(response.body as WebReadableStream<Uint8Array>, bigId);
-      expect(counted.rows).toBe(expected.length);
-      expect(counted.rows).toBeGreaterThan(CAMPAIGNS * 0.85);
-      expect(counted.rows).toBeLessThanOrEqual(CAMPAIGNS);
-      expect(counted.sawBigId).toBe(true);
-      expect(counted.first).toBe("[");
-      expect(counted.last).toBe("]");
-    } finally {
-      await sim.close();
-    }
+    const response = await fetch(report.url!);
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get("content-length"))).toBe(report.fileSize);
+    const counted = await countStreamedRows(response.body as WebReadableStream<Uint8Array>, bigId);
+    expect(counted.rows).toBe(expected.length);
+    expect(counted.rows).toBeGreaterThan(CAMPAIGNS * 0.85);
+    expect(counted.rows).toBeLessThanOrEqual(CAMPAIGNS);
+    expect(counted.sawBigId).toBe(true);
+    expect(counted.first).toBe("[");
+    expect(counted.last).toBe("]");
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   SIM_DEFAULT_PROFILES,
   SIM_DEFAULTS,
@@ -8,62 +8,36 @@ import {
   SIM_SECOND_CLIENT,
 } from "./defaults";
 import {
-  adsHeaders,
   createReport,
   DAILY_COLUMNS,
+  deleteReport,
   fetchReportText,
   fetchToken,
   getReport,
+  listedIds,
+  listedProfiles,
+  listing,
+  multiCall,
+  multiListing,
   parseRowsLossless,
   reportBody,
-  rowObject,
-  sortRows,
-  startTestSimulator,
-  type CallOptions,
-} from "./test-support";
-import type { Region, Simulator, SimProfile } from "./types";
+  reportRows,
+  startSim,
+  startSimWithToken,
+  unauthorizedDetails,
+} from "./test-prelude";
+import type { Region, SimProfile } from "./types";
 
 // Client 3: one login with profiles on several marketplaces, an agency and a vendor without report access.
 
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
 const { GB, DE, US, JP, AGENCY_FR, VENDOR_CA_NO_REPORTS } = SIM_MULTI_PROFILE_IDS;
-
-function multi(region: Region, profileId: string | null): CallOptions {
-  return { region, profileId, clientId: SIM_MULTI_CLIENT.clientId };
-}
-
-/** The listing's raw text and its profileIds exactly as written (bare JSON numbers, read as digit strings). */
-async function listProfiles(
-  token: string,
-  region: Region,
-  query = "",
-  client: CallOptions = multi(region, null),
-): Promise<{ ids: string[]; items: Array<Record<string, unknown>> }> {
-  const response = await fetch(`${sim.apiUrl[region]}/v2/profiles${query}`, { headers: adsHeaders(token, client) });
-  expect(response.status).toBe(200);
-  const text = await response.text();
-  const ids = [...text.matchAll(/"profileId":(\d+)[,}]/g)].map((match) => match[1]!);
-  return { ids, items: JSON.parse(text) as Array<Record<string, unknown>> };
-}
-
-async function unauthorizedDetails(response: Response): Promise<string> {
-  expect(response.status).toBe(401);
-  const body = (await response.json()) as { code: string; details: string };
-  expect(body.code).toBe("UNAUTHORIZED");
-  return body.details;
-}
 
 describe("GET /v2/profiles for a multi-marketplace login", () => {
   it("lists every profile of the called region by default, agency and vendor without report access included", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
-    expect((await listProfiles(token, "EU")).ids).toEqual([GB, DE, AGENCY_FR]);
-    expect((await listProfiles(token, "NA")).ids).toEqual([US, VENDOR_CA_NO_REPORTS]);
-    const fe = await listProfiles(token, "FE");
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
+    expect(await listedIds(sim, token, multiListing("EU"))).toEqual([GB, DE, AGENCY_FR]);
+    expect(await listedIds(sim, token, multiListing("NA"))).toEqual([US, VENDOR_CA_NO_REPORTS]);
+    const fe = await listedProfiles(sim, token, multiListing("FE"));
     expect(fe.ids).toEqual([JP]);
     expect(fe.items[0]).toMatchObject({
       countryCode: "JP",
@@ -71,7 +45,7 @@ describe("GET /v2/profiles for a multi-marketplace login", () => {
       timezone: "Asia/Tokyo",
       accountInfo: { marketplaceStringId: "A1VC38T7YXB528", type: "seller", validPaymentMethod: true },
     });
-    const eu = await listProfiles(token, "EU");
+    const eu = await listedProfiles(sim, token, multiListing("EU"));
     expect(
       eu.items.map((item) => [item.countryCode, item.timezone, (item.accountInfo as { type: string }).type]),
     ).toEqual([
@@ -79,7 +53,7 @@ describe("GET /v2/profiles for a multi-marketplace login", () => {
       ["DE", "Europe/Berlin", "seller"],
       ["FR", "Europe/Paris", "agency"],
     ]);
-    const na = await listProfiles(token, "NA");
+    const na = await listedProfiles(sim, token, multiListing("NA"));
     expect(na.items[1]).toMatchObject({
       countryCode: "CA",
       timezone: "America/Toronto",
@@ -88,47 +62,50 @@ describe("GET /v2/profiles for a multi-marketplace login", () => {
   });
 
   it("apiProgram=report&accessLevel=view lists only the profiles whose reports the login may read", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
     const query = "?apiProgram=report&accessLevel=view";
-    expect((await listProfiles(token, "NA", query)).ids).toEqual([US]);
+    expect(await listedIds(sim, token, multiListing("NA", query))).toEqual([US]);
     // The agency stays: a client has to skip it by accountInfo.type.
-    expect((await listProfiles(token, "EU", query)).ids).toEqual([GB, DE, AGENCY_FR]);
-    expect((await listProfiles(token, "FE", query)).ids).toEqual([JP]);
+    expect(await listedIds(sim, token, multiListing("EU", query))).toEqual([GB, DE, AGENCY_FR]);
+    expect(await listedIds(sim, token, multiListing("FE", query))).toEqual([JP]);
   });
 
   it("ignores other query parameters", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
-    const other = await listProfiles(token, "NA", "?apiProgram=campaign&accessLevel=edit&profileTypeFilter=seller&x=1");
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
+    const other = await listedProfiles(
+      sim,
+      token,
+      multiListing("NA", "?apiProgram=campaign&accessLevel=edit&profileTypeFilter=seller&x=1"),
+    );
     expect(other.ids).toEqual([US, VENDOR_CA_NO_REPORTS]);
   });
 
   it("leaves clients 1 and 2 as they were, with or without the report filter", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const first = await fetchToken(sim);
     const second = await fetchToken(sim, SIM_SECOND_CLIENT);
-    const secondCall = { clientId: SIM_SECOND_CLIENT.clientId, profileId: null };
+    const { clientId } = SIM_DEFAULTS;
     for (const query of ["", "?apiProgram=report&accessLevel=view"]) {
-      expect((await listProfiles(first, "EU", query, {})).ids).toEqual([SIM_DEFAULTS.profileId]);
-      expect((await listProfiles(first, "NA", query, {})).ids).toEqual(["1111222233334444"]);
-      expect((await listProfiles(first, "FE", query, {})).ids).toEqual([]);
-      expect((await listProfiles(second, "EU", query, secondCall)).ids).toEqual(["4444555566667777"]);
+      expect(await listedIds(sim, first, listing(clientId, "EU", query))).toEqual([SIM_DEFAULTS.profileId]);
+      expect(await listedIds(sim, first, listing(clientId, "NA", query))).toEqual(["1111222233334444"]);
+      expect(await listedIds(sim, first, listing(clientId, "FE", query))).toEqual([]);
+      expect(await listedIds(sim, second, listing(SIM_SECOND_CLIENT.clientId, "EU", query))).toEqual([
+        "4444555566667777",
+      ]);
     }
     // Neither tenant may use the other's profiles.
     const response = await createReport(sim, first, reportBody(), { profileId: GB });
     expect(await unauthorizedDetails(response)).toBe("No matching advertiser found for scope");
     const token3 = await fetchToken(sim, SIM_MULTI_CLIENT);
-    const crossed = await createReport(sim, token3, reportBody(), multi("EU", SIM_DEFAULTS.profileId));
+    const crossed = await createReport(sim, token3, reportBody(), multiCall("EU", SIM_DEFAULTS.profileId));
     expect(await unauthorizedDetails(crossed)).toBe("No matching advertiser found for scope");
   });
 });
 
 describe("reporting calls for profiles the login may not report on", () => {
   it('answer 401 "Not authorized to access scope" for a vendor without report access (create, get, delete)', async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
-    const call = multi("NA", VENDOR_CA_NO_REPORTS);
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
+    const call = multiCall("NA", VENDOR_CA_NO_REPORTS);
     expect(await unauthorizedDetails(await createReport(sim, token, reportBody(), call))).toBe(
       "Not authorized to access scope",
     );
@@ -136,32 +113,26 @@ describe("reporting calls for profiles the login may not report on", () => {
     expect(await unauthorizedDetails(await getReport(sim, token, reportId, call))).toBe(
       "Not authorized to access scope",
     );
-    const deleted = await fetch(`${sim.apiUrl.NA}/reporting/reports/${reportId}`, {
-      method: "DELETE",
-      headers: adsHeaders(token, call),
-    });
+    const deleted = await deleteReport(sim, token, reportId, call);
     expect(await unauthorizedDetails(deleted)).toBe("Not authorized to access scope");
     expect(sim.reports()).toEqual([]);
   });
 
   it("answer 401 for an agency profile, which has no campaigns of its own", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
-    const response = await createReport(sim, token, reportBody(), multi("EU", AGENCY_FR));
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
+    const response = await createReport(sim, token, reportBody(), multiCall("EU", AGENCY_FR));
     expect(await unauthorizedDetails(response)).toBe("Not authorized to access scope");
     expect(sim.expectedRows(AGENCY_FR, "2025-06-10", "2025-06-14", ["date", "campaignId"])).toEqual([]);
   });
 
   it("still check the region first: the vendor's profile on the EU host is no matching advertiser", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
-    const response = await createReport(sim, token, reportBody(), multi("EU", VENDOR_CA_NO_REPORTS));
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
+    const response = await createReport(sim, token, reportBody(), multiCall("EU", VENDOR_CA_NO_REPORTS));
     expect(await unauthorizedDetails(response)).toBe("No matching advertiser found for scope");
   });
 
   it("serve the login's other profiles normally, in every region", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
     const body = reportBody({ startDate: "2025-06-14", endDate: "2025-06-14" });
     for (const [region, profileId, currency] of [
       ["EU", GB, "GBP"],
@@ -169,8 +140,7 @@ describe("reporting calls for profiles the login may not report on", () => {
       ["NA", US, "USD"],
       ["FE", JP, "JPY"],
     ] as const) {
-      const text = await fetchReportText(sim, token, body, multi(region, profileId));
-      const rows = sortRows(parseRowsLossless(text).map(rowObject));
+      const rows = await reportRows(sim, token, body, multiCall(region, profileId));
       expect(rows).toEqual(sim.expectedRows(profileId, "2025-06-14", "2025-06-14", DAILY_COLUMNS));
       expect(new Set(rows.map((row) => row.campaignBudgetCurrencyCode))).toEqual(new Set([currency]));
     }
@@ -179,11 +149,10 @@ describe("reporting calls for profiles the login may not report on", () => {
 
 describe("profiles of one login sharing campaign ids", () => {
   it("DE has GB's campaign ids with its own names and metrics, in the files and in expectedRows", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
+    const { sim, token } = await startSimWithToken({}, SIM_MULTI_CLIENT);
     const body = reportBody({ startDate: "2025-06-10", endDate: "2025-06-14" });
-    const gbRows = sortRows(parseRowsLossless(await fetchReportText(sim, token, body, multi("EU", GB))).map(rowObject));
-    const deRows = sortRows(parseRowsLossless(await fetchReportText(sim, token, body, multi("EU", DE))).map(rowObject));
+    const gbRows = await reportRows(sim, token, body, multiCall("EU", GB));
+    const deRows = await reportRows(sim, token, body, multiCall("EU", DE));
     expect(gbRows).toEqual(sim.expectedRows(GB, "2025-06-10", "2025-06-14", DAILY_COLUMNS));
     expect(deRows).toEqual(sim.expectedRows(DE, "2025-06-10", "2025-06-14", DAILY_COLUMNS));
 
@@ -205,7 +174,7 @@ describe("profiles of one login sharing campaign ids", () => {
   });
 
   it("shares only campaign ids: ad group ids stay the profile's own", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const columns = ["date", "campaignId", "adGroupId", "impressions"];
     const adGroups = (profileId: string): Set<string> =>
       new Set(
@@ -226,7 +195,7 @@ describe("profiles of one login sharing campaign ids", () => {
       timezone: "Europe/Rome",
       campaignIdsFrom: "7000000000000001",
     };
-    sim = await startTestSimulator({ profiles: [sharer, { ...base, profileId: "7000000000000001", campaigns: 30 }] });
+    const sim = await startSim({ profiles: [sharer, { ...base, profileId: "7000000000000001", campaigns: 30 }] });
     const ids = (profileId: string): string[] =>
       sim
         .expectedRows(profileId, "2025-06-01", "2025-06-14", ["campaignId"], { timeUnit: "SUMMARY" })
@@ -237,13 +206,13 @@ describe("profiles of one login sharing campaign ids", () => {
     expect(ids("7000000000000002")).toHaveLength(12);
     expect(ids("7000000000000002").filter((id) => !sourceIds.has(id))).toEqual([]);
     expect(ids("7000000000000002").filter((id) => BigInt(id) > 2n ** 53n)).toHaveLength(1);
-    await expect(
-      startTestSimulator({ profiles: [{ ...sharer, campaignIdsFrom: "7000000000000009" }] }),
-    ).rejects.toThrow(/campaignIdsFrom/);
+    await expect(startSim({ profiles: [{ ...sharer, campaignIdsFrom: "7000000000000009" }] })).rejects.toThrow(
+      /campaignIdsFrom/,
+    );
   });
 
   it("keeps the existing profiles' campaign ids unique", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const sharing = new Set(SIM_DEFAULT_PROFILES.filter((profile) => profile.campaignIdsFrom).map((p) => p.profileId));
     expect([...sharing]).toEqual([DE]);
     const all = SIM_DEFAULT_PROFILES.filter((profile) => !sharing.has(profile.profileId)).flatMap((profile) =>
@@ -255,7 +224,7 @@ describe("profiles of one login sharing campaign ids", () => {
 
 describe("time zones of a multi-marketplace login", () => {
   it(`at ${SIM_MULTI_DATE_SPLIT_NOW} the profiles disagree on today's date, and their data follows`, async () => {
-    sim = await startTestSimulator({ now: () => new Date(SIM_MULTI_DATE_SPLIT_NOW) });
+    const sim = await startSim({ now: () => new Date(SIM_MULTI_DATE_SPLIT_NOW) });
     const lastDate = (profileId: string): string =>
       sim
         .expectedRows(profileId, "2025-06-14", "2025-06-17", ["date", "campaignId"])
@@ -268,7 +237,7 @@ describe("time zones of a multi-marketplace login", () => {
     const token = await fetchToken(sim, SIM_MULTI_CLIENT);
     const body = reportBody({ startDate: "2025-06-16", endDate: "2025-06-16" });
     const rowCount = async (region: Region, profileId: string): Promise<number> =>
-      parseRowsLossless(await fetchReportText(sim, token, body, multi(region, profileId))).length;
+      parseRowsLossless(await fetchReportText(sim, token, body, multiCall(region, profileId))).length;
     expect(await rowCount("EU", GB)).toBe(0);
     expect(await rowCount("EU", DE)).toBeGreaterThan(0);
     expect(await rowCount("NA", US)).toBe(0);
@@ -276,11 +245,10 @@ describe("time zones of a multi-marketplace login", () => {
   });
 
   it("applies the 95-day retention limit in each profile's own time zone", async () => {
-    sim = await startTestSimulator({ now: () => new Date(SIM_MULTI_DATE_SPLIT_NOW) });
-    const token = await fetchToken(sim, SIM_MULTI_CLIENT);
+    const { sim, token } = await startSimWithToken({ now: () => new Date(SIM_MULTI_DATE_SPLIT_NOW) }, SIM_MULTI_CLIENT);
     // 95 days before 2025-06-16 (Berlin) is 2025-03-13; before 2025-06-15 (London) it is 2025-03-12.
     const body = reportBody({ startDate: "2025-03-12", endDate: "2025-03-12" });
-    expect((await createReport(sim, token, body, multi("EU", GB))).status).toBe(200);
-    expect((await createReport(sim, token, body, multi("EU", DE))).status).toBe(400);
+    expect((await createReport(sim, token, body, multiCall("EU", GB))).status).toBe(200);
+    expect((await createReport(sim, token, body, multiCall("EU", DE))).status).toBe(400);
   });
 });

@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { allowedColumns } from "./columns";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "./defaults";
 import {
   DAILY_COLUMNS,
   fetchReportText,
-  fetchToken,
   parseRowsLossless,
   reportBody,
   rowObject,
   sortRows,
-  startTestSimulator,
-} from "./test-support";
-import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
+  startSim,
+  startSimWithToken,
+} from "./test-prelude";
 
 const PROFILE = SIM_DEFAULTS.profileId;
 const TWO_POW_53 = 2n ** 53n;
@@ -25,8 +19,7 @@ const INTEGER = /^\d+$/;
 
 describe("report file contents", () => {
   it("carries campaign 0's id above 2^53 byte-exact, and the file equals expectedRows value for value", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const text = await fetchReportText(sim, token, reportBody());
     const expected = sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", DAILY_COLUMNS);
     const bigIds = [...new Set(expected.map((row) => row.campaignId!).filter((id) => BigInt(id) > TWO_POW_53))];
@@ -41,8 +34,7 @@ describe("report file contents", () => {
   });
 
   it("writes each row's keys in a shuffled order; every row has exactly the requested columns", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const rows = parseRowsLossless(await fetchReportText(sim, token, reportBody()));
     const keyOrders = new Set(rows.map((row) => row.map(([key]) => key).join(",")));
     expect(keyOrders.size).toBeGreaterThan(rows.length / 2);
@@ -50,7 +42,7 @@ describe("report file contents", () => {
   });
 
   it("has Amazon's value shapes: money with ≤2 decimals, integer counts, percent CTR, nulls, statuses, awkward names", async () => {
-    sim = await startTestSimulator({ profiles: [{ ...SIM_DEFAULTS.profile, campaigns: 60 }] });
+    const sim = await startSim({ profiles: [{ ...SIM_DEFAULTS.profile, campaigns: 60 }] });
     const rows = sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS);
     expect(rows.length).toBeLessThan(60 * 14); // inactive campaign-days are omitted
     expect(rows.length).toBeGreaterThan(60 * 14 * 0.8);
@@ -84,15 +76,11 @@ describe("report file contents", () => {
   });
 
   it("is deterministic across simulator instances, with campaign ids unique across profiles", async () => {
-    sim = await startTestSimulator();
-    const other = await startTestSimulator();
-    try {
-      expect(other.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS)).toEqual(
-        sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS),
-      );
-    } finally {
-      await other.close();
-    }
+    const sim = await startSim();
+    const other = await startSim();
+    expect(other.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS)).toEqual(
+      sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS),
+    );
     const idsByProfile = ["366822873177837", "4444555566667777", "1111222233334444"].map(
       (profileId) =>
         new Set(sim.expectedRows(profileId, "2025-06-14", "2025-06-14", ["campaignId"]).map((row) => row.campaignId!)),
@@ -103,8 +91,7 @@ describe("report file contents", () => {
   });
 
   it("uses each profile's currency", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim, SIM_SECOND_CLIENT);
+    const { sim, token } = await startSimWithToken({}, SIM_SECOND_CLIENT);
     const text = await fetchReportText(sim, token, reportBody(), {
       clientId: SIM_SECOND_CLIENT.clientId,
       profileId: "4444555566667777",
@@ -114,7 +101,7 @@ describe("report file contents", () => {
   });
 
   it("has no rows for dates after today in the profile's time zone", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const dates = new Set(
       sim.expectedRows(PROFILE, "2025-06-13", "2025-06-20", ["date", "campaignId"]).map((row) => row.date),
     );
@@ -124,7 +111,7 @@ describe("report file contents", () => {
 
 describe("restatement", () => {
   it("changes impressions, clicks and cost of every row and conversions on every date, keeping the same rows", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const before = sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS);
     sim.setScenario({ restatementVersion: 1 });
     const after = sim.expectedRows(PROFILE, "2025-06-01", "2025-06-14", DAILY_COLUMNS);
@@ -151,8 +138,7 @@ describe("restatement", () => {
   });
 
   it("restated data is what a new report for the same range contains", async () => {
-    sim = await startTestSimulator({ scenario: { restatementVersion: 5 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { restatementVersion: 5 } });
     const text = await fetchReportText(sim, token, reportBody());
     expect(sortRows(parseRowsLossless(text).map(rowObject))).toEqual(
       sim.expectedRows(PROFILE, "2025-06-10", "2025-06-14", DAILY_COLUMNS),
@@ -162,8 +148,7 @@ describe("restatement", () => {
 
 describe("other shapes", () => {
   it("every column Amazon allows for each groupBy can be requested and comes back", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     for (const groupBy of [["campaign"], ["campaign", "adGroup"], ["campaignPlacement"]] as const) {
       for (const timeUnit of ["DAILY", "SUMMARY"] as const) {
         const columns = allowedColumns([...groupBy]).filter((column) =>
@@ -185,8 +170,7 @@ describe("other shapes", () => {
   });
 
   it("SUMMARY: one row per campaign with startDate/endDate and the sums of the daily rows", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const columns = ["startDate", "endDate", "campaignId", "impressions", "clicks", "cost", "purchases7d"];
     const text = await fetchReportText(sim, token, reportBody({ configuration: { timeUnit: "SUMMARY", columns } }));
     const summary = parseRowsLossless(text).map(rowObject);
@@ -205,8 +189,7 @@ describe("other shapes", () => {
   });
 
   it("groupBy adGroup and campaignPlacement produce their own rows, matching expectedRows", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const adGroupColumns = ["date", "campaignId", "adGroupId", "adGroupName", "adStatus", "clicks"];
     const adGroupText = await fetchReportText(
       sim,
@@ -231,8 +214,7 @@ describe("other shapes", () => {
   });
 
   it("the campaignStatus filter keeps only matching campaigns", async () => {
-    sim = await startTestSimulator({ profiles: [{ ...SIM_DEFAULTS.profile, campaigns: 40 }] });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ profiles: [{ ...SIM_DEFAULTS.profile, campaigns: 40 }] });
     const columns = ["date", "campaignId", "campaignStatus", "clicks"];
     const filters = [{ field: "campaignStatus", values: ["PAUSED", "ARCHIVED"] }];
     const text = await fetchReportText(sim, token, reportBody({ configuration: { columns, filters } }));

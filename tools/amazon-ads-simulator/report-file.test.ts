@@ -3,7 +3,7 @@ import { gunzipSync } from "node:zlib";
 import { allocateIdentities, expectedRowsFor, type ReportPlan } from "./data";
 import { parseIsoDay } from "./dates";
 import { buildReportFile, openReportFile, type ReportFile } from "./report-file";
-import { parseRowsLossless, rowObject, sortRows } from "./test-support";
+import { parseRowsLossless, rowObject, sortRows } from "./test-prelude";
 
 const PROFILE = "366822873177837";
 

@@ -1,40 +1,27 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gunzipSync } from "node:zlib";
 import { SIM_DEFAULTS } from "./defaults";
 import {
-  adsHeaders,
+  completedReport,
+  createReport,
   createReportOk,
+  deleteReport,
   downloadBytes,
-  fetchToken,
   getReport,
   parseRowsLossless,
+  pollOnce,
   pollToEnd,
   reportBody,
   rowObject,
   sortRows,
-  startTestSimulator,
-  type AsyncReport,
-} from "./test-support";
-import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-async function poll(token: string, reportId: string): Promise<AsyncReport> {
-  const response = await getReport(sim, token, reportId);
-  expect(response.status).toBe(200);
-  expect(response.headers.get("content-type")).toBe("application/vnd.getasyncreportresponse.v3+json");
-  return (await response.json()) as AsyncReport;
-}
+  startSimWithToken,
+} from "./test-prelude";
 
 describe("report status state machine", () => {
   it("default: first GET PROCESSING, second COMPLETED with url, urlExpiresAt, fileSize and generatedAt", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const { reportId } = await createReportOk(sim, token, reportBody());
-    const first = await poll(token, reportId);
+    const first = await pollOnce(sim, token, reportId);
     expect(first).toMatchObject({
       status: "PROCESSING",
       url: null,
@@ -42,7 +29,7 @@ describe("report status state machine", () => {
       generatedAt: null,
       failureReason: null,
     });
-    const second = await poll(token, reportId);
+    const second = await pollOnce(sim, token, reportId);
     expect(second.status).toBe("COMPLETED");
     expect(second.generatedAt).toBe("2025-06-15T12:00:00.000Z");
     expect(second.urlExpiresAt).toBe("2025-06-15T13:00:00.000Z");
@@ -63,11 +50,10 @@ describe("report status state machine", () => {
   });
 
   it("hands out a freshly signed URL on every GET of a completed report", async () => {
-    sim = await startTestSimulator({ scenario: { pollsBeforeComplete: 0 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { pollsBeforeComplete: 0 } });
     const { reportId } = await createReportOk(sim, token, reportBody());
-    const first = await poll(token, reportId);
-    const second = await poll(token, reportId);
+    const first = await pollOnce(sim, token, reportId);
+    const second = await pollOnce(sim, token, reportId);
     expect(first.status).toBe("COMPLETED");
     expect(second.url).not.toBe(first.url);
     expect(new URL(second.url!).searchParams.get("X-Amz-Signature")).not.toBe(
@@ -77,23 +63,20 @@ describe("report status state machine", () => {
   });
 
   it("pollsBeforeComplete N: PENDING for the first half, PROCESSING for the rest, then COMPLETED", async () => {
-    sim = await startTestSimulator({ scenario: { pollsBeforeComplete: 4 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { pollsBeforeComplete: 4 } });
     const { reportId } = await createReportOk(sim, token, reportBody());
     const { statuses } = await pollToEnd(sim, token, reportId);
     expect(statuses).toEqual(["PENDING", "PENDING", "PROCESSING", "PROCESSING", "COMPLETED"]);
   });
 
   it("pollsBeforeComplete 0: the first GET is already COMPLETED", async () => {
-    sim = await startTestSimulator({ scenario: { pollsBeforeComplete: 0 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { pollsBeforeComplete: 0 } });
     const { reportId } = await createReportOk(sim, token, reportBody());
-    expect((await poll(token, reportId)).status).toBe("COMPLETED");
+    expect((await pollOnce(sim, token, reportId)).status).toBe("COMPLETED");
   });
 
   it("failDates: the report ends FAILED with Amazon's failureReason and no url", async () => {
-    sim = await startTestSimulator({ scenario: { failDates: ["2025-06-10"] } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { failDates: ["2025-06-10"] } });
     const { reportId } = await createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }));
     const { report, statuses } = await pollToEnd(sim, token, reportId);
     expect(statuses).toEqual(["PROCESSING", "FAILED"]);
@@ -104,27 +87,20 @@ describe("report status state machine", () => {
       fileSize: null,
     });
     // Other dates are unaffected.
-    const other = await createReportOk(sim, token, reportBody({ startDate: "2025-06-11" }));
-    expect((await pollToEnd(sim, token, other.reportId)).report.status).toBe("COMPLETED");
+    await completedReport(sim, token, reportBody({ startDate: "2025-06-11" }));
   });
 
   it("stuckDates: the report stays PENDING however often it is polled, and blocks identical requests with 425", async () => {
-    sim = await startTestSimulator({ scenario: { stuckDates: ["2025-06-10"] } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { stuckDates: ["2025-06-10"] } });
     const { reportId } = await createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }));
-    for (let i = 0; i < 6; i++) expect((await poll(token, reportId)).status).toBe("PENDING");
+    for (let i = 0; i < 6; i++) expect((await pollOnce(sim, token, reportId)).status).toBe("PENDING");
     expect(sim.reports()[0]).toMatchObject({ status: "PENDING", polls: 6 });
-    const again = await fetch(`${sim.apiUrl.EU}/reporting/reports`, {
-      method: "POST",
-      headers: { ...adsHeaders(token), "content-type": "application/vnd.createasyncreportrequest.v3+json" },
-      body: JSON.stringify(reportBody({ startDate: "2025-06-10" })),
-    });
+    const again = await createReport(sim, token, reportBody({ startDate: "2025-06-10" }));
     expect(again.status).toBe(425);
   });
 
   it("answers 404 {code: 404} for an unknown id and for another profile's report", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const unknown = await getReport(sim, token, "7df1ef5d-45ba-40cc-b607-ff2148cf4f5e");
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe('{"code":404,"detail":"Not Found"}');
@@ -138,21 +114,14 @@ describe("report status state machine", () => {
 
 describe("DELETE /reporting/reports/{id}", () => {
   it("cancels a PENDING report: 200 'Report deleted', later GETs 404, and the same request may be made again", async () => {
-    sim = await startTestSimulator({ scenario: { stuckDates: ["2025-06-10"] } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { stuckDates: ["2025-06-10"] } });
     const { reportId } = await createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }));
-    const deleted = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, {
-      method: "DELETE",
-      headers: adsHeaders(token),
-    });
+    const deleted = await deleteReport(sim, token, reportId);
     expect(deleted.status).toBe(200);
     expect(await deleted.json()).toEqual({ code: "200", detail: "Report deleted", reportId });
     expect(sim.reports()[0]).toMatchObject({ reportId, status: "CANCELLED", deleted: true });
     expect((await getReport(sim, token, reportId)).status).toBe(404);
-    const again = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, {
-      method: "DELETE",
-      headers: adsHeaders(token),
-    });
+    const again = await deleteReport(sim, token, reportId);
     expect(again.status).toBe(404);
     await expect(createReportOk(sim, token, reportBody({ startDate: "2025-06-10" }))).resolves.toMatchObject({
       status: "PENDING",
@@ -160,28 +129,19 @@ describe("DELETE /reporting/reports/{id}", () => {
   });
 
   it("refuses to delete a COMPLETED report (400) and another profile's report (404)", async () => {
-    sim = await startTestSimulator({ scenario: { pollsBeforeComplete: 0 } });
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken({ scenario: { pollsBeforeComplete: 0 } });
     const { reportId } = await createReportOk(sim, token, reportBody());
-    await poll(token, reportId);
-    const completed = await fetch(`${sim.apiUrl.EU}/reporting/reports/${reportId}`, {
-      method: "DELETE",
-      headers: adsHeaders(token),
-    });
+    await pollOnce(sim, token, reportId);
+    const completed = await deleteReport(sim, token, reportId);
     expect(completed.status).toBe(400);
-    const naHeaders = adsHeaders(token, { profileId: "1111222233334444" });
-    const other = await fetch(`${sim.apiUrl.NA}/reporting/reports/${reportId}`, {
-      method: "DELETE",
-      headers: naHeaders,
-    });
+    const other = await deleteReport(sim, token, reportId, { region: "NA", profileId: "1111222233334444" });
     expect(other.status).toBe(404);
   });
 });
 
 describe("the report reflects the data at generation time", () => {
   it("a report created before a restatement but completed after it carries the restated numbers", async () => {
-    sim = await startTestSimulator();
-    const token = await fetchToken(sim);
+    const { sim, token } = await startSimWithToken();
     const columns = ["date", "campaignId", "clicks", "sales14d"];
     const { reportId } = await createReportOk(sim, token, reportBody({ configuration: { columns } }));
     sim.setScenario({ restatementVersion: 3 });

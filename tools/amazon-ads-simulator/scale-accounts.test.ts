@@ -1,31 +1,20 @@
 import { gunzipSync } from "node:zlib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SIM_DEFAULTS, SIM_MULTI_PROFILE_IDS, SIM_SECOND_CLIENT, simMultiProfiles } from "./defaults";
 import { simScaleAccounts } from "./scale-accounts";
 import {
-  adsHeaders,
-  createReportOk,
+  completedReport,
   downloadBytes,
   fetchReportText,
   fetchToken,
-  pollToEnd,
+  getProfiles,
+  listedIds,
+  listing,
   reportBody,
-  startTestSimulator,
-} from "./test-support";
-import type { Region, SimProfile, Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-async function listedIds(token: string, clientId: string, region: Region): Promise<string[]> {
-  const response = await fetch(`${sim.apiUrl[region]}/v2/profiles`, {
-    headers: adsHeaders(token, { clientId, profileId: null }),
-  });
-  expect(response.status).toBe(200);
-  return [...(await response.text()).matchAll(/"profileId":(\d+)/g)].map((match) => match[1]!);
-}
+  startSim,
+  startSimWithToken,
+} from "./test-prelude";
+import type { SimProfile, Simulator } from "./types";
 
 describe("many organisations on one simulator", () => {
   it("simScaleAccounts: 1,000 clients with 1-5 profiles of 5-5,000 campaigns, deterministic", () => {
@@ -46,20 +35,18 @@ describe("many organisations on one simulator", () => {
 
   it("each client gets its own token and sees exactly its own profiles per region", async () => {
     const accounts = simScaleAccounts(1000);
-    sim = await startTestSimulator(accounts);
+    const sim = await startSim(accounts);
     const byId = new Map(accounts.profiles.map((profile) => [profile.profileId, profile]));
     for (const client of [accounts.clients[0]!, accounts.clients[499]!, accounts.clients[999]!]) {
       const token = await fetchToken(sim, client);
       for (const region of ["NA", "EU", "FE"] as const) {
         const expected = client.profileIds.filter((profileId) => byId.get(profileId)!.region === region);
-        expect(await listedIds(token, client.clientId, region)).toEqual(expected);
+        expect(await listedIds(sim, token, listing(client.clientId, region))).toEqual(expected);
       }
     }
     // Another client's token does not pass for this client id.
     const token = await fetchToken(sim, accounts.clients[1]!);
-    const response = await fetch(`${sim.apiUrl.EU}/v2/profiles`, {
-      headers: adsHeaders(token, { clientId: accounts.clients[2]!.clientId, profileId: null }),
-    });
+    const response = await getProfiles(sim, token, listing(accounts.clients[2]!.clientId));
     expect(response.status).toBe(401);
   });
 
@@ -67,23 +54,26 @@ describe("many organisations on one simulator", () => {
     const [gb, de, us, jp, agency] = simMultiProfiles();
     const profiles = [gb!, de!, us!, jp!, agency!];
     const client = { ...SIM_SECOND_CLIENT, profileIds: [agency!.profileId, de!.profileId, gb!.profileId] };
-    sim = await startTestSimulator({ clients: [client], profiles });
-    const token = await fetchToken(sim, client);
-    expect(await listedIds(token, client.clientId, "EU")).toEqual([gb!.profileId, de!.profileId, agency!.profileId]);
+    const { sim, token } = await startSimWithToken({ clients: [client], profiles }, client);
+    expect(await listedIds(sim, token, listing(client.clientId, "EU"))).toEqual([
+      gb!.profileId,
+      de!.profileId,
+      agency!.profileId,
+    ]);
     const extra: SimProfile = { ...structuredClone(SIM_DEFAULTS.profile), profileId: "9999000000000001" };
     sim.addProfile(client.clientId, extra);
     sim.addProfile(client.clientId, us!);
     sim.addProfile(client.clientId, { ...gb!, countryCode: "UK" });
-    expect(await listedIds(token, client.clientId, "EU")).toEqual([
+    expect(await listedIds(sim, token, listing(client.clientId, "EU"))).toEqual([
       gb!.profileId,
       de!.profileId,
       agency!.profileId,
       extra.profileId,
     ]);
-    expect(await listedIds(token, client.clientId, "NA")).toEqual([us!.profileId]);
+    expect(await listedIds(sim, token, listing(client.clientId, "NA"))).toEqual([us!.profileId]);
     sim.removeProfile(client.clientId, de!.profileId);
     sim.addProfile(client.clientId, de!);
-    expect((await listedIds(token, client.clientId, "EU"))[1]).toBe(de!.profileId);
+    expect((await listedIds(sim, token, listing(client.clientId, "EU")))[1]).toBe(de!.profileId);
   });
 });
 
@@ -91,7 +81,7 @@ describe("expectedRowCount", () => {
   it("equals expectedRows(...).length, with no rows after the profile's today", async () => {
     const accounts = simScaleAccounts(20, { seed: 7, minCampaigns: 2000, maxCampaigns: 3000 });
     const multi = simMultiProfiles();
-    sim = await startTestSimulator({ profiles: [SIM_DEFAULTS.profile, ...multi, ...accounts.profiles.slice(0, 3)] });
+    const sim = await startSim({ profiles: [SIM_DEFAULTS.profile, ...multi, ...accounts.profiles.slice(0, 3)] });
     const cases: Array<[profileId: string, startDate: string, endDate: string]> = [
       [SIM_DEFAULTS.profileId, "2025-06-10", "2025-06-14"],
       [SIM_DEFAULTS.profileId, "2025-06-01", "2025-06-30"],
@@ -117,7 +107,7 @@ describe("expectedRowCount", () => {
   });
 
   it("equals the rows in the downloaded report file, and follows resizes", async () => {
-    sim = await startTestSimulator({ scenario: { pollsBeforeComplete: 0 } });
+    const sim = await startSim({ scenario: { pollsBeforeComplete: 0 } });
     sim.setProfileCampaigns(SIM_DEFAULTS.profileId, 700);
     const token = await fetchToken(sim);
     const text = await fetchReportText(sim, token, reportBody({ startDate: "2025-06-01", endDate: "2025-06-14" }));
@@ -132,26 +122,21 @@ describe("reportCacheBytes", () => {
   it("files past the budget are regenerated per download, byte for byte the same as a kept one", async () => {
     const download = async (target: Simulator): Promise<Buffer> => {
       const token = await fetchToken(target);
-      const created = await createReportOk(target, token, reportBody());
-      const { report } = await pollToEnd(target, token, created.reportId);
+      const report = await completedReport(target, token);
       const first = await downloadBytes(report.url!);
       const second = await downloadBytes(report.url!);
       expect(second.bytes.equals(first.bytes)).toBe(true);
       expect(first.bytes.length).toBe(report.fileSize);
       return first.bytes;
     };
-    sim = await startTestSimulator({ reportCacheBytes: 0 });
-    const kept = await startTestSimulator();
-    try {
-      sim.setProfileCampaigns(SIM_DEFAULTS.profileId, 300);
-      kept.setProfileCampaigns(SIM_DEFAULTS.profileId, 300);
-      const regenerated = await download(sim);
-      expect(regenerated.equals(await download(kept))).toBe(true);
-      expect((JSON.parse(gunzipSync(regenerated).toString("utf8")) as unknown[]).length).toBe(
-        sim.expectedRowCount(SIM_DEFAULTS.profileId, "2025-06-10", "2025-06-14"),
-      );
-    } finally {
-      await kept.close();
-    }
+    const sim = await startSim({ reportCacheBytes: 0 });
+    const kept = await startSim();
+    sim.setProfileCampaigns(SIM_DEFAULTS.profileId, 300);
+    kept.setProfileCampaigns(SIM_DEFAULTS.profileId, 300);
+    const regenerated = await download(sim);
+    expect(regenerated.equals(await download(kept))).toBe(true);
+    expect((JSON.parse(gunzipSync(regenerated).toString("utf8")) as unknown[]).length).toBe(
+      sim.expectedRowCount(SIM_DEFAULTS.profileId, "2025-06-10", "2025-06-14"),
+    );
   });
 });

@@ -1,25 +1,19 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "./defaults";
-import { adsHeaders, fetchToken, startTestSimulator, tokenForm } from "./test-support";
-import type { Simulator } from "./types";
-
-let sim: Simulator;
-afterEach(async () => {
-  await sim?.close();
-});
-
-const refreshGrant = (overrides: Record<string, string> = {}): Record<string, string> => ({
-  grant_type: "refresh_token",
-  refresh_token: SIM_DEFAULTS.refreshToken,
-  client_id: SIM_DEFAULTS.clientId,
-  client_secret: SIM_DEFAULTS.clientSecret,
-  ...overrides,
-});
+import {
+  fetchToken,
+  getProfiles,
+  postToken,
+  refreshGrant,
+  startSim,
+  startSimWithToken,
+  tokenForm,
+} from "./test-prelude";
 
 describe("Login with Amazon token endpoint", () => {
   it("exchanges a refresh token for an Atza| access token and returns the same refresh token", async () => {
-    sim = await startTestSimulator();
-    const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant()));
+    const sim = await startSim();
+    const response = await postToken(sim, refreshGrant());
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const body = (await response.json()) as Record<string, unknown>;
@@ -33,20 +27,20 @@ describe("Login with Amazon token endpoint", () => {
   });
 
   it("issues a different access token on every exchange", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const first = await fetchToken(sim);
     const second = await fetchToken(sim);
     expect(first).not.toBe(second);
   });
 
   it("answers 401 invalid_client for an unknown client id or a wrong secret", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const wrongCredentials: Array<Record<string, string>> = [
       { client_id: "amzn1.application-oa2-client.unknown" },
       { client_secret: "wrong" },
     ];
     for (const overrides of wrongCredentials) {
-      const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant(overrides)));
+      const response = await postToken(sim, refreshGrant(overrides));
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({
         error: "invalid_client",
@@ -56,9 +50,9 @@ describe("Login with Amazon token endpoint", () => {
   });
 
   it("answers 400 invalid_grant for an unknown refresh token or another client's token", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     for (const refresh_token of ["Atzr|not-a-real-token", SIM_SECOND_CLIENT.refreshToken]) {
-      const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant({ refresh_token })));
+      const response = await postToken(sim, refreshGrant({ refresh_token }));
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
         error: "invalid_grant",
@@ -69,10 +63,10 @@ describe("Login with Amazon token endpoint", () => {
   });
 
   it("answers 400 invalid_grant once the refresh token is revoked (scenario)", async () => {
-    sim = await startTestSimulator();
-    expect((await fetch(sim.tokenUrl, tokenForm(refreshGrant()))).status).toBe(200);
+    const sim = await startSim();
+    expect((await postToken(sim, refreshGrant())).status).toBe(200);
     sim.setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
-    const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant()));
+    const response = await postToken(sim, refreshGrant());
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe("invalid_grant");
     // The second tenant is unaffected.
@@ -80,7 +74,7 @@ describe("Login with Amazon token endpoint", () => {
   });
 
   it("rejects a JSON body with 400 invalid_request (the endpoint is form-encoded)", async () => {
-    sim = await startTestSimulator();
+    const sim = await startSim();
     const response = await fetch(sim.tokenUrl, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -91,18 +85,16 @@ describe("Login with Amazon token endpoint", () => {
   });
 
   it("answers 400 unsupported_grant_type for other grant types", async () => {
-    sim = await startTestSimulator();
-    const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant({ grant_type: "client_credentials" })));
+    const sim = await startSim();
+    const response = await postToken(sim, refreshGrant({ grant_type: "client_credentials" }));
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe("unsupported_grant_type");
   });
 
   it("access tokens stop working 3600 s after issue on the simulator's clock", async () => {
     let now = new Date("2025-06-15T12:00:00Z");
-    sim = await startTestSimulator({ now: () => now });
-    const token = await fetchToken(sim);
-    const profiles = (): Promise<Response> =>
-      fetch(`${sim.apiUrl.EU}/v2/profiles`, { headers: adsHeaders(token, { profileId: null }) });
+    const { sim, token } = await startSimWithToken({ now: () => now });
+    const profiles = (): Promise<Response> => getProfiles(sim, token, { profileId: null });
     now = new Date("2025-06-15T12:59:59Z");
     expect((await profiles()).status).toBe(200);
     now = new Date("2025-06-15T13:00:00Z");
@@ -110,15 +102,15 @@ describe("Login with Amazon token endpoint", () => {
   });
 
   it("token5xx answers the next N token calls with 500 and then recovers", async () => {
-    sim = await startTestSimulator({ scenario: { token5xx: { count: 2 } } });
-    expect((await fetch(sim.tokenUrl, tokenForm(refreshGrant()))).status).toBe(500);
-    expect((await fetch(sim.tokenUrl, tokenForm(refreshGrant()))).status).toBe(500);
-    expect((await fetch(sim.tokenUrl, tokenForm(refreshGrant()))).status).toBe(200);
+    const sim = await startSim({ scenario: { token5xx: { count: 2 } } });
+    expect((await postToken(sim, refreshGrant())).status).toBe(500);
+    expect((await postToken(sim, refreshGrant())).status).toBe(500);
+    expect((await postToken(sim, refreshGrant())).status).toBe(200);
     expect(sim.scenario().token5xx.count).toBe(0);
   });
 
   it("tokenLatencyMs delays the answer (for client timeout tests)", async () => {
-    sim = await startTestSimulator({ scenario: { tokenLatencyMs: 300 } });
+    const sim = await startSim({ scenario: { tokenLatencyMs: 300 } });
     const started = Date.now();
     await fetchToken(sim);
     expect(Date.now() - started).toBeGreaterThanOrEqual(280);

@@ -4,7 +4,8 @@ import { dayToIso, parseIsoDay } from "./dates";
 import type { ReportFilter, TimeUnit } from "./types";
 
 // Validation of POST /reporting/reports for spCampaigns. Quoted messages are the ones observed from Amazon
-// (facts note §3a, §6; retention text from airbytehq/airbyte#55217); the rest are worded in the same style.
+// (public code comments, amzn/ads-advanced-tools-docs#375; retention text from airbytehq/airbyte#55217); the
+// rest are worded in the same style.
 
 export const MAX_RANGE_DAYS = 31;
 export const RETENTION_DAYS = 95;
