@@ -3,10 +3,10 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
 import { dispatch, enqueueDailyRequests, runWorker, statusReport } from "@/lib/amazon-ads";
-import { claimNextUnit } from "@/lib/amazon-ads/work/claim";
+import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/work/claim";
 import { lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
 import type { Db } from "@/lib/db";
-import { amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
+import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
 import { createOrganisation } from "@/lib/orgs/organisations";
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import {
@@ -100,6 +100,37 @@ describe("claiming work in Postgres", () => {
       Array.from({ length: 5 }, () => claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 2 })),
     );
     expect(claims.filter((c) => c !== null).length).toBe(2);
+  });
+
+  it("holds back a client id Amazon answered 429 to, doubling per strike, while other client ids go on", async () => {
+    const other = await createOrganisation("Other client");
+    await saveAmazonAdsSettings(other, { ...SIM_ADS_SETTINGS, client_id: "amzn1.application-oa2-client.other" });
+    await enqueueDailyRequests(db, { orgIds: [1, other] });
+    const [unit] = await db.select().from(amazonAdsRequestUnits).where(eq(amazonAdsRequestUnits.orgId, 1));
+    await db.delete(amazonAdsClientBackoff);
+    const seconds = async () => {
+      const [row] = await db.select().from(amazonAdsClientBackoff);
+      return { strikes: row!.strikes, wait: (row!.until.getTime() - Date.now()) / 1000 };
+    };
+
+    await backOffClient(db, unit!.clientKey!);
+    const first = await seconds();
+    expect(first.strikes).toBe(1);
+    expect(first.wait).toBeGreaterThan(25);
+    expect(first.wait).toBeLessThanOrEqual(30);
+    await backOffClient(db, unit!.clientKey!);
+    const second = await seconds();
+    expect(second.strikes).toBe(2);
+    expect(second.wait).toBeGreaterThan(55);
+    expect(second.wait).toBeLessThanOrEqual(60);
+
+    // Only the other organisation's unit can be claimed; organisation 1's is due when its backoff ends.
+    const claim = await claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 10 });
+    expect(claim?.unit.orgId).toBe(other);
+    expect(await claimNextUnit(db, { leaseMs: 60_000, clientConcurrency: 10 })).toBeNull();
+    await db.delete(amazonAdsRequestUnits).where(eq(amazonAdsRequestUnits.orgId, other)); // as if it finished
+    const due = await nextDueAt(db);
+    expect(due!.getTime()).toBeGreaterThan(Date.now() + 55_000);
   });
 });
 

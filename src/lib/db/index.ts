@@ -131,3 +131,8 @@ function hookShutdownSignals() {
     });
   }
 }
+
+/** The rows of a raw `execute()`: node-postgres and PGlite both answer `{ rows }` under drizzle. */
+export function rowsOf(result: unknown): unknown[] {
+  return (result as { rows?: unknown[] }).rows ?? [];
+}

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, type DbOrTx } from "../../db";
+import { getDb, rowsOf, type DbOrTx } from "../../db";
 import { column } from "../../catalogue/sp-campaigns";
 import { InvalidInputError } from "../../errors";
 import { addDays } from "../plan/dates";
@@ -87,7 +87,6 @@ export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">)
 
 const col = (api: string) => sql.raw(`"${column(api).db}"`);
 const dayKey = (orgId: number, profileId: string, date: string) => `${orgId}|${profileId}|${date}`;
-const rowsOf = (result: unknown) => (result as { rows: unknown }).rows;
 
 const storedDay = z.object({
   org_id: z.coerce.number(),

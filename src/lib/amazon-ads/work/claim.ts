@@ -1,7 +1,14 @@
 import crypto from "node:crypto";
 import { eq, sql, type SQL } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db";
-import { amazonAdsPendingReports, amazonAdsRequestUnits, type PendingReport, type RequestUnit } from "../../db/schema";
+import { alias, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
+import { rowsOf, type Db, type DbOrTx } from "../../db";
+import {
+  amazonAdsClientBackoff,
+  amazonAdsPendingReports,
+  amazonAdsRequestUnits,
+  type PendingReport,
+  type RequestUnit,
+} from "../../db/schema";
 
 /**
  * Claiming work in Postgres. Two kinds of unit: a phase-1 request unit (one organisation's profile
@@ -28,58 +35,62 @@ export type Claim =
 /** One key for every claim (the advisory lock's key space is ours: nothing else in the app uses it). */
 const CLAIM_LOCK = 0x616473; // "ads"
 
-/** Units of the candidate's client id in progress, in one table (an index range scan). */
-const leasedOfClient = (table: string) =>
-  sql.raw(`(select count(*) from ${table} l
-    where l.status = 'pending' and l.client_key = u.client_key and l.locked_until > now())`);
+const requests = amazonAdsRequestUnits;
+const reports = amazonAdsPendingReports;
+const backoff = amazonAdsClientBackoff;
 
-const claimable = (table: string, dueColumn: string, limit: number) => sql`
-  select u.id from ${sql.raw(table)} u
-  where u.status = 'pending'
-    and u.${sql.raw(dueColumn)} <= now()
-    and (u.locked_until is null or u.locked_until <= now())
-    and (u.client_key is null or (
-      not exists (select 1 from amazon_ads_client_backoff b where b.client_key = u.client_key and b.until > now())
-      and ${leasedOfClient("amazon_ads_request_units")} + ${leasedOfClient("amazon_ads_pending_reports")} < ${limit}))
-  order by u.${sql.raw(dueColumn)}, u.id
-  limit 1
-  for update skip locked`;
+/** The columns both queue tables share, by which a unit is claimed. */
+type QueueTable = PgTable & { id: PgColumn; status: PgColumn; clientKey: PgColumn; lockedUntil: PgColumn };
+
+/**
+ * `table` under another name, for a subquery over a table the outer query already names: the FROM
+ * item (drizzle renders an alias object as its bare name there) and the alias's columns.
+ */
+function renamed<T extends PgTable>(table: T, name: string) {
+  return { from: sql`${table} as ${sql.identifier(name)}`, columns: alias(table, name) };
+}
+
+/** Units of a client id in progress in one table (an index range scan). */
+function leasedOfClient(table: typeof requests | typeof reports, clientKey: PgColumn): SQL {
+  const { from, columns: l } = renamed(table, "l");
+  return sql`(select count(*) from ${from} where ${l.status} = 'pending' and ${l.clientKey} = ${clientKey} and ${l.lockedUntil} > now())`;
+}
+
+/** The id of the oldest due unit of `table` that this claim may take, locked (or nothing). */
+function claimable(table: QueueTable, due: PgColumn, limit: number): SQL {
+  const { from: backoffs, columns: b } = renamed(backoff, "b");
+  return sql`(select ${table.id} from ${table}
+    where ${table.status} = 'pending'
+      and ${due} <= now()
+      and (${table.lockedUntil} is null or ${table.lockedUntil} <= now())
+      and (${table.clientKey} is null or (
+        not exists (select 1 from ${backoffs} where ${b.clientKey} = ${table.clientKey} and ${b.until} > now())
+        and ${leasedOfClient(requests, table.clientKey)} + ${leasedOfClient(reports, table.clientKey)} < ${limit}))
+    order by ${due}, ${table.id}
+    limit 1
+    for update skip locked)`;
+}
 
 /** The next unit this worker may work on, leased to it; request units before reports (they feed them). */
 export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
-  const lease = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
+  const lockedUntil = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
+  const limit = options.clientConcurrency;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
-    const requestId = await leaseOne(tx, "amazon_ads_request_units", "available_at", options, leaseId, lease);
-    if (requestId !== null) {
-      const t = amazonAdsRequestUnits;
-      const [unit] = await tx.select().from(t).where(eq(t.id, requestId));
-      return { kind: "request", leaseId, unit: unit! };
-    }
-    const reportId = await leaseOne(tx, "amazon_ads_pending_reports", "next_poll_at", options, leaseId, lease);
-    if (reportId === null) return null;
-    const t = amazonAdsPendingReports;
-    const [unit] = await tx.select().from(t).where(eq(t.id, reportId));
-    return { kind: "report", leaseId, unit: unit! };
+    const [request] = await tx
+      .update(requests)
+      .set({ lockedUntil, leaseId, attempts: sql`${requests.attempts} + 1` })
+      .where(eq(requests.id, claimable(requests, requests.availableAt, limit)))
+      .returning();
+    if (request) return { kind: "request", leaseId, unit: request };
+    const [report] = await tx
+      .update(reports)
+      .set({ lockedUntil, leaseId })
+      .where(eq(reports.id, claimable(reports, reports.nextPollAt, limit)))
+      .returning();
+    return report ? { kind: "report", leaseId, unit: report } : null;
   });
-}
-
-async function leaseOne(
-  tx: DbOrTx,
-  table: string,
-  dueColumn: string,
-  options: ClaimOptions,
-  leaseId: string,
-  lease: SQL,
-): Promise<number | null> {
-  const attempts = table === "amazon_ads_request_units" ? sql`, attempts = attempts + 1` : sql``;
-  const result = await tx.execute(sql`
-    update ${sql.raw(table)} set locked_until = ${lease}, lease_id = ${leaseId}${attempts}
-    where id = (${claimable(table, dueColumn, options.clientConcurrency)})
-    returning id`);
-  const row = rowsOf(result)[0] as { id: number } | undefined;
-  return row ? Number(row.id) : null;
 }
 
 /**
@@ -88,13 +99,14 @@ async function leaseOne(
  * (a discovery queues its profiles), so a worker lingers a little for them (worker.ts).
  */
 export async function nextDueAt(db: Db): Promise<Date | null> {
-  const dueOf = (table: string, dueColumn: string) =>
-    sql.raw(`
-    select min(greatest(u.${dueColumn}, coalesce(b.until, u.${dueColumn})))
-    from ${table} u left join amazon_ads_client_backoff b on b.client_key = u.client_key
-    where u.status = 'pending'`);
+  const dueOf = (table: QueueTable, due: PgColumn) => {
+    const { from: backoffs, columns: b } = renamed(backoff, "b");
+    return sql`(select min(greatest(${due}, coalesce(${b.until}, ${due})))
+      from ${table} left join ${backoffs} on ${b.clientKey} = ${table.clientKey}
+      where ${table.status} = 'pending')`;
+  };
   const result = await db.execute(
-    sql`select least((${dueOf("amazon_ads_request_units", "available_at")}), (${dueOf("amazon_ads_pending_reports", "next_poll_at")})) as at`,
+    sql`select least(${dueOf(requests, requests.availableAt)}, ${dueOf(reports, reports.nextPollAt)}) as at`,
   );
   const at = (rowsOf(result)[0] as { at: string | Date | null } | undefined)?.at;
   return at ? new Date(at) : null;
@@ -106,17 +118,15 @@ export async function nextDueAt(db: Db): Promise<Date | null> {
  */
 export async function backOffClient(db: DbOrTx, clientKey: string): Promise<void> {
   // A client id that has been quiet for 10 minutes past its last backoff starts again from one strike.
-  const strikes = sql.raw(
-    `(case when amazon_ads_client_backoff.until < now() - interval '10 minutes' then 0 else amazon_ads_client_backoff.strikes end)`,
-  );
-  await db.execute(sql`
-    insert into amazon_ads_client_backoff (client_key, until, strikes) values (${clientKey}, now() + interval '30 seconds', 1)
-    on conflict (client_key) do update set
-      strikes = ${strikes} + 1,
-      until = now() + least(interval '10 minutes', interval '30 seconds' * power(2, ${strikes}))`);
-}
-
-/** node-postgres answers { rows }, PGlite answers { rows } too, under drizzle's execute. */
-export function rowsOf(result: unknown): unknown[] {
-  return (result as { rows?: unknown[] }).rows ?? [];
+  const strikes = sql`(case when ${backoff.until} < now() - interval '10 minutes' then 0 else ${backoff.strikes} end)`;
+  await db
+    .insert(backoff)
+    .values({ clientKey, until: sql`now() + interval '30 seconds'`, strikes: 1 })
+    .onConflictDoUpdate({
+      target: backoff.clientKey,
+      set: {
+        strikes: sql`${strikes} + 1`,
+        until: sql`now() + least(interval '10 minutes', interval '30 seconds' * power(2, ${strikes}))`,
+      },
+    });
 }
