@@ -9,16 +9,8 @@ import { testAdsConnection } from "@/lib/amazon-ads/test-connection";
 import { AmazonError } from "@/lib/amazon/errors";
 import { exchangeRefreshToken } from "@/lib/amazon/lwa";
 import { isTransient } from "@/lib/amazon/retry";
-import { SIM_DEFAULTS, startSimulator, type Simulator } from "../../tools/amazon-ads-simulator/index";
-
-const settings = {
-  client_id: SIM_DEFAULTS.clientId,
-  client_secret: SIM_DEFAULTS.clientSecret,
-  refresh_token: SIM_DEFAULTS.refreshToken,
-  profile_id: SIM_DEFAULTS.profileId,
-  profiles: "listed" as const,
-  region: "EU" as const,
-};
+import { startSimulator, type Simulator } from "../../tools/amazon-ads-simulator/index";
+import { SIM_ADS_SETTINGS as settings } from "../support/simulator";
 const NOWHERE = "https://nonexistent.invalid";
 
 const saved = { ...process.env };

@@ -99,36 +99,42 @@ export function kindForStatus(status: number): AmazonErrorKind {
   return "rejected";
 }
 
-/** Kind and reason of a fetch() that threw before any answer came. */
-export function networkFailure(error: unknown): { reason: "timeout" | "network"; text: string } {
-  const name = (error as Error)?.name;
-  if (name === "TimeoutError" || name === "AbortError") return { reason: "timeout", text: "no answer in time" };
-  const code = (error as { cause?: { code?: string } })?.cause?.code;
-  return { reason: "network", text: code ?? (error as Error)?.message ?? String(error) };
-}
-
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
+/** What a fetch() that threw before any answer came means: the one place that decides if it is transient. */
+export interface NetworkFailure {
+  reason: "timeout" | "network";
+  /** Safe to show: "no answer in time", the system's error code, or what to do when Amazon cannot be reached. */
+  text: string;
+  /** False only when retrying within the run cannot help (see `url` below). */
+  transient: boolean;
+}
+
 /**
- * When a fetch() to `url` failed in a way that retrying within the run cannot fix, says so, and how to
- * run without Amazon: the host name does not resolve (ENOTFOUND: no network, or a wrong host), or
- * nothing listens on a loopback address (ECONNREFUSED: a simulator wired in but not running).
- * Undefined for every other failure, which stays transient.
+ * The failure of a fetch() to `url`. With `url`, two failures are not transient, and their text says
+ * how to run without Amazon: the host name does not resolve (ENOTFOUND: no network, or a wrong host),
+ * or nothing listens on a loopback address (ECONNREFUSED: a simulator wired in but not running).
+ * Every other failure is transient.
  */
-export function unreachableMessage(error: unknown, url: string): string | undefined {
+export function networkFailure(error: unknown, url?: string): NetworkFailure {
+  const name = (error as Error)?.name;
+  if (name === "TimeoutError" || name === "AbortError")
+    return { reason: "timeout", text: "no answer in time", transient: true };
   const code = (error as { cause?: { code?: string } })?.cause?.code;
-  const { host, hostname } = new URL(url);
-  if (code === "ENOTFOUND") {
-    return (
-      `Amazon cannot be reached: ${host} does not resolve (ENOTFOUND). Check this machine's network access; ` +
-      "to work without Amazon, run the app with `npm run dev:sim` and the CLI with `npm run ads:sim -- …`"
-    );
+  if (url) {
+    const { host, hostname } = new URL(url);
+    if (code === "ENOTFOUND") {
+      const text =
+        `Amazon cannot be reached: ${host} does not resolve (ENOTFOUND). Check this machine's network access; ` +
+        "to work without Amazon, run the app with `npm run dev:sim` and the CLI with `npm run ads:sim -- …`";
+      return { reason: "network", text, transient: false };
+    }
+    if (code === "ECONNREFUSED" && LOOPBACK.test(hostname)) {
+      const text =
+        `Nothing answers at ${host} (ECONNREFUSED), where the AMAZON_* variables point: start the Amazon ` +
+        "simulator (`npm run dev:sim`, or `npm run simulator`) or unset them";
+      return { reason: "network", text, transient: false };
+    }
   }
-  if (code === "ECONNREFUSED" && LOOPBACK.test(hostname)) {
-    return (
-      `Nothing answers at ${host} (ECONNREFUSED), where the AMAZON_* variables point: start the Amazon ` +
-      "simulator (`npm run dev:sim`, or `npm run simulator`) or unset them"
-    );
-  }
-  return undefined;
+  return { reason: "network", text: code ?? (error as Error)?.message ?? String(error), transient: true };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { env } from "../env";
 import { registerSecret } from "../log";
-import { AmazonError, networkFailure, TOKEN_REFRESH, unreachableMessage, type AmazonErrorKind } from "./errors";
+import { AmazonError, networkFailure, TOKEN_REFRESH, type AmazonErrorKind } from "./errors";
 
 // Login with Amazon (LwA): refresh token → access token, and the first grant's code → refresh token.
 // Shared by the SP-API and Ads API code.
@@ -130,10 +130,10 @@ async function postTokenRequest(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const unreachable = unreachableMessage(error, tokenUrl);
+    const failure = networkFailure(error, tokenUrl);
     // Not transient: asking again for 28 s cannot make a host name resolve.
-    if (unreachable) throw new AmazonError("network", unreachable, { reason: "network", operation, transient: false });
-    const failure = networkFailure(error);
+    if (!failure.transient)
+      throw new AmazonError("network", failure.text, { reason: "network", operation, transient: false });
     if (failure.reason === "timeout") {
       throw lwaError(
         "network",

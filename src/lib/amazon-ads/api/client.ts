@@ -4,7 +4,7 @@ import { env } from "../../env";
 import { registerSecret } from "../../log";
 import type { AdsRegion, AmazonAdsSettings } from "../../settings/schema";
 import { amazonHttpError } from "../../amazon/error-body";
-import { AmazonError, networkFailure, unreachableMessage } from "../../amazon/errors";
+import { AmazonError, networkFailure } from "../../amazon/errors";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
 
@@ -138,11 +138,10 @@ export class AdsClient {
       try {
         response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (error) {
-        const unreachable = unreachableMessage(error, url);
-        if (unreachable) {
-          throw new AmazonError("network", `${operation}: ${unreachable}`, { reason: "network", transient: false });
+        const failure = networkFailure(error, url);
+        if (!failure.transient) {
+          throw new AmazonError("network", `${operation}: ${failure.text}`, { reason: "network", transient: false });
         }
-        const failure = networkFailure(error);
         const why =
           failure.reason === "timeout"
             ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
