@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { openPostgres } from "../../src/lib/db/index";
-import { RESULTS_DIR, ROOT } from "./paths";
+import { ROOT } from "./paths";
 
 // The pieces of the browser tier's world, shared by global-setup.ts and the files that need their
 // own app (e.g. with ADMIN_EMAIL set): a throwaway PostgreSQL database and `next start` (and, through
@@ -102,7 +102,9 @@ export async function startApp(options: {
 }): Promise<AppServer> {
   return startNext({
     command: "start",
-    logFile: path.join(RESULTS_DIR, `${options.name}.log`),
+    // Outside the checkout, like next dev's own: next dev watches the checkout, and every line a
+    // next start of the same run wrote there would make the open dev page refetch (and never idle).
+    logFile: path.join(os.tmpdir(), `ads-sync-${options.name}.log`),
     dataDir: options.dataDir ?? { tempPrefix: "ads-sync-e2e-data-" },
     env: (_port, url) => ({
       ...(options.databaseUrl === null ? {} : { DATABASE_URL: options.databaseUrl }),
