@@ -114,10 +114,7 @@ export function deleteReport(
   reportId: string,
   options: CallOptions = {},
 ): Promise<Response> {
-  return fetch(`${sim.apiUrl[options.region ?? "EU"]}/reporting/reports/${reportId}`, {
-    method: "DELETE",
-    headers: adsHeaders(token, options),
-  });
+  return getReport(sim, token, reportId, { ...options, method: "DELETE" });
 }
 
 /** One GET of the report, expecting 200 with the v3 response type: the AsyncReport. */

@@ -160,13 +160,15 @@ export async function createReportOk(
   return (await response.json()) as AsyncReport;
 }
 
+/** GET (the report's status) or DELETE (cancel it) /reporting/reports/{reportId}. */
 export function getReport(
   sim: Simulator,
   token: string,
   reportId: string,
-  options: CallOptions = {},
+  options: CallOptions & { method?: "GET" | "DELETE" } = {},
 ): Promise<Response> {
   return fetch(`${sim.apiUrl[options.region ?? "EU"]}/reporting/reports/${reportId}`, {
+    method: options.method ?? "GET",
     headers: adsHeaders(token, options),
   });
 }
