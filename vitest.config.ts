@@ -61,7 +61,7 @@ export default defineConfig({
             "reliability",
             "cli",
             "demo",
-            "profile-key-migration",
+            "data-migrations",
           ].map((name) => `tests/db/${name}.test.ts`),
           globalSetup: ["tests/support/db-global-setup.ts"],
           provide: { testDb: "pglite" },

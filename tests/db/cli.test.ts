@@ -1,27 +1,20 @@
 import fs from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { addDays, todayIn } from "@/lib/amazon-ads/plan/dates";
+import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { closeDb, getDb } from "@/lib/db";
 import { lockPathFor } from "@/lib/db/pglite-lock";
 import { amazonAdsPendingReports } from "@/lib/db/schema";
-import { setupFirstAdmin } from "@/lib/orgs/accounts";
-import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
-import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
 import { runScript } from "../support/spawn";
-import { setupSharedDatabase } from "../support/shared-db";
+import { reportCreates, setupSyncTest, today } from "../support/sync-fixture";
 
-// The CLI runs as its own process, against a database a second process can open.
-const { sim } = setupSimulator();
-const shared = setupSharedDatabase(async () => {
-  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery" });
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-});
-const kind = shared.kind;
+// The CLI runs as its own process, against a database a second process can open. Its tests run one
+// after another on the same data: nothing is reset between them.
+const shared = setupSyncTest({ shared: true, reset: false });
+const { kind, sim } = shared;
 let childEnv: Record<string, string | undefined>;
 
 const ads = (...args: string[]) => runScript("scripts/ads.ts", args, childEnv);
-const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
 
 beforeAll(() => {
   childEnv = shared.childEnv();
@@ -90,8 +83,7 @@ describe("npm run ads", { timeout: 180_000 }, () => {
     const backfill = await ads("backfill", "--from", from, "--to", to);
     expect(backfill.code, backfill.stderr).toBe(0);
     expect(backfill.stderr).toMatch(/1\/1 profile\(s\) requested/);
-    const bodies = sim()
-      .requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports"))
+    const bodies = reportCreates(sim())
       .map((r) => JSON.parse(r.body))
       .filter((b) => b.startDate !== b.endDate);
     expect(bodies.map((b) => [b.startDate, b.endDate])).toEqual([

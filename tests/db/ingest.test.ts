@@ -8,19 +8,17 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isAmazonError } from "@/lib/amazon/errors";
 import { ReportCopyEncoder } from "@/lib/amazon-ads/report-file/copy-encoder";
 import { streamReportRows } from "@/lib/amazon-ads/report-file/read-report";
 import { ingestReport, postgresPool } from "@/lib/amazon-ads/storage/ingest-report";
 import { upsertCampaignRows, type RowProvenance } from "@/lib/amazon-ads/storage/store-rows";
 import { COLUMNS } from "@/lib/catalogue/sp-campaigns";
-import type { Db } from "@/lib/db";
-import { createOrgOne } from "../support/sync-fixture";
-import { setupTestDatabase } from "../support/test-db";
+import { setupSyncTest } from "../support/sync-fixture";
 
-const testDb = setupTestDatabase();
-let db: Db;
+// The report files come from a server of this file's own (below), not from the simulator.
+const { db, kind } = setupSyncTest({ simulator: false, settings: "none" });
 const bodies = new Map<string, Buffer>();
 const server = http.createServer((req, res) => {
   const body = bodies.get(req.url ?? "") ?? Buffer.alloc(0);
@@ -35,16 +33,10 @@ const server = http.createServer((req, res) => {
 let base = "";
 
 beforeAll(async () => {
-  db = (await testDb.handle()).db;
-  await createOrgOne();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-beforeEach(async () => {
-  await db.execute(sql`delete from amazon_sp_ads`);
-  await db.execute(sql`delete from amazon_ads_day_loads`);
-});
 
 const D = "2026-03-10";
 const provenance = (reportId: string, lookback: number): RowProvenance => ({
@@ -67,13 +59,13 @@ function serve(text: string, path = "/"): string {
 /** The app's ingest, small pieces and merges so that one file crosses several of each. */
 async function ingest(url: string, p: RowProvenance, complete: () => Promise<void> = async () => {}, mergeRows = 3) {
   const unknownKeys = new Set<string>();
-  const { rows, days } = await ingestReport(db, url, p, { batchSize: 2, unknownKeys, mergeRows }, complete);
+  const { rows, days } = await ingestReport(db(), url, p, { batchSize: 2, unknownKeys, mergeRows }, complete);
   return { rows, days, unknownKeys: [...unknownKeys].sort() };
 }
 
 /** The array path (PGlite's), run here on either database as the reference. */
 async function ingestByArrays(url: string, p: RowProvenance) {
-  await db.transaction(async (tx) => {
+  await db().transaction(async (tx) => {
     for await (const batch of streamReportRows(url, { batchSize: 2 })) await upsertCampaignRows(tx, batch, p);
   });
 }
@@ -81,7 +73,7 @@ async function ingestByArrays(url: string, p: RowProvenance) {
 /** Every column of every row as the database's own text, timestamps as "moved since" flags. */
 async function stored(since = "-infinity"): Promise<Array<Record<string, string | null>>> {
   const cols = COLUMNS.map((c) => sql.raw(`"${c.db}"::text as "${c.api}"`));
-  const result = await db.execute(sql`
+  const result = await db().execute(sql`
     select ${sql.join(cols, sql`, `)}, profile_id, source_report_id, source_kind,
       source_lookback_days::text, max_lookback_days::text,
       (updated_at > ${since}::timestamptz)::text as updated, (data_changed_at > ${since}::timestamptz)::text as changed
@@ -101,10 +93,10 @@ const tricky = file([
 
 describe("ingest of a report file", () => {
   it("takes the path of its database: COPY on PostgreSQL, batches of arrays on PGlite", async () => {
-    expect(postgresPool(db) !== null).toBe(testDb.kind === "postgres");
+    expect(postgresPool(db()) !== null).toBe(kind === "postgres");
     const encoder = vi.spyOn(ReportCopyEncoder.prototype, "feed");
     await ingest(serve(tricky), provenance("r1", 1));
-    expect(encoder.mock.calls.length > 0).toBe(testDb.kind === "postgres");
+    expect(encoder.mock.calls.length > 0).toBe(kind === "postgres");
     encoder.mockRestore();
   });
 
@@ -113,7 +105,7 @@ describe("ingest of a report file", () => {
     const result = await ingest(url, provenance("r1", 1));
     expect(result).toMatchObject({ rows: 7, unknownKeys: ["newColumn", "otherNew"] });
     const ours = await stored();
-    await db.execute(sql`delete from amazon_sp_ads`);
+    await db().execute(sql`delete from amazon_sp_ads`);
     await ingestByArrays(url, provenance("r1", 1));
     expect(ours).toEqual(await stored());
 
@@ -168,13 +160,13 @@ describe("ingest of a report file", () => {
       serve(file([1, 2, 3, 4].map((id) => row(id, "1.5", { topOfSearchImpressionShare: 0.25 })))),
       provenance("r1", 7),
     );
-    await db.execute(
+    await db().execute(
       sql`update amazon_sp_ads set updated_at = now() - interval '1 day', data_changed_at = now() - interval '1 day'`,
     );
     const since = "now() - interval '1 hour'";
     // Row 1's cost changes, row 2 stays, row 3 drops to null, row 5 is new; the file no longer has topOfSearchImpressionShare.
     await ingest(serve(file([row(1, "2.5"), row(2, "1.5"), row(3, null), row(5, "9")])), provenance("r2", 3));
-    const after = await db.execute(
+    const after = await db().execute(
       sql.raw(`select campaign_id::text as id, cost::text, top_of_search_impression_share::text as share,
       source_report_id as report, source_lookback_days::text as lookback, max_lookback_days::text as max,
       (updated_at > ${since})::text as updated, (data_changed_at > ${since})::text as changed
@@ -208,7 +200,7 @@ describe("ingest of a report file", () => {
       ["1", "1.5"],
       ["3", "3"],
     ]);
-    const loads = await db.execute(
+    const loads = await db().execute(
       sql`select report_id, lookback_days, rows, cost::text, sales_14d::text as sales, withdrawn_rows, suspect_empty
           from amazon_ads_day_loads order by loaded_at, id`,
     );
@@ -266,7 +258,7 @@ describe("ingest of a report file", () => {
       ["2", "0"],
       ["3", "8"],
     ]);
-    await db.execute(sql`delete from amazon_sp_ads`);
+    await db().execute(sql`delete from amazon_sp_ads`);
     await ingestByArrays(url, provenance("r1", 1));
     expect(ours).toEqual(await stored());
   });

@@ -1,9 +1,8 @@
 // Several advertiser profiles per organisation, against the simulator's multi-marketplace login
 // (client 3: GB, DE sharing GB's campaign ids, US, JP, an agency and a vendor without report access).
 import { eq } from "drizzle-orm";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { backfill, collectReports, requestReports, statusReport, testAdsConnection } from "@/lib/amazon-ads";
-import type { Db } from "@/lib/db";
 import { syncLogs } from "@/lib/db/schema";
 import { getAmazonAdsSettings, saveAmazonAdsSettings } from "@/lib/settings";
 import {
@@ -12,40 +11,24 @@ import {
   SIM_MULTI_PROFILE_IDS as IDS,
   simMultiProfiles,
 } from "../../tools/amazon-ads-simulator/index";
-import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
-import { setupSimulator } from "../support/simulator";
-import { createOrgOne, resetSyncState } from "../support/sync-fixture";
-import { setupTestDatabase } from "../support/test-db";
+import { amazonRows, storedRows } from "../support/rows";
+import { fastPhases, reportCreates, setupSyncTest, simLogin } from "../support/sync-fixture";
 
 // At SPLIT it is still 15 June in London, Los Angeles and Toronto, already 16 June in Berlin and Tokyo.
 const SPLIT = new Date(SIM_MULTI_DATE_SPLIT_NOW);
 // At NOON every profile is on 15 June.
 const NOON = new Date("2025-06-15T12:00:00Z");
 let now = NOON;
-const testDb = setupTestDatabase();
-const { sim } = setupSimulator({ now: () => now });
-const FAST = { client: { retry: { baseDelayMs: 5, maxDelayMs: 50 } } };
-const FAST_COLLECT = { ...FAST, pollDelaysMs: [20], budgetMs: 20_000 };
-let db: Db;
+// Each test saves the login's profiles it wants.
+const { db, sim } = setupSyncTest({ simulator: { now: () => now }, settings: "none" });
+const { FAST, FAST_COLLECT } = fastPhases(50);
 
-const LOGIN = {
-  client_id: SIM_MULTI_CLIENT.clientId,
-  client_secret: SIM_MULTI_CLIENT.clientSecret,
-  refresh_token: SIM_MULTI_CLIENT.refreshToken,
-  region: "EU" as const,
-};
+const LOGIN = { ...simLogin(SIM_MULTI_CLIENT), region: "EU" as const };
 const useProfiles = (profile_id: string, profiles: "listed" | "all" = "listed") =>
   saveAmazonAdsSettings(1, { ...LOGIN, profile_id, profiles });
-const creates = () => sim().requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports"));
 
-beforeAll(async () => {
-  db = (await testDb.handle()).db;
-  await createOrgOne();
-});
-
-beforeEach(async () => {
+beforeEach(() => {
   now = NOON;
-  await resetSyncState(db, sim());
 });
 
 describe("every profile of one login, each in its own region and time zone", () => {
@@ -67,7 +50,7 @@ describe("every profile of one login, each in its own region and time zone", () 
     expect(new Set(run.reports.map((r) => r.profileId))).toEqual(new Set([IDS.GB, IDS.DE, IDS.US, IDS.JP]));
     const host = (id: string) =>
       new Set(
-        creates()
+        reportCreates(sim())
           .filter((r) => r.headers["amazon-advertising-api-scope"] === id)
           .map((r) => r.path.split("/")[1]),
       );
@@ -82,16 +65,16 @@ describe("every profile of one login, each in its own region and time zone", () 
     expect(collected.reports.map((r) => r.outcome)).toEqual(Array(10).fill("completed"));
     const date = "2025-06-14";
     for (const id of [IDS.GB, IDS.DE]) {
-      const expected = normaliseExpected(sim().expectedRows(id, date, date, REQUESTED_API_NAMES));
-      expect(await storedRows(db, 1, date, id)).toEqual(expected);
+      const expected = amazonRows(sim(), date, id);
+      expect(await storedRows(db(), 1, date, id)).toEqual(expected);
     }
-    const gbIds = (await storedRows(db, 1, date, IDS.GB)).map((r) => r.campaignId);
-    const deIds = (await storedRows(db, 1, date, IDS.DE)).map((r) => r.campaignId);
+    const gbIds = (await storedRows(db(), 1, date, IDS.GB)).map((r) => r.campaignId);
+    const deIds = (await storedRows(db(), 1, date, IDS.DE)).map((r) => r.campaignId);
     const shared = gbIds.filter((id) => deIds.includes(id));
     expect(shared.length).toBeGreaterThan(0);
     // Including campaign 0, whose id is above 2^53: it survives byte-exact in both profiles' rows.
     expect(shared.some((id) => BigInt(id!) > 2n ** 53n)).toBe(true);
-    expect((await storedRows(db, 1, date)).length).toBe(gbIds.length + deIds.length);
+    expect((await storedRows(db(), 1, date)).length).toBe(gbIds.length + deIds.length);
     // Per profile in status and in the collect's summary.
     const status = await statusReport(1, { now: NOON });
     expect(new Set(status.daily.filter((d) => d.date === date).map((d) => d.profileId))).toEqual(
@@ -137,7 +120,7 @@ describe("every profile of one login, each in its own region and time zone", () 
         .map((r) => r.profileId)
         .sort(),
     ).toEqual([...Array(5).fill(IDS.GB), ...Array(5).fill(IDS.JP)].sort());
-    const [log] = await db.select().from(syncLogs).where(eq(syncLogs.job, "request"));
+    const [log] = await db().select().from(syncLogs).where(eq(syncLogs.job, "request"));
     expect(log!.status).toBe("partial");
     expect(JSON.stringify(log!.details)).toContain(IDS.US);
     const collected = await collectReports(1, FAST_COLLECT);

@@ -1,50 +1,26 @@
 import { spawn } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
-import { addDays, todayIn } from "@/lib/amazon-ads/plan/dates";
+import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
 import { runWorker } from "@/lib/amazon-ads/work/worker";
 import { closeDb, getDb } from "@/lib/db";
 import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";
-import { setupFirstAdmin } from "@/lib/orgs/accounts";
-import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
-import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
-import { setupSharedDatabase } from "../support/shared-db";
-import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
+import { amazonRows, storedRows } from "../support/rows";
+import {
+  fastPhases,
+  requestYesterday,
+  sentAccessTokens,
+  setupSyncTest,
+  today,
+  yesterday,
+} from "../support/sync-fixture";
 
-const { sim } = setupSimulator();
-const shared = setupSharedDatabase(async () => {
-  await setupFirstAdmin({ email: "admin@example.com", password: "correct horse battery" });
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-});
-const FAST = { client: { retry: { baseDelayMs: 5, maxDelayMs: 500 } } };
-const d1 = () => addDays(todayIn(SIM_DEFAULTS.profile.timezone), -1);
-
-beforeEach(async () => {
-  sim().reset();
-  const db = await getDb();
-  for (const table of [
-    "amazon_sp_ads",
-    "amazon_ads_day_loads",
-    "amazon_ads_pending_reports",
-    "amazon_ads_request_units",
-    "sync_logs",
-  ])
-    await db.execute(sql.raw(`delete from ${table}`));
-});
-
-/** Requests only yesterday's report (one big file) through the real phase 1. */
-async function requestYesterday() {
-  const summary = await requestReports(1, {
-    ...FAST,
-    targets: (today) => [
-      { startDate: addDays(today, -1), endDate: addDays(today, -1), kind: "daily", lookbackDays: 1 },
-    ],
-  });
-  expect(summary.status).toBe("success");
-}
+// The collects and workers killed here run as child processes on the same database.
+const { sim, childEnv } = setupSyncTest({ shared: true });
+const { FAST, FAST_COLLECT } = fastPhases(500);
 
 function startChildCollect(
   script = "tests/support/collect-child.ts",
@@ -54,7 +30,7 @@ function startChildCollect(
 } {
   // node --import tsx, not the tsx CLI: the CLI runs the script in a grandchild that a SIGKILL would miss.
   const child = spawn(process.execPath, ["--import", "tsx", script], {
-    env: { ...process.env, ...shared.childEnv(), BATCH_SIZE: "500", PAUSE_AFTER_BATCH_MS: "2000", ...env },
+    env: { ...process.env, ...childEnv(), BATCH_SIZE: "500", PAUSE_AFTER_BATCH_MS: "2000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
@@ -80,7 +56,7 @@ describe("fault campaign", () => {
   it("kill -9 during the upsert: nothing of that report is stored, it stays pending, and the next collect loads it exactly", async () => {
     sim().setProfileCampaigns(SIM_DEFAULTS.profileId, 20_000);
     sim().setScenario({ pollsBeforeComplete: 0 });
-    await requestYesterday();
+    await requestYesterday(FAST);
     await closeDb(); // the child needs the database (PGlite: one process at a time)
 
     const killed = await startChildCollect().killAtFirstBatch();
@@ -94,9 +70,9 @@ describe("fault campaign", () => {
     // The killed run's claim lasts its budget + 1 min; a later run (tomorrow's cron) finds it expired.
     await db.update(amazonAdsPendingReports).set({ lockedUntil: new Date(Date.now() - 1_000) });
 
-    const again = await collectReports(1, { ...FAST, pollDelaysMs: [20], budgetMs: 60_000 });
+    const again = await collectReports(1, { ...FAST_COLLECT, budgetMs: 60_000 });
     expect(again.reports[0]!.outcome).toBe("completed");
-    const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d1(), d1(), REQUESTED_API_NAMES));
+    const expected = amazonRows(sim(), yesterday());
     expect(expected.length).toBeGreaterThan(15_000);
     expect(await storedRows(db, 1)).toEqual(expected);
     const [done] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
@@ -107,14 +83,14 @@ describe("fault campaign", () => {
   it("kill -9 in the middle of a restatement load keeps the old day whole; the next collect makes it Amazon's latest", async () => {
     sim().setProfileCampaigns(SIM_DEFAULTS.profileId, 20_000);
     sim().setScenario({ pollsBeforeComplete: 0 });
-    await requestYesterday();
-    const collect = { ...FAST, pollDelaysMs: [20], budgetMs: 60_000 };
+    await requestYesterday(FAST);
+    const collect = { ...FAST_COLLECT, budgetMs: 60_000 };
     expect((await collectReports(1, collect)).reports[0]!.outcome).toBe("completed");
     let db = await getDb();
     const old = await storedRows(db, 1);
     const withdrawn = old[0]!.campaignId!;
     sim().setScenario({ restatementVersion: 1, withdrawnCampaignIds: [withdrawn] });
-    await requestYesterday();
+    await requestYesterday(FAST);
     await closeDb();
 
     const killed = await startChildCollect().killAtFirstBatch();
@@ -124,7 +100,7 @@ describe("fault campaign", () => {
     await db.update(amazonAdsPendingReports).set({ lockedUntil: new Date(Date.now() - 1_000) });
 
     expect((await collectReports(1, collect)).reports[0]!.outcome).toBe("completed");
-    const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d1(), d1(), REQUESTED_API_NAMES));
+    const expected = amazonRows(sim(), yesterday());
     expect(expected.some((r) => r.campaignId === withdrawn)).toBe(false);
     expect(await storedRows(db, 1)).toEqual(expected);
   }, 180_000);
@@ -132,7 +108,7 @@ describe("fault campaign", () => {
   it("kill -9 of a worker in the middle of an upsert: nothing stored; once its lease ends another worker loads the report exactly", async () => {
     sim().setProfileCampaigns(SIM_DEFAULTS.profileId, 20_000);
     sim().setScenario({ pollsBeforeComplete: 0 });
-    await requestYesterday();
+    await requestYesterday(FAST);
     await closeDb(); // the child needs the database (PGlite: one process at a time)
 
     // A lease long enough to outlast the checks below on a busy machine; the test then waits it out.
@@ -152,7 +128,7 @@ describe("fault campaign", () => {
     await new Promise((r) => setTimeout(r, leaseEnds - Date.now() + 200));
     const again = await runWorker({ ...FAST, pollDelaysMs: [20], maxIdleMs: 500 });
     expect(again.units.report).toBe(1);
-    const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, d1(), d1(), REQUESTED_API_NAMES));
+    const expected = amazonRows(sim(), yesterday());
     expect(await storedRows(db, 1)).toEqual(expected);
     const [done] = await db.select().from(amazonAdsPendingReports);
     expect(done!.status).toBe("completed");
@@ -168,12 +144,9 @@ describe("fault campaign", () => {
     expect(completed).toHaveLength(5);
     expect([...a.reports, ...b.reports].filter((r) => r.outcome === "failed")).toEqual([]);
     const db = await getDb();
-    const today = todayIn(SIM_DEFAULTS.profile.timezone);
     for (const lookback of [1, 3, 7, 14, 30]) {
-      const date = addDays(today, -lookback);
-      expect(await storedRows(db, 1, date)).toEqual(
-        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
-      );
+      const date = addDays(today(), -lookback);
+      expect(await storedRows(db, 1, date)).toEqual(amazonRows(sim(), date));
     }
     expect((await db.select().from(amazonAdsPendingReports)).every((r) => r.status === "completed")).toBe(true);
     // Each report was downloaded exactly once.
@@ -181,15 +154,14 @@ describe("fault campaign", () => {
   });
 
   it("every Amazon fault in one campaign: completed dates equal Amazon's truth, failures are explained, a clean run repairs the rest, no secret anywhere", async () => {
-    const today = todayIn(SIM_DEFAULTS.profile.timezone);
-    const [d1, d3, d7, d14, d30] = [1, 3, 7, 14, 30].map((n) => addDays(today, -n)) as [
+    const [d1, d3, d7, d14, d30] = [1, 3, 7, 14, 30].map((n) => addDays(today(), -n)) as [
       string,
       string,
       string,
       string,
       string,
     ];
-    const options = { ...FAST, pollDelaysMs: [20], budgetMs: 2_000 };
+    const options = { ...FAST_COLLECT, budgetMs: 2_000 };
     // Run 1: a revoked token — the run aborts, nothing is requested.
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
     expect((await requestReports(1, FAST)).status).toBe("error");
@@ -225,10 +197,7 @@ describe("fault campaign", () => {
     expect(outcome(d3)!.error).toMatch(/internal error/);
     expect(outcome(d14)!.error).toMatch(/corrupt|truncated/i);
     expect(outcome(d7)!.outcome).toBe("still_pending");
-    for (const date of [d1, d30])
-      expect(await storedRows(db, 1, date)).toEqual(
-        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
-      );
+    for (const date of [d1, d30]) expect(await storedRows(db, 1, date)).toEqual(amazonRows(sim(), date));
     for (const date of [d3, d14]) expect(await storedRows(db, 1, date)).toEqual([]);
     const [log] = await db.select().from(syncLogs).where(eq(syncLogs.job, "collect"));
     expect(log!.status).toBe("partial");
@@ -255,19 +224,11 @@ describe("fault campaign", () => {
     const repaired = await collectReports(1, { ...options, budgetMs: 10_000 });
     expect(repaired.status).toBe("success");
     for (const date of [d1, d3, d7, d14, d30]) {
-      expect(await storedRows(db, 1, date), date).toEqual(
-        normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES)),
-      );
+      expect(await storedRows(db, 1, date), date).toEqual(amazonRows(sim(), date));
     }
 
     // Secrets: no table holds the client secret, refresh token or any access token in plain text.
-    const accessTokens = [
-      ...new Set(
-        sim()
-          .requests.map((r) => r.headers.authorization?.replace("Bearer ", ""))
-          .filter((t): t is string => Boolean(t)),
-      ),
-    ];
+    const accessTokens = sentAccessTokens(sim());
     const tables = (await db.execute(
       sql`select table_name from information_schema.tables where table_schema = 'public'`,
     )) as unknown as { rows: Array<{ table_name: string }> };

@@ -2,48 +2,27 @@
 // download failures retried in the run, failed dates retried across days until they land or give
 // up, unreadable credentials logged, interrupted runs closed, and 425 adoption checking the report.
 import { and, eq, sql } from "drizzle-orm";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { backfill, collectReports, requestReports, statusReport } from "@/lib/amazon-ads";
-import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
+import { addDays, lookbackDates } from "@/lib/amazon-ads/plan/dates";
 import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/plan/retry-schedule";
-import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
-import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { storedRows } from "../support/rows";
-import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
-import { createOrgOne, resetSyncState } from "../support/sync-fixture";
-import { setupTestDatabase } from "../support/test-db";
+import { SIM_ADS_SETTINGS } from "../support/simulator";
+import { cronRequest, fastPhases, setupSyncTest, today } from "../support/sync-fixture";
 
-const testDb = setupTestDatabase();
-const { sim } = setupSimulator();
-const CRON_SECRET = "test-cron-secret-recovery-0123";
-const FAST = { client: { retry: { baseDelayMs: 5, maxDelayMs: 50 } } };
-const FAST_COLLECT = { ...FAST, pollDelaysMs: [20], budgetMs: 20_000 };
-let db: Db;
+// A test here damages organisation 1's saved credentials: they are saved again before each test.
+const { db, sim } = setupSyncTest({ cron: true, settings: "each" });
+const { FAST, FAST_COLLECT } = fastPhases(50);
 
-const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
-const cron = (path: string) =>
-  new Request(`http://localhost:3000${path}`, { headers: { authorization: `Bearer ${CRON_SECRET}` } });
-const logsOf = (job: string) => db.select().from(syncLogs).where(eq(syncLogs.job, job)).orderBy(syncLogs.id);
-
-beforeAll(async () => {
-  process.env.CRON_SECRET = CRON_SECRET;
-  db = (await testDb.handle()).db;
-  await createOrgOne();
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-});
-
-beforeEach(async () => {
-  await resetSyncState(db, sim());
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-});
+const logsOf = (job: string) => db().select().from(syncLogs).where(eq(syncLogs.job, job)).orderBy(syncLogs.id);
 
 /** Makes every finished request look `days` older, as if that many days had passed. */
 async function ageFinished(days: number) {
-  await db.execute(
+  await db().execute(
     sql`update amazon_ads_pending_reports set finished_at = finished_at - make_interval(days => ${days}) where finished_at is not null`,
   );
 }
@@ -62,7 +41,7 @@ describe("a download that fails transiently is retried in the same run", () => {
     const collected = await collectReports(1, FAST_COLLECT);
     expect(collected.reports.map((r) => r.outcome)).toEqual(Array(5).fill("completed"));
     expect(downloads()).toHaveLength(5 + 2);
-    for (const r of collected.reports) expect((await storedRows(db, 1, r.startDate)).length).toBe(r.rows);
+    for (const r of collected.reports) expect((await storedRows(db(), 1, r.startDate)).length).toBe(r.rows);
   });
 
   it("after the tries of one URL, a fresh GET for a new URL; only then is the report failed", async () => {
@@ -75,7 +54,7 @@ describe("a download that fails transiently is retried in the same run", () => {
     expect(polls().length - pollsBefore).toBe(2 * 5 + 1);
 
     sim().reset();
-    await db.execute(sql`delete from amazon_sp_ads`);
+    await db().execute(sql`delete from amazon_sp_ads`);
     await requestReports(1, FAST);
     sim().setScenario({ download5xx: { count: 6 } }); // both URLs of the first report, three tries each
     const failed = await collectReports(1, FAST_COLLECT);
@@ -88,7 +67,7 @@ describe("a download that fails transiently is retried in the same run", () => {
     ]);
     const report = failed.reports.find((r) => r.outcome === "failed")!;
     expect(report.error).toMatch(/503/);
-    expect(await storedRows(db, 1, report.startDate)).toEqual([]);
+    expect(await storedRows(db(), 1, report.startDate)).toEqual([]);
   });
 
   it("a transient failure when the run's budget is spent leaves the report pending for the next run", async () => {
@@ -99,7 +78,7 @@ describe("a download that fails transiently is retried in the same run", () => {
     const collected = await collectReports(1, slow);
     expect(collected.reports.some((r) => r.outcome === "failed")).toBe(false);
     expect(collected.reports.some((r) => /tried again next run/.test(r.error ?? ""))).toBe(true);
-    const open = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.status, "pending"));
+    const open = await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.status, "pending"));
     expect(open).toHaveLength(5);
     sim().setScenario({ downloadReset: { count: 0 } });
     const next = await collectReports(1, FAST_COLLECT);
@@ -154,7 +133,7 @@ describe("a failed date is retried until it lands or gives up", () => {
     await ageFinished(40);
     await requestReports(1, FAST);
     await collectReports(1, FAST_COLLECT);
-    expect((await storedRows(db, 1, gap())).length).toBeGreaterThan(0);
+    expect((await storedRows(db(), 1, gap())).length).toBeGreaterThan(0);
     expect((await statusReport(1)).missing).toEqual([]);
   });
 
@@ -173,7 +152,7 @@ describe("a failed date is retried until it lands or gives up", () => {
       expect.objectContaining({ startDate: gap(), retries: MAX_DATE_RETRIES, nextRetryFrom: null }),
     ]);
     // The given-up request is the record of the gap: the cleanup keeps it (it is inside retention).
-    const failed = await db
+    const failed = await db()
       .select()
       .from(amazonAdsPendingReports)
       .where(and(eq(amazonAdsPendingReports.status, "failed"), eq(amazonAdsPendingReports.reportDate, gap())));
@@ -182,35 +161,37 @@ describe("a failed date is retried until it lands or gives up", () => {
 
   it("a failed date that left Amazon's retention is not asked for again, and the cleanup drops it", async () => {
     const old = addDays(today(), -100);
-    await db.insert(amazonAdsPendingReports).values({
-      orgId: 1,
-      reportId: "00000000-0000-4000-8000-0000000000aa",
-      reportDate: old,
-      reportEndDate: old,
-      kind: "backfill",
-      lookbackDays: 100,
-      profileId: SIM_DEFAULTS.profileId,
-      region: "EU",
-      status: "failed",
-      finishedAt: new Date(Date.now() - 2 * 86_400_000),
-    });
+    await db()
+      .insert(amazonAdsPendingReports)
+      .values({
+        orgId: 1,
+        reportId: "00000000-0000-4000-8000-0000000000aa",
+        reportDate: old,
+        reportEndDate: old,
+        kind: "backfill",
+        lookbackDays: 100,
+        profileId: SIM_DEFAULTS.profileId,
+        region: "EU",
+        status: "failed",
+        finishedAt: new Date(Date.now() - 2 * 86_400_000),
+      });
     const requested = await requestReports(1, FAST);
     expect(requested.reports.some((r) => r.startDate === old)).toBe(false);
     await collectReports(1, FAST_COLLECT);
-    const left = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, old));
+    const left = await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, old));
     expect(left).toEqual([]);
   });
 });
 
 describe("credentials that cannot be read", () => {
   it("damaged ciphertext: each job writes a sync_logs error row with a clear, secret-free reason", async () => {
-    await db
+    await db()
       .update(settings)
       .set({ valueEncrypted: sql`'v1:' || encode(decode(repeat('00', 64), 'hex'), 'base64')` })
       .where(and(eq(settings.orgId, 1), eq(settings.key, "amazon_ads")));
     for (const job of ["request", "collect"] as const) {
       const route = job === "request" ? requestRoute : collectRoute;
-      const response = await route(cron(`/api/cron/amazon-ads-${job}?orgId=1`));
+      const response = await route(cronRequest(`/api/cron/amazon-ads-${job}?orgId=1`));
       expect(response.status).toBe(502);
       const [log] = await logsOf(job);
       expect(log).toMatchObject({ orgId: 1, status: "error" });
@@ -242,38 +223,25 @@ describe("credentials that cannot be read", () => {
 
 describe("a sync_logs row left running by a killed process", () => {
   it("is closed as interrupted by the next run of that org and job; a run still going is left alone", async () => {
-    const [killed] = await db
-      .insert(syncLogs)
-      .values({
-        orgId: 1,
-        source: "amazon_ads",
-        job: "collect",
-        status: "running",
-        startedAt: new Date(Date.now() - 3_600_000),
-      })
-      .returning();
-    const [going] = await db
-      .insert(syncLogs)
-      .values({
-        orgId: 1,
-        source: "amazon_ads",
-        job: "collect",
-        status: "running",
-        details: { expectedEndAt: new Date(Date.now() + 200_000).toISOString() },
-      })
-      .returning();
-    const [otherJob] = await db
-      .insert(syncLogs)
-      .values({
-        orgId: 1,
-        source: "amazon_ads",
-        job: "request",
-        status: "running",
-        startedAt: new Date(Date.now() - 3_600_000),
-      })
-      .returning();
+    const running = async (values: {
+      job: "collect" | "request";
+      startedAt?: Date;
+      details?: Record<string, unknown>;
+    }) =>
+      (
+        await db()
+          .insert(syncLogs)
+          .values({ orgId: 1, source: "amazon_ads", status: "running", ...values })
+          .returning()
+      )[0];
+    const killed = await running({ job: "collect", startedAt: new Date(Date.now() - 3_600_000) });
+    const going = await running({
+      job: "collect",
+      details: { expectedEndAt: new Date(Date.now() + 200_000).toISOString() },
+    });
+    const otherJob = await running({ job: "request", startedAt: new Date(Date.now() - 3_600_000) });
     await collectReports(1, FAST_COLLECT);
-    const byId = async (id: number) => (await db.select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
+    const byId = async (id: number) => (await db().select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
     expect(await byId(killed!.id)).toMatchObject({
       status: "interrupted",
       message: expect.stringMatching(/^Interrupted/),

@@ -1,58 +1,38 @@
 import { eq, sql } from "drizzle-orm";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
 import { COLUMNS, REQUESTED_COLUMNS } from "@/lib/catalogue/sp-campaigns";
-import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
+import { addDays, lookbackDates } from "@/lib/amazon-ads/plan/dates";
 import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
-import type { Db } from "@/lib/db";
 import { amazonAdsPendingReports, amazonSpAds, syncLogs } from "@/lib/db/schema";
 import { addMember, createOrganisation } from "@/lib/orgs/organisations";
 import { createUserWithPassword } from "@/lib/orgs/accounts";
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "../../tools/amazon-ads-simulator/index";
-import { createOrgOne, resetSyncState } from "../support/sync-fixture";
-import { setupTestDatabase } from "../support/test-db";
-import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
-import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
+import {
+  CRON_SECRET,
+  cronRequest,
+  dailyDates,
+  fastPhases,
+  reportCreates,
+  sentAccessTokens,
+  setupSyncTest,
+  simLogin,
+  today,
+} from "../support/sync-fixture";
+import { amazonRows, storedRows } from "../support/rows";
 
-const testDb = setupTestDatabase();
-const { sim } = setupSimulator();
-const CRON_SECRET = "test-cron-secret-0123456789";
-const FAST = { client: { retry: { baseDelayMs: 5, maxDelayMs: 2_000 } } };
-const FAST_COLLECT = { ...FAST, pollDelaysMs: [20], budgetMs: 20_000 };
-let db: Db;
+const { db, sim } = setupSyncTest({ cron: true });
+// Retries wait up to 2 s: long enough to honour a Retry-After of 1 s.
+const { FAST, FAST_COLLECT, fullCycle } = fastPhases(2_000);
 
-const cron = (path: string, secret: string | null = CRON_SECRET) =>
-  new Request(`http://localhost:3000${path}`, {
-    headers: secret === null ? {} : { authorization: `Bearer ${secret}` },
-  });
-const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
-const dates = () => lookbackDates(today()).map((d) => d.date);
-const creates = () => sim().requests.filter((r) => r.method === "POST" && r.path.endsWith("/reporting/reports"));
 const amazonCalls = () => sim().requests.length;
-
-async function fullCycle(orgId = 1) {
-  const requested = await requestReports(orgId, FAST);
-  const collected = await collectReports(orgId, FAST_COLLECT);
-  return { requested, collected };
-}
-
-beforeAll(async () => {
-  process.env.CRON_SECRET = CRON_SECRET;
-  db = (await testDb.handle()).db;
-  await createOrgOne();
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-});
-
-beforeEach(async () => {
-  await resetSyncState(db, sim());
-});
 
 describe("schema", () => {
   it("the migrated amazon_sp_ads has exactly the catalogue's columns, with the catalogue's SQL types", async () => {
-    const result = (await db.execute(
+    const result = (await db().execute(
       sql`select column_name, data_type from information_schema.columns where table_name = 'amazon_sp_ads'`,
     )) as unknown as { rows: Array<{ column_name: string; data_type: string }> };
     const actual = new Map(result.rows.map((r) => [r.column_name, r.data_type]));
@@ -75,45 +55,45 @@ describe("schema", () => {
 
 describe("phase 1 + phase 2 against the simulator", () => {
   it("stores, for each of the five lookback dates, exactly the rows Amazon generated — field by field", async () => {
-    const request = await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"));
+    const request = await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1"));
     expect(request.status).toBe(200);
     const requestBody = await request.json();
     expect(requestBody.organisations[0].reports.map((r: { outcome: string }) => r.outcome)).toEqual(
       Array(5).fill("created"),
     );
 
-    const pending = await db.select().from(amazonAdsPendingReports);
-    expect(pending.map((p) => p.reportDate).sort()).toEqual([...dates()].sort());
+    const pending = await db().select().from(amazonAdsPendingReports);
+    expect(pending.map((p) => p.reportDate).sort()).toEqual([...dailyDates()].sort());
     expect(pending.every((p) => p.status === "pending" && p.profileId === SIM_DEFAULTS.profileId)).toBe(true);
 
-    const collect = await collectRoute(cron("/api/cron/amazon-ads-collect?orgId=1"));
+    const collect = await collectRoute(cronRequest("/api/cron/amazon-ads-collect?orgId=1"));
     expect(collect.status).toBe(200);
     // The route runs with the production poll delays: the simulator completes on the second poll (after 5 s).
-    for (const date of dates()) {
-      const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES));
+    for (const date of dailyDates()) {
+      const expected = amazonRows(sim(), date);
       expect(expected.length).toBeGreaterThan(0);
-      expect(await storedRows(db, 1, date)).toEqual(expected);
+      expect(await storedRows(db(), 1, date)).toEqual(expected);
     }
-    const after = await db.select().from(amazonAdsPendingReports);
+    const after = await db().select().from(amazonAdsPendingReports);
     expect(after.every((p) => p.status === "completed" && p.rowsLoaded! > 0)).toBe(true);
   }, 120_000);
 
   it("keeps a campaign id above 2^53 byte-exact, decimals exact, nulls null and unicode names intact", async () => {
     await fullCycle();
-    const rows = await storedRows(db, 1);
+    const rows = await storedRows(db(), 1);
     const big = rows.filter((r) => BigInt(r.campaignId!) > 2n ** 53n);
     expect(big.length).toBeGreaterThan(0);
     const expectedIds = new Set(
       sim()
-        .expectedRows(SIM_DEFAULTS.profileId, dates()[0]!, dates()[0]!, ["campaignId", "date"])
+        .expectedRows(SIM_DEFAULTS.profileId, dailyDates()[0]!, dailyDates()[0]!, ["campaignId", "date"])
         .map((r) => r.campaignId),
     );
-    for (const r of big.filter((b) => b.date === dates()[0])) expect(expectedIds.has(r.campaignId)).toBe(true);
+    for (const r of big.filter((b) => b.date === dailyDates()[0])) expect(expectedIds.has(r.campaignId)).toBe(true);
     expect(rows.some((r) => r.campaignName && /[^\x00-\x7f]/.test(r.campaignName))).toBe(true);
     expect(rows.some((r) => r.campaignName?.includes('"'))).toBe(true);
     expect(rows.some((r) => r.topOfSearchImpressionShare === null)).toBe(true);
     expect(rows.some((r) => r.cost != null && r.cost.includes("."))).toBe(true);
-    const [typed] = await db
+    const [typed] = await db()
       .select({ id: amazonSpAds.campaignId })
       .from(amazonSpAds)
       .where(eq(amazonSpAds.campaignId, BigInt(big[0]!.campaignId!)));
@@ -122,7 +102,7 @@ describe("phase 1 + phase 2 against the simulator", () => {
 
   it("sends Amazon exactly the documented request: headers, content type, body, dates", async () => {
     await requestReports(1, FAST);
-    const posts = creates();
+    const posts = reportCreates(sim());
     expect(posts).toHaveLength(5);
     for (const post of posts) {
       expect(post.headers["content-type"]).toBe("application/vnd.createasyncreportrequest.v3+json");
@@ -142,7 +122,7 @@ describe("phase 1 + phase 2 against the simulator", () => {
         format: "GZIP_JSON",
       });
     }
-    expect(posts.map((p) => JSON.parse(p.body).startDate).sort()).toEqual([...dates()].sort());
+    expect(posts.map((p) => JSON.parse(p.body).startDate).sort()).toEqual([...dailyDates()].sort());
     // One token for the whole run.
     expect(sim().requests.filter((r) => r.path.endsWith("/auth/o2/token"))).toHaveLength(1);
     // Profile discovery: both listings (all, and report access) in each of the three regions.
@@ -152,7 +132,7 @@ describe("phase 1 + phase 2 against the simulator", () => {
   it("creates the five reports in parallel (their requests overlap in time)", async () => {
     sim().setScenario({ createLatencyMs: 300 });
     await requestReports(1, FAST);
-    const posts = creates();
+    const posts = reportCreates(sim());
     const latestStart = Math.max(...posts.map((p) => p.time));
     const earliestEnd = Math.min(...posts.map((p) => p.endTime ?? Infinity));
     expect(latestStart).toBeLessThan(earliestEnd);
@@ -160,8 +140,8 @@ describe("phase 1 + phase 2 against the simulator", () => {
 
   it("is idempotent: a second collect with nothing pending calls Amazon zero times; a re-run changes nothing", async () => {
     await fullCycle();
-    const before = await storedRows(db, 1);
-    const stamps = await db
+    const before = await storedRows(db(), 1);
+    const stamps = await db()
       .select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt })
       .from(amazonSpAds)
       .orderBy(amazonSpAds.id);
@@ -170,12 +150,12 @@ describe("phase 1 + phase 2 against the simulator", () => {
     expect(idle.message).toBe("Nothing pending");
     expect(amazonCalls()).toBe(calls);
     await fullCycle();
-    expect(await storedRows(db, 1)).toEqual(before);
-    const count = (await db.execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as {
+    expect(await storedRows(db(), 1)).toEqual(before);
+    const count = (await db().execute(sql`select count(*)::int as n from amazon_sp_ads`)) as unknown as {
       rows: Array<{ n: number }>;
     };
     expect(count.rows[0]!.n).toBe(before.length);
-    const stampsAfter = await db
+    const stampsAfter = await db()
       .select({ id: amazonSpAds.id, u: amazonSpAds.updatedAt, d: amazonSpAds.dataChangedAt, c: amazonSpAds.createdAt })
       .from(amazonSpAds)
       .orderBy(amazonSpAds.id);
@@ -189,18 +169,18 @@ describe("phase 1 + phase 2 against the simulator", () => {
 
   it("restatement overwrites the metrics, bumps updated_at (and data_changed_at where numbers changed) and keeps created_at", async () => {
     await fullCycle();
-    const date = dates()[2]!;
-    const before = await db.select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
+    const date = dailyDates()[2]!;
+    const before = await db().select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
     const first = before[0];
     sim().setScenario({ restatementVersion: 1 });
     await new Promise((r) => setTimeout(r, 20));
     await fullCycle();
-    const expected = normaliseExpected(sim().expectedRows(SIM_DEFAULTS.profileId, date, date, REQUESTED_API_NAMES));
-    expect(await storedRows(db, 1, date)).toEqual(expected);
-    const [again] = await db.select().from(amazonSpAds).where(eq(amazonSpAds.id, first!.id));
+    const expected = amazonRows(sim(), date);
+    expect(await storedRows(db(), 1, date)).toEqual(expected);
+    const [again] = await db().select().from(amazonSpAds).where(eq(amazonSpAds.id, first!.id));
     expect(again!.createdAt.getTime()).toBe(first!.createdAt.getTime());
     expect(again!.updatedAt.getTime()).toBeGreaterThan(first!.updatedAt.getTime());
-    const after = await db.select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
+    const after = await db().select().from(amazonSpAds).where(eq(amazonSpAds.date, date)).orderBy(amazonSpAds.id);
     const dbKey = (name: string) => (name === "campaign_id" ? "campaignId" : name); // schema.ts keys
     const data = (row: (typeof after)[number]) =>
       JSON.stringify(COLUMNS.map((c) => String((row as Record<string, unknown>)[dbKey(c.db)])));
@@ -218,7 +198,7 @@ describe("phase 1 + phase 2 against the simulator", () => {
 
   it("records provenance: the report and the lookback that last wrote each row", async () => {
     await fullCycle();
-    const rows = await db
+    const rows = await db()
       .select({
         date: amazonSpAds.date,
         kind: amazonSpAds.sourceKind,
@@ -241,11 +221,11 @@ describe("Amazon misbehaving", () => {
   it("425 duplicate: adopts the report Amazon already has (e.g. after a crash between POST and INSERT)", async () => {
     sim().setScenario({ pollsBeforeComplete: 5 });
     await requestReports(1, FAST);
-    const ids = (await db.select().from(amazonAdsPendingReports)).map((p) => p.reportId).sort();
-    await db.delete(amazonAdsPendingReports); // the crash lost our record of them
+    const ids = (await db().select().from(amazonAdsPendingReports)).map((p) => p.reportId).sort();
+    await db().delete(amazonAdsPendingReports); // the crash lost our record of them
     const again = await requestReports(1, FAST);
     expect(again.reports.map((r) => r.outcome)).toEqual(Array(5).fill("adopted"));
-    expect((await db.select().from(amazonAdsPendingReports)).map((p) => p.reportId).sort()).toEqual(ids);
+    expect((await db().select().from(amazonAdsPendingReports)).map((p) => p.reportId).sort()).toEqual(ids);
     expect(sim().requests.filter((r) => r.path.endsWith("/reporting/reports") && r.method === "POST")).toHaveLength(10);
   });
 
@@ -254,7 +234,7 @@ describe("Amazon misbehaving", () => {
     await requestReports(1, FAST);
     const second = await requestReports(1, FAST);
     expect(second.reports.map((r) => r.outcome)).toEqual(Array(5).fill("already_pending"));
-    expect(creates()).toHaveLength(5);
+    expect(reportCreates(sim())).toHaveLength(5);
   });
 
   it("429 with Retry-After on create and poll: waits as told and succeeds", async () => {
@@ -263,7 +243,7 @@ describe("Amazon misbehaving", () => {
     expect(requested.status).toBe("success");
     expect(collected.status).toBe("success");
     // Five parallel creates, two of them throttled and sent again after Retry-After (1 s).
-    const all = creates();
+    const all = reportCreates(sim());
     expect(all).toHaveLength(7);
     const firstWave = all.slice(0, 5);
     const retried = all.slice(5);
@@ -281,7 +261,7 @@ describe("Amazon misbehaving", () => {
   });
 
   it("FAILED report: logged and marked failed, the others load; the next run requests that date once more", async () => {
-    const failing = dates()[2]!;
+    const failing = dailyDates()[2]!;
     sim().setScenario({ failDates: [failing] });
     const { collected } = await fullCycle();
     expect(collected.status).toBe("partial");
@@ -289,8 +269,8 @@ describe("Amazon misbehaving", () => {
     expect(failed.outcome).toBe("failed");
     expect(failed.error).toMatch(/internal error/);
     expect(collected.reports.filter((r) => r.outcome === "completed")).toHaveLength(4);
-    expect(await storedRows(db, 1, failing)).toEqual([]);
-    const [log] = await db.select().from(syncLogs).where(eq(syncLogs.job, "collect"));
+    expect(await storedRows(db(), 1, failing)).toEqual([]);
+    const [log] = await db().select().from(syncLogs).where(eq(syncLogs.job, "collect"));
     expect(log!.status).toBe("partial");
     expect(JSON.stringify(log!.details)).toContain("internal error");
 
@@ -300,12 +280,12 @@ describe("Amazon misbehaving", () => {
     expect(next.reports.filter((r) => r.kind === "retry")).toEqual([]);
     expect(next.reports.find((r) => r.startDate === failing)!.outcome).toBe("created");
     await collectReports(1, FAST_COLLECT);
-    expect((await storedRows(db, 1, failing)).length).toBeGreaterThan(0);
+    expect((await storedRows(db(), 1, failing)).length).toBeGreaterThan(0);
   });
 
   it("a failed date outside today's lookbacks is re-requested exactly once", async () => {
     const outside = addDays(today(), -10); // not one of the five lookbacks
-    await db.insert(amazonAdsPendingReports).values({
+    await db().insert(amazonAdsPendingReports).values({
       orgId: 1,
       reportId: "00000000-0000-4000-8000-000000000001",
       reportDate: outside,
@@ -328,32 +308,35 @@ describe("Amazon misbehaving", () => {
   });
 
   it("stuck in PENDING: left pending while young, cancelled and marked timed out when too old", async () => {
-    const stuck = dates()[0]!;
+    const stuck = dailyDates()[0]!;
     sim().setScenario({ stuckDates: [stuck] });
     await requestReports(1, FAST);
     const collected = await collectReports(1, { ...FAST_COLLECT, budgetMs: 1_500 });
     expect(collected.reports.find((r) => r.startDate === stuck)!.outcome).toBe("still_pending");
-    const [row] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, stuck));
+    const [row] = await db()
+      .select()
+      .from(amazonAdsPendingReports)
+      .where(eq(amazonAdsPendingReports.reportDate, stuck));
     expect(row!.status).toBe("pending");
     expect(row!.attempts).toBeGreaterThan(0);
-    await db
+    await db()
       .update(amazonAdsPendingReports)
       .set({ createdAt: new Date(Date.now() - 25 * 3_600_000) })
       .where(eq(amazonAdsPendingReports.id, row!.id));
     const later = await collectReports(1, { ...FAST_COLLECT, budgetMs: 1_500 });
     expect(later.reports.find((r) => r.startDate === stuck)!.outcome).toBe("timed_out");
     expect(sim().requests.some((r) => r.method === "DELETE" && r.path.endsWith(row!.reportId))).toBe(true);
-    const [after] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
+    const [after] = await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
     expect(after!.status).toBe("failed");
     expect(after!.error).toMatch(/Timed out/);
   });
 
   it("deletes finished requests older than 24 h: completed, and failed once retried; keeps a failed one not yet retried", async () => {
-    const failing = dates()[4]!;
+    const failing = dailyDates()[4]!;
     sim().setScenario({ failDates: [failing] });
     await fullCycle();
     sim().setScenario({ failDates: [] });
-    const finished = await db.select().from(amazonAdsPendingReports);
+    const finished = await db().select().from(amazonAdsPendingReports);
     expect(finished.map((r) => r.status).sort()).toEqual([
       "completed",
       "completed",
@@ -361,30 +344,32 @@ describe("Amazon misbehaving", () => {
       "completed",
       "failed",
     ]);
-    await db.update(amazonAdsPendingReports).set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) });
+    await db()
+      .update(amazonAdsPendingReports)
+      .set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) });
     // The failed date is not retried yet: it must survive the cleanup so that phase 1 can retry it.
     const idle = await collectReports(1, FAST_COLLECT);
     expect(idle.message).toBe("Nothing pending");
-    expect(await db.select().from(amazonAdsPendingReports)).toHaveLength(1);
+    expect(await db().select().from(amazonAdsPendingReports)).toHaveLength(1);
     await requestReports(1, FAST); // requests the failed date again (here as a daily lookback) and marks it retried
-    await db
+    await db()
       .update(amazonAdsPendingReports)
       .set({ finishedAt: new Date(Date.now() - 25 * 3_600_000) })
       .where(eq(amazonAdsPendingReports.status, "failed"));
     const collected = await collectReports(1, FAST_COLLECT);
     expect(collected.message).toMatch(/1 finished request\(s\) cleaned up/);
-    const left = await db.select().from(amazonAdsPendingReports);
+    const left = await db().select().from(amazonAdsPendingReports);
     expect(left.some((r) => r.reportDate === failing && r.status === "failed")).toBe(false);
     expect(left.filter((r) => r.reportDate === failing && r.status === "completed")).toHaveLength(1);
   });
 
   it("a report too old whose polls keep failing is timed out too, not left pending for ever", async () => {
     await requestReports(1, FAST);
-    const [row] = await db
+    const [row] = await db()
       .select()
       .from(amazonAdsPendingReports)
-      .where(eq(amazonAdsPendingReports.reportDate, dates()[0]!));
-    await db
+      .where(eq(amazonAdsPendingReports.reportDate, dailyDates()[0]!));
+    await db()
       .update(amazonAdsPendingReports)
       .set({ createdAt: new Date(Date.now() - 25 * 3_600_000) })
       .where(eq(amazonAdsPendingReports.id, row!.id));
@@ -399,7 +384,7 @@ describe("Amazon misbehaving", () => {
     expect(old.error).toMatch(/Timed out.*last poll failed.*503/);
     // The young ones stay pending for the next run.
     expect(collected.reports.filter((r) => r.outcome === "still_pending")).toHaveLength(4);
-    const [after] = await db.select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
+    const [after] = await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row!.id));
     expect(after!.status).toBe("failed");
   });
 
@@ -415,18 +400,18 @@ describe("Amazon misbehaving", () => {
   });
 
   it("corrupt gzip: that report fails with nothing half-written; the others load", async () => {
-    const corrupt = dates()[1]!;
+    const corrupt = dailyDates()[1]!;
     sim().setScenario({ corruptDates: [corrupt] });
     const { collected } = await fullCycle();
     const bad = collected.reports.find((r) => r.startDate === corrupt)!;
     expect(bad.outcome).toBe("failed");
     expect(bad.error).toMatch(/corrupt|truncated/i);
-    expect(await storedRows(db, 1, corrupt)).toEqual([]);
+    expect(await storedRows(db(), 1, corrupt)).toEqual([]);
     expect(collected.reports.filter((r) => r.outcome === "completed")).toHaveLength(4);
   });
 
   it("empty report ([]): completed with zero rows", async () => {
-    const empty = dates()[3]!;
+    const empty = dailyDates()[3]!;
     sim().setScenario({ emptyDates: [empty] });
     const { collected } = await fullCycle();
     const r = collected.reports.find((x) => x.startDate === empty)!;
@@ -436,12 +421,12 @@ describe("Amazon misbehaving", () => {
 
   it("token refresh failure aborts the run, logs it, returns non-2xx, and calls no report endpoint", async () => {
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
-    const response = await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"));
+    const response = await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1"));
     expect(response.status).toBe(502);
     const body = await response.json();
     expect(body.organisations[0].message).toMatch(/invalid_grant/);
-    expect(creates()).toHaveLength(0);
-    const [log] = await db.select().from(syncLogs);
+    expect(reportCreates(sim())).toHaveLength(0);
+    const [log] = await db().select().from(syncLogs);
     expect(log!.status).toBe("error");
     expect(log!.message).toMatch(/Token refresh failed/);
   });
@@ -452,9 +437,9 @@ describe("Amazon misbehaving", () => {
     expect(requested.status).toBe("success");
     expect(requested.warnings.join(" ")).toMatch(/topOfSearchImpressionShare/);
     expect(collected.status).toBe("success");
-    const [log] = await db.select().from(syncLogs).where(eq(syncLogs.job, "request"));
+    const [log] = await db().select().from(syncLogs).where(eq(syncLogs.job, "request"));
     expect(JSON.stringify(log!.details)).toContain("topOfSearchImpressionShare");
-    const rows = await storedRows(db, 1);
+    const rows = await storedRows(db(), 1);
     expect(rows.every((r) => r.topOfSearchImpressionShare === null)).toBe(true);
     expect(rows.some((r) => r.cost !== null)).toBe(true);
   });
@@ -463,21 +448,21 @@ describe("Amazon misbehaving", () => {
 describe("cron routes", () => {
   it("refuse missing, empty and wrong bearers with 401 and zero Amazon calls; refuse everything without CRON_SECRET", async () => {
     for (const secret of [null, "", "wrong-secret"]) {
-      expect((await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1", secret))).status).toBe(401);
-      expect((await collectRoute(cron("/api/cron/amazon-ads-collect?orgId=1", secret))).status).toBe(401);
+      expect((await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1", secret))).status).toBe(401);
+      expect((await collectRoute(cronRequest("/api/cron/amazon-ads-collect?orgId=1", secret))).status).toBe(401);
     }
     delete process.env.CRON_SECRET;
-    expect((await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"))).status).toBe(503);
+    expect((await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1"))).status).toBe(503);
     process.env.CRON_SECRET = CRON_SECRET;
     expect(amazonCalls()).toBe(0);
   });
 
   it("validate orgId: text/negative → 400, unknown org → 404, org without credentials → 422", async () => {
     for (const bad of ["abc", "-1", "0", "1.5", "99999999999"])
-      expect((await requestRoute(cron(`/api/cron/amazon-ads-request?orgId=${bad}`))).status).toBe(400);
-    expect((await requestRoute(cron("/api/cron/amazon-ads-request?orgId=999"))).status).toBe(404);
+      expect((await requestRoute(cronRequest(`/api/cron/amazon-ads-request?orgId=${bad}`))).status).toBe(400);
+    expect((await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=999"))).status).toBe(404);
     const bare = await createOrganisation("No credentials");
-    const response = await collectRoute(cron(`/api/cron/amazon-ads-collect?orgId=${bare}`));
+    const response = await collectRoute(cronRequest(`/api/cron/amazon-ads-collect?orgId=${bare}`));
     expect(response.status).toBe(422);
     expect((await response.json()).message).toMatch(/no Amazon Ads API credentials/);
     expect(amazonCalls()).toBe(0);
@@ -488,45 +473,35 @@ describe("cron routes", () => {
     const user2 = await createUserWithPassword({ email: `two-${Date.now()}@example.com`, password: "password two!" });
     await addMember(org2, user2.id, "admin");
     await saveAmazonAdsSettings(org2, {
-      client_id: SIM_SECOND_CLIENT.clientId,
-      client_secret: SIM_SECOND_CLIENT.clientSecret,
-      refresh_token: SIM_SECOND_CLIENT.refreshToken,
+      ...simLogin(SIM_SECOND_CLIENT),
       profile_id: SIM_SECOND_CLIENT.profileIds[0]!,
       region: "EU",
     });
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
-    const response = await requestRoute(cron("/api/cron/amazon-ads-request"));
+    const response = await requestRoute(cronRequest("/api/cron/amazon-ads-request"));
     expect(response.status).toBe(207);
     const body = await response.json();
     expect(body.organisations.find((o: { orgId: number }) => o.orgId === 1).status).toBe("error");
     expect(body.organisations.find((o: { orgId: number }) => o.orgId === org2).status).toBe("success");
-    await collectRoute(cron("/api/cron/amazon-ads-collect"));
-    const org2Rows = await storedRows(db, org2);
+    await collectRoute(cronRequest("/api/cron/amazon-ads-collect"));
+    const org2Rows = await storedRows(db(), org2);
     expect(org2Rows.length).toBeGreaterThan(0);
-    expect(await storedRows(db, 1)).toEqual([]);
-    const d = dates()[0]!;
-    expect(await storedRows(db, org2, d)).toEqual(
-      normaliseExpected(sim().expectedRows(SIM_SECOND_CLIENT.profileIds[0]!, d, d, REQUESTED_API_NAMES)),
-    );
+    expect(await storedRows(db(), 1)).toEqual([]);
+    const d = dailyDates()[0]!;
+    expect(await storedRows(db(), org2, d)).toEqual(amazonRows(sim(), d, SIM_SECOND_CLIENT.profileIds[0]!));
   });
 
   it("never puts a secret in sync_logs or responses", async () => {
-    sim().setScenario({ failDates: [dates()[0]!], corruptDates: [dates()[1]!] });
+    sim().setScenario({ failDates: [dailyDates()[0]!], corruptDates: [dailyDates()[1]!] });
     const responses = [
-      await (await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"))).text(),
-      await (await collectRoute(cron("/api/cron/amazon-ads-collect?orgId=1"))).text(),
+      await (await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1"))).text(),
+      await (await collectRoute(cronRequest("/api/cron/amazon-ads-collect?orgId=1"))).text(),
     ];
     sim().setScenario({ revokedRefreshTokens: [SIM_DEFAULTS.refreshToken] });
-    responses.push(await (await requestRoute(cron("/api/cron/amazon-ads-request?orgId=1"))).text());
-    const accessTokens = [
-      ...new Set(
-        sim()
-          .requests.map((r) => r.headers.authorization?.replace("Bearer ", ""))
-          .filter((t): t is string => Boolean(t)),
-      ),
-    ];
+    responses.push(await (await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1"))).text());
+    const accessTokens = sentAccessTokens(sim());
     expect(accessTokens.length).toBeGreaterThan(0);
-    const logs = JSON.stringify(await db.select().from(syncLogs));
+    const logs = JSON.stringify(await db().select().from(syncLogs));
     for (const secret of [SIM_DEFAULTS.clientSecret, SIM_DEFAULTS.refreshToken, ...accessTokens, CRON_SECRET]) {
       expect(logs).not.toContain(secret);
       for (const r of responses) expect(r).not.toContain(secret);

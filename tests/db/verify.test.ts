@@ -2,54 +2,34 @@
 // verifyData (`npm run ads -- verify`) flags what cannot be trusted: each flag with a case that trips it
 // and one that does not, against the simulator through the real request and collect.
 import { and, eq } from "drizzle-orm";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
 import { backfill } from "@/lib/amazon-ads/sync/backfill";
-import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
-import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
+import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { verifyData, verifyRange, type VerifiedDay } from "@/lib/amazon-ads/reporting/verify";
-import type { Db } from "@/lib/db";
 import { amazonSpAds, syncLogs } from "@/lib/db/schema";
 import { InvalidInputError } from "@/lib/errors";
-import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
-import { createOrgOne, resetSyncState } from "../support/sync-fixture";
-import { setupTestDatabase } from "../support/test-db";
-import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
-import { normaliseExpected, REQUESTED_API_NAMES, storedRows } from "../support/rows";
+import { dailyDates, fastPhases, resetSyncState, setupSyncTest, today } from "../support/sync-fixture";
+import { amazonRows, storedRows } from "../support/rows";
 
-const testDb = setupTestDatabase();
-const { sim } = setupSimulator();
-const FAST = { client: { retry: { baseDelayMs: 5, maxDelayMs: 2_000 } } };
-const FAST_COLLECT = { ...FAST, pollDelaysMs: [20], budgetMs: 20_000 };
+const { db, sim } = setupSyncTest();
+const phases = fastPhases(2_000);
+const { FAST_COLLECT } = phases;
 const PROFILE = SIM_DEFAULTS.profileId;
-let db: Db;
 
-const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
-const dates = () => lookbackDates(today()).map((d) => d.date);
-async function fullCycle() {
-  await requestReports(1, FAST);
-  return collectReports(1, FAST_COLLECT);
-}
+/** Phase 1 then phase 2: the collect's summary. */
+const fullCycle = async () => (await phases.fullCycle()).collected;
 const dayOf = async (date: string, range: { from?: string; to?: string } = {}): Promise<VerifiedDay | undefined> =>
   (await verifyData({ orgId: 1, from: range.from ?? addDays(date, -1), to: range.to ?? addDays(date, 1) })).days.find(
     (d) => d.date === date && d.profileId === PROFILE,
   );
 
-beforeAll(async () => {
-  db = (await testDb.handle()).db;
-  await createOrgOne();
-  await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
-});
-beforeEach(async () => {
-  await resetSyncState(db, sim());
-});
-
 describe("a restated day", () => {
   it("drops the rows of a campaign Amazon withdrew, and verify shows how far the restatement moved the day", async () => {
     await fullCycle();
-    const date = dates()[1]!; // day-3
-    const before = await db
+    const date = dailyDates()[1]!; // day-3
+    const before = await db()
       .select({ campaignId: amazonSpAds.campaignId })
       .from(amazonSpAds)
       .where(and(eq(amazonSpAds.date, date), eq(amazonSpAds.profileId, PROFILE)));
@@ -57,9 +37,9 @@ describe("a restated day", () => {
     sim().setScenario({ restatementVersion: 1, withdrawnCampaignIds: [withdrawn] });
     await new Promise((r) => setTimeout(r, 20));
     await fullCycle();
-    const expected = normaliseExpected(sim().expectedRows(PROFILE, date, date, REQUESTED_API_NAMES));
+    const expected = amazonRows(sim(), date, PROFILE);
     expect(expected.some((r) => r.campaignId === withdrawn)).toBe(false);
-    expect(await storedRows(db, 1, date)).toEqual(expected);
+    expect(await storedRows(db(), 1, date)).toEqual(expected);
 
     const day = (await dayOf(date))!;
     expect(day.rows).toBe(before.length - 1);
@@ -69,7 +49,7 @@ describe("a restated day", () => {
     expect(day.costMoved).not.toBeNull();
     expect(day.costMoved).not.toBe("0");
     expect(day.firstLoadedAt! < day.lastLoadedAt!).toBe(true);
-    const final = (await dayOf(dates()[4]!))!; // day-30
+    const final = (await dayOf(dailyDates()[4]!))!; // day-30
     expect(final.final).toBe(true);
     expect(final.currency).toBe(SIM_DEFAULTS.profile.currencyCode);
   });
@@ -78,16 +58,16 @@ describe("a restated day", () => {
 describe("verify flags", () => {
   it("suspect-empty: an empty report over a day with rows keeps them and warns; a later non-empty report clears it", async () => {
     await fullCycle();
-    const date = dates()[2]!; // day-7
-    const rows = (await storedRows(db, 1, date)).length;
+    const date = dailyDates()[2]!; // day-7
+    const rows = (await storedRows(db(), 1, date)).length;
     expect(rows).toBeGreaterThan(0);
     expect((await dayOf(date))!.flags).toEqual([]);
 
     sim().setScenario({ emptyDates: [date] });
     const collected = await fullCycle();
     expect(collected.reports.find((r) => r.startDate === date)!.outcome).toBe("completed");
-    expect(await storedRows(db, 1, date)).toHaveLength(rows);
-    const logs = await db.select().from(syncLogs);
+    expect(await storedRows(db(), 1, date)).toHaveLength(rows);
+    const logs = await db().select().from(syncLogs);
     const warnings = logs.flatMap((l) => ((l.details as { warnings?: string[] } | null)?.warnings ?? []) as string[]);
     expect(warnings.find((w) => w.includes("Suspect empty day"))).toMatch(
       new RegExp(`org 1, profile ${PROFILE}\\) had no rows for ${date}, which holds ${rows} stored rows`),
@@ -100,7 +80,7 @@ describe("verify flags", () => {
   });
 
   it("an empty report over a day without rows is an empty day, not suspect", async () => {
-    const date = dates()[3]!;
+    const date = dailyDates()[3]!;
     sim().setScenario({ emptyDates: [date] });
     await fullCycle();
     const day = (await dayOf(date))!;
@@ -108,7 +88,7 @@ describe("verify flags", () => {
   });
 
   it("missing: a planned date whose request failed, with its retry state; a loaded date is not", async () => {
-    const [yesterday, day3] = dates();
+    const [yesterday, day3] = dailyDates();
     sim().setScenario({ failDates: [yesterday!] });
     await fullCycle();
     const missing = (await dayOf(yesterday!, { to: yesterday }))!;
@@ -132,7 +112,7 @@ describe("verify flags", () => {
     expect(flagged.map((d) => [d.date, d.flags, d.nullFamilies])).toEqual([[middle, ["suspect-column"], ["1d"]]]);
     expect(report.days.find((d) => d.date === from)!.loadedAtAges).toEqual([8]);
 
-    await resetSyncState(db, sim());
+    await resetSyncState(db(), sim());
     sim().setScenario({ nullColumns: { dates: [from, middle, to], columns: oneDay } });
     await backfill(1, { from, to });
     await collectReports(1, FAST_COLLECT);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/lib/db";
 import { REQUESTED_COLUMNS } from "@/lib/catalogue/sp-campaigns";
+import { SIM_DEFAULTS, type Simulator } from "../../tools/amazon-ads-simulator/index";
 
 export const REQUESTED_API_NAMES = REQUESTED_COLUMNS.map((c) => c.api);
 
@@ -23,4 +24,9 @@ export async function storedRows(
 /** Amazon's JSON text → what Postgres prints for the same value in our column type. */
 export function normaliseExpected(rows: Array<Record<string, string | null>>): Array<Record<string, string | null>> {
   return rows.map((row) => Object.fromEntries(REQUESTED_API_NAMES.map((api) => [api, row[api] ?? null])));
+}
+
+/** The rows of one day of a profile's report at Amazon (the default profile's), as storedRows prints them. */
+export function amazonRows(sim: Simulator, date: string, profileId: string = SIM_DEFAULTS.profileId) {
+  return normaliseExpected(sim.expectedRows(profileId, date, date, REQUESTED_API_NAMES));
 }

@@ -325,7 +325,9 @@ export const amazonAdsRequestUnits = pgTable(
       .references(() => organisations.id, { onDelete: "cascade" }),
     /** The UTC day of the daily run that queued it: one unit per organisation (and profile) per day. */
     runDate: date("run_date", { mode: "string" }).notNull(),
-    /** '' = find the organisation's profiles and queue one unit per profile; else that profile's requests. */
+    /** discover: find the organisation's profiles and queue one unit per profile; profile: that profile's requests. */
+    kind: text("kind", { enum: ["discover", "profile"] }).notNull(),
+    /** The profile of a `profile` unit; '' for `discover` (part of the one-unit-per-day key). */
     profileId: text("profile_id").notNull().default(""),
     /** The profile as discovered (region, time zone, …), so its unit needs no second discovery. */
     profile: jsonb("profile").$type<Record<string, unknown>>(),

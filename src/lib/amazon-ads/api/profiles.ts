@@ -1,20 +1,25 @@
+import { z } from "zod";
 import { isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
 import { REGIONS, type AdsRegion } from "../../settings/schema";
 import type { AdsClient, AdsProfile } from "./client";
 
-/** An advertiser profile the login can see, with where it lives and whether it can run spCampaigns. */
-export interface DiscoveredProfile {
-  profileId: string;
-  region: AdsRegion;
-  countryCode: string | null;
-  currencyCode: string | null;
-  timezone: string | null;
-  accountType: string | null;
-  accountName: string | null;
-  canReport: boolean;
+/**
+ * An advertiser profile the login can see, with where it lives and whether it can run spCampaigns.
+ * A schema, because a phase-1 unit stores it as JSON and the worker reads it back (units.ts).
+ */
+export const discoveredProfileSchema = z.object({
+  profileId: z.string().regex(/^\d+$/),
+  region: z.enum(REGIONS),
+  countryCode: z.string().nullable(),
+  currencyCode: z.string().nullable(),
+  timezone: z.string().nullable(),
+  accountType: z.string().nullable(),
+  accountName: z.string().nullable(),
+  canReport: z.boolean(),
   /** Why it cannot run this report, when it cannot. */
-  whyNot?: string;
-}
+  whyNot: z.string().optional(),
+});
+export type DiscoveredProfile = z.infer<typeof discoveredProfileSchema>;
 
 export interface ProfileDiscovery {
   found: DiscoveredProfile[];

@@ -26,6 +26,7 @@ export async function enqueueDailyRequests(
     .map(({ orgId, settings }) => ({
       orgId,
       runDate,
+      kind: "discover" as const,
       profileId: "",
       clientKey: settings instanceof Error ? null : settings.client_id,
     }));

@@ -1,10 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import { isAmazonError } from "../../amazon/errors";
 import type { Db } from "../../db";
+import { AppError } from "../../errors";
 import { amazonAdsPendingReports, amazonAdsRequestUnits, type PendingReport, type RequestUnit } from "../../db/schema";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import type { AdsClient } from "../api/client";
-import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
+import { discoverProfiles, discoveredProfileSchema } from "../api/profiles";
 import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { failedNotRetried, finishReport, markRetried } from "../sync/pending-queue";
@@ -63,6 +64,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
           selection.run.map((profile) => ({
             orgId: unit.orgId,
             runDate: unit.runDate,
+            kind: "profile" as const,
             profileId: profile.profileId,
             profile: { ...profile },
             clientKey: settings.client_id,
@@ -81,13 +83,20 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
   }
 }
 
+/** A phase-1 unit whose stored JSON does not parse (written by another version, or damaged). */
+class UnreadableUnitError extends AppError {}
+
 /** One (organisation, profile): its five lookback dates and its due retries, created one after another. */
 export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
   const entry = ctx.logs.entry(unit.orgId, "request");
   const started = Date.now();
   try {
     const { client } = await ctx.login(unit.orgId);
-    const profile = unit.profile as unknown as DiscoveredProfile;
+    const stored = discoveredProfileSchema.safeParse(unit.profile);
+    // Not a database failure: the unit fails (recorded for its organisation) instead of stopping
+    // every worker that claims it.
+    if (!stored.success) throw new UnreadableUnitError(`The queued profile of unit ${unit.id} is not valid`);
+    const profile = stored.data;
     const calls = client.callCount;
     const forProfile = client.forProfile(profile.profileId, profile.region).withRetryPolicy(unitRetry(ctx));
     const failed = (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
@@ -125,7 +134,7 @@ async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: s
   }
   if (!isOrganisationFailure(error)) throw error; // the database: the worker stops, the lease brings the unit back
   const entry = ctx.logs.entry(unit.orgId, "request");
-  if (unit.profileId) entry.summary.profiles.push({ profileId: unit.profileId, status: "error", message });
+  if (unit.kind === "profile") entry.summary.profiles.push({ profileId: unit.profileId, status: "error", message });
   else entry.aborted = `Aborted: ${message}`;
   await finishRequestUnit(ctx.db, unit, leaseId, "failed", message);
 }

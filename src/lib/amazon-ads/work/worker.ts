@@ -124,10 +124,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
           entry.aborted = `Aborted: ${describeError(error)}`;
         }
       }
-      config.onUnit?.(
-        claim.kind === "report" ? "report" : claim.unit.profileId ? "profile" : "discover",
-        claim.unit.id,
-      );
+      config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
       if (claim.unit.clientKey && (await throttled(orgId)) > before) await backOffClient(db, claim.unit.clientKey);
     }
   } catch (error) {
@@ -152,7 +149,7 @@ async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<v
     run.units.report++;
     return reportUnit(ctx, claim.unit, claim.leaseId);
   }
-  if (claim.unit.profileId) {
+  if (claim.unit.kind === "profile") {
     run.units.profile++;
     return profileUnit(ctx, claim.unit, claim.leaseId);
   }

@@ -1,6 +1,5 @@
-// The row key gained profile_id (campaign ids are only unique within a profile). The migration must
-// keep every row of a database that already has data, and then take two profiles' rows for one
-// campaign id and date as two rows.
+// Migrations that change data a database already holds keep every row, on both backends. The row key
+// gained profile_id (campaign ids are only unique within a profile); phase-1 units gained a kind.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +14,7 @@ import { afterAll, expect, inject, it } from "vitest";
 import { createThrowawayPostgres } from "../support/test-db";
 
 const KEY_MIGRATION = "0004_profile_in_row_key";
+const UNIT_KIND_MIGRATION = "0008_unit_kind";
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -58,7 +58,7 @@ async function openDatabase(): Promise<{ exec: Exec; migrate: (folder: string) =
   };
 }
 
-it("keeps every existing row, then stores the same campaign id of two profiles as two rows", async () => {
+it("0004: keeps every existing row, then stores the same campaign id of two profiles as two rows", async () => {
   const { exec, migrate } = await openDatabase();
   await migrate(migrationsBefore(KEY_MIGRATION));
   await exec(sql`insert into organisations (id, name) values (1, 'Org One')`);
@@ -93,5 +93,23 @@ it("keeps every existing row, then stores the same campaign id of two profiles a
   await expect(
     exec(sql`insert into amazon_sp_ads (org_id, date, campaign_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days)
              values (1, '2026-11-20', 9007199254740993, '4444555566667777', 'r-3', 'daily', 1, 1)`),
+  ).rejects.toThrow();
+});
+
+it("0008: units queued before it get their kind from profile_id ('' was a discovery), and it is required after", async () => {
+  const { exec, migrate } = await openDatabase();
+  await migrate(migrationsBefore(UNIT_KIND_MIGRATION));
+  await exec(sql`insert into organisations (id, name) values (1, 'Org One')`);
+  await exec(sql`insert into amazon_ads_request_units (org_id, run_date, profile_id, status)
+                 values (1, '2026-12-01', '', 'done'), (1, '2026-12-01', '366822873177837', 'pending')`);
+
+  await migrate(path.join(process.cwd(), "drizzle"));
+  const units = await exec(sql`select profile_id as profile, kind from amazon_ads_request_units order by profile_id`);
+  expect(units.rows).toEqual([
+    { profile: "", kind: "discover" },
+    { profile: "366822873177837", kind: "profile" },
+  ]);
+  await expect(
+    exec(sql`insert into amazon_ads_request_units (org_id, run_date, profile_id) values (1, '2026-12-02', '')`),
   ).rejects.toThrow();
 });
