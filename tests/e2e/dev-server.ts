@@ -1,6 +1,8 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { amazonEnv, startNext, type AmazonUrls, type AppServer } from "./app-server";
+import { ROOT } from "./paths";
 
 // `next dev`, for the few behaviours that exist only in development (NODE_ENV=development). It
 // compiles on demand, so the first requests are slow; its output lives in .next/dev, apart from the
@@ -24,6 +26,10 @@ export async function startDevApp(options: {
   /** More paths to compile before the test starts (GET, with a made-up session cookie so the proxy lets them through). */
   warm?: string[];
 }): Promise<AppServer> {
+  // Each next dev starts from nothing: one that found the previous one's compiled state in .next/dev
+  // (another port, other variables) was seen to reload the open page in a loop, so that it never
+  // settled. next start's build lives apart, in .next itself.
+  fs.rmSync(path.join(ROOT, ".next", "dev"), { recursive: true, force: true });
   return startNext({
     command: "dev",
     // Outside the checkout: next dev watches it, and a log it writes to there would make it recompile
