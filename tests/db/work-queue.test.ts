@@ -150,6 +150,8 @@ describe("workers", () => {
     expect(pending.map((p) => p.status)).toEqual(Array(5).fill("completed"));
     const logs = await db().select().from(syncLogs).where(eq(syncLogs.orgId, 1));
     expect(logs.map((l) => `${l.job}:${l.status}`).sort()).toEqual(["collect:success", "request:success"]);
+    // The same account of phase 1 as a per-organisation run gives (reporting/summary.ts).
+    expect(logs.find((l) => l.job === "request")!.message).toBe("Requested 5 report(s) for 1 profile(s): 5 created");
     const status = await statusReport(1);
     expect(status.phaseOne).toEqual([
       { runDate: new Date().toISOString().slice(0, 10), pending: 0, done: 2, failed: 0 },

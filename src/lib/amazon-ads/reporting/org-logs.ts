@@ -5,7 +5,7 @@ import {
   collectMessage,
   emptySummary,
   overallStatus,
-  tallyOutcomes,
+  requestMessage,
   profileResults,
   type PhaseSummary,
   type ProfileResult,
@@ -60,9 +60,11 @@ export class OrgLogBook {
       const s = entry.summary;
       s.warnings = [...new Set(s.warnings)];
       if (s.job === "request") {
+        const requested = s.profiles.length; // discovery's problems are profiles that could not be synced
+        const notSynced = entry.discovery.length;
         s.profiles = [...entry.discovery, ...s.profiles];
         s.status = s.profiles.length ? rollUp(s.profiles.map((p) => p.status)) : "success";
-        s.message = requestMessage(s);
+        s.message = requestMessage("Requested", s.reports, requested, notSynced);
       } else {
         s.profiles = profileResults(s.reports);
         s.status = overallStatus(s.reports);
@@ -86,10 +88,4 @@ export class OrgLogBook {
     }
     return summaries;
   }
-}
-
-function requestMessage(s: PhaseSummary): string {
-  const tally = tallyOutcomes(s.reports);
-  const problems = s.profiles.filter((p) => p.status === "error").length;
-  return `Requested ${s.reports.length} report(s): ${tally}${problems ? `; ${problems} profile(s) with problems` : ""}`;
 }

@@ -46,6 +46,20 @@ export function tallyOutcomes(reports: readonly ReportOutcome[]): string {
   return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || "nothing";
 }
 
+/**
+ * The one-line account of a phase 1 (or a backfill), the same from a per-organisation run and from
+ * the workers: "Requested 5 report(s) for 1 profile(s): 5 created; 1 profile(s) could not be synced".
+ */
+export function requestMessage(
+  verb: "Requested" | "Backfill",
+  reports: readonly ReportOutcome[],
+  profilesRequested: number,
+  profilesNotSynced: number,
+): string {
+  const problems = profilesNotSynced ? `; ${profilesNotSynced} profile(s) could not be synced` : "";
+  return `${verb} ${reports.length} report(s) for ${profilesRequested} profile(s): ${tallyOutcomes(reports)}${problems}`;
+}
+
 /** A run's summary before anything happened: success until an outcome says otherwise. */
 export function emptySummary(orgId: number, job: PhaseSummary["job"]): PhaseSummary {
   return {

@@ -13,7 +13,7 @@ import { selectProfiles } from "../plan/profile-selection";
 import { retryDue } from "../plan/retry-schedule";
 import {
   overallStatus,
-  tallyOutcomes,
+  requestMessage,
   type PhaseSummary,
   type ProfileResult,
   type ReportOutcome,
@@ -92,10 +92,8 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
         options.onProgress?.(++done, total);
       }
       summary.status = rollUp(summary.profiles.map((p) => p.status));
-      const tally = tallyOutcomes(summary.reports);
       const verb = job === "backfill" ? "Backfill" : "Requested";
-      const problems = selection.problems.length ? `; ${selection.problems.length} profile(s) could not be synced` : "";
-      summary.message = `${verb} ${summary.reports.length} report(s) for ${total} profile(s): ${tally}${problems}`;
+      summary.message = requestMessage(verb, summary.reports, total, selection.problems.length);
     },
   );
 }
