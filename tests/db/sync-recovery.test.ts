@@ -5,7 +5,14 @@ import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
-import { backfill, collectReports, requestReports, statusReport } from "@/lib/amazon-ads";
+import {
+  backfill,
+  collectReports,
+  enqueueDailyRequests,
+  requestReports,
+  runWorker,
+  statusReport,
+} from "@/lib/amazon-ads";
 import { addDays, lookbackDates } from "@/lib/amazon-ads/plan/dates";
 import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/plan/retry-schedule";
 import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
@@ -180,6 +187,49 @@ describe("a failed date is retried until it lands or gives up", () => {
     await collectReports(1, FAST_COLLECT);
     const left = await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.reportDate, old));
     expect(left).toEqual([]);
+  });
+});
+
+describe("a profile the organisation no longer syncs", () => {
+  const GONE = "4444555566667777"; // not in the settings' profile list
+  const failedDateOfGone = async (reportId: string) => {
+    const date = addDays(today(), -5);
+    const [row] = await db()
+      .insert(amazonAdsPendingReports)
+      .values({
+        orgId: 1,
+        reportId,
+        reportDate: date,
+        reportEndDate: date,
+        kind: "daily",
+        lookbackDays: 5,
+        profileId: GONE,
+        region: "EU",
+        status: "failed",
+        finishedAt: new Date(),
+      })
+      .returning();
+    return row!;
+  };
+  const retriedAt = async (id: number) =>
+    (await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, id)))[0]!.retriedAt;
+
+  it("its failed dates are given up, not asked for again: by a per-organisation run and by the workers alike", async () => {
+    const viaRun = await failedDateOfGone("00000000-0000-4000-8000-0000000000b1");
+    const requested = await requestReports(1, FAST);
+    expect(requested.reports.some((r) => r.profileId === GONE)).toBe(false);
+    expect(await retriedAt(viaRun.id)).not.toBeNull();
+
+    const viaWorker = await failedDateOfGone("00000000-0000-4000-8000-0000000000b2");
+    await enqueueDailyRequests(db(), { orgIds: [1], runDate: "2030-01-01" });
+    const worked = await runWorker({ budgetMs: 20_000, reserveMs: 500, maxIdleMs: 500, pollDelaysMs: [50] });
+    expect(worked.units.discover).toBe(1);
+    expect(await retriedAt(viaWorker.id)).not.toBeNull();
+    const created = await db()
+      .select()
+      .from(amazonAdsPendingReports)
+      .where(eq(amazonAdsPendingReports.profileId, GONE));
+    expect(created.map((r) => r.id).sort()).toEqual([viaRun.id, viaWorker.id].sort()); // nothing new for it
   });
 });
 

@@ -66,6 +66,22 @@ export async function failedNotRetried(db: DbOrTx, orgId: number): Promise<Pendi
     .orderBy(asc(amazonAdsPendingReports.reportDate));
 }
 
+/**
+ * Failed dates of profiles the organisation no longer syncs are not retried any more: marked as
+ * retried, so phase 1 stops asking for them (and the clean-up can drop them).
+ */
+export async function abandonUnselectedProfiles(
+  db: DbOrTx,
+  orgId: number,
+  selectedIds: ReadonlySet<string>,
+): Promise<void> {
+  const failed = await failedNotRetried(db, orgId);
+  await markRetried(
+    db,
+    failed.filter((r) => !selectedIds.has(r.profileId)).map((r) => r.id),
+  );
+}
+
 export async function markRetried(db: DbOrTx, ids: number[]) {
   if (ids.length)
     await db

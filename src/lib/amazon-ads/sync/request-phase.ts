@@ -7,7 +7,13 @@ import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
 import { createReportWithRecovery } from "../api/report-request";
 import { daysBetween, lookbackDates, RETENTION_DAYS, todayIn } from "../plan/dates";
 import { describeError } from "../reporting/describe-error";
-import { failedNotRetried, insertPendingReport, markRetried, openRequestsFor } from "./pending-queue";
+import {
+  abandonUnselectedProfiles,
+  failedNotRetried,
+  insertPendingReport,
+  markRetried,
+  openRequestsFor,
+} from "./pending-queue";
 import { runPhase } from "./phase";
 import { selectProfiles } from "../plan/profile-selection";
 import { retryDue } from "../plan/retry-schedule";
@@ -67,9 +73,7 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
       await login.accessToken();
       const selection = selectProfiles(settings, await discoverProfiles(login), options.profileIds);
       const failed = options.targets ? [] : await failedNotRetried(db, orgId);
-      // Failed dates of profiles the organisation no longer syncs are not retried any more.
-      const abandoned = failed.filter((r) => !selection.selectedIds.has(r.profileId)).map((r) => r.id);
-      await markRetried(db, abandoned);
+      if (!options.targets) await abandonUnselectedProfiles(db, orgId, selection.selectedIds);
 
       summary.profiles = selection.problems.map((p) => ({
         profileId: p.profileId,

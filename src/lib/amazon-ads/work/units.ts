@@ -8,7 +8,7 @@ import type { AdsClient } from "../api/client";
 import { discoverProfiles, discoveredProfileSchema } from "../api/profiles";
 import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
-import { failedNotRetried, finishReport, markRetried } from "../sync/pending-queue";
+import { abandonUnselectedProfiles, failedNotRetried, finishReport } from "../sync/pending-queue";
 import { selectProfiles } from "../plan/profile-selection";
 import { requestForProfile } from "../sync/request-phase";
 import type { OrgLogBook } from "../reporting/org-logs";
@@ -48,11 +48,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
     const lookAgain = discovery.unreachable.length > 0 && unit.attempts < REQUEST_UNIT_ATTEMPTS;
     if (!lookAgain) {
-      const failed = await failedNotRetried(ctx.db, unit.orgId);
-      await markRetried(
-        ctx.db,
-        failed.filter((r) => !selection.selectedIds.has(r.profileId)).map((r) => r.id),
-      );
+      await abandonUnselectedProfiles(ctx.db, unit.orgId, selection.selectedIds);
       entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
       if (selection.run.length + selection.problems.length === 0)
         entry.aborted = "No advertiser profile to sync: this login sees none that can run spCampaigns";
