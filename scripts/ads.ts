@@ -12,7 +12,7 @@ import {
   UnreadableSettingError,
 } from "../src/lib/errors";
 import { parseOrgId } from "../src/lib/orgs/org-id";
-import type { Invocation } from "./lib/commands";
+import { COMMANDS, ORG_COMMANDS, type Invocation } from "./lib/invocation";
 
 const HELP = `Usage: npm run ads -- <command> [options]
 
@@ -52,9 +52,6 @@ Options
 Exit codes: 0 success · 1 the run failed or partly failed · 2 bad arguments (an unknown organisation or one without Ads credentials too) · 3 database or configuration problem`;
 
 class UsageError extends Error {}
-
-const COMMANDS = ["request", "collect", "queue", "worker", "status", "verify", "backfill", "org"] as const;
-const ORG_COMMANDS = ["list", "add", "member"] as const;
 
 /** The command line as an invocation, or a UsageError (exit 2) for anything malformed. */
 function parseInvocation(argv: string[]): Invocation | "help" | "usage" {

@@ -11,33 +11,13 @@ import {
 } from "../../src/lib/amazon-ads";
 import { closeDb, getDb, getDbHandle } from "../../src/lib/db";
 import { NotFoundError } from "../../src/lib/errors";
-import { listMembers, listOrganisations } from "../../src/lib/orgs/organisations";
 import { createOrganisationWithAdmin, setMember } from "../../src/lib/orgs/accounts";
-import { organisationExists } from "../../src/lib/orgs/organisations";
+import { listMembers, listOrganisations, organisationExists } from "../../src/lib/orgs/organisations";
 import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./print";
+import type { Invocation } from "./invocation";
 import { formatVerify } from "./print-verify";
 
 export { closeDb };
-
-/** A command line that parsed: the command, its organisation, and the options as given. */
-export interface Invocation {
-  command: "request" | "collect" | "queue" | "worker" | "status" | "verify" | "backfill" | "org";
-  orgCommand?: "list" | "add" | "member";
-  orgId: number | null;
-  budgetMs?: number;
-  workers: number;
-  json: boolean;
-  collect: boolean;
-  from?: string;
-  to?: string;
-  profile?: string;
-  name?: string;
-  email?: string;
-  role?: string;
-  password?: string;
-  "admin-email"?: string;
-  "admin-password"?: string;
-}
 
 /** Runs the command; resolves to its exit code (0, or 1 when the run failed or partly failed). */
 export async function run(inv: Invocation): Promise<number> {

@@ -42,20 +42,6 @@ export async function startSimWithToken(
   return { sim, token: await fetchToken(sim, client) };
 }
 
-/** The fields of a refresh-token grant for `client` (SIM_DEFAULTS' by default), with `overrides` on top. */
-export function refreshGrant(
-  overrides: Record<string, string> = {},
-  client: TokenClient = SIM_DEFAULTS,
-): Record<string, string> {
-  return {
-    grant_type: "refresh_token",
-    refresh_token: client.refreshToken,
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-    ...overrides,
-  };
-}
-
 /** POSTs `fields` to the token endpoint as a form. */
 export function postToken(sim: Simulator, fields: Record<string, string>): Promise<Response> {
   return fetch(sim.tokenUrl, tokenForm(fields));

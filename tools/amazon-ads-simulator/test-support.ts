@@ -50,19 +50,25 @@ export function tokenForm(fields: Record<string, string>): RequestInit {
   };
 }
 
+/** The fields of a refresh-token grant for `client` (SIM_DEFAULTS' by default), with `overrides` on top. */
+export function refreshGrant(
+  overrides: Record<string, string> = {},
+  client: Pick<SimClient, "clientId" | "clientSecret" | "refreshToken"> = SIM_DEFAULTS,
+): Record<string, string> {
+  return {
+    grant_type: "refresh_token",
+    refresh_token: client.refreshToken,
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    ...overrides,
+  };
+}
+
 export async function fetchToken(
   sim: Simulator,
   client: Pick<SimClient, "clientId" | "clientSecret" | "refreshToken"> = SIM_DEFAULTS,
 ): Promise<string> {
-  const response = await fetch(
-    sim.tokenUrl,
-    tokenForm({
-      grant_type: "refresh_token",
-      refresh_token: client.refreshToken,
-      client_id: client.clientId,
-      client_secret: client.clientSecret,
-    }),
-  );
+  const response = await fetch(sim.tokenUrl, tokenForm(refreshGrant({}, client)));
   if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }

@@ -67,15 +67,15 @@ export async function failedNotRetried(db: DbOrTx, orgId: number): Promise<Pendi
 }
 
 /**
- * Failed dates of profiles the organisation no longer syncs are not retried any more: marked as
- * retried, so phase 1 stops asking for them (and the clean-up can drop them).
+ * Of an organisation's failed dates not yet retried (failedNotRetried), those of profiles it no longer
+ * syncs are not retried any more: marked as retried, so phase 1 stops asking for them (and the
+ * clean-up can drop them).
  */
 export async function abandonUnselectedProfiles(
   db: DbOrTx,
-  orgId: number,
+  failed: readonly PendingReport[],
   selectedIds: ReadonlySet<string>,
 ): Promise<void> {
-  const failed = await failedNotRetried(db, orgId);
   await markRetried(
     db,
     failed.filter((r) => !selectedIds.has(r.profileId)).map((r) => r.id),

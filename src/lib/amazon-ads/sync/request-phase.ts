@@ -73,7 +73,7 @@ export async function requestReports(orgId: number, options: RequestOptions = {}
       await login.accessToken();
       const selection = selectProfiles(settings, await discoverProfiles(login), options.profileIds);
       const failed = options.targets ? [] : await failedNotRetried(db, orgId);
-      if (!options.targets) await abandonUnselectedProfiles(db, orgId, selection.selectedIds);
+      await abandonUnselectedProfiles(db, failed, selection.selectedIds);
 
       summary.profiles = selection.problems.map((p) => ({
         profileId: p.profileId,

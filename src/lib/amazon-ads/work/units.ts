@@ -48,7 +48,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
     const lookAgain = discovery.unreachable.length > 0 && unit.attempts < REQUEST_UNIT_ATTEMPTS;
     if (!lookAgain) {
-      await abandonUnselectedProfiles(ctx.db, unit.orgId, selection.selectedIds);
+      await abandonUnselectedProfiles(ctx.db, await failedNotRetried(ctx.db, unit.orgId), selection.selectedIds);
       entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
       if (selection.run.length + selection.problems.length === 0)
         entry.aborted = "No advertiser profile to sync: this login sees none that can run spCampaigns";
