@@ -4,7 +4,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AdsClient, collectReports, requestReports, type PhaseSummary } from "../../src/lib/amazon-ads";
+import { AdsClient, collectReports, requestBackfill, type PhaseSummary } from "../../src/lib/amazon-ads";
 import { setupFirstAdmin } from "../../src/lib/orgs/accounts";
 import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../src/lib/settings";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
@@ -53,11 +53,9 @@ function expectSuccess(summary: PhaseSummary): PhaseSummary {
   return summary;
 }
 
-/** Phase 1 (the real requestReports) for one single-day report; returns its report id. */
+/** Phase 1 (the real units, as a backfill of that day) for one single-day report; returns its report id. */
 export async function requestOne(date: string): Promise<string> {
-  const summary = expectSuccess(
-    await requestReports(ORG, { targets: () => [{ startDate: date, endDate: date, kind: "daily", lookbackDays: 1 }] }),
-  );
+  const summary = expectSuccess(await requestBackfill(ORG, { from: date, to: date }));
   return summary.reports[0]!.reportId!;
 }
 

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { sql } from "drizzle-orm";
-import { DEFAULT_COLLECT, streamReportRows, upsertCampaignRows, type ReportRow } from "../../src/lib/amazon-ads";
+import { DEFAULT_WORKER, streamReportRows, upsertCampaignRows, type ReportRow } from "../../src/lib/amazon-ads";
 import { decoderFor } from "../../src/lib/amazon-ads/report-file/gunzip";
 import type { CopyPiece } from "../../src/lib/amazon-ads/report-file/copy-text";
 import { streamReportCopy } from "../../src/lib/amazon-ads/report-file/read-report";
@@ -44,11 +44,11 @@ export async function measureParsing(url: string): Promise<ParseTimings> {
   const gunzip = await drain(url, true);
   let started = performance.now();
   const rows: ReportRow[] = [];
-  for await (const batch of streamReportRows(url, { batchSize: DEFAULT_COLLECT.batchSize })) rows.push(...batch);
+  for await (const batch of streamReportRows(url, { batchSize: DEFAULT_WORKER.batchSize })) rows.push(...batch);
   const parseMs = performance.now() - started;
   started = performance.now();
   const pieces: CopyPiece[] = [];
-  const options = { rowsPerPiece: DEFAULT_COLLECT.batchSize, readAheadRows: MERGE_ROWS };
+  const options = { rowsPerPiece: DEFAULT_WORKER.batchSize, readAheadRows: MERGE_ROWS };
   for await (const piece of streamReportCopy(url, options)) pieces.push(piece);
   return {
     downloadMs: download.ms,
@@ -78,7 +78,7 @@ export async function timedUpsertOnly(handle: DbHandle, p: Prepared): Promise<nu
       client.release();
     }
   } else {
-    const batchSize = DEFAULT_COLLECT.batchSize;
+    const batchSize = DEFAULT_WORKER.batchSize;
     await handle.db.transaction(async (tx) => {
       for (let i = 0; i < p.rows.length; i += batchSize)
         await upsertCampaignRows(tx, p.rows.slice(i, i + batchSize), p.provenance);

@@ -6,17 +6,22 @@
  *   amazon-ads/plan/         what to ask for and when (lookback dates, retry schedule, profile selection)
  *   amazon-ads/storage/      rows into amazon_sp_ads (upsert, COPY staging, restated days, one report's ingest)
  *   amazon-ads/reporting/    what a run and the data say (summaries, error descriptions, sync_logs, status, verify)
- *   amazon-ads/sync/         running the phases (request, collect, one report, backfill, one organisation's run)
+ *   amazon-ads/sync/         the steps of a unit (one profile's requests, one report's poll and load, the pending queue)
  *   amazon-ads/connect/      "Connect with Amazon": the authorization-code flow that fetches the refresh token
- *   amazon-ads/work/         every organisation at scale: units claimed in Postgres, workers, the cron dispatch
+ *   amazon-ads/work/         the one engine: units claimed in Postgres, workers, the cron dispatch, one organisation's run, backfill
  */
 export { AdsClient } from "./amazon-ads/api/client";
 export { connectRedirectUri, finishAmazonConnect, startAmazonConnect } from "./amazon-ads/connect/connect";
 export { streamReportRows, type ReportRow } from "./amazon-ads/report-file/read-report";
-export { backfill } from "./amazon-ads/sync/backfill";
-export { collectReports, DEFAULT_COLLECT } from "./amazon-ads/sync/collect-phase";
-export { requestReports } from "./amazon-ads/sync/request-phase";
-export { runJob, type Job, type JobRun } from "./amazon-ads/sync/run";
+export { backfill } from "./amazon-ads/work/backfill";
+export {
+  collectReports,
+  requestBackfill,
+  requestReports,
+  runJob,
+  type Job,
+  type JobRun,
+} from "./amazon-ads/work/org-run";
 export { statusReport, type StatusReport } from "./amazon-ads/reporting/status";
 export { upsertCampaignRows } from "./amazon-ads/storage/store-rows";
 export { verifyData, type VerifyReport } from "./amazon-ads/reporting/verify";

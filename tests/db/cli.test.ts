@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { closeDb, getDb } from "@/lib/db";
 import { lockPathFor } from "@/lib/db/pglite-lock";
-import { amazonAdsPendingReports } from "@/lib/db/schema";
+import { amazonAdsPendingReports, amazonAdsRequestUnits } from "@/lib/db/schema";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { runScript } from "../support/spawn";
 import { reportCreates, setupSyncTest, today } from "../support/sync-fixture";
@@ -111,6 +111,8 @@ describe("npm run ads", { timeout: 180_000 }, () => {
     // Each report is still generating at its first poll: 5 reports take 10 polls.
     sim().setScenario({ pollsBeforeComplete: 1 });
     try {
+      // The per-organisation runs above used today's units; `queue` queues the day only once.
+      await (await getDb()).delete(amazonAdsRequestUnits);
       await closeDb();
       expect((await ads("queue", "--org", "1")).code).toBe(0);
       const ran = await ads("worker");

@@ -15,6 +15,7 @@ import { createThrowawayPostgres } from "../support/test-db";
 
 const KEY_MIGRATION = "0004_profile_in_row_key";
 const UNIT_KIND_MIGRATION = "0008_unit_kind";
+const UNIT_JOB_MIGRATION = "0009_unit_job";
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -111,5 +112,23 @@ it("0008: units queued before it get their kind from profile_id ('' was a discov
   ]);
   await expect(
     exec(sql`insert into amazon_ads_request_units (org_id, run_date, profile_id) values (1, '2026-12-02', '')`),
+  ).rejects.toThrow();
+});
+
+it("0009: units queued before it are daily requests, and a backfill of the same day is a unit of its own", async () => {
+  const { exec, migrate } = await openDatabase();
+  await migrate(migrationsBefore(UNIT_JOB_MIGRATION));
+  await exec(sql`insert into organisations (id, name) values (1, 'Org One')`);
+  await exec(sql`insert into amazon_ads_request_units (org_id, run_date, kind, profile_id, status)
+                 values (1, '2026-12-01', 'discover', '', 'done')`);
+
+  await migrate(path.join(process.cwd(), "drizzle"));
+  const units = await exec(sql`select job, plan_key as "planKey", plan from amazon_ads_request_units`);
+  expect(units.rows).toEqual([{ job: "request", planKey: "", plan: null }]);
+  // The day's key now holds the run: a backfill's discovery beside the daily one, but never two daily ones.
+  await exec(sql`insert into amazon_ads_request_units (org_id, run_date, kind, job, plan_key)
+                 values (1, '2026-12-01', 'discover', 'backfill', '2026-11-01..2026-11-02')`);
+  await expect(
+    exec(sql`insert into amazon_ads_request_units (org_id, run_date, kind) values (1, '2026-12-01', 'discover')`),
   ).rejects.toThrow();
 });

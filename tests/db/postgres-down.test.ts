@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
+import { collectReports } from "@/lib/amazon-ads/work/org-run";
 import { closeDb, getDb, openPostgres } from "@/lib/db";
 import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";
 import { saveAmazonAdsSettings } from "@/lib/settings";

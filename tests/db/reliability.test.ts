@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
+import { collectReports } from "@/lib/amazon-ads/work/org-run";
 import { addDays } from "@/lib/amazon-ads/plan/dates";
-import { requestReports } from "@/lib/amazon-ads/sync/request-phase";
+import { requestReports } from "@/lib/amazon-ads/work/org-run";
 import { runWorker } from "@/lib/amazon-ads/work/worker";
 import { closeDb, getDb } from "@/lib/db";
 import { amazonAdsPendingReports, syncLogs } from "@/lib/db/schema";

@@ -3,8 +3,8 @@
 // and one that does not, against the simulator through the real request and collect.
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
-import { backfill } from "@/lib/amazon-ads/sync/backfill";
+import { collectReports } from "@/lib/amazon-ads/work/org-run";
+import { backfill } from "@/lib/amazon-ads/work/backfill";
 import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { verifyData, verifyRange, type VerifiedDay } from "@/lib/amazon-ads/reporting/verify";
 import { amazonSpAds, syncLogs } from "@/lib/db/schema";

@@ -1,8 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
+import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
-import { dispatch, enqueueDailyRequests, runWorker, statusReport } from "@/lib/amazon-ads";
+import { backfill, dispatch, enqueueDailyRequests, requestReports, runWorker, statusReport } from "@/lib/amazon-ads";
 import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/work/claim";
 import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
 import { createOrganisation } from "@/lib/orgs/organisations";
@@ -15,7 +16,8 @@ import {
 } from "../../tools/amazon-ads-simulator/index";
 import { amazonRows, storedRows } from "../support/rows";
 import { SIM_ADS_SETTINGS } from "../support/simulator";
-import { cronRequest, dailyDates, setupSyncTest, simLogin } from "../support/sync-fixture";
+import { cronRequest, dailyDates, resetSyncState, setupSyncTest, simLogin } from "../support/sync-fixture";
+import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { setupRouteServer } from "../support/route-server";
 
 /** Amazon's clock runs ahead by this much: a test lets hours pass at Amazon without waiting for them. */
@@ -250,6 +252,81 @@ describe("the queue", () => {
     expect(again.queued).toBe(0);
     const rows = await db().execute(sql`select count(*)::int as n from amazon_ads_request_units`);
     expect((rows as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(first.organisations);
+  });
+});
+
+/** What a day's sync left behind, without the ids and times that differ from run to run. */
+async function dayAccount() {
+  const units = (await db().select().from(amazonAdsRequestUnits))
+    .map((u) => `${u.orgId} ${u.runDate} ${u.kind} ${u.job} ${u.planKey} ${u.profileId} ${u.clientKey} ${u.status}`)
+    .sort();
+  const reports = (await db().select().from(amazonAdsPendingReports))
+    .map((r) => `${r.orgId} ${r.profileId} ${r.reportDate} ${r.kind} ${r.lookbackDays} ${r.clientKey} ${r.status}`)
+    .sort();
+  const logs = (await db().select().from(syncLogs))
+    .map((l) => {
+      const details = l.details as { reports?: Array<{ outcome: string; startDate: string; rows?: number }> };
+      const outcomes = (details.reports ?? []).map((r) => `${r.startDate}:${r.outcome}:${r.rows ?? "-"}`).sort();
+      return `${l.orgId} ${l.job} ${l.status} ${l.message} [${outcomes.join(" ")}]`;
+    })
+    .sort();
+  return { units, reports, logs };
+}
+
+describe("one engine", () => {
+  it("the per-organisation crons run the same units as the dispatch: the same units, requests, loads and sync_logs", async () => {
+    const requested = await requestRoute(cronRequest("/api/cron/amazon-ads-request?orgId=1"));
+    expect(requested.status).toBe(200);
+    const collected = await collectRoute(cronRequest("/api/cron/amazon-ads-collect?orgId=1"));
+    expect(collected.status).toBe(200);
+    const perOrganisation = await dayAccount();
+    const perOrganisationRows = await storedRows(db(), 1);
+
+    await resetSyncState(db(), sim());
+    await dispatch("request", { workers: 1, via: "in-process", worker: FAST });
+    await dispatch("collect", { workers: 1, via: "in-process", worker: FAST });
+    const dispatched = await dayAccount();
+
+    expect(perOrganisation.units).toHaveLength(2); // the discovery, and the one profile it queued
+    expect(perOrganisation.reports).toHaveLength(5);
+    expect(perOrganisation.logs).toHaveLength(2); // one request row, one collect row
+    expect(perOrganisation).toEqual(dispatched);
+    expect(await storedRows(db(), 1)).toEqual(perOrganisationRows);
+    for (const d of dailyDates()) expect(await storedRows(db(), 1, d)).toEqual(amazonRows(sim(), d));
+  });
+
+  it("a second per-organisation request the same day asks Amazon again through the day's own units", async () => {
+    await requestReports(1, FAST);
+    await runWorker({ ...FAST, scope: { orgId: 1, queue: "reports" } });
+    const again = await requestReports(1, FAST);
+    expect(again.reports.map((r) => r.outcome)).toEqual(Array(5).fill("created"));
+    const units = await db().select().from(amazonAdsRequestUnits);
+    expect(units.map((u) => `${u.kind}:${u.status}:${u.attempts}`).sort()).toEqual([
+      "discover:done:1",
+      "profile:done:1",
+    ]);
+    const reports = await db().select().from(amazonAdsPendingReports);
+    expect(reports.map((r) => r.status).sort()).toEqual([...Array(5).fill("completed"), ...Array(5).fill("pending")]);
+  });
+
+  it("a backfill runs as units of its own plan beside the day's, and is logged as a backfill", async () => {
+    await enqueueDailyRequests(db(), { orgIds: [1] });
+    const from = addDays(dailyDates()[4]!, -3);
+    const to = addDays(dailyDates()[4]!, -2);
+    const run = await backfill(1, { from, to });
+    expect(run.status).toBe("success");
+    const units = await db().select().from(amazonAdsRequestUnits);
+    expect(units.map((u) => `${u.kind}:${u.job}:${u.planKey}:${u.status}`).sort()).toEqual([
+      "discover:backfill:" + `${from}..${to}:done`,
+      "discover:request::pending", // the day's own unit is left to the dispatch
+      "profile:backfill:" + `${from}..${to}:done`,
+    ]);
+    const reports = await db().select().from(amazonAdsPendingReports);
+    expect(reports.map((r) => `${r.kind}:${r.reportDate}:${r.reportEndDate}`)).toEqual([`backfill:${from}:${to}`]);
+    const logs = await db().select().from(syncLogs);
+    expect(logs.map((l) => `${l.job}:${l.status}:${l.message}`)).toEqual([
+      "backfill:success:Backfill 1 report(s) for 1 profile(s): 1 created",
+    ]);
   });
 });
 

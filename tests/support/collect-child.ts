@@ -1,7 +1,7 @@
 // A collect in its own process, for the fault tests: prints "BATCH <rows>" after each upserted
 // batch (so the parent can kill it mid-upsert) and the summary as JSON at the end.
 import fs from "node:fs";
-import { collectReports } from "../../src/lib/amazon-ads/sync/collect-phase";
+import { collectReports } from "../../src/lib/amazon-ads/work/org-run";
 import { closeDb } from "../../src/lib/db";
 
 const summary = await collectReports(Number(process.env.ORG_ID ?? "1"), {

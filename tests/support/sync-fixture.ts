@@ -1,8 +1,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, beforeEach, expect } from "vitest";
 import { addDays, lookbackDates, todayIn } from "@/lib/amazon-ads/plan/dates";
-import { collectReports } from "@/lib/amazon-ads/sync/collect-phase";
-import { requestReports, type RequestOptions } from "@/lib/amazon-ads/sync/request-phase";
+import { collectReports, requestBackfill, requestReports, type RequestOptions } from "@/lib/amazon-ads/work/org-run";
 import { getDb, type Db } from "@/lib/db";
 import { setupFirstAdmin } from "@/lib/orgs/accounts";
 import { saveAmazonAdsSettings } from "@/lib/settings";
@@ -169,14 +168,10 @@ export function fastPhases(maxDelayMs: number) {
   };
 }
 
-/** Requests only yesterday's report (one big file) through the real phase 1. */
+/** Requests only yesterday's report (one big file) through the real phase 1 (a backfill of that day). */
 export async function requestYesterday(options: RequestOptions = {}) {
-  const summary = await requestReports(1, {
-    ...options,
-    targets: (today) => [
-      { startDate: addDays(today, -1), endDate: addDays(today, -1), kind: "daily", lookbackDays: 1 },
-    ],
-  });
+  const day = yesterday();
+  const summary = await requestBackfill(1, { from: day, to: day }, options);
   expect(summary.status).toBe("success");
   return summary;
 }

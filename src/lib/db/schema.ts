@@ -331,6 +331,14 @@ export const amazonAdsRequestUnits = pgTable(
     profileId: text("profile_id").notNull().default(""),
     /** The profile as discovered (region, time zone, …), so its unit needs no second discovery. */
     profile: jsonb("profile").$type<Record<string, unknown>>(),
+    /** request: the daily lookbacks and due retries; backfill: the range in `plan`. Its sync_logs job. */
+    job: text("job", { enum: ["request", "backfill"] })
+      .notNull()
+      .default("request"),
+    /** A backfill's range and profiles ({ from, to, profileIds? }); null for the daily request. */
+    plan: jsonb("plan").$type<Record<string, unknown>>(),
+    /** The plan in the one-unit-per-day key ('' for the daily request, "from..to[:profiles]" for a backfill). */
+    planKey: text("plan_key").notNull().default(""),
     clientKey: text("client_key"),
     status: text("status", { enum: ["pending", "done", "failed"] })
       .notNull()
@@ -344,7 +352,7 @@ export const amazonAdsRequestUnits = pgTable(
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [
-    unique("amazon_ads_request_units_uq").on(t.orgId, t.runDate, t.profileId),
+    unique("amazon_ads_request_units_uq").on(t.orgId, t.runDate, t.job, t.planKey, t.profileId),
     index("amazon_ads_request_units_due_idx")
       .on(t.availableAt)
       .where(sql`status = 'pending'`),

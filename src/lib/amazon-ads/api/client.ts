@@ -4,7 +4,7 @@ import { env } from "../../env";
 import { registerSecret } from "../../log";
 import type { AdsRegion, AmazonAdsSettings } from "../../settings/schema";
 import { amazonHttpError } from "../../amazon/error-body";
-import { AmazonError, networkFailure } from "../../amazon/errors";
+import { AmazonError, isAmazonError, networkFailure } from "../../amazon/errors";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
 
@@ -54,7 +54,7 @@ interface LoginState {
   token: AccessToken | null;
   tokenRequest: Promise<AccessToken> | null;
   calls: number;
-  /** 429 answers received: a worker slows this login's client id down when they grow. */
+  /** Calls still answered 429 after their retries: a worker slows this login's client id down when they grow. */
   throttled: number;
 }
 
@@ -91,7 +91,7 @@ export class AdsClient {
     return this.login.calls;
   }
 
-  /** How many of the login's Ads API calls Amazon answered 429. */
+  /** How many of the login's Ads API calls Amazon still answered 429 after their retries. */
   get throttledCount(): number {
     return this.login.throttled;
   }
@@ -155,7 +155,6 @@ export class AdsClient {
         await this.accessToken(true);
         continue;
       }
-      if (response.status === 429) this.login.throttled++;
       if (!response.ok) {
         throw amazonHttpError(operation, response.status, text, response.headers.get("retry-after"));
       }
@@ -170,12 +169,19 @@ export class AdsClient {
     init: { body?: unknown; contentType?: string; scope?: boolean; retry?: Partial<RetryPolicy> } = {},
   ): Promise<string> {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const { text } = await withRetry(
-      () => this.send(operation, method, path, { body, contentType: init.contentType, scope: init.scope ?? true }),
-      { ...this.retry, ...init.retry },
-      (attempt, error, delay) => this.options.onRetry?.(operation, attempt, error, delay),
-    );
-    return text;
+    try {
+      const { text } = await withRetry(
+        () => this.send(operation, method, path, { body, contentType: init.contentType, scope: init.scope ?? true }),
+        { ...this.retry, ...init.retry },
+        (attempt, error, delay) => this.options.onRetry?.(operation, attempt, error, delay),
+      );
+      return text;
+    } catch (error) {
+      // A 429 the retries absorbed slowed only this call; one that outlasted them is Amazon asking
+      // the whole client id to slow down.
+      if (isAmazonError(error, "throttled")) this.login.throttled++;
+      throw error;
+    }
   }
 
   async call<T>(

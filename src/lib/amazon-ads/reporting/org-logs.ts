@@ -11,13 +11,19 @@ import {
   type ProfileResult,
 } from "./summary";
 
-type Job = "request" | "collect";
+type Job = PhaseSummary["job"];
 
-interface Entry {
+export interface LogEntry {
   summary: PhaseSummary;
   logId: Promise<number>;
   /** Request: what discovery said (profiles it could not sync, or why it failed). */
   discovery: ProfileResult[];
+  /** Request: how many profiles discovery queued a unit for (a run's progress counts against it). */
+  queuedProfiles: number | null;
+  /** Collect: finished requests the run's clean-up removed. */
+  removed: number;
+  /** Collect: set when there was nothing to poll at all. */
+  nothingPending: boolean;
   aborted: string | null;
 }
 
@@ -28,14 +34,14 @@ interface Entry {
  * of that organisation closes them as interrupted (startSyncLog).
  */
 export class OrgLogBook {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, LogEntry>();
 
   constructor(
     private readonly db: Db,
     private readonly expectedEndAt: number,
   ) {}
 
-  entry(orgId: number, job: Job): Entry {
+  entry(orgId: number, job: Job): LogEntry {
     const key = `${orgId}:${job}`;
     let entry = this.entries.get(key);
     if (!entry) {
@@ -46,6 +52,9 @@ export class OrgLogBook {
         summary: emptySummary(orgId, job),
         logId,
         discovery: [],
+        queuedProfiles: null,
+        removed: 0,
+        nothingPending: false,
         aborted: null,
       };
       this.entries.set(key, entry);
@@ -59,16 +68,17 @@ export class OrgLogBook {
     for (const entry of this.entries.values()) {
       const s = entry.summary;
       s.warnings = [...new Set(s.warnings)];
-      if (s.job === "request") {
+      if (s.job !== "collect") {
         const requested = s.profiles.length; // discovery's problems are profiles that could not be synced
         const notSynced = entry.discovery.length;
         s.profiles = [...entry.discovery, ...s.profiles];
         s.status = s.profiles.length ? rollUp(s.profiles.map((p) => p.status)) : "success";
-        s.message = requestMessage("Requested", s.reports, requested, notSynced);
+        const verb = s.job === "backfill" ? "Backfill" : "Requested";
+        s.message = requestMessage(verb, s.reports, requested, notSynced);
       } else {
         s.profiles = profileResults(s.reports);
         s.status = overallStatus(s.reports);
-        s.message = collectMessage(s.reports, 0);
+        s.message = entry.nothingPending ? "Nothing pending" : collectMessage(s.reports, entry.removed);
       }
       if (entry.aborted) {
         s.status = "error";

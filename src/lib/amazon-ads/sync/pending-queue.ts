@@ -98,25 +98,6 @@ export async function pendingReports(db: DbOrTx, orgId: number): Promise<Pending
     .orderBy(asc(amazonAdsPendingReports.createdAt), asc(amazonAdsPendingReports.id));
 }
 
-/**
- * Claims a pending report for this run until `lockMs` from now; false if another run holds it or it
- * is no longer pending. A crashed run's claim simply expires.
- */
-export async function claimReport(db: DbOrTx, id: number, lockMs: number): Promise<boolean> {
-  const claimed = await db
-    .update(amazonAdsPendingReports)
-    .set({ lockedUntil: sql`now() + make_interval(secs => ${lockMs / 1000})` })
-    .where(
-      and(
-        eq(amazonAdsPendingReports.id, id),
-        eq(amazonAdsPendingReports.status, "pending"),
-        or(isNull(amazonAdsPendingReports.lockedUntil), lt(amazonAdsPendingReports.lockedUntil, sql`now()`)),
-      ),
-    )
-    .returning({ id: amazonAdsPendingReports.id });
-  return claimed.length > 0;
-}
-
 /** Records a poll; `keepLock` while this run will poll the report again, else it goes back to the queue. */
 export async function releaseReport(
   db: DbOrTx,

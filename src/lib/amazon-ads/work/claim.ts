@@ -27,6 +27,18 @@ import {
 export interface ClaimOptions {
   leaseMs: number;
   clientConcurrency: number;
+  scope?: ClaimScope;
+}
+
+/**
+ * A worker limited to one organisation and one queue: a per-organisation run (its cron, the CLI, a
+ * backfill) works through that organisation's phase-1 units, or its reports, and nothing else.
+ */
+export interface ClaimScope {
+  orgId: number;
+  queue: "requests" | "reports";
+  /** Requests: only the units of this run (the daily request, or one backfill's plan). */
+  run?: { job: "request" | "backfill"; planKey: string };
 }
 
 export type Claim =
@@ -40,7 +52,23 @@ const reports = amazonAdsPendingReports;
 const backoff = amazonAdsClientBackoff;
 
 /** The columns both queue tables share, by which a unit is claimed. */
-type QueueTable = PgTable & { id: PgColumn; status: PgColumn; clientKey: PgColumn; lockedUntil: PgColumn };
+type QueueTable = PgTable & {
+  id: PgColumn;
+  orgId: PgColumn;
+  status: PgColumn;
+  clientKey: PgColumn;
+  lockedUntil: PgColumn;
+};
+
+/** The scope's condition on `table`: none for an unscoped worker, never true for the other queue. */
+function inScope(table: QueueTable, scope: ClaimScope | undefined): SQL {
+  if (!scope) return sql`true`;
+  if ((scope.queue === "requests") !== (table === requests)) return sql`false`;
+  const run = scope.run && table === requests;
+  return run
+    ? sql`${table.orgId} = ${scope.orgId} and ${requests.job} = ${scope.run!.job} and ${requests.planKey} = ${scope.run!.planKey}`
+    : sql`${table.orgId} = ${scope.orgId}`;
+}
 
 /**
  * `table` under another name, for a subquery over a table the outer query already names: the FROM
@@ -57,10 +85,11 @@ function leasedOfClient(table: typeof requests | typeof reports, clientKey: PgCo
 }
 
 /** The id of the oldest due unit of `table` that this claim may take, locked (or nothing). */
-function claimable(table: QueueTable, due: PgColumn, limit: number): SQL {
+function claimable(table: QueueTable, due: PgColumn, limit: number, scope: ClaimScope | undefined): SQL {
   const { from: backoffs, columns: b } = renamed(backoff, "b");
   return sql`(select ${table.id} from ${table}
     where ${table.status} = 'pending'
+      and ${inScope(table, scope)}
       and ${due} <= now()
       and (${table.lockedUntil} is null or ${table.lockedUntil} <= now())
       and (${table.clientKey} is null or (
@@ -81,13 +110,13 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
     const [request] = await tx
       .update(requests)
       .set({ lockedUntil, leaseId, attempts: sql`${requests.attempts} + 1` })
-      .where(eq(requests.id, claimable(requests, requests.availableAt, limit)))
+      .where(eq(requests.id, claimable(requests, requests.availableAt, limit, options.scope)))
       .returning();
     if (request) return { kind: "request", leaseId, unit: request };
     const [report] = await tx
       .update(reports)
       .set({ lockedUntil, leaseId })
-      .where(eq(reports.id, claimable(reports, reports.nextPollAt, limit)))
+      .where(eq(reports.id, claimable(reports, reports.nextPollAt, limit, options.scope)))
       .returning();
     return report ? { kind: "report", leaseId, unit: report } : null;
   });
@@ -95,18 +124,20 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
 
 /**
  * The soonest moment a pending unit is due, its client id's backoff included, or null when nothing
- * is pending. Units another worker holds count as due: they may finish any moment, or spawn more
- * (a discovery queues its profiles), so a worker lingers a little for them (worker.ts).
+ * is pending. Phase-1 units another worker holds count as due: they may finish any moment, or spawn
+ * more (a discovery queues its profiles), so a worker lingers a little for them (worker.ts). A
+ * report another worker holds is due when that lease runs out: its holder schedules its next poll.
  */
-export async function nextDueAt(db: Db): Promise<Date | null> {
-  const dueOf = (table: QueueTable, due: PgColumn) => {
+export async function nextDueAt(db: Db, scope?: ClaimScope): Promise<Date | null> {
+  const dueOf = (table: QueueTable, due: SQL) => {
     const { from: backoffs, columns: b } = renamed(backoff, "b");
     return sql`(select min(greatest(${due}, coalesce(${b.until}, ${due})))
       from ${table} left join ${backoffs} on ${b.clientKey} = ${table.clientKey}
-      where ${table.status} = 'pending')`;
+      where ${table.status} = 'pending' and ${inScope(table, scope)})`;
   };
+  const reportDue = sql`greatest(${reports.nextPollAt}, coalesce(${reports.lockedUntil}, ${reports.nextPollAt}))`;
   const result = await db.execute(
-    sql`select least(${dueOf(requests, requests.availableAt)}, ${dueOf(reports, reports.nextPollAt)}) as at`,
+    sql`select least(${dueOf(requests, sql`${requests.availableAt}`)}, ${dueOf(reports, reportDue)}) as at`,
   );
   const at = (rowsOf(result)[0] as { at: string | Date | null } | undefined)?.at;
   return at ? new Date(at) : null;

@@ -1,9 +1,10 @@
-import { and, lt, ne, sql } from "drizzle-orm";
+import { and, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import { logError } from "../../log";
 import { RETENTION_DAYS } from "../plan/dates";
 import { deleteFinishedReports } from "../sync/pending-queue";
 import { amazonAdsRequestUnits } from "../../db/schema";
+import { planKeyOf, type BackfillPlan } from "../plan/targets";
 import { everyAmazonAdsSettings } from "../../settings/store";
 
 /** Rows per insert: 10,000 organisations go in a handful of statements. */
@@ -40,6 +41,51 @@ export async function enqueueDailyRequests(
     queued += inserted.length;
   }
   return { queued, organisations: units.length };
+}
+
+/**
+ * A per-organisation run's phase 1 (its cron, the CLI, a backfill): the organisation's discovery unit
+ * for `runDate` queued again even when that day's units already ran, since such a run asks Amazon
+ * again by design (an open request for the same dates is not asked twice: it is "already pending").
+ * Finished profile units of that day go, so discovery queues the current profiles afresh; units
+ * still pending (a dispatch's workers on them) stay as they are.
+ */
+export async function requeueRequestUnits(
+  db: Db,
+  unit: {
+    orgId: number;
+    runDate: string;
+    job: "request" | "backfill";
+    plan: BackfillPlan | null;
+    clientKey: string | null;
+  },
+): Promise<void> {
+  const t = amazonAdsRequestUnits;
+  const planKey = unit.plan ? planKeyOf(unit.plan) : "";
+  const sameRun = and(
+    eq(t.orgId, unit.orgId),
+    eq(t.runDate, unit.runDate),
+    eq(t.job, unit.job),
+    eq(t.planKey, planKey),
+  );
+  await db.transaction(async (tx) => {
+    await tx.delete(t).where(and(sameRun, eq(t.kind, "profile"), ne(t.status, "pending")));
+    await tx
+      .insert(t)
+      .values({ ...unit, kind: "discover", profileId: "", planKey })
+      .onConflictDoUpdate({
+        target: [t.orgId, t.runDate, t.job, t.planKey, t.profileId],
+        set: {
+          status: "pending",
+          attempts: 0,
+          error: null,
+          availableAt: sql`now()`,
+          finishedAt: null,
+          clientKey: unit.clientKey,
+        },
+        setWhere: ne(t.status, "pending"),
+      });
+  });
 }
 
 /** Finished phase-1 units are kept this many days (what ran when), then dropped. */

@@ -1,9 +1,9 @@
-import { runJob, type Job, type JobRun } from "../sync/run";
+import { runJob, type Job, type JobRun } from "./org-run";
 import { dispatch, type DispatchOptions, type DispatchRun } from "./dispatch";
 
 /**
  * What a cron tick runs, on Vercel (the cron routes) and off it (the local scheduler) alike: for one
- * named organisation, its phase right here; for every organisation, a dispatch to workers.
+ * named organisation, its units right here (one inline worker); for every organisation, a dispatch to workers.
  */
 export async function runCronJob(
   job: Job,

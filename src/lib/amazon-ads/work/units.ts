@@ -10,7 +10,8 @@ import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { abandonUnselectedProfiles, failedNotRetried, finishReport } from "../sync/pending-queue";
 import { selectProfiles } from "../plan/profile-selection";
-import { requestForProfile } from "../sync/request-phase";
+import { backfillPlanSchema, backfillTargets, type BackfillPlan } from "../plan/targets";
+import { requestForProfile } from "../sync/request-profile";
 import type { OrgLogBook } from "../reporting/org-logs";
 import type { WorkerSettings } from "./worker-options";
 
@@ -25,33 +26,36 @@ export interface UnitContext {
   unitDeadline: number;
 }
 
-/** A unit's Amazon calls: one retry of a 429, then the unit goes back and its client id backs off. */
-const unitRetry = (ctx: UnitContext) => ({ deadline: ctx.unitDeadline, throttledAttempts: 2 });
-
-/** A phase-1 unit that Amazon throttled or could not answer is tried again this often, then given up. */
-const REQUEST_UNIT_ATTEMPTS = 4;
+/** A unit's Amazon calls: few retries of a 429 (in a dispatch), then the unit goes back and its client id backs off. */
+const unitRetry = (ctx: UnitContext) => ({
+  deadline: ctx.unitDeadline,
+  throttledAttempts: ctx.config.unitThrottledAttempts,
+});
 
 /**
  * Discovery: the organisation's profiles (every region), the selection its settings make, and one
  * request unit per selected profile. Failed dates of profiles it no longer syncs are abandoned.
  */
 export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
-  const entry = ctx.logs.entry(unit.orgId, "request");
+  const entry = ctx.logs.entry(unit.orgId, unit.job);
   const started = Date.now();
   try {
+    const plan = planOf(unit);
     const { settings, client } = await ctx.login(unit.orgId);
     const calls = client.callCount;
     const bounded = client.withRetryPolicy(unitRetry(ctx));
     await bounded.accessToken();
     const discovery = await discoverProfiles(bounded, { oneCallAtATime: true });
-    const selection = selectProfiles(settings, discovery);
+    const selection = selectProfiles(settings, discovery, plan?.profileIds);
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
-    const lookAgain = discovery.unreachable.length > 0 && unit.attempts < REQUEST_UNIT_ATTEMPTS;
+    const lookAgain = discovery.unreachable.length > 0 && unit.attempts < ctx.config.requestUnitAttempts;
     if (!lookAgain) {
-      await abandonUnselectedProfiles(ctx.db, await failedNotRetried(ctx.db, unit.orgId), selection.selectedIds);
+      // A backfill retries nothing, so it has no failed dates to give up.
+      if (!plan)
+        await abandonUnselectedProfiles(ctx.db, await failedNotRetried(ctx.db, unit.orgId), selection.selectedIds);
       entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
       if (selection.run.length + selection.problems.length === 0)
-        entry.aborted = "No advertiser profile to sync: this login sees none that can run spCampaigns";
+        entry.aborted = "Aborted: No advertiser profile to sync: this login sees none that can run spCampaigns";
     }
     if (selection.run.length)
       await ctx.db
@@ -61,12 +65,16 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
             orgId: unit.orgId,
             runDate: unit.runDate,
             kind: "profile" as const,
+            job: unit.job,
+            plan: unit.plan,
+            planKey: unit.planKey,
             profileId: profile.profileId,
             profile: { ...profile },
             clientKey: settings.client_id,
           })),
         )
         .onConflictDoNothing();
+    entry.queuedProfiles = selection.run.length;
     entry.summary.amazonCalls += client.callCount - calls;
     if (lookAgain) {
       const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
@@ -82,9 +90,17 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
 /** A phase-1 unit whose stored JSON does not parse (written by another version, or damaged). */
 class UnreadableUnitError extends AppError {}
 
+/** A backfill unit's range, validated as read back; null for the daily request. */
+function planOf(unit: RequestUnit): BackfillPlan | null {
+  if (unit.job !== "backfill") return null;
+  const plan = backfillPlanSchema.safeParse(unit.plan);
+  if (!plan.success) throw new UnreadableUnitError(`The backfill range of unit ${unit.id} is not valid`);
+  return plan.data;
+}
+
 /** One (organisation, profile): its five lookback dates and its due retries, created one after another. */
 export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
-  const entry = ctx.logs.entry(unit.orgId, "request");
+  const entry = ctx.logs.entry(unit.orgId, unit.job);
   const started = Date.now();
   try {
     const { client } = await ctx.login(unit.orgId);
@@ -93,21 +109,28 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
     // every worker that claims it.
     if (!stored.success) throw new UnreadableUnitError(`The queued profile of unit ${unit.id} is not valid`);
     const profile = stored.data;
+    const plan = planOf(unit);
     const calls = client.callCount;
     const forProfile = client.forProfile(profile.profileId, profile.region).withRetryPolicy(unitRetry(ctx));
-    const failed = (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
+    const failed = plan
+      ? []
+      : (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
     const result = await requestForProfile(
       ctx.db,
       unit.orgId,
       forProfile,
       profile,
       failed,
-      { now: ctx.config.now?.(), createsAtOnce: 1, client: ctx.config.client },
+      {
+        now: ctx.config.now?.(),
+        createsAtOnce: ctx.config.createsAtOnce,
+        targets: plan ? (today) => backfillTargets(plan, today) : undefined,
+      },
       entry.summary.warnings,
     );
     entry.summary.amazonCalls += client.callCount - calls;
     const anyFailed = result.reports.some((r) => r.outcome === "failed");
-    if (anyFailed && unit.attempts < REQUEST_UNIT_ATTEMPTS) {
+    if (anyFailed && unit.attempts < ctx.config.requestUnitAttempts) {
       // Created dates are open requests now: the next try asks only for the ones that failed.
       await retryRequestUnitLater(ctx.db, unit, leaseId, result.profile.message);
       return;
@@ -124,12 +147,12 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
 
 async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: string, error: unknown) {
   const message = describeError(error);
-  if (isAmazonError(error) && error.transient && unit.attempts < REQUEST_UNIT_ATTEMPTS) {
+  if (isAmazonError(error) && error.transient && unit.attempts < ctx.config.requestUnitAttempts) {
     await retryRequestUnitLater(ctx.db, unit, leaseId, message);
     return;
   }
   if (!isOrganisationFailure(error)) throw error; // the database: the worker stops, the lease brings the unit back
-  const entry = ctx.logs.entry(unit.orgId, "request");
+  const entry = ctx.logs.entry(unit.orgId, unit.job);
   if (unit.kind === "profile") entry.summary.profiles.push({ profileId: unit.profileId, status: "error", message });
   else entry.aborted = `Aborted: ${message}`;
   await finishRequestUnit(ctx.db, unit, leaseId, "failed", message);

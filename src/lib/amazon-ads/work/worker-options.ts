@@ -1,5 +1,8 @@
 import { env } from "../../env";
 import type { AdsClientOptions } from "../api/client";
+import type { LogEntry } from "../reporting/org-logs";
+import type { PhaseSummary } from "../reporting/summary";
+import type { ClaimScope } from "./claim";
 
 export interface WorkerOptions {
   /** Stop taking units this long after the start; on Vercel the route's maxDuration (300 s) minus a margin. */
@@ -8,6 +11,26 @@ export interface WorkerOptions {
   reserveMs?: number;
   /** Longest a unit's Amazon retries may run; a throttled unit goes back to the queue after it. */
   unitBudgetMs?: number;
+  /**
+   * Tries of a call Amazon answers 429 before the unit gives it up (and its client id backs off). A
+   * dispatch's workers give up soon, so the backoff does the waiting; a per-organisation run, alone on
+   * its client id, keeps trying within its budget.
+   */
+  unitThrottledAttempts?: number;
+  /**
+   * Tries of a phase-1 unit that Amazon throttled or could not answer, spaced 30 s doubling, before
+   * it is given up. A per-organisation run tries once: its caller sees the outcome now, and its next
+   * run asks again.
+   */
+  requestUnitAttempts?: number;
+  /**
+   * A profile's report creates in flight at once. A dispatch's workers send them one after another,
+   * so calls per client id stay within the claimed concurrency (claim.ts); a per-organisation run
+   * sends all five at once, as the spec asks.
+   */
+  createsAtOnce?: number;
+  /** Only this organisation's units of one queue (a per-organisation run); default: every unit. */
+  scope?: ClaimScope;
   /** How long a claim holds a unit; a crashed worker's unit is claimable again after it. */
   leaseMs?: number;
   /** Units of one client id in progress at once, across every worker (AMAZON_ADS_CLIENT_CONCURRENCY). */
@@ -28,15 +51,31 @@ export interface WorkerOptions {
   onUnit?: (kind: "discover" | "profile" | "report", id: number) => void;
   /** Called between batches of a load (tests use it to kill a worker in the middle of an upsert). */
   onBatch?: (rowsSoFar: number) => void;
+  /** A per-organisation run's account: its sync_logs row opened at the start, completed at the stop. */
+  account?: RunAccount;
 }
 
-type Hooks = "client" | "now" | "signal" | "onUnit" | "onBatch";
+/**
+ * The one sync_logs row a per-organisation run always writes, even when it finds nothing to do:
+ * the worker opens it before its first claim and lets the run complete it before closing it.
+ */
+export interface RunAccount {
+  orgId: number;
+  job: PhaseSummary["job"];
+  opened?(entry: LogEntry): void;
+  complete?(entry: LogEntry): Promise<void>;
+}
+
+type Hooks = "client" | "now" | "signal" | "onUnit" | "onBatch" | "account" | "scope";
 export type WorkerSettings = Required<Omit<WorkerOptions, Hooks>> & Pick<WorkerOptions, Hooks>;
 
 export const DEFAULT_WORKER = {
   budgetMs: 240_000,
   reserveMs: 15_000,
   unitBudgetMs: 60_000,
+  unitThrottledAttempts: 2,
+  requestUnitAttempts: 4,
+  createsAtOnce: 1,
   leaseMs: 180_000,
   maxIdleMs: 30_000,
   pollDelaysMs: [5_000, 10_000, 20_000, 30_000, 60_000, 120_000, 300_000],
@@ -47,5 +86,8 @@ export const DEFAULT_WORKER = {
 /** Options given (undefined ones keep their defaults) over the defaults and the environment. */
 export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions;
-  return { ...DEFAULT_WORKER, clientConcurrency: env().AMAZON_ADS_CLIENT_CONCURRENCY, ...given };
+  const budgetMs = given.budgetMs ?? DEFAULT_WORKER.budgetMs;
+  // A short budget (a test, a quick CLI run) keeps a tenth of itself, not the 15 s of a cron's.
+  const reserveMs = Math.min(DEFAULT_WORKER.reserveMs, budgetMs / 10);
+  return { ...DEFAULT_WORKER, reserveMs, clientConcurrency: env().AMAZON_ADS_CLIENT_CONCURRENCY, ...given };
 }

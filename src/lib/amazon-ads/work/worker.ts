@@ -84,6 +84,12 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
 
   let idleSince: number | null = null;
   try {
+    if (config.account) {
+      // The run's row exists before any work, so a run that dies half way is visible as running.
+      const entry = logs.entry(config.account.orgId, config.account.job);
+      config.account.opened?.(entry);
+      await entry.logId;
+    }
     for (;;) {
       if (config.signal?.aborted) {
         run.stoppedBecause = "aborted";
@@ -93,9 +99,13 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         run.stoppedBecause = "budget";
         break;
       }
-      const claim = await claimNextUnit(db, { leaseMs: config.leaseMs, clientConcurrency: config.clientConcurrency });
+      const claim = await claimNextUnit(db, {
+        leaseMs: config.leaseMs,
+        clientConcurrency: config.clientConcurrency,
+        scope: config.scope,
+      });
       if (!claim) {
-        const due = await nextDueAt(db);
+        const due = await nextDueAt(db, config.scope);
         const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
         idleSince ??= Date.now();
         // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
@@ -120,7 +130,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         else {
           // Not Amazon (a bug, or the database): recorded for this organisation; the lease brings the unit back.
           logError(`[amazon-ads] worker ${run.workerId}: unit of org ${orgId} failed`, error);
-          const entry = logs.entry(orgId, claim.kind === "report" ? "collect" : "request");
+          const entry = logs.entry(orgId, claim.kind === "report" ? "collect" : claim.unit.job);
           entry.aborted = `Aborted: ${describeError(error)}`;
         }
       }
@@ -132,6 +142,15 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     run.stoppedBecause = "error";
     run.status = "error";
     run.error = describeError(error);
+  }
+  const account = config.account;
+  if (account?.complete && run.stoppedBecause !== "error") {
+    await account.complete(logs.entry(account.orgId, account.job)).catch((error) => {
+      logError(`[amazon-ads] worker ${run.workerId}: completing its account failed`, error);
+      run.stoppedBecause = "error";
+      run.status = "error";
+      run.error = describeError(error);
+    });
   }
   run.organisations = await logs.finish().catch((error) => {
     logError(`[amazon-ads] worker ${run.workerId}: finishing its sync_logs rows failed`, error);

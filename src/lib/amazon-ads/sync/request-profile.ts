@@ -1,105 +1,21 @@
-import { AmazonError } from "../../amazon/errors";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
-import { rollUp } from "../../sync-logs";
-import { AdsClient, type AdsClientOptions } from "../api/client";
-import { discoverProfiles, type DiscoveredProfile } from "../api/profiles";
+import type { AdsClient } from "../api/client";
+import type { DiscoveredProfile } from "../api/profiles";
 import { createReportWithRecovery } from "../api/report-request";
-import { daysBetween, lookbackDates, RETENTION_DAYS, todayIn } from "../plan/dates";
-import { describeError } from "../reporting/describe-error";
-import {
-  abandonUnselectedProfiles,
-  failedNotRetried,
-  insertPendingReport,
-  markRetried,
-  openRequestsFor,
-} from "./pending-queue";
-import { runPhase } from "./phase";
-import { selectProfiles } from "../plan/profile-selection";
+import { daysBetween, RETENTION_DAYS, todayIn } from "../plan/dates";
 import { retryDue } from "../plan/retry-schedule";
-import {
-  overallStatus,
-  requestMessage,
-  type PhaseSummary,
-  type ProfileResult,
-  type ReportOutcome,
-} from "../reporting/summary";
+import { dailyTargets, type ReportTarget } from "../plan/targets";
+import { describeError } from "../reporting/describe-error";
+import { overallStatus, type ProfileResult, type ReportOutcome } from "../reporting/summary";
+import { insertPendingReport, markRetried, openRequestsFor } from "./pending-queue";
 
-export interface ReportTarget {
-  startDate: string;
-  endDate: string;
-  kind: "daily" | "retry" | "backfill";
-  lookbackDays: number;
-  /** The failed request this one asks again for (its dates), and which retry this is. */
-  retryOf?: PendingReport;
-}
-
-export interface RequestOptions {
+export interface ProfileRequestOptions {
   now?: Date;
-  client?: AdsClientOptions;
-  /** Backfill passes its own ranges (per profile's "today"); the daily run computes the five lookbacks (+ retries). */
+  /** A backfill's reports (per profile's "today"); by default the five lookbacks plus due retries. */
   targets?: (today: string) => ReportTarget[];
-  /** Only these of the organisation's profiles (a backfill of one profile). */
-  profileIds?: readonly string[];
-  job?: "request" | "backfill";
-  onProgress?: (done: number, total: number) => void;
-  /**
-   * Creates of one profile in flight at once: all five by default; a worker sends them one after
-   * another, so its calls per client id stay within the claimed concurrency (work/claim.ts).
-   */
+  /** Creates of the profile in flight at once (default: all of them). */
   createsAtOnce?: number;
-}
-
-/** Retries stop being started after this long; the cron route's maxDuration is 300 s. */
-export const REQUEST_BUDGET_MS = 240_000;
-
-/**
- * Phase 1 for one organisation: one token for the login, its profiles discovered in every region,
- * then for each selected profile (its own region and time zone) the five lookback dates plus the
- * failed dates whose retry is due, created in parallel and stored as pending. A profile that is gone
- * or cannot run the report is logged for that profile; the others go on.
- */
-export async function requestReports(orgId: number, options: RequestOptions = {}): Promise<PhaseSummary> {
-  const job = options.job ?? "request";
-  return runPhase(
-    orgId,
-    job,
-    { expectedMs: REQUEST_BUDGET_MS },
-    async ({ db, settings, summary, started, clients }) => {
-      // Like the collect, no retry may run past the route's maxDuration (300 s), margin included.
-      const deadline = options.client?.retry?.deadline ?? started + REQUEST_BUDGET_MS;
-      const login = new AdsClient(settings, { ...options.client, retry: { ...options.client?.retry, deadline } });
-      clients.push(login);
-      await login.accessToken();
-      const selection = selectProfiles(settings, await discoverProfiles(login), options.profileIds);
-      const failed = options.targets ? [] : await failedNotRetried(db, orgId);
-      await abandonUnselectedProfiles(db, failed, selection.selectedIds);
-
-      summary.profiles = selection.problems.map((p) => ({
-        profileId: p.profileId,
-        status: "error",
-        message: p.message,
-      }));
-      const total = selection.run.length;
-      if (total + selection.problems.length === 0)
-        throw new AmazonError(
-          "profile",
-          "No advertiser profile to sync: this login sees none that can run spCampaigns",
-        );
-      let done = 0;
-      for (const profile of selection.run) {
-        const client = login.forProfile(profile.profileId, profile.region);
-        const mine = failed.filter((r) => r.profileId === profile.profileId);
-        const result = await requestForProfile(db, orgId, client, profile, mine, options, summary.warnings);
-        summary.reports.push(...result.reports);
-        summary.profiles.push(result.profile);
-        options.onProgress?.(++done, total);
-      }
-      summary.status = rollUp(summary.profiles.map((p) => p.status));
-      const verb = job === "backfill" ? "Backfill" : "Requested";
-      summary.message = requestMessage(verb, summary.reports, total, selection.problems.length);
-    },
-  );
 }
 
 /** Phase 1 for one profile: its dates in its own time zone, each report created and queued. */
@@ -109,7 +25,7 @@ export async function requestForProfile(
   client: AdsClient,
   profile: DiscoveredProfile,
   failed: PendingReport[],
-  options: RequestOptions,
+  options: ProfileRequestOptions,
   warnings: string[],
 ): Promise<{ reports: ReportOutcome[]; profile: ProfileResult }> {
   const now = options.now ?? new Date();
@@ -171,15 +87,6 @@ export async function requestForProfile(
   const failedCount = reports.filter((r) => r.outcome === "failed").length;
   const message = `${reports.length} report(s) for ${today} (${timezone})${failedCount ? `, ${failedCount} failed` : ""}`;
   return { reports, profile: { profileId, region, timezone, today, status, message } };
-}
-
-function dailyTargets(today: string): ReportTarget[] {
-  return lookbackDates(today).map(({ lookbackDays, date }) => ({
-    startDate: date,
-    endDate: date,
-    kind: "daily",
-    lookbackDays,
-  }));
 }
 
 /**

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { PendingReport } from "../../db/schema";
+import { InvalidInputError } from "../../errors";
+import { addDays, daysBetween, isIsoDate, lookbackDates, RETENTION_DAYS, splitRange } from "./dates";
+
+/** One report phase 1 asks Amazon for: its dates, why, and the failed request it retries. */
+export interface ReportTarget {
+  startDate: string;
+  endDate: string;
+  kind: "daily" | "retry" | "backfill";
+  lookbackDays: number;
+  /** The failed request this one asks again for (its dates), and which retry this is. */
+  retryOf?: PendingReport;
+}
+
+/** The daily run's five lookback dates of a profile whose "today" is `today`. */
+export function dailyTargets(today: string): ReportTarget[] {
+  return lookbackDates(today).map(({ lookbackDays, date }) => ({
+    startDate: date,
+    endDate: date,
+    kind: "daily",
+    lookbackDays,
+  }));
+}
+
+/** A backfill as its phase-1 units store it: the range, and the profiles when not all of them. */
+export const backfillPlanSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  profileIds: z.array(z.string()).optional(),
+});
+export type BackfillPlan = z.infer<typeof backfillPlanSchema>;
+
+/** The plan's part of the one-unit-per-day key: the same backfill asked twice a day is one set of units. */
+export function planKeyOf(plan: BackfillPlan): string {
+  const profiles = plan.profileIds?.length ? `:${[...plan.profileIds].sort().join(",")}` : "";
+  return `${plan.from}..${plan.to}${profiles}`;
+}
+
+/**
+ * A backfill's reports for a profile whose "today" is `today`: DAILY reports of at most 31 days over
+ * the range, checked against that day (InvalidInputError when it falls outside Amazon's window there).
+ */
+export function backfillTargets(plan: BackfillPlan, today: string): ReportTarget[] {
+  checkBackfillRange(plan.from, plan.to, today);
+  return splitRange(plan.from, plan.to).map(({ start, end }) => ({
+    startDate: start,
+    endDate: end,
+    kind: "backfill" as const,
+    lookbackDays: daysBetween(end, today),
+  }));
+}
+
+/**
+ * Checks a backfill range against Amazon's limits on the day `today` (in the profile's zone):
+ * real dates, from ≤ to, inside the 95-day retention, and before today (the newest complete day is
+ * yesterday). Throws InvalidInputError saying which limit and the nearest allowed date.
+ */
+export function checkBackfillRange(from: string, to: string, today: string): void {
+  if (!isIsoDate(from) || !isIsoDate(to))
+    throw new InvalidInputError("from and to must be real dates written YYYY-MM-DD");
+  if (daysBetween(from, to) < 0) throw new InvalidInputError(`from ${from} is after to ${to}`);
+  const oldest = addDays(today, -RETENTION_DAYS);
+  if (daysBetween(oldest, from) < 0) {
+    throw new InvalidInputError(
+      `from ${from} is outside Amazon's ${RETENTION_DAYS}-day retention for spCampaigns: the oldest date Amazon still has is ${oldest}`,
+    );
+  }
+  if (daysBetween(to, today) < 1) {
+    throw new InvalidInputError(
+      `to ${to} is outside Amazon's reporting window: the newest complete day is yesterday (${addDays(today, -1)})`,
+    );
+  }
+}

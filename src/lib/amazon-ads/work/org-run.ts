@@ -1,0 +1,259 @@
+import { and, eq, gt, sql } from "drizzle-orm";
+import { DEFAULT_RETRY } from "../../amazon/retry";
+import { getDb, type Db } from "../../db";
+import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
+import { MissingCredentialsError, NotFoundError, UnreadableSettingError } from "../../errors";
+import { logError } from "../../log";
+import type { AmazonAdsSettings } from "../../settings/schema";
+import { orgIdsWithSetting } from "../../settings/store";
+import { rollUp } from "../../sync-logs";
+import type { AdsClientOptions } from "../api/client";
+import { RETENTION_DAYS, todayIn } from "../plan/dates";
+import { planKeyOf, type BackfillPlan } from "../plan/targets";
+import { describeError } from "../reporting/describe-error";
+import { OrgLogBook, type LogEntry } from "../reporting/org-logs";
+import { emptySummary, type PhaseSummary, type ReportOutcome } from "../reporting/summary";
+import { outcomeBase } from "../sync/collect-report";
+import { requireAdsSettings } from "../sync/credentials";
+import { deleteFinishedReports, pendingReports } from "../sync/pending-queue";
+import type { ClaimScope } from "./claim";
+import { requeueRequestUnits } from "./enqueue";
+import { runWorker } from "./worker";
+import { DEFAULT_WORKER, type RunAccount, type WorkerOptions } from "./worker-options";
+
+/**
+ * One organisation's phase, run by the same units and worker as the dispatch of every organisation,
+ * inline and limited to that organisation: the spec's `?orgId=N` crons, the CLI, a backfill and the
+ * demo. It answers with that organisation's summary (its one sync_logs row).
+ */
+
+export type Job = "request" | "collect";
+
+export interface JobRun {
+  job: Job | "backfill";
+  status: "success" | "partial" | "error";
+  organisations: PhaseSummary[];
+}
+
+export interface RequestOptions {
+  /** The clock for each profile's "today" (tests). */
+  now?: Date;
+  client?: AdsClientOptions;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface CollectOptions {
+  /** Stop starting new work after this long (the route's maxDuration minus a safe margin). */
+  budgetMs?: number;
+  /** Waits between polls of a report Amazon is still generating, by poll count (the last repeats). */
+  pollDelaysMs?: number[];
+  /** A report pending longer than this is cancelled at Amazon and marked failed. Amazon: up to 3 h. */
+  timeoutHours?: number;
+  batchSize?: number;
+  client?: AdsClientOptions;
+  /** Called between batches (tests use it to kill the process mid-upsert). */
+  onBatch?: (rowsSoFar: number) => void;
+}
+
+/** Phase 1's budget; the cron route's maxDuration is 300 s. */
+export const REQUEST_BUDGET_MS = 240_000;
+
+/** The run of several organisations' summaries, with the one roll-up of their statuses. */
+export function toJobRun(job: JobRun["job"], organisations: PhaseSummary[]): JobRun {
+  return { job, status: rollUp(organisations.map((o) => o.status)), organisations };
+}
+
+/** Organisations a run covers: the one asked for, or every organisation with Ads credentials. */
+export async function organisationsFor(orgId: number | null): Promise<number[]> {
+  return orgId === null ? orgIdsWithSetting("amazon_ads") : [orgId];
+}
+
+/**
+ * Runs one phase for one org, or for every org with Ads credentials one after another, each
+ * isolated: one org's failure never stops the others. For one named org, an unknown org or one
+ * without credentials is thrown (the caller's mistake); for "every org" such an org is logged and skipped.
+ */
+export async function runJob(
+  job: Job,
+  orgId: number | null,
+  options: { request?: RequestOptions; collect?: CollectOptions } = {},
+): Promise<JobRun> {
+  const organisations: PhaseSummary[] = [];
+  for (const id of await organisationsFor(orgId)) {
+    try {
+      organisations.push(
+        job === "request" ? await requestReports(id, options.request) : await collectReports(id, options.collect),
+      );
+    } catch (error) {
+      if (orgId !== null && (error instanceof NotFoundError || error instanceof MissingCredentialsError)) throw error;
+      logError(`[amazon-ads] ${job} for org ${id} failed`, error);
+      organisations.push({ ...emptySummary(id, job), status: "error", message: describeError(error) });
+    }
+  }
+  return toJobRun(job, organisations);
+}
+
+/**
+ * Phase 1 for one organisation: today's discovery unit queued again (it lists the profiles of every
+ * region and queues one unit per selected profile), then its units worked through right here: each
+ * profile's five lookback dates in its own time zone plus its failed dates whose retry is due.
+ */
+export function requestReports(orgId: number, options: RequestOptions = {}): Promise<PhaseSummary> {
+  return requestRun(orgId, "request", null, options);
+}
+
+/** Phase 1 of a backfill for one organisation: the same units, asking for the plan's range. */
+export function requestBackfill(
+  orgId: number,
+  plan: BackfillPlan,
+  options: RequestOptions = {},
+): Promise<PhaseSummary> {
+  return requestRun(orgId, "backfill", plan, options);
+}
+
+async function requestRun(
+  orgId: number,
+  job: "request" | "backfill",
+  plan: BackfillPlan | null,
+  options: RequestOptions,
+): Promise<PhaseSummary> {
+  const now = options.now;
+  let progress: LogEntry | null = null;
+  let done = 0;
+  return orgRun(orgId, job, {
+    run: { job, planKey: plan ? planKeyOf(plan) : "" },
+    budgetMs: REQUEST_BUDGET_MS,
+    client: options.client,
+    now: now ? () => now : undefined,
+    prepare: (db, settings) =>
+      requeueRequestUnits(db, {
+        orgId,
+        runDate: todayIn("UTC", now),
+        job,
+        plan,
+        clientKey: settings.client_id,
+      }),
+    onUnit: (kind) => {
+      if (kind === "profile" && progress?.queuedProfiles) options.onProgress?.(++done, progress.queuedProfiles);
+    },
+    account: { opened: (entry) => (progress = entry) },
+  });
+}
+
+/**
+ * Phase 2 for one organisation: every pending report of it polled now, then again by the worker's
+ * ladder while the budget lasts; each COMPLETED report loaded (rows + "completed" in one
+ * transaction), FAILED ones marked, stuck ones timed out, the rest left for the next run. The account
+ * lists every pending report: reports another run holds are "skipped", the ones not finished are
+ * "still pending".
+ */
+export async function collectReports(orgId: number, options: CollectOptions = {}): Promise<PhaseSummary> {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as CollectOptions;
+  const budgetMs = given.budgetMs ?? DEFAULT_WORKER.budgetMs;
+  let pending: PendingReport[] = [];
+  let heldByOthers = new Set<number>();
+  return orgRun(orgId, "collect", {
+    ...given,
+    budgetMs,
+    // Reports still generating are waited for as long as the budget lasts.
+    maxIdleMs: budgetMs,
+    prepare: async (db) => {
+      pending = await pendingReports(db, orgId);
+      heldByOthers = new Set(pending.filter((r) => r.lockedUntil && r.lockedUntil > new Date()).map((r) => r.id));
+      await pollNow(db, orgId);
+    },
+    account: {
+      complete: async (entry) => {
+        const db = await getDb();
+        entry.nothingPending = pending.length === 0;
+        entry.removed = await deleteFinishedReports(db, orgId, { retentionDays: RETENTION_DAYS });
+        entry.summary.reports = await accountOfPending(db, pending, heldByOthers, entry.summary.reports);
+      },
+    },
+  });
+}
+
+/** An organisation's pending reports not held by another run are due for a poll now. */
+async function pollNow(db: Db, orgId: number): Promise<void> {
+  const t = amazonAdsPendingReports;
+  await db
+    .update(t)
+    .set({ nextPollAt: sql`now()` })
+    .where(
+      and(
+        eq(t.orgId, orgId),
+        eq(t.status, "pending"),
+        gt(t.nextPollAt, sql`now()`),
+        sql`(${t.lockedUntil} is null or ${t.lockedUntil} <= now())`,
+      ),
+    );
+}
+
+/**
+ * One outcome per report that was pending at the start, in that order (the ones another run held
+ * first): the run's last outcome for it, else "skipped" (another run held it) or "still pending"
+ * with Amazon's last status.
+ */
+async function accountOfPending(
+  db: Db,
+  pending: PendingReport[],
+  heldByOthers: ReadonlySet<number>,
+  outcomes: readonly ReportOutcome[],
+): Promise<ReportOutcome[]> {
+  const key = (o: { profileId: string; reportId?: string }) => `${o.profileId}|${o.reportId}`;
+  const latest = new Map(outcomes.map((o) => [key(o), o]));
+  const now = new Map((await pendingReports(db, pending[0]?.orgId ?? -1)).map((r) => [r.id, r]));
+  const ordered = [...pending.filter((r) => heldByOthers.has(r.id)), ...pending.filter((r) => !heldByOthers.has(r.id))];
+  const accounted = ordered.map((row): ReportOutcome => {
+    const outcome = latest.get(key(outcomeBase(row)));
+    if (outcome) return outcome;
+    if (heldByOthers.has(row.id))
+      return { ...outcomeBase(row), outcome: "skipped", error: "another collect run is working on it" };
+    return { ...outcomeBase(row), amazonStatus: (now.get(row.id) ?? row).amazonStatus ?? undefined };
+  });
+  const listed = new Set(ordered.map((r) => key(outcomeBase(r))));
+  return [...accounted, ...outcomes.filter((o) => !listed.has(key(o)))];
+}
+
+interface OrgRunOptions extends Omit<WorkerOptions, "account" | "scope"> {
+  prepare(db: Db, settings: AmazonAdsSettings): Promise<void>;
+  /** A phase-1 run's own units (ClaimScope.run). */
+  run?: ClaimScope["run"];
+  account?: Omit<RunAccount, "orgId" | "job">;
+}
+
+/**
+ * The frame of every per-organisation run: its credentials (an unknown organisation or one without
+ * credentials is thrown: the caller's mistake), its units queued, one inline worker limited to them,
+ * and the organisation's summary back. Unreadable credentials end the run at once, recorded in its
+ * sync_logs row.
+ */
+async function orgRun(orgId: number, job: PhaseSummary["job"], options: OrgRunOptions): Promise<PhaseSummary> {
+  const db = await getDb();
+  const { prepare, account, run: ownUnits, ...worker } = options;
+  let settings: AmazonAdsSettings;
+  try {
+    settings = await requireAdsSettings(orgId, db);
+  } catch (error) {
+    if (!(error instanceof UnreadableSettingError)) throw error;
+    const logs = new OrgLogBook(db, Date.now());
+    logs.entry(orgId, job).aborted = `Aborted: ${describeError(error)}`;
+    const [summary] = await logs.finish();
+    return summary!;
+  }
+  await prepare(db, settings);
+  const run = await runWorker({
+    // Alone on its client id, a run retries what Amazon throttles within its budget, as one caller
+    // would; and a unit is tried once: its caller sees the outcome now, and its next run asks again.
+    unitBudgetMs: worker.budgetMs,
+    unitThrottledAttempts: worker.client?.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    requestUnitAttempts: 1,
+    createsAtOnce: Number.POSITIVE_INFINITY,
+    ...worker,
+    scope: { orgId, queue: job === "collect" ? "reports" : "requests", run: ownUnits },
+    account: { ...account, orgId, job },
+  });
+  const summary = run.organisations.find((s) => s.orgId === orgId && s.job === job);
+  if (!summary) throw new Error(run.error ?? `The ${job} run of organisation ${orgId} wrote no account`);
+  return summary;
+}
