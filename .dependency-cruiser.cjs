@@ -11,6 +11,7 @@ const LAYERS = [
   ["src/lib/amazon-ads/api/"],
   ["src/lib/amazon-ads/report-file/", "src/lib/amazon-ads/plan/"],
   ["src/lib/amazon-ads/storage/"],
+  ["src/lib/amazon-ads/queue/"],
   ["src/lib/amazon-ads/reporting/"],
   ["src/lib/amazon-ads/sync/", "src/lib/amazon-ads/connect/", "src/lib/amazon-ads/test-connection\\.ts$"],
   ["src/lib/amazon-ads/work/"],

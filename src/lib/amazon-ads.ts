@@ -5,8 +5,9 @@
  *   amazon-ads/report-file/  reading a report file (fetch, gunzip, parse, validate)
  *   amazon-ads/plan/         what to ask for and when (lookback dates, retry schedule, profile selection)
  *   amazon-ads/storage/      rows into amazon_sp_ads (upsert, COPY staging, restated days, one report's ingest)
+ *   amazon-ads/queue/        every state change of the two queue tables (phase-1 units, pending reports): enqueue, claim, retry, finish, clean up
  *   amazon-ads/reporting/    what a run and the data say (summaries, error descriptions, sync_logs, status, verify)
- *   amazon-ads/sync/         the steps of a unit (one profile's requests, one report's poll and load, the pending queue)
+ *   amazon-ads/sync/         the steps of a unit (one profile's requests, one report's poll and load)
  *   amazon-ads/connect/      "Connect with Amazon": the authorization-code flow that fetches the refresh token
  *   amazon-ads/work/         the one engine: units claimed in Postgres, workers, the cron dispatch, one organisation's run, backfill
  */
@@ -29,6 +30,6 @@ export type { PhaseSummary } from "./amazon-ads/reporting/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
 export { runCronJob } from "./amazon-ads/work/run-cron-job";
 export { workerResult, dispatch, type DispatchRun } from "./amazon-ads/work/dispatch";
-export { cleanUpFinishedWork, enqueueDailyRequests } from "./amazon-ads/work/enqueue";
+export { cleanUpFinishedWork, enqueueDailyRequests } from "./amazon-ads/queue/request-units";
 export { runWorker, type WorkerRun } from "./amazon-ads/work/worker";
 export { DEFAULT_WORKER, type WorkerOptions } from "./amazon-ads/work/worker-options";

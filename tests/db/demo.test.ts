@@ -9,7 +9,8 @@ import { runScript } from "../support/spawn";
 
 // The README's first command on the embedded default, as a real process. It always runs on a PGlite
 // folder of its own, whatever the backend, so only the db-pglite project runs it (vitest.config.ts).
-describe("npm run demo", () => {
+// Two runs of the demo, each a process of its own: tens of seconds on a busy machine.
+describe("npm run demo", { timeout: 180_000 }, () => {
   it("runs the whole sync on a fresh embedded database, prints what landed, and can run twice", async () => {
     const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-"));
     let printed = new Map<string, number>();

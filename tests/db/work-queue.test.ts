@@ -4,7 +4,7 @@ import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
 import { backfill, dispatch, enqueueDailyRequests, requestReports, runWorker, statusReport } from "@/lib/amazon-ads";
-import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/work/claim";
+import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/queue/claim";
 import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
 import { createOrganisation } from "@/lib/orgs/organisations";
 import { saveAmazonAdsSettings } from "@/lib/settings";

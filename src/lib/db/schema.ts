@@ -287,7 +287,7 @@ export const amazonAdsPendingReports = pgTable(
     retriedAt: timestamp("retried_at", { withTimezone: true }),
     /** 0 for a first request; n for the n-th retry of its dates (bounds retries, spaces them out). */
     retryAttempt: integer("retry_attempt").notNull().default(0),
-    /** The LwA client id the report was requested with: calls per client id are bounded (work/claim.ts). */
+    /** The LwA client id the report was requested with: calls per client id are bounded (queue/claim.ts). */
     clientKey: text("client_key"),
     /** Workers poll it no earlier than this (backoff while Amazon generates it). */
     nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),

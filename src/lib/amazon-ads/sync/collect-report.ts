@@ -6,7 +6,7 @@ import type { AdsClient, AsyncReport } from "../api/client";
 import { addDays } from "../plan/dates";
 import { describeError } from "../reporting/describe-error";
 import { ingestReport } from "../storage/ingest-report";
-import { finishReport, releaseReport } from "./pending-queue";
+import { finishReport, releaseReport } from "../queue/pending-reports";
 import type { ReportOutcome } from "../reporting/summary";
 
 export interface CollectReportOptions {
@@ -15,7 +15,7 @@ export interface CollectReportOptions {
   /** Called between batches (tests use it to kill the process mid-upsert). */
   onBatch?: (rowsSoFar: number) => void;
   warn: (message: string) => void;
-  /** A worker's claim (work/claim.ts): the report is finished only while this lease still holds it. */
+  /** A worker's claim (queue/claim.ts): the report is finished only while this lease still holds it. */
   leaseId?: string;
 }
 

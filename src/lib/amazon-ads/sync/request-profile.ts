@@ -8,7 +8,7 @@ import { retryDue } from "../plan/retry-schedule";
 import { dailyTargets, type ReportTarget } from "../plan/targets";
 import { describeError } from "../reporting/describe-error";
 import { overallStatus, type ProfileResult, type ReportOutcome } from "../reporting/summary";
-import { insertPendingReport, markRetried, openRequestsFor } from "./pending-queue";
+import { insertPendingReport, markRetried, openRequestsFor } from "../queue/pending-reports";
 
 export interface ProfileRequestOptions {
   now?: Date;

@@ -3,7 +3,7 @@ import { getDb } from "../../db";
 import { env } from "../../env";
 import { rollUp, type RunStatus } from "../../sync-logs";
 import type { PhaseSummary } from "../reporting/summary";
-import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "./enqueue";
+import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "../queue/request-units";
 import { runWorker, type WorkerRun } from "./worker";
 import type { WorkerOptions } from "./worker-options";
 

@@ -1,7 +1,6 @@
-import { and, eq, gt, sql } from "drizzle-orm";
 import { DEFAULT_RETRY } from "../../amazon/retry";
 import { getDb, type Db } from "../../db";
-import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
+import type { PendingReport } from "../../db/schema";
 import { MissingCredentialsError, NotFoundError, UnreadableSettingError } from "../../errors";
 import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
@@ -15,9 +14,9 @@ import { OrgLogBook, type LogEntry } from "../reporting/org-logs";
 import { emptySummary, type PhaseSummary, type ReportOutcome } from "../reporting/summary";
 import { outcomeBase } from "../sync/collect-report";
 import { requireAdsSettings } from "../sync/credentials";
-import { deleteFinishedReports, pendingReports } from "../sync/pending-queue";
-import type { ClaimScope } from "./claim";
-import { requeueRequestUnits } from "./enqueue";
+import { deleteFinishedReports, pendingReports, pollNow } from "../queue/pending-reports";
+import type { ClaimScope } from "../queue/claim";
+import { requeueRequestUnits } from "../queue/request-units";
 import { runWorker } from "./worker";
 import { DEFAULT_WORKER, type RunAccount, type WorkerOptions } from "./worker-options";
 
@@ -171,22 +170,6 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
       },
     },
   });
-}
-
-/** An organisation's pending reports not held by another run are due for a poll now. */
-async function pollNow(db: Db, orgId: number): Promise<void> {
-  const t = amazonAdsPendingReports;
-  await db
-    .update(t)
-    .set({ nextPollAt: sql`now()` })
-    .where(
-      and(
-        eq(t.orgId, orgId),
-        eq(t.status, "pending"),
-        gt(t.nextPollAt, sql`now()`),
-        sql`(${t.lockedUntil} is null or ${t.lockedUntil} <= now())`,
-      ),
-    );
 }
 
 /**

@@ -1,14 +1,14 @@
-import { and, eq, sql } from "drizzle-orm";
 import { isAmazonError } from "../../amazon/errors";
 import type { Db } from "../../db";
 import { AppError } from "../../errors";
-import { amazonAdsPendingReports, amazonAdsRequestUnits, type PendingReport, type RequestUnit } from "../../db/schema";
+import type { PendingReport, RequestUnit } from "../../db/schema";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import type { AdsClient } from "../api/client";
 import { discoverProfiles, discoveredProfileSchema } from "../api/profiles";
 import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
-import { abandonUnselectedProfiles, failedNotRetried, finishReport } from "../sync/pending-queue";
+import { abandonUnselectedProfiles, failedNotRetried, finishReport, pollLater } from "../queue/pending-reports";
+import { finishRequestUnit, queueProfileUnits, retryRequestUnitLater } from "../queue/request-units";
 import { selectProfiles } from "../plan/profile-selection";
 import { backfillPlanSchema, backfillTargets, type BackfillPlan } from "../plan/targets";
 import { requestForProfile } from "../sync/request-profile";
@@ -57,23 +57,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
       if (selection.run.length + selection.problems.length === 0)
         entry.aborted = "Aborted: No advertiser profile to sync: this login sees none that can run spCampaigns";
     }
-    if (selection.run.length)
-      await ctx.db
-        .insert(amazonAdsRequestUnits)
-        .values(
-          selection.run.map((profile) => ({
-            orgId: unit.orgId,
-            runDate: unit.runDate,
-            kind: "profile" as const,
-            job: unit.job,
-            plan: unit.plan,
-            planKey: unit.planKey,
-            profileId: profile.profileId,
-            profile: { ...profile },
-            clientKey: settings.client_id,
-          })),
-        )
-        .onConflictDoNothing();
+    await queueProfileUnits(ctx.db, unit, selection.run, settings.client_id);
     entry.queuedProfiles = selection.run.length;
     entry.summary.amazonCalls += client.callCount - calls;
     if (lookAgain) {
@@ -158,29 +142,6 @@ async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: s
   await finishRequestUnit(ctx.db, unit, leaseId, "failed", message);
 }
 
-async function retryRequestUnitLater(db: Db, unit: RequestUnit, leaseId: string, error: string) {
-  const t = amazonAdsRequestUnits;
-  const delaySeconds = 30 * 2 ** Math.max(0, unit.attempts - 1);
-  await db
-    .update(t)
-    .set({ lockedUntil: null, leaseId: null, error, availableAt: sql`now() + make_interval(secs => ${delaySeconds})` })
-    .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
-}
-
-async function finishRequestUnit(
-  db: Db,
-  unit: RequestUnit,
-  leaseId: string,
-  status: "done" | "failed",
-  error: string | null,
-) {
-  const t = amazonAdsRequestUnits;
-  await db
-    .update(t)
-    .set({ status, error, lockedUntil: null, leaseId: null, finishedAt: sql`now()` })
-    .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
-}
-
 /** One poll of a pending report, and its load when Amazon has finished it. */
 export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<void> {
   const started = Date.now();
@@ -222,13 +183,4 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     const delays = ctx.config.pollDelaysMs;
     await pollLater(ctx.db, row, leaseId, delays[Math.min(row.attempts, delays.length - 1)]!);
   }
-}
-
-/** Back to the queue, due again in `delayMs`; the lease ends. */
-async function pollLater(db: Db, row: PendingReport, leaseId: string, delayMs: number) {
-  const t = amazonAdsPendingReports;
-  await db
-    .update(t)
-    .set({ lockedUntil: null, leaseId: null, nextPollAt: sql`now() + make_interval(secs => ${delayMs / 1000})` })
-    .where(and(eq(t.id, row.id), eq(t.leaseId, leaseId)));
 }

@@ -2,7 +2,7 @@ import { env } from "../../env";
 import type { AdsClientOptions } from "../api/client";
 import type { LogEntry } from "../reporting/org-logs";
 import type { PhaseSummary } from "../reporting/summary";
-import type { ClaimScope } from "./claim";
+import type { ClaimScope } from "../queue/claim";
 
 export interface WorkerOptions {
   /** Stop taking units this long after the start; on Vercel the route's maxDuration (300 s) minus a margin. */

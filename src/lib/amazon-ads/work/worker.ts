@@ -7,9 +7,9 @@ import { rollUp, type RunStatus } from "../../sync-logs";
 import { AdsClient } from "../api/client";
 import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../reporting/describe-error";
-import { LeaseLostError } from "../sync/pending-queue";
+import { LeaseLostError } from "../queue/pending-reports";
 import type { PhaseSummary } from "../reporting/summary";
-import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "./claim";
+import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
 import { OrgLogBook } from "../reporting/org-logs";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
@@ -33,7 +33,7 @@ export interface WorkerRun {
 type Login = { settings: AmazonAdsSettings; client: AdsClient };
 
 /**
- * One worker: claims units in Postgres (work/claim.ts) and works through them until its budget
+ * One worker: claims units in Postgres (queue/claim.ts) and works through them until its budget
  * ends or nothing is due soon, then returns. Any number of workers, in one process or in many
  * invocations and machines, share the queue; nothing survives the invocation but the database.
  * One organisation's failure is recorded for that organisation and the worker goes on; a database

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
 
@@ -168,4 +168,29 @@ export async function deleteFinishedReports(
     )
     .returning({ id: t.id });
   return deleted.length;
+}
+
+/** A report still generating back to the queue, due again in `delayMs`; the lease ends. */
+export async function pollLater(db: DbOrTx, row: PendingReport, leaseId: string, delayMs: number) {
+  const t = amazonAdsPendingReports;
+  await db
+    .update(t)
+    .set({ lockedUntil: null, leaseId: null, nextPollAt: sql`now() + make_interval(secs => ${delayMs / 1000})` })
+    .where(and(eq(t.id, row.id), eq(t.leaseId, leaseId)));
+}
+
+/** An organisation's pending reports not held by another run are due for a poll now (a per-organisation collect). */
+export async function pollNow(db: DbOrTx, orgId: number): Promise<void> {
+  const t = amazonAdsPendingReports;
+  await db
+    .update(t)
+    .set({ nextPollAt: sql`now()` })
+    .where(
+      and(
+        eq(t.orgId, orgId),
+        eq(t.status, "pending"),
+        gt(t.nextPollAt, sql`now()`),
+        or(isNull(t.lockedUntil), lte(t.lockedUntil, sql`now()`)),
+      ),
+    );
 }

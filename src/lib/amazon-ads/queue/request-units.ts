@@ -1,9 +1,10 @@
 import { and, eq, lt, ne, sql } from "drizzle-orm";
-import type { Db } from "../../db";
+import type { Db, DbOrTx } from "../../db";
 import { logError } from "../../log";
 import { RETENTION_DAYS } from "../plan/dates";
-import { deleteFinishedReports } from "../sync/pending-queue";
-import { amazonAdsRequestUnits } from "../../db/schema";
+import { amazonAdsRequestUnits, type RequestUnit } from "../../db/schema";
+import type { DiscoveredProfile } from "../api/profiles";
+import { deleteFinishedReports } from "./pending-reports";
 import { planKeyOf, type BackfillPlan } from "../plan/targets";
 import { everyAmazonAdsSettings } from "../../settings/store";
 
@@ -120,4 +121,55 @@ async function deleteOldRequestUnits(db: Db): Promise<number> {
  */
 export async function analyzeQueues(db: Db): Promise<void> {
   await db.execute(sql`analyze amazon_ads_request_units, amazon_ads_pending_reports`);
+}
+
+/** A discovery's result: one unit per selected profile, of the discovery's own run (job and plan). */
+export async function queueProfileUnits(
+  db: DbOrTx,
+  discovery: RequestUnit,
+  profiles: readonly DiscoveredProfile[],
+  clientKey: string,
+): Promise<void> {
+  if (profiles.length === 0) return;
+  await db
+    .insert(amazonAdsRequestUnits)
+    .values(
+      profiles.map((profile) => ({
+        orgId: discovery.orgId,
+        runDate: discovery.runDate,
+        kind: "profile" as const,
+        job: discovery.job,
+        plan: discovery.plan,
+        planKey: discovery.planKey,
+        profileId: profile.profileId,
+        profile: { ...profile },
+        clientKey,
+      })),
+    )
+    .onConflictDoNothing();
+}
+
+/** A phase-1 unit back to the queue, due again after 30 s doubling per attempt; the lease ends. */
+export async function retryRequestUnitLater(db: DbOrTx, unit: RequestUnit, leaseId: string, error: string) {
+  const t = amazonAdsRequestUnits;
+  const delaySeconds = 30 * 2 ** Math.max(0, unit.attempts - 1);
+  await db
+    .update(t)
+    .set({ lockedUntil: null, leaseId: null, error, availableAt: sql`now() + make_interval(secs => ${delaySeconds})` })
+    .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
+}
+
+/** A phase-1 unit done or given up, by the holder of its lease only. */
+export async function finishRequestUnit(
+  db: DbOrTx,
+  unit: RequestUnit,
+  leaseId: string,
+  status: "done" | "failed",
+  error: string | null,
+) {
+  const t = amazonAdsRequestUnits;
+  await db
+    .update(t)
+    .set({ status, error, lockedUntil: null, leaseId: null, finishedAt: sql`now()` })
+    .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
 }
