@@ -80,8 +80,8 @@ describe("a download that fails transiently is retried in the same run", () => {
   it("a transient failure when the run's budget is spent leaves the report pending for the next run", async () => {
     await requestReports(1, FAST);
     sim().setScenario({ downloadReset: { count: 1000 } });
-    // Any second try would wait 0.5–1 s, past the 300 ms budget: every report runs out of budget, not tries.
-    const slow = { ...FAST_COLLECT, budgetMs: 300, client: { retry: { baseDelayMs: 1_000, maxDelayMs: 1_000 } } };
+    // Any second try would wait 5–10 s, past the 2 s budget: every report runs out of budget, not tries.
+    const slow = { ...FAST_COLLECT, budgetMs: 2_000, client: { retry: { baseDelayMs: 10_000, maxDelayMs: 10_000 } } };
     const collected = await collectReports(1, slow);
     expect(collected.reports.some((r) => r.outcome === "failed")).toBe(false);
     expect(collected.reports.some((r) => /tried again next run/.test(r.error ?? ""))).toBe(true);

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
@@ -5,7 +6,15 @@ import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
 import { backfill, dispatch, enqueueDailyRequests, requestReports, runWorker, statusReport } from "@/lib/amazon-ads";
 import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/queue/claim";
-import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
+import { loginKeyOf, postgresSharedTokens } from "@/lib/amazon-ads/api/shared-tokens";
+import {
+  amazonAdsAccessTokens,
+  amazonAdsClientBackoff,
+  amazonAdsPendingReports,
+  amazonAdsRequestUnits,
+  syncLogs,
+} from "@/lib/db/schema";
+import { encrypt } from "@/lib/settings/crypto";
 import { createOrganisation } from "@/lib/orgs/organisations";
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import {
@@ -16,7 +25,15 @@ import {
 } from "../../tools/amazon-ads-simulator/index";
 import { amazonRows, storedRows } from "../support/rows";
 import { SIM_ADS_SETTINGS } from "../support/simulator";
-import { cronRequest, dailyDates, resetSyncState, setupSyncTest, simLogin } from "../support/sync-fixture";
+import {
+  cronRequest,
+  dailyDates,
+  reportCreates,
+  resetSyncState,
+  sentAccessTokens,
+  setupSyncTest,
+  simLogin,
+} from "../support/sync-fixture";
 import { addDays } from "@/lib/amazon-ads/plan/dates";
 import { setupRouteServer } from "../support/route-server";
 
@@ -383,5 +400,72 @@ describe("the dispatcher on Vercel: workers are invocations of our own route", (
       delete process.env.AMAZON_ADS_WORKERS;
     }
     expect((await storedRows(db(), 1)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("access tokens shared for their hour", () => {
+  const tokenCalls = () => sim().requests.filter((r) => r.path.endsWith("/auth/o2/token")).length;
+  const loginKey = loginKeyOf(SIM_ADS_SETTINGS.client_id, SIM_ADS_SETTINGS.refresh_token);
+
+  it("every worker and run of a login uses one stored token: its refresh token is exchanged once", async () => {
+    await dispatch("request", { workers: 2, via: "in-process", worker: FAST });
+    await requestReports(1, FAST); // a per-organisation run the same hour
+    await dispatch("collect", { workers: 2, via: "in-process", worker: FAST });
+    expect(reportCreates(sim()).length).toBeGreaterThanOrEqual(5);
+    expect(tokenCalls()).toBe(1);
+    const [row] = await db().select().from(amazonAdsAccessTokens);
+    expect(row!.loginKey).toBe(loginKey);
+    // Stored encrypted: neither the access token nor the refresh token is in the row.
+    const stored = JSON.stringify(row);
+    for (const secret of [...sentAccessTokens(sim()), SIM_ADS_SETTINGS.refresh_token])
+      expect(stored).not.toContain(secret);
+  });
+
+  it("one invocation at a time refreshes: two that need a token at once make one exchange", async () => {
+    let exchanges = 0;
+    const exchange = async () => {
+      exchanges++;
+      await new Promise((r) => setTimeout(r, 300));
+      return { accessToken: `token-${exchanges}`, expiresAt: Date.now() + 3_600_000 };
+    };
+    const a = postgresSharedTokens(db());
+    const b = postgresSharedTokens(db());
+    const [one, two] = await Promise.all([a.obtain("k", 300_000, exchange), b.obtain("k", 300_000, exchange)]);
+    expect(exchanges).toBe(1);
+    expect(two).toEqual(one);
+    // Shortly before it expires it is refreshed: a token inside the margin is not handed out.
+    expect(await a.read("k", 3_600_000)).toBeNull();
+    expect((await a.obtain("k", 3_600_000, exchange)).accessToken).toBe("token-2");
+  });
+
+  it("a 401 drops the stored token and refreshes it once; the run goes on", async () => {
+    // A stored token Amazon does not accept (it ended early at Amazon).
+    await db().insert(amazonAdsAccessTokens).values({ loginKey, refreshingUntil: null });
+    const refused = "Atza|refused-by-amazon";
+    await db()
+      .update(amazonAdsAccessTokens)
+      .set({
+        accessToken: encrypt(refused, loginKey),
+        tokenHash: crypto.createHash("sha256").update(refused).digest("hex"),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+    const run = await requestReports(1, FAST);
+    expect(run.status).toBe("success");
+    expect(tokenCalls()).toBe(1);
+    const [row] = await db().select().from(amazonAdsAccessTokens);
+    expect(row!.tokenHash).not.toBe(crypto.createHash("sha256").update(refused).digest("hex"));
+  });
+
+  it("a revoked grant still fails visibly with a stored token: 401, one refresh, invalid_grant, nothing created", async () => {
+    await requestReports(1, FAST);
+    const created = reportCreates(sim()).length;
+    sim().setScenario({ revokedRefreshTokens: [SIM_ADS_SETTINGS.refresh_token] });
+    const run = await requestReports(1, FAST);
+    expect(run.status).toBe("error");
+    expect(run.message).toMatch(/Token refresh failed.*(invalid_grant|revoked)/i);
+    expect(reportCreates(sim()).length).toBe(created);
+    expect(tokenCalls()).toBe(2); // the first run's, then the refresh after the 401
+    const [log] = await db().select().from(syncLogs).where(eq(syncLogs.status, "error"));
+    expect(log!.message).toMatch(/Token refresh failed/);
   });
 });

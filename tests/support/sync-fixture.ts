@@ -24,13 +24,14 @@ export function createOrgOne(): Promise<unknown> {
   });
 }
 
-/** The tables a sync writes: the rows, the day loads, the requests and their queue, the backoffs, the runs. */
+/** The tables a sync writes: the rows, the day loads, the requests and their queue, the backoffs, the shared tokens, the runs. */
 const SYNC_TABLES = [
   "amazon_sp_ads",
   "amazon_ads_day_loads",
   "amazon_ads_pending_reports",
   "amazon_ads_request_units",
   "amazon_ads_client_backoff",
+  "amazon_ads_access_tokens",
   "sync_logs",
 ];
 

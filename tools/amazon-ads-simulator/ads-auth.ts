@@ -26,7 +26,8 @@ export function authenticateClient(
   const authorization = headerValue(request, "authorization") ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   const token = bearer ? state.tokens.get(bearer[1]!) : undefined;
-  if (!token || token.expiresAt <= state.now().getTime()) {
+  const revoked = token ? state.scenario.revokedRefreshTokens.includes(token.refreshToken) : false;
+  if (!token || revoked || token.expiresAt <= state.now().getTime()) {
     sendUnauthorized(response, "Not authorized to access this advertiser");
     return null;
   }

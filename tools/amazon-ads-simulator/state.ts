@@ -20,6 +20,8 @@ export type { ReportRecord, ReportShape };
 
 export interface IssuedToken {
   clientId: string;
+  /** The grant it was issued for: revoking that grant (scenario) ends the access token too. */
+  refreshToken: string;
   /** Milliseconds on the simulator's clock. */
   expiresAt: number;
 }

@@ -109,6 +109,7 @@ function sendTokens(state: SimulatorState, response: ServerResponse, clientId: s
   const accessToken = `Atza|${randomBytes(48).toString("base64url")}`;
   state.tokens.set(accessToken, {
     clientId,
+    refreshToken,
     expiresAt: state.now().getTime() + ACCESS_TOKEN_LIFETIME_SECONDS * 1000,
   });
   sendJson(

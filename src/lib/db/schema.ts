@@ -369,3 +369,19 @@ export const amazonAdsClientBackoff = pgTable("amazon_ads_client_backoff", {
   until: timestamp("until", { withTimezone: true }).notNull(),
   strikes: integer("strikes").notNull().default(0),
 });
+
+/**
+ * An LwA access token shared for its hour by every invocation of one login (client id + refresh
+ * token), stored encrypted; `refreshing_until` marks the one invocation that is exchanging a new one.
+ */
+export const amazonAdsAccessTokens = pgTable("amazon_ads_access_tokens", {
+  /** sha256 of the client id and refresh token: the login, without storing either again. */
+  loginKey: text("login_key").primaryKey(),
+  /** The access token, encrypted like the settings (AES-256-GCM, the login key as associated data). */
+  accessToken: text("access_token"),
+  /** sha256 of the access token: a 401 drops exactly the token that failed, never a newer one. */
+  tokenHash: text("token_hash"),
+  expiresAt: timestamp("expires_at", { withTimezone: true }),
+  refreshingUntil: timestamp("refreshing_until", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

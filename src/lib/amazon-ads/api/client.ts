@@ -7,6 +7,7 @@ import { amazonHttpError } from "../../amazon/error-body";
 import { AmazonError, isAmazonError, networkFailure } from "../../amazon/errors";
 import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
+import { loginKeyOf, type SharedTokens } from "./shared-tokens";
 
 export const CREATE_REPORT_CONTENT_TYPE = "application/vnd.createasyncreportrequest.v3+json";
 
@@ -44,6 +45,11 @@ export interface AdsClientOptions {
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
   onRetry?: (operation: string, attempt: number, error: unknown, delayMs: number) => void;
+  /**
+   * Where the login's access token is shared with other invocations for its hour (the workers);
+   * without it (Test connection) every client exchanges its own.
+   */
+  sharedTokens?: SharedTokens;
 }
 
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
@@ -105,15 +111,26 @@ export class AdsClient {
     if (!forceRefresh && login.token && login.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS)
       return login.token.accessToken;
     // Concurrent callers (the parallel creates, the profiles of the login) share one token request.
-    login.tokenRequest ??= withRetry(() => {
-      login.calls++;
-      return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings, { timeoutMs: this.timeoutMs });
-    }, this.retry).finally(() => {
+    login.tokenRequest ??= this.newToken(forceRefresh ? login.token : null).finally(() => {
       login.tokenRequest = null;
     });
     login.token = await login.tokenRequest;
     registerSecret(login.token.accessToken);
     return login.token.accessToken;
+  }
+
+  /** A token from the shared store (or another invocation's refresh), else exchanged; `refused` is dropped first. */
+  private async newToken(refused: AccessToken | null): Promise<AccessToken> {
+    const exchange = () =>
+      withRetry(() => {
+        this.login.calls++;
+        return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings, { timeoutMs: this.timeoutMs });
+      }, this.retry);
+    const shared = this.options.sharedTokens;
+    if (!shared) return exchange();
+    const key = loginKeyOf(this.settings.client_id, this.settings.refresh_token);
+    if (refused) await shared.drop(key, refused.accessToken);
+    return shared.obtain(key, TOKEN_REFRESH_MARGIN_MS, exchange);
   }
 
   private async send(

@@ -5,6 +5,7 @@ import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import { rollUp, type RunStatus } from "../../sync-logs";
 import { AdsClient } from "../api/client";
+import { postgresSharedTokens } from "../api/shared-tokens";
 import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../reporting/describe-error";
 import { LeaseLostError } from "../queue/pending-reports";
@@ -46,12 +47,18 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   const deadline = started + config.budgetMs;
   const logs = new OrgLogBook(db, deadline);
   const logins = new Map<number, Promise<Login>>();
+  // A login's access token is shared with every other invocation for its hour (api/shared-tokens.ts).
+  const sharedTokens = postgresSharedTokens(db);
   const login = (orgId: number): Promise<Login> => {
     let entry = logins.get(orgId);
     if (!entry) {
       entry = requireAdsSettings(orgId, db).then((settings) => ({
         settings,
-        client: new AdsClient(settings, { ...config.client, retry: { ...config.client?.retry, deadline } }),
+        client: new AdsClient(settings, {
+          ...config.client,
+          sharedTokens,
+          retry: { ...config.client?.retry, deadline },
+        }),
       }));
       entry.catch(() => {}); // awaited by every unit of the organisation; a rejection is theirs to report
       logins.set(orgId, entry);

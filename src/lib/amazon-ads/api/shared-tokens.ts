@@ -1,0 +1,116 @@
+import crypto from "node:crypto";
+import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { AccessToken } from "../../amazon/lwa";
+import { sleep } from "../../amazon/retry";
+import type { Db } from "../../db";
+import { amazonAdsAccessTokens } from "../../db/schema";
+import { logWarn } from "../../log";
+import { decrypt, encrypt } from "../../settings/crypto";
+
+/**
+ * Access tokens shared for their hour through Postgres, so that the many invocations of a day (every
+ * worker, every cron) exchange a login's refresh token about once an hour instead of once each. One
+ * invocation at a time refreshes (a short claim in `refreshing_until`); the others keep using the
+ * valid token or wait a moment for the new one. Nothing but the database is shared: a process keeps
+ * the token in memory for its own lifetime only (AdsClient's login state).
+ */
+export interface SharedTokens {
+  /** A stored token of the login valid for at least `marginMs`, or null. */
+  read(loginKey: string, marginMs: number): Promise<AccessToken | null>;
+  /**
+   * A token for the login: the stored one if valid, else one `exchange` by this invocation while it
+   * holds the refresh claim, else the one another invocation stored meanwhile.
+   */
+  obtain(loginKey: string, marginMs: number, exchange: () => Promise<AccessToken>): Promise<AccessToken>;
+  /** Amazon refused this token (401): it is not handed out again. A newer token stays. */
+  drop(loginKey: string, accessToken: string): Promise<void>;
+}
+
+/** How long one invocation may hold the refresh claim; past it (a crash) another one refreshes. */
+const REFRESH_CLAIM_MS = 30_000;
+/** How long an invocation waits for another's refresh before it exchanges a token itself. */
+const WAIT_FOR_REFRESH_MS = 10_000;
+
+/** The login's key: a hash of client id and refresh token (neither is stored again). */
+export function loginKeyOf(clientId: string, refreshToken: string): string {
+  return crypto.createHash("sha256").update(`${clientId}\n${refreshToken}`).digest("hex");
+}
+
+const hashOf = (accessToken: string) => crypto.createHash("sha256").update(accessToken).digest("hex");
+
+export function postgresSharedTokens(db: Db): SharedTokens {
+  const t = amazonAdsAccessTokens;
+
+  const read = async (loginKey: string, marginMs: number): Promise<AccessToken | null> => {
+    const [row] = await db.select().from(t).where(eq(t.loginKey, loginKey));
+    if (!row?.accessToken || !row.expiresAt || row.expiresAt.getTime() - Date.now() <= marginMs) return null;
+    try {
+      return { accessToken: decrypt(row.accessToken, loginKey), expiresAt: row.expiresAt.getTime() };
+    } catch {
+      // Another key (rotated) or a damaged row: as good as no token; the next refresh overwrites it.
+      logWarn("[amazon-ads] a shared access token could not be decrypted; exchanging a new one");
+      return null;
+    }
+  };
+
+  const claimRefresh = async (loginKey: string): Promise<boolean> => {
+    const until = sql`now() + make_interval(secs => ${REFRESH_CLAIM_MS / 1000})`;
+    const claimed = await db
+      .insert(t)
+      .values({ loginKey, refreshingUntil: until })
+      .onConflictDoUpdate({
+        target: t.loginKey,
+        set: { refreshingUntil: until, updatedAt: sql`now()` },
+        setWhere: or(isNull(t.refreshingUntil), lt(t.refreshingUntil, sql`now()`)),
+      })
+      .returning({ loginKey: t.loginKey });
+    return claimed.length > 0;
+  };
+
+  const store = async (loginKey: string, token: AccessToken) => {
+    await db
+      .update(t)
+      .set({
+        accessToken: encrypt(token.accessToken, loginKey),
+        tokenHash: hashOf(token.accessToken),
+        expiresAt: new Date(token.expiresAt),
+        refreshingUntil: null,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(t.loginKey, loginKey));
+  };
+
+  const release = async (loginKey: string) => {
+    await db.update(t).set({ refreshingUntil: null }).where(eq(t.loginKey, loginKey));
+  };
+
+  return {
+    read,
+    async obtain(loginKey, marginMs, exchange) {
+      const stored = await read(loginKey, marginMs);
+      if (stored) return stored;
+      for (const waitUntil = Date.now() + WAIT_FOR_REFRESH_MS; ;) {
+        if (await claimRefresh(loginKey)) break;
+        if (Date.now() >= waitUntil) return exchange(); // the refresher is stuck: this one goes on alone
+        await sleep(200);
+        const fresh = await read(loginKey, marginMs);
+        if (fresh) return fresh;
+      }
+      let token: AccessToken;
+      try {
+        token = await exchange();
+      } catch (error) {
+        await release(loginKey).catch(() => {}); // a revoked grant: the next invocation tries (and fails) at once
+        throw error;
+      }
+      await store(loginKey, token);
+      return token;
+    },
+    async drop(loginKey, accessToken) {
+      await db
+        .update(t)
+        .set({ accessToken: null, tokenHash: null, expiresAt: null, updatedAt: sql`now()` })
+        .where(and(eq(t.loginKey, loginKey), eq(t.tokenHash, hashOf(accessToken))));
+    },
+  };
+}
