@@ -10,6 +10,7 @@ import { loginKeyOf, postgresSharedTokens } from "@/lib/amazon-ads/api/shared-to
 import {
   amazonAdsAccessTokens,
   amazonAdsClientBackoff,
+  amazonAdsDayLoads,
   amazonAdsPendingReports,
   amazonAdsRequestUnits,
   syncLogs,
@@ -366,6 +367,39 @@ describe("the same day", () => {
     const later = await dispatch("collect", { workers: 2, via: "in-process", worker: FAST });
     expect(later.status).toBe("success");
     for (const d of dailyDates()) expect(await storedRows(db(), 1, d)).toEqual(amazonRows(sim(), d));
+  });
+});
+
+describe("polls paced to Amazon", () => {
+  it("a profile's first polls wait until its recent reports were ready (Amazon's generatedAt), not before", async () => {
+    const MINUTE = 60_000;
+    sim().setScenario({ generationMs: { min: 2 * MINUTE, max: 2 * MINUTE } });
+    await dispatch("request", { workers: 1, via: "in-process", worker: { ...FAST, budgetMs: 2_000 } });
+    // No history yet: polled at once, still generating.
+    const first = await db().select().from(amazonAdsPendingReports);
+    expect(first.map((p) => p.attempts >= 1)).toEqual(Array(5).fill(true));
+    amazonAhead = 3 * MINUTE;
+    await dispatch("collect", { workers: 1, via: "in-process", worker: FAST });
+    const loads = await db().select().from(amazonAdsDayLoads);
+    expect(loads.map((l) => l.generationMs)).toEqual(Array(5).fill(2 * MINUTE));
+
+    // The next run's reports: their first poll is due two minutes after their creation.
+    const polls = () =>
+      sim().requests.filter((r) => r.method === "GET" && /\/reporting\/reports\//.test(r.path)).length;
+    await requestReports(1, FAST);
+    const fresh = await db()
+      .select()
+      .from(amazonAdsPendingReports)
+      .where(eq(amazonAdsPendingReports.status, "pending"));
+    expect(fresh).toHaveLength(5);
+    for (const report of fresh) {
+      expect(report.attempts).toBe(0);
+      expect(report.nextPollAt.getTime() - report.createdAt.getTime()).toBe(2 * MINUTE);
+    }
+    const before = polls();
+    const early = await dispatch("collect", { workers: 1, via: "in-process", worker: { ...FAST, maxIdleMs: 500 } });
+    expect(early.workers[0]!.units.report).toBe(0);
+    expect(polls()).toBe(before);
   });
 });
 

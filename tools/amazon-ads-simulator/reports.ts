@@ -5,7 +5,7 @@ import { buildReportFile, type ReportFile } from "./report-file";
 import { presignReportUrl } from "./s3";
 import { duplicateFor } from "./duplicates";
 import { newReportRecord } from "./report-record";
-import { timedStatus } from "./generation";
+import { generationTimeMs, timedStatus } from "./generation";
 import { consumeFault, latencyMs } from "./scenario";
 import { answerClientStorm, sendTooManyRequests } from "./throttle";
 import type { ReportRecord, SimulatorState } from "./state";
@@ -148,7 +148,10 @@ function complete(state: SimulatorState, report: ReportRecord): Promise<void> {
     const plan = isEmpty ? null : state.planFor(report.profileId, report.startDate, report.endDate, report.shape);
     report.file = keepWithinCache(state, await buildReportFile(plan, isCorrupt));
     if (report.status === "CANCELLED") return;
-    const generated = state.now().toISOString();
+    // With timed generation, Amazon's generatedAt is when the file was done, not when it was polled.
+    const timed = state.scenario.generationMs;
+    const doneMs = timed ? report.createdMs + generationTimeMs(report.reportId, timed) : Infinity;
+    const generated = new Date(Math.min(state.now().getTime(), doneMs)).toISOString();
     report.status = "COMPLETED";
     report.generatedAt = generated;
     report.updatedAt = generated;

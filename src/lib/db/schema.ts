@@ -245,6 +245,8 @@ export const amazonAdsDayLoads = pgTable(
     withdrawnRows: integer("withdrawn_rows").notNull().default(0),
     /** The report had no row of this date while rows were stored: they were kept, the day is suspect. */
     suspectEmpty: boolean("suspect_empty").notNull().default(false),
+    /** How long Amazon took to generate the report (its generatedAt − createdAt): paces the profile's first polls. */
+    generationMs: integer("generation_ms"),
     loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -22,6 +22,8 @@ export const asyncReportSchema = z.looseObject({
   urlExpiresAt: z.string().nullish(),
   fileSize: z.number().nullish(),
   failureReason: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  generatedAt: z.string().nullish(),
   configuration: z.unknown().optional(),
 });
 export type AsyncReport = z.infer<typeof asyncReportSchema>;

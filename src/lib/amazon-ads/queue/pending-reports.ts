@@ -5,7 +5,12 @@ import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
 export type NewPendingReport = Pick<
   PendingReport,
   "orgId" | "reportId" | "reportDate" | "reportEndDate" | "kind" | "lookbackDays" | "profileId" | "region"
-> & { retryAttempt?: number; clientKey?: string };
+> & {
+  retryAttempt?: number;
+  clientKey?: string;
+  /** Its first poll this long after now (poll-pacing.ts); at once by default. */
+  firstPollInMs?: number;
+};
 
 /**
  * A worker's claim on a report ran out and another worker took it: this one must not finish it
@@ -26,9 +31,11 @@ const ownRow = (id: number, leaseId?: string) =>
 
 /** Inserts unless the same report (425 adoption) or an open request for the same range is already there. */
 export async function insertPendingReport(db: DbOrTx, report: NewPendingReport): Promise<boolean> {
+  const { firstPollInMs, ...row } = report;
+  const nextPollAt = firstPollInMs ? sql`now() + make_interval(secs => ${firstPollInMs / 1000})` : undefined;
   const inserted = await db
     .insert(amazonAdsPendingReports)
-    .values(report)
+    .values({ ...row, ...(nextPollAt ? { nextPollAt } : {}) })
     .onConflictDoNothing()
     .returning({ id: amazonAdsPendingReports.id });
   return inserted.length > 0;

@@ -55,15 +55,15 @@ export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<Rec
     withdrawn_per_day as (select date, count(*)::int as n from withdrawn group by date)
     insert into amazon_ads_day_loads as l
       (org_id, profile_id, date, report_id, kind, lookback_days, rows, impressions, clicks, cost, sales_14d,
-       withdrawn_rows, suspect_empty)
+       withdrawn_rows, suspect_empty, generation_ms)
     select ${p.orgId}, ${p.profileId}, days.date, ${p.reportId}, ${p.kind}, (${p.referenceDate}::date - days.date),
       coalesce(s.rows, 0), s.impressions, s.clicks, s.cost, s.sales_14d,
-      coalesce(w.n, 0), coalesce(s.rows, 0) = 0 and coalesce(s.others, 0) > 0
+      coalesce(w.n, 0), coalesce(s.rows, 0) = 0 and coalesce(s.others, 0) > 0, ${p.generationMs ?? null}::int
     from days left join stored s using (date) left join withdrawn_per_day w using (date)
     on conflict (org_id, report_id, date) do update set
       rows = excluded.rows, impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,
       sales_14d = excluded.sales_14d, withdrawn_rows = excluded.withdrawn_rows,
-      suspect_empty = excluded.suspect_empty, loaded_at = now()
+      suspect_empty = excluded.suspect_empty, generation_ms = excluded.generation_ms, loaded_at = now()
     returning l.date::text as date, l.rows, l.withdrawn_rows, l.suspect_empty,
       (select coalesce(s2.others, 0) from stored s2 where s2.date = l.date)::int as kept_rows
   `);

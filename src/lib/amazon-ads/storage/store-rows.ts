@@ -14,6 +14,8 @@ export interface RowProvenance {
   endDate: string;
   /** The day the report was requested for (in the profile's zone): a row's lookback = this − its date. */
   referenceDate: string;
+  /** How long Amazon took to generate the report, when it said (recorded per day load). */
+  generationMs?: number | null;
 }
 
 // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).

@@ -126,7 +126,7 @@ async function ingest(
       const error = new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
       return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, config.leaseId);
     }
-    const tried = await triesOfOneUrl(() => loadOnce(db, row, url, config), policy);
+    const tried = await triesOfOneUrl(() => loadOnce(db, row, current, url, config), policy);
     if ("rows" in tried) return { ...base, outcome: "completed", rows: tried.rows, durationMs: Date.now() - started };
     const { error } = tried;
     const worthAnotherUrl = error.transient || error.reason === "url_expired";
@@ -170,7 +170,13 @@ async function triesOfOneUrl(load: () => Promise<number>, policy: RetryPolicy): 
 }
 
 /** One download of the file into the table, in one transaction with the report's "completed" mark. */
-async function loadOnce(db: Db, row: PendingReport, url: string, config: CollectReportOptions): Promise<number> {
+async function loadOnce(
+  db: Db,
+  row: PendingReport,
+  report: AsyncReport,
+  url: string,
+  config: CollectReportOptions,
+): Promise<number> {
   const referenceDate = addDays(row.reportEndDate, row.lookbackDays);
   const unknownKeys = new Set<string>();
   const provenance = {
@@ -181,6 +187,7 @@ async function loadOnce(db: Db, row: PendingReport, url: string, config: Collect
     startDate: row.reportDate,
     endDate: row.reportEndDate,
     referenceDate,
+    generationMs: generationMsOf(report),
   };
   const options = { batchSize: config.batchSize, unknownKeys, onBatch: config.onBatch };
   const { rows, days } = await ingestReport(db, url, provenance, options, (tx, total) =>
@@ -195,4 +202,12 @@ async function loadOnce(db: Db, row: PendingReport, url: string, config: Collect
   if (unknownKeys.size)
     config.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;
+}
+
+/** Amazon's own account of how long the report took (generatedAt − createdAt), when it gave both. */
+export function generationMsOf(report: AsyncReport): number | null {
+  const created = Date.parse(report.createdAt ?? "");
+  const generated = Date.parse(report.generatedAt ?? "");
+  if (!Number.isFinite(created) || !Number.isFinite(generated) || generated < created) return null;
+  return Math.min(generated - created, 2 ** 31 - 1);
 }

@@ -9,6 +9,7 @@ import { dailyTargets, type ReportTarget } from "../plan/targets";
 import { describeError } from "../reporting/describe-error";
 import { overallStatus, type ProfileResult, type ReportOutcome } from "../reporting/summary";
 import { insertPendingReport, markRetried, openRequestsFor } from "../queue/pending-reports";
+import { firstPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 
 export interface ProfileRequestOptions {
   now?: Date;
@@ -43,6 +44,7 @@ export async function requestForProfile(
   }
   addRetries(targets, failed, today, now);
   const open = await openRequestsFor(db, orgId, profileId);
+  const firstPollInMs = firstPollDelayMs(await recentGenerationTimes(db, orgId, profileId));
   const reports = await mapAtMost(
     targets,
     options.createsAtOnce ?? targets.length,
@@ -69,6 +71,7 @@ export async function requestForProfile(
           region,
           retryAttempt: target.retryOf ? target.retryOf.retryAttempt + 1 : 0,
           clientKey: client.settings.client_id,
+          firstPollInMs,
         });
         const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
         return { ...base, reportId: created.reportId, outcome };

@@ -1,0 +1,1 @@
+ALTER TABLE "amazon_ads_day_loads" ADD COLUMN "generation_ms" integer;
