@@ -96,6 +96,12 @@ export function postgresSharedTokens(db: Db): SharedTokens {
         const fresh = await read(loginKey, marginMs);
         if (fresh) return fresh;
       }
+      // Another invocation may have stored a token between the read above and this claim.
+      const meanwhile = await read(loginKey, marginMs);
+      if (meanwhile) {
+        await release(loginKey);
+        return meanwhile;
+      }
       let token: AccessToken;
       try {
         token = await exchange();
