@@ -4,7 +4,15 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
-import { backfill, dispatch, enqueueDailyRequests, requestReports, runWorker, statusReport } from "@/lib/amazon-ads";
+import {
+  backfill,
+  collectReports,
+  dispatch,
+  enqueueDailyRequests,
+  requestReports,
+  runWorker,
+  statusReport,
+} from "@/lib/amazon-ads";
 import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/queue/claim";
 import { loginKeyOf, postgresSharedTokens } from "@/lib/amazon-ads/api/shared-tokens";
 import {
@@ -327,6 +335,16 @@ describe("one engine", () => {
     expect(reports.map((r) => r.status).sort()).toEqual([...Array(5).fill("completed"), ...Array(5).fill("pending")]);
   });
 
+  it("a per-organisation request that cannot take its units says so: partial, with the units still queued", async () => {
+    // The app's client id is backing off (a 429 storm elsewhere): nothing of it may be claimed for a minute.
+    await backOffClient(db(), SIM_ADS_SETTINGS.client_id);
+    await backOffClient(db(), SIM_ADS_SETTINGS.client_id);
+    const run = await requestReports(1, FAST);
+    expect(run.status).toBe("partial");
+    expect(run.message).toMatch(/1 unit\(s\) still queued/);
+    expect(reportCreates(sim())).toHaveLength(0);
+  });
+
   it("a backfill runs as units of its own plan beside the day's, and is logged as a backfill", async () => {
     await enqueueDailyRequests(db(), { orgIds: [1] });
     const from = addDays(dailyDates()[4]!, -3);
@@ -488,6 +506,17 @@ describe("access tokens shared for their hour", () => {
     expect(tokenCalls()).toBe(1);
     const [row] = await db().select().from(amazonAdsAccessTokens);
     expect(row!.tokenHash).not.toBe(crypto.createHash("sha256").update(refused).digest("hex"));
+  });
+
+  it("a revoked grant during a per-organisation collect fails the run, not its reports: they stay pending", async () => {
+    await requestReports(1, FAST);
+    sim().setScenario({ revokedRefreshTokens: [SIM_ADS_SETTINGS.refresh_token] });
+    const run = await collectReports(1, { client: FAST.client, pollDelaysMs: [50], budgetMs: 5_000 });
+    expect(run.status).toBe("error");
+    expect(run.message).toMatch(/Aborted: Token refresh failed/);
+    const reports = await db().select().from(amazonAdsPendingReports);
+    expect(reports.map((r) => r.status)).toEqual(Array(5).fill("pending"));
+    expect(reports.every((r) => r.error === null && r.nextPollAt.getTime() > Date.now() + 10 * 60_000)).toBe(true);
   });
 
   it("a revoked grant still fails visibly with a stored token: 401, one refresh, invalid_grant, nothing created", async () => {

@@ -108,12 +108,16 @@ export class AdsClient {
     return this.options.timeoutMs ?? env().AMAZON_HTTP_TIMEOUT_MS;
   }
 
-  async accessToken(forceRefresh = false): Promise<string> {
+  /**
+   * The login's access token. `refused`: Amazon answered 401 to this token, so a new one is needed,
+   * unless another call of the login has already replaced it.
+   */
+  async accessToken(refused?: string): Promise<string> {
     const login = this.login;
-    if (!forceRefresh && login.token && login.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS)
-      return login.token.accessToken;
+    const current = login.token && login.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS ? login.token : null;
+    if (current && current.accessToken !== refused) return current.accessToken;
     // Concurrent callers (the parallel creates, the profiles of the login) share one token request.
-    login.tokenRequest ??= this.newToken(forceRefresh ? login.token : null).finally(() => {
+    login.tokenRequest ??= this.newToken(refused ?? null).finally(() => {
       login.tokenRequest = null;
     });
     login.token = await login.tokenRequest;
@@ -122,7 +126,7 @@ export class AdsClient {
   }
 
   /** A token from the shared store (or another invocation's refresh), else exchanged; `refused` is dropped first. */
-  private async newToken(refused: AccessToken | null): Promise<AccessToken> {
+  private async newToken(refused: string | null): Promise<AccessToken> {
     const exchange = () =>
       withRetry(() => {
         this.login.calls++;
@@ -131,7 +135,7 @@ export class AdsClient {
     const shared = this.options.sharedTokens;
     if (!shared) return exchange();
     const key = loginKeyOf(this.settings.client_id, this.settings.refresh_token);
-    if (refused) await shared.drop(key, refused.accessToken);
+    if (refused) await shared.drop(key, refused);
     return shared.obtain(key, TOKEN_REFRESH_MARGIN_MS, exchange);
   }
 
@@ -171,7 +175,7 @@ export class AdsClient {
       if (response.status === 401 && !refreshed) {
         // The token may have been revoked or expired early: one fresh token, then give up.
         refreshed = true;
-        await this.accessToken(true);
+        await this.accessToken(token);
         continue;
       }
       if (!response.ok) {

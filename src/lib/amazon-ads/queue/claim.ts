@@ -32,7 +32,8 @@ export interface ClaimOptions {
 
 /**
  * A worker limited to one organisation and one queue: a per-organisation run (its cron, the CLI, a
- * backfill) works through that organisation's phase-1 units, or its reports, and nothing else.
+ * backfill) works through that organisation's phase-1 units of its own job and plan (of any run
+ * date), or its reports, and nothing else.
  */
 export interface ClaimScope {
   orgId: number;

@@ -14,7 +14,8 @@ const INSERT_CHUNK = 1_000;
 /**
  * The daily phase 1, queued: one discovery unit per organisation with Ads credentials (or only
  * `orgIds`) for `runDate` (the UTC day). Idempotent: a second call the same day queues nothing
- * new, so a cron that fires twice or a retried dispatch never requests a day twice. Credentials
+ * new, so a cron that fires twice or a retried dispatch never requests a day twice (a
+ * per-organisation run asks again on purpose: requeueRequestUnits). Credentials
  * that cannot be read still get their unit: the worker records why in that organisation's sync_logs.
  */
 export async function enqueueDailyRequests(
@@ -53,22 +54,11 @@ export async function enqueueDailyRequests(
  */
 export async function requeueRequestUnits(
   db: Db,
-  unit: {
-    orgId: number;
-    runDate: string;
-    job: "request" | "backfill";
-    plan: BackfillPlan | null;
-    clientKey: string | null;
-  },
+  unit: RunOfUnits & { plan: BackfillPlan | null; clientKey: string | null },
 ): Promise<void> {
   const t = amazonAdsRequestUnits;
   const planKey = unit.plan ? planKeyOf(unit.plan) : "";
-  const sameRun = and(
-    eq(t.orgId, unit.orgId),
-    eq(t.runDate, unit.runDate),
-    eq(t.job, unit.job),
-    eq(t.planKey, planKey),
-  );
+  const sameRun = ofRun({ ...unit, planKey });
   await db.transaction(async (tx) => {
     await tx.delete(t).where(and(sameRun, eq(t.kind, "profile"), ne(t.status, "pending")));
     await tx
@@ -87,6 +77,29 @@ export async function requeueRequestUnits(
         setWhere: ne(t.status, "pending"),
       });
   });
+}
+
+/** The phase-1 units of one run of one organisation: the day's request, or one backfill's plan. */
+export interface RunOfUnits {
+  orgId: number;
+  runDate: string;
+  job: "request" | "backfill";
+  planKey?: string;
+}
+
+function ofRun(run: RunOfUnits) {
+  const t = amazonAdsRequestUnits;
+  return and(eq(t.orgId, run.orgId), eq(t.runDate, run.runDate), eq(t.job, run.job), eq(t.planKey, run.planKey ?? ""));
+}
+
+/** How many of the run's units are still queued (not done, not given up). */
+export async function pendingUnitsOfRun(db: DbOrTx, run: RunOfUnits): Promise<number> {
+  const t = amazonAdsRequestUnits;
+  const rows = await db
+    .select({ id: t.id })
+    .from(t)
+    .where(and(ofRun(run), eq(t.status, "pending")));
+  return rows.length;
 }
 
 /** Finished phase-1 units are kept this many days (what ran when), then dropped. */

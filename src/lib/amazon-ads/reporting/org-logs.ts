@@ -20,6 +20,8 @@ export interface LogEntry {
   discovery: ProfileResult[];
   /** Request: how many profiles discovery queued a unit for (a run's progress counts against it). */
   queuedProfiles: number | null;
+  /** Request: units of the run still queued when it stopped (a per-organisation run's account). */
+  leftInQueue: number;
   /** Collect: finished requests the run's clean-up removed. */
   removed: number;
   /** Collect: set when there was nothing to poll at all. */
@@ -29,8 +31,8 @@ export interface LogEntry {
 
 /**
  * One sync_logs row per organisation and phase per worker invocation, opened when the worker first
- * does something for that organisation (a poll that only says "still generating" opens none) and
- * finished when the worker stops. A worker killed half way leaves its rows `running`; the next run
+ * does something for that organisation (a poll that only says "still generating" opens none; a
+ * per-organisation run's own row is opened before any work) and finished when the worker stops. A worker killed half way leaves its rows `running`; the next run
  * of that organisation closes them as interrupted (startSyncLog).
  */
 export class OrgLogBook {
@@ -53,6 +55,7 @@ export class OrgLogBook {
         logId,
         discovery: [],
         queuedProfiles: null,
+        leftInQueue: 0,
         removed: 0,
         nothingPending: false,
         aborted: null,
@@ -75,6 +78,10 @@ export class OrgLogBook {
         s.status = s.profiles.length ? rollUp(s.profiles.map((p) => p.status)) : "success";
         const verb = s.job === "backfill" ? "Backfill" : "Requested";
         s.message = requestMessage(verb, s.reports, requested, notSynced);
+        if (entry.leftInQueue) {
+          s.status = rollUp([s.status, "partial"]);
+          s.message += `; ${entry.leftInQueue} unit(s) still queued (the workers finish them)`;
+        }
       } else {
         s.profiles = profileResults(s.reports);
         s.status = overallStatus(s.reports);

@@ -1,4 +1,4 @@
-import { AmazonError, isAmazonError } from "../../amazon/errors";
+import { AmazonError, isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
 import { retryDelayMs, sleep, type RetryPolicy } from "../../amazon/retry";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
@@ -50,6 +50,8 @@ export async function collectReport(
   try {
     report = await client.getReport(row.reportId);
   } catch (error) {
+    // The login refused (a revoked grant): the organisation's failure, not this report's (units.ts).
+    if (isAmazonError(error) && error.operation === TOKEN_REFRESH) throw error;
     if (isAmazonError(error) && error.status === 404) {
       return fail(
         db,

@@ -16,7 +16,7 @@ import { outcomeBase } from "../sync/collect-report";
 import { requireAdsSettings } from "../sync/credentials";
 import { deleteFinishedReports, pendingReports, pollNow } from "../queue/pending-reports";
 import type { ClaimScope } from "../queue/claim";
-import { requeueRequestUnits } from "../queue/request-units";
+import { pendingUnitsOfRun, requeueRequestUnits } from "../queue/request-units";
 import { runWorker } from "./worker";
 import { DEFAULT_WORKER, type RunAccount, type WorkerOptions } from "./worker-options";
 
@@ -117,25 +117,26 @@ async function requestRun(
   options: RequestOptions,
 ): Promise<PhaseSummary> {
   const now = options.now;
+  const units = { orgId, runDate: todayIn("UTC", now), job, planKey: plan ? planKeyOf(plan) : "" };
   let progress: LogEntry | null = null;
   let done = 0;
   return orgRun(orgId, job, {
-    run: { job, planKey: plan ? planKeyOf(plan) : "" },
+    run: { job, planKey: units.planKey },
     budgetMs: REQUEST_BUDGET_MS,
     client: options.client,
     now: now ? () => now : undefined,
-    prepare: (db, settings) =>
-      requeueRequestUnits(db, {
-        orgId,
-        runDate: todayIn("UTC", now),
-        job,
-        plan,
-        clientKey: settings.client_id,
-      }),
+    prepare: (db, settings) => requeueRequestUnits(db, { ...units, plan, clientKey: settings.client_id }),
     onUnit: (kind) => {
       if (kind === "profile" && progress?.queuedProfiles) options.onProgress?.(++done, progress.queuedProfiles);
     },
-    account: { opened: (entry) => (progress = entry) },
+    account: {
+      opened: (entry) => (progress = entry),
+      // Units the run could not take (its budget ran out, other workers hold them, the client id is
+      // backing off) are said, not passed over: the run is partial and the workers finish them.
+      complete: async (entry) => {
+        entry.leftInQueue = await pendingUnitsOfRun(await getDb(), units);
+      },
+    },
   });
 }
 

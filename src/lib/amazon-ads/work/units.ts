@@ -1,4 +1,4 @@
-import { isAmazonError } from "../../amazon/errors";
+import { isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
 import type { Db } from "../../db";
 import { AppError } from "../../errors";
 import type { PendingReport, RequestUnit } from "../../db/schema";
@@ -13,6 +13,7 @@ import { selectProfiles } from "../plan/profile-selection";
 import { backfillPlanSchema, backfillTargets, type BackfillPlan } from "../plan/targets";
 import { requestForProfile } from "../sync/request-profile";
 import type { OrgLogBook } from "../reporting/org-logs";
+import type { ReportOutcome } from "../reporting/summary";
 import type { WorkerSettings } from "./worker-options";
 
 /** What a unit needs from its worker: the database, the log book and the organisation's login. */
@@ -150,27 +151,25 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     login = await ctx.login(row.orgId);
   } catch (error) {
     if (!isOrganisationFailure(error)) throw error;
-    // No readable credentials any more: the report cannot be polled; it fails once past its time limit.
-    const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
-    const entry = ctx.logs.entry(row.orgId, "collect");
-    entry.aborted = `Aborted: ${describeError(error)}`;
-    if (ageHours >= ctx.config.timeoutHours) {
-      const outcome = { ...outcomeBase(row), outcome: "timed_out" as const, error: describeError(error) };
-      await finishReport(ctx.db, row.id, { status: "failed", error: outcome.error }, leaseId);
-      entry.summary.reports.push(outcome);
-    } else await pollLater(ctx.db, row, leaseId, 15 * 60_000);
-    return;
+    return cannotPoll(ctx, row, leaseId, error); // no readable credentials any more
   }
   const calls = login.client.callCount;
   const client = login.client.forProfile(row.profileId, row.region).withRetryPolicy(unitRetry(ctx));
   const warnings: string[] = [];
-  const outcome = await collectReport(ctx.db, row, client, {
-    timeoutHours: ctx.config.timeoutHours,
-    batchSize: ctx.config.batchSize,
-    onBatch: ctx.config.onBatch,
-    warn: (m) => warnings.push(m),
-    leaseId,
-  });
+  let outcome: ReportOutcome;
+  try {
+    outcome = await collectReport(ctx.db, row, client, {
+      timeoutHours: ctx.config.timeoutHours,
+      batchSize: ctx.config.batchSize,
+      onBatch: ctx.config.onBatch,
+      warn: (m) => warnings.push(m),
+      leaseId,
+    });
+  } catch (error) {
+    if (!isAmazonError(error) || error.operation !== TOKEN_REFRESH) throw error;
+    entry(ctx, row).summary.amazonCalls += login.client.callCount - calls;
+    return cannotPoll(ctx, row, leaseId, error); // the login itself was refused (a revoked grant)
+  }
   const quiet = outcome.outcome === "still_pending" && !outcome.error && warnings.length === 0;
   if (!quiet) {
     const entry = ctx.logs.entry(row.orgId, "collect");
@@ -183,4 +182,22 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     const delays = ctx.config.pollDelaysMs;
     await pollLater(ctx.db, row, leaseId, delays[Math.min(row.attempts, delays.length - 1)]!);
   }
+}
+
+const entry = (ctx: UnitContext, row: PendingReport) => ctx.logs.entry(row.orgId, "collect");
+
+/**
+ * The organisation cannot poll at all (its credentials are unreadable, or Amazon refused its login):
+ * the run is aborted for it and the report stays pending, polled again in 15 min, so no report is
+ * failed for what is the login's problem; one past its time limit fails as timed out.
+ */
+async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string, error: unknown): Promise<void> {
+  const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
+  const log = entry(ctx, row);
+  log.aborted = `Aborted: ${describeError(error)}`;
+  if (ageHours >= ctx.config.timeoutHours) {
+    const outcome = { ...outcomeBase(row), outcome: "timed_out" as const, error: describeError(error) };
+    await finishReport(ctx.db, row.id, { status: "failed", error: outcome.error }, leaseId);
+    log.summary.reports.push(outcome);
+  } else await pollLater(ctx.db, row, leaseId, 15 * 60_000);
 }

@@ -159,6 +159,8 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       run.error = describeError(error);
     });
   }
+  // A run that stopped on its own failure says so in its account, whatever it had done before.
+  if (account && run.error) logs.entry(account.orgId, account.job).aborted ??= `Aborted: ${run.error}`;
   run.organisations = await logs.finish().catch((error) => {
     logError(`[amazon-ads] worker ${run.workerId}: finishing its sync_logs rows failed`, error);
     return [];
