@@ -42,8 +42,8 @@ export function checkClientFaults(clientId: string, faults: SimClientFaults): vo
   }
 }
 
-/** Replaces the client's fault settings with these (a field left out or null is off). */
-export function setFaults(client: SimClient, faults: SimClientFaults): void {
+/** Replaces the client's (an app's) fault settings with these (a field left out or null is off). */
+export function setFaults(client: Pick<SimClient, "clientId" | "storm429">, faults: SimClientFaults): void {
   checkClientFaults(client.clientId, faults);
   if (faults.storm429) client.storm429 = { ...faults.storm429 };
   else delete client.storm429;

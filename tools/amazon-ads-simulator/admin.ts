@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { sendJson } from "./http-util";
 import type { SimulatorState } from "./state";
-import type { Region, Scenario, SimClientFaults, SimProfile } from "./types";
+import type { Region, Scenario, SimClient, SimClientFaults, SimProfile } from "./types";
 
 // Not part of Amazon: /__admin lets the CLI user and out-of-process tests steer the simulator. Never recorded.
 
@@ -59,6 +59,36 @@ function parseProfile(value: unknown): SimProfile | string {
     ...(input.campaigns === undefined ? {} : { campaigns: input.campaigns }),
     ...(input.reportAccess === undefined ? {} : { reportAccess: input.reportAccess as boolean }),
     ...(input.campaignIdsFrom === undefined ? {} : { campaignIdsFrom: input.campaignIdsFrom as string }),
+  };
+}
+
+/**
+ * The login an admin call names: `refreshToken` (optional; must be one of the client id's logins), else the
+ * client id's first login. A string is the error to answer (`status` 400 or 404).
+ */
+function selectLogin(
+  state: SimulatorState,
+  input: Record<string, unknown> | null,
+  clientId: string,
+): SimClient | { status: 400 | 404; error: string } {
+  const refreshToken = input?.refreshToken;
+  if (refreshToken !== undefined && typeof refreshToken !== "string") {
+    return { status: 400, error: "refreshToken must be a string" };
+  }
+  if (!state.apps.has(clientId)) return { status: 404, error: `Unknown client ${clientId}` };
+  try {
+    return state.login(clientId, refreshToken);
+  } catch (error) {
+    return { status: 404, error: (error as Error).message };
+  }
+}
+
+/** `{clientId, profileIds}`, plus the refreshToken when the call named one. */
+function loginAnswer(input: Record<string, unknown> | null, login: SimClient): Record<string, unknown> {
+  return {
+    clientId: login.clientId,
+    ...(input?.refreshToken === undefined ? {} : { refreshToken: login.refreshToken }),
+    profileIds: login.profileIds,
   };
 }
 
@@ -120,17 +150,17 @@ export function handleAdmin(
       if (typeof clientId !== "string") return badRequest("clientId is required");
       const profile = parseProfile(input?.profile);
       if (typeof profile === "string") return badRequest(profile);
-      const client = state.clients.get(clientId);
-      if (!client) {
-        sendJson(response, 404, { error: `Unknown client ${clientId}` });
+      const login = selectLogin(state, input, clientId);
+      if (!("refreshToken" in login)) {
+        sendJson(response, login.status, { error: login.error });
         return;
       }
       try {
-        state.addProfile(clientId, profile);
+        state.addProfile(clientId, profile, login.refreshToken);
       } catch (error) {
         return badRequest((error as Error).message);
       }
-      sendJson(response, 200, { clientId, profileIds: client.profileIds });
+      sendJson(response, 200, loginAnswer(input, login));
       return;
     }
     case "POST /__admin/profiles/remove": {
@@ -139,21 +169,25 @@ export function handleAdmin(
       const profileId = input?.profileId;
       if (typeof clientId !== "string") return badRequest("clientId is required");
       if (typeof profileId !== "string") return badRequest("profileId must be a string of digits");
-      const client = state.clients.get(clientId);
-      if (!client || !client.profileIds.includes(profileId)) {
+      const login = selectLogin(state, input, clientId);
+      if (!("refreshToken" in login)) {
+        sendJson(response, login.status, { error: login.error });
+        return;
+      }
+      if (!login.profileIds.includes(profileId)) {
         sendJson(response, 404, { error: `Client ${clientId} has no profile ${profileId}` });
         return;
       }
-      state.removeProfile(clientId, profileId);
-      sendJson(response, 200, { clientId, profileIds: client.profileIds });
+      state.removeProfile(clientId, profileId, login.refreshToken);
+      sendJson(response, 200, loginAnswer(input, login));
       return;
     }
     case "POST /__admin/clients/faults": {
       const input = parseJsonObject(body);
       const clientId = input?.clientId;
       if (typeof clientId !== "string") return badRequest("clientId is required");
-      const client = state.clients.get(clientId);
-      if (!client) {
+      const app = state.apps.get(clientId);
+      if (!app) {
         sendJson(response, 404, { error: `Unknown client ${clientId}` });
         return;
       }
@@ -162,7 +196,7 @@ export function handleAdmin(
       } catch (error) {
         return badRequest((error as Error).message);
       }
-      sendJson(response, 200, { clientId, storm429: client.storm429 ?? null });
+      sendJson(response, 200, { clientId, storm429: app.storm429 ?? null });
       return;
     }
     default:

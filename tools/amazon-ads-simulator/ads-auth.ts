@@ -7,8 +7,13 @@ import type { Region } from "./types";
 // Header checks every Ads API call goes through. Messages follow Amazon's error page
 // (reference/concepts/errors); these gateway errors use the generic {code, details} shape.
 
-export interface Caller {
+/** Who is calling: the app (client id) and the login (the refresh token the access token was issued for). */
+export interface CallerLogin {
   clientId: string;
+  refreshToken: string;
+}
+
+export interface Caller extends CallerLogin {
   /** The Amazon-Advertising-API-Scope profile, when the call needs one. */
   profileId: string;
 }
@@ -17,12 +22,12 @@ function sendUnauthorized(response: ServerResponse, details: string): void {
   sendJson(response, 401, { code: "UNAUTHORIZED", details });
 }
 
-/** The calling client, or null after answering 401. */
+/** The calling client and login, or null after answering 401. */
 export function authenticateClient(
   state: SimulatorState,
   request: IncomingMessage,
   response: ServerResponse,
-): string | null {
+): CallerLogin | null {
   const authorization = headerValue(request, "authorization") ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
   const token = bearer ? state.tokens.get(bearer[1]!) : undefined;
@@ -35,7 +40,7 @@ export function authenticateClient(
     sendUnauthorized(response, "Not authorized to access this advertiser");
     return null;
   }
-  return token.clientId;
+  return { clientId: token.clientId, refreshToken: token.refreshToken };
 }
 
 /** Client plus a usable Scope profile of this region, or null after answering 401. */
@@ -45,16 +50,17 @@ export function authenticateScoped(
   response: ServerResponse,
   region: Region,
 ): Caller | null {
-  const clientId = authenticateClient(state, request, response);
-  if (clientId === null) return null;
+  const login = authenticateClient(state, request, response);
+  if (login === null) return null;
   const scope = headerValue(request, "amazon-advertising-api-scope")?.trim();
   if (!scope) {
     sendUnauthorized(response, "Scope header is missing");
     return null;
   }
   const profile = state.profile(scope);
-  // Unknown, another login's, removed from this login, or of another region: Amazon finds no such advertiser.
-  if (!profile || profile.region !== region || !state.clientCanUse(clientId, scope)) {
+  // Unknown, another login's (of this app or another), removed from this login, or of another region: Amazon
+  // finds no such advertiser.
+  if (!profile || profile.region !== region || !state.loginCanUse(login.refreshToken, scope)) {
     sendUnauthorized(response, "No matching advertiser found for scope");
     return null;
   }
@@ -64,5 +70,5 @@ export function authenticateScoped(
     sendUnauthorized(response, "Not authorized to access scope");
     return null;
   }
-  return { clientId, profileId: scope };
+  return { ...login, profileId: scope };
 }

@@ -25,8 +25,10 @@ Usage: npm run simulator -- [options]
 
 While running: POST /__admin/scenario (JSON patch), POST /__admin/reset, GET /__admin/requests,
 GET /__admin/reports, POST /__admin/profiles {"profileId":"…","campaigns":N},
-POST /__admin/profiles/add {"clientId":"…","profile":{…}}, POST /__admin/profiles/remove {"clientId":"…","profileId":"…"},
-POST /__admin/clients/faults {"clientId":"…","storm429":{"retryAfterSeconds":N}} (null = off).`;
+POST /__admin/profiles/add {"clientId":"…","refreshToken"?:"…","profile":{…}},
+POST /__admin/profiles/remove {"clientId":"…","refreshToken"?:"…","profileId":"…"} (without refreshToken: the
+app's first login), POST /__admin/clients/faults {"clientId":"…","storm429":{"retryAfterSeconds":N}} (null = off).
+Per-client-id rate limit: --scenario-json '{"clientRateLimit":{"perSecond":5,"burst":10,"retryAfterSeconds":1}}'.`;
 
 function integerOption(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;

@@ -30,7 +30,8 @@ function sendHtml(response: ServerResponse, status: number, title: string, body:
 /** Amazon shows an error page (it does not redirect) when the request itself is wrong: the same here. */
 function validate(state: SimulatorState, params: URLSearchParams): ConsentRequest | string {
   const clientId = params.get("client_id") ?? "";
-  if (!state.clients.has(clientId)) return "An unknown client_id";
+  // Known when any login has it (an app authorised by many users).
+  if (!state.apps.has(clientId)) return "An unknown client_id";
   if (params.get("response_type") !== "code") return "response_type must be code";
   const scope = params.get("scope") ?? "";
   if (!ACCEPTED_SCOPES.includes(scope)) return `An unknown scope: ${scope || "(none)"}`;

@@ -12,9 +12,15 @@ export {
   simMultiProfiles,
 } from "./defaults";
 export { defaultScenario } from "./scenario";
-export { simScaleAccounts, type ScaleAccountsOptions } from "./scale-accounts";
+export {
+  SCALE_SHARED_CLIENT_ID,
+  SCALE_SHARED_CLIENT_SECRET,
+  simScaleAccounts,
+  type ScaleAccountsOptions,
+} from "./scale-accounts";
 export { allowedColumns, BASE_COLUMNS, GROUP_BY_COLUMNS } from "./columns";
 export type {
+  ClientRateLimit,
   ExpectedRow,
   ExpectedRowsOptions,
   LatencyMs,

@@ -3,10 +3,11 @@ import { authenticateClient } from "./ads-auth";
 import { delay, RawJsonNumber, sendJson } from "./http-util";
 import { latencyMs } from "./scenario";
 import type { SimulatorState } from "./state";
-import { answerClientStorm } from "./throttle";
+import { answerClientThrottle } from "./throttle";
 import type { Region } from "./types";
 
-// GET /v2/profiles: no Scope header needed; lists only the caller's profiles whose marketplace is in this host's region.
+// GET /v2/profiles: no Scope header needed; lists only the calling login's profiles (those of the refresh token the
+// access token was issued for, not every login's of the app) whose marketplace is in this host's region.
 // By default Amazon lists the profiles the login may view and edit campaigns of; `apiProgram=report` (with
 // `accessLevel=view`, as clients send it) lists those whose reports it may read instead. The simulator has one
 // reporting right per profile (`reportAccess`), so any accessLevel with apiProgram=report filters the same way;
@@ -20,13 +21,13 @@ export async function handleListProfiles(
   region: Region,
 ): Promise<void> {
   await delay(latencyMs(state.scenario.apiLatencyMs), state.closing.signal);
-  const clientId = authenticateClient(state, request, response);
-  if (clientId === null) return;
-  if (answerClientStorm(state, clientId, response)) return;
+  const login = authenticateClient(state, request, response);
+  if (login === null) return;
+  if (answerClientThrottle(state, login.clientId, response)) return;
   const reportListing =
     new URL(request.url ?? "/", "http://simulator.invalid").searchParams.get("apiProgram") === "report";
   const profiles = state
-    .profilesOf(clientId)
+    .profilesOf(login.refreshToken)
     .filter((profile) => profile.region === region)
     .filter((profile) => !reportListing || profile.reportAccess !== false)
     .map((profile) => ({

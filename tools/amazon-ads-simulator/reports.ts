@@ -7,7 +7,7 @@ import { duplicateFor } from "./duplicates";
 import { newReportRecord } from "./report-record";
 import { generationTimeMs, timedStatus } from "./generation";
 import { consumeFault, latencyMs } from "./scenario";
-import { answerClientStorm, sendTooManyRequests } from "./throttle";
+import { answerClientThrottle, sendTooManyRequests } from "./throttle";
 import type { ReportRecord, SimulatorState } from "./state";
 import type { Region } from "./types";
 import { validateCreateReport } from "./validation";
@@ -37,8 +37,9 @@ function sendNotFound(response: ServerResponse): void {
 }
 
 /**
- * Answers an injected 429 or 5xx for this call when the client is in a 429 storm or the scenario has a fault
- * left (a storm leaves the counters alone); returns true if it did.
+ * Answers an injected 429 or 5xx for this call when the client is in a 429 storm, is out of clientRateLimit
+ * tokens, or the scenario has a fault left (a storm or the rate limit leaves the counters alone); returns true if
+ * it did.
  */
 function answerInjectedFault(
   state: SimulatorState,
@@ -46,7 +47,7 @@ function answerInjectedFault(
   kind: "create" | "poll",
   clientId: string,
 ): boolean {
-  if (answerClientStorm(state, clientId, response)) return true;
+  if (answerClientThrottle(state, clientId, response)) return true;
   const throttle = consumeFault(state.scenario, kind === "create" ? "create429" : "poll429");
   if (throttle) {
     sendTooManyRequests(response, throttle.retryAfterSeconds);
@@ -230,7 +231,7 @@ export async function handleDeleteReport(
   await delay(latencyMs(state.scenario.apiLatencyMs), state.closing.signal);
   const caller = authenticateScoped(state, request, response, region);
   if (!caller) return;
-  if (answerClientStorm(state, caller.clientId, response)) return;
+  if (answerClientThrottle(state, caller.clientId, response)) return;
   const report = findOwnReport(state, reportId, caller.profileId);
   if (!report) {
     sendNotFound(response);

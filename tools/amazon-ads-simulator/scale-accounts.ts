@@ -3,7 +3,13 @@ import type { Region, SimClient, SimProfile } from "./types";
 
 // Many organisations for scale runs: each its own LwA client (id, secret, refresh token) and 1 to
 // `maxProfiles` profiles on distinct marketplaces, with campaign counts drawn from [minCampaigns, maxCampaigns].
-// Deterministic for a seed, so a benchmark and its truth (`expectedRowCount`) agree across runs.
+// With `sharedClient`, every organisation is a login of one app instead (one client id and secret, each
+// organisation its own refresh token and profiles). Deterministic for a seed, so a benchmark and its truth
+// (`expectedRowCount`) agree across runs.
+
+/** The one app's credentials with `sharedClient: true`. */
+export const SCALE_SHARED_CLIENT_ID = "amzn1.application-oa2-client.scaleshared";
+export const SCALE_SHARED_CLIENT_SECRET = "amzn1.oa2-cs.v1.scale-shared-secret";
 
 const MARKETPLACES: ReadonlyArray<[Region, string, string, string, string]> = [
   ["EU", "GB", "GBP", "Europe/London", "A1F83G8C2ARO7P"],
@@ -25,6 +31,13 @@ export interface ScaleAccountsOptions {
   minCampaigns?: number;
   /** Default 5000. */
   maxCampaigns?: number;
+  /**
+   * Default false: each organisation its own client id and secret. true: all share the client id
+   * SCALE_SHARED_CLIENT_ID and secret SCALE_SHARED_CLIENT_SECRET (one LwA app authorised by every
+   * organisation), each still with its own refresh token and profiles. Profiles, campaign counts and refresh
+   * tokens are the same either way.
+   */
+  sharedClient?: boolean;
 }
 
 /** `organisations` clients and their profiles, ready for `startSimulator({ clients, profiles })`. */
@@ -32,7 +45,7 @@ export function simScaleAccounts(
   organisations: number,
   options: ScaleAccountsOptions = {},
 ): { clients: SimClient[]; profiles: SimProfile[] } {
-  const { seed = 1, maxProfiles = 5, minCampaigns = 5, maxCampaigns = 5000 } = options;
+  const { seed = 1, maxProfiles = 5, minCampaigns = 5, maxCampaigns = 5000, sharedClient = false } = options;
   if (maxProfiles < 1 || maxProfiles > MARKETPLACES.length) {
     throw new Error(`maxProfiles must be between 1 and ${MARKETPLACES.length}`);
   }
@@ -65,8 +78,8 @@ export function simScaleAccounts(
       });
     }
     clients.push({
-      clientId: `amzn1.application-oa2-client.scale${tag}`,
-      clientSecret: `amzn1.oa2-cs.v1.scale-secret-${tag}`,
+      clientId: sharedClient ? SCALE_SHARED_CLIENT_ID : `amzn1.application-oa2-client.scale${tag}`,
+      clientSecret: sharedClient ? SCALE_SHARED_CLIENT_SECRET : `amzn1.oa2-cs.v1.scale-secret-${tag}`,
       refreshToken: `Atzr|IwEBIScaleRefreshToken-${tag}`,
       profileIds,
     });

@@ -1,4 +1,4 @@
-import type { LatencyMs, MsRange, Scenario } from "./types";
+import type { ClientRateLimit, LatencyMs, MsRange, Scenario } from "./types";
 
 export function defaultScenario(): Scenario {
   return {
@@ -29,12 +29,27 @@ export function defaultScenario(): Scenario {
 }
 
 /** Optional keys (absent from the default scenario) are allowed too. */
-const SCENARIO_KEYS = new Set<string>([...Object.keys(defaultScenario()), "generationMs"]);
+const SCENARIO_KEYS = new Set<string>([...Object.keys(defaultScenario()), "generationMs", "clientRateLimit"]);
 
 function isMsRange(value: unknown): value is MsRange {
   if (value === null || typeof value !== "object") return false;
   const { min, max } = value as Record<string, unknown>;
   return typeof min === "number" && typeof max === "number" && min >= 0 && min <= max && Number.isFinite(max);
+}
+
+function isClientRateLimit(value: unknown): value is ClientRateLimit {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const { perSecond, burst, retryAfterSeconds } = value as Record<string, unknown>;
+  return (
+    typeof perSecond === "number" &&
+    perSecond > 0 &&
+    Number.isFinite(perSecond) &&
+    typeof burst === "number" &&
+    burst >= 1 &&
+    Number.isFinite(burst) &&
+    (retryAfterSeconds === undefined ||
+      (typeof retryAfterSeconds === "number" && retryAfterSeconds >= 0 && Number.isFinite(retryAfterSeconds)))
+  );
 }
 
 function isLatency(value: unknown): value is LatencyMs {
@@ -50,6 +65,16 @@ function checkRanges(patch: Partial<Scenario>): void {
   }
   if (patch.generationMs !== undefined && patch.generationMs !== null && !isMsRange(patch.generationMs)) {
     throw new Error(`generationMs must be null or {"min":…,"max":…} with 0 <= min <= max`);
+  }
+  if (
+    patch.clientRateLimit !== undefined &&
+    patch.clientRateLimit !== null &&
+    !isClientRateLimit(patch.clientRateLimit)
+  ) {
+    throw new Error(
+      `clientRateLimit must be null or {"perSecond":…,"burst":…,"retryAfterSeconds"?:…} ` +
+        `with perSecond > 0, burst >= 1, retryAfterSeconds >= 0`,
+    );
   }
 }
 

@@ -77,6 +77,7 @@ async function route(
   state.requests.push(record);
   response.on("close", () => {
     record.endTime = Date.now();
+    record.status = response.statusCode;
     if (!quiet) {
       console.log(
         `[amazon-ads-simulator] ${record.method} ${path} -> ${response.statusCode} (${record.endTime - receivedAt} ms)`,
@@ -149,8 +150,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       ),
     setClientFaults: (clientId, faults) => state.setClientFaults(clientId, faults),
     setProfileCampaigns: (profileId, campaigns) => state.setProfileCampaigns(profileId, campaigns),
-    addProfile: (clientId, profile) => state.addProfile(clientId, profile),
-    removeProfile: (clientId, profileId) => state.removeProfile(clientId, profileId),
+    addProfile: (clientId, profile, refreshToken) => state.addProfile(clientId, profile, refreshToken),
+    removeProfile: (clientId, profileId, refreshToken) => state.removeProfile(clientId, profileId, refreshToken),
     scenario: () => cloneScenario(state.scenario),
     close: () => {
       closed ??= new Promise<void>((resolve, reject) => {

@@ -34,6 +34,24 @@ export interface IssuedCode {
   expiresAt: number;
 }
 
+/**
+ * An LwA app (client id and secret) and the Amazon users' grants to it (its logins, in the given order). A 429
+ * storm is the app's: it throttles every login of the client id.
+ */
+export interface SimApp {
+  clientId: string;
+  clientSecret: string;
+  /** The first is the login an authorization-code grant answers with and admin calls without a refreshToken act on. */
+  logins: SimClient[];
+  storm429?: { retryAfterSeconds?: number };
+}
+
+/** Scenario clientRateLimit: the tokens a client id has left, as of `updatedMs` (performance.now()). */
+interface RateBucket {
+  tokens: number;
+  updatedMs: number;
+}
+
 interface ProfileState {
   profile: SimProfile;
   campaigns: number;
@@ -44,10 +62,13 @@ interface ProfileState {
 
 export class SimulatorState {
   readonly now: () => Date;
-  readonly clients = new Map<string, SimClient>();
+  /** The LwA apps by client id. */
+  readonly apps = new Map<string, SimApp>();
+  /** Every app's logins by refresh token (unique across apps): an access token's access is its login's profiles. */
+  readonly logins = new Map<string, SimClient>();
   /**
-   * Every profile Amazon knows, including ones no client has access to any more (so `expectedRows` still
-   * answers for a removed profile). Access is the clients' `profileIds`.
+   * Every profile Amazon knows, including ones no login has access to any more (so `expectedRows` still
+   * answers for a removed profile). Access is the logins' `profileIds`.
    */
   readonly profiles = new Map<string, ProfileState>();
   readonly tokens = new Map<string, IssuedToken>();
@@ -69,6 +90,8 @@ export class SimulatorState {
   private readonly initialProfiles: readonly SimProfile[];
   private readonly initialClients: readonly SimClient[];
   private readonly identities = new IdentityAllocator();
+  /** Scenario clientRateLimit buckets by client id; a missing one is full. */
+  private readonly rateBuckets = new Map<string, RateBucket>();
   private nextProfileOrder = 0;
 
   constructor(options: SimulatorOptions) {
@@ -93,7 +116,8 @@ export class SimulatorState {
   /** (Re)builds profiles and client access from the starting ones; identities are stable across calls. */
   private loadAccounts(): void {
     this.profiles.clear();
-    this.clients.clear();
+    this.apps.clear();
+    this.logins.clear();
     const pending = this.initialProfiles.map((profile) => structuredClone(profile));
     pending.forEach(checkProfile);
     // Own identities first, in the given order, so the default profiles keep the ids they always had.
@@ -129,8 +153,32 @@ export class SimulatorState {
         if (!this.profiles.has(profileId)) throw new Error(`Client ${copy.clientId} has unknown profile ${profileId}`);
       }
       checkClientFaults(copy.clientId, copy);
-      this.clients.set(copy.clientId, copy);
+      if (this.logins.has(copy.refreshToken)) {
+        throw new Error(`Refresh token ${copy.refreshToken} is given to more than one login`);
+      }
+      let app = this.apps.get(copy.clientId);
+      if (!app) {
+        app = { clientId: copy.clientId, clientSecret: copy.clientSecret, logins: [] };
+        this.apps.set(copy.clientId, app);
+      } else if (app.clientSecret !== copy.clientSecret) {
+        throw new Error(`Client ${copy.clientId} is given with different client secrets (one app has one secret)`);
+      }
+      // A storm is the app's: the first login given one sets it for all of them.
+      if (copy.storm429 && !app.storm429) app.storm429 = { ...copy.storm429 };
+      delete copy.storm429;
+      app.logins.push(copy);
+      this.logins.set(copy.refreshToken, copy);
     }
+  }
+
+  /** The login of `refreshToken` (which must be one of this client id's), else the client id's first login. */
+  login(clientId: string, refreshToken?: string): SimClient {
+    const app = this.apps.get(clientId);
+    if (!app) throw new Error(`Unknown client ${clientId}`);
+    if (refreshToken === undefined) return app.logins[0]!;
+    const login = this.logins.get(refreshToken);
+    if (!login || login.clientId !== clientId) throw new Error(`Client ${clientId} has no login ${refreshToken}`);
+    return login;
   }
 
   /** Stores a checked profile whose `campaignIdsFrom` (if any) is already known. */
@@ -152,6 +200,8 @@ export class SimulatorState {
 
   setScenario(patch: Partial<Scenario>): void {
     this.scenario = mergeScenario(this.scenario, patch);
+    // A new (or no) rate limit starts every client id with a full bucket.
+    if (patch.clientRateLimit !== undefined) this.rateBuckets.clear();
   }
 
   /**
@@ -165,6 +215,7 @@ export class SimulatorState {
     this.reportsByKey.clear();
     this.cachedReportBytes = 0;
     this.authCodes.clear();
+    this.rateBuckets.clear();
     this.loadAccounts();
   }
 
@@ -175,13 +226,12 @@ export class SimulatorState {
   }
 
   /**
-   * The profile appears at Amazon for this client: a new one, or a known one whose details these replace (a
-   * profile is one entity at Amazon, whichever logins see it). Campaign count is the given one, else the
-   * current one, else the default.
+   * The profile appears at Amazon for this login (`refreshToken`'s, else the client id's first): a new one, or
+   * a known one whose details these replace (a profile is one entity at Amazon, whichever logins see it).
+   * Campaign count is the given one, else the current one, else the default.
    */
-  addProfile(clientId: string, input: SimProfile): void {
-    const client = this.clients.get(clientId);
-    if (!client) throw new Error(`Unknown client ${clientId}`);
+  addProfile(clientId: string, input: SimProfile, refreshToken?: string): void {
+    const client = this.login(clientId, refreshToken);
     const profile = structuredClone(input);
     checkProfile(profile);
     profile.campaigns ??= this.profiles.get(profile.profileId)?.campaigns;
@@ -189,20 +239,36 @@ export class SimulatorState {
     if (!client.profileIds.includes(profile.profileId)) client.profileIds.push(profile.profileId);
   }
 
-  /** The client loses the profile; the profile's data and reports stay (another login may still see it). */
-  removeProfile(clientId: string, profileId: string): void {
-    const client = this.clients.get(clientId);
-    if (!client) throw new Error(`Unknown client ${clientId}`);
+  /** The login loses the profile; the profile's data and reports stay (another login may still see it). */
+  removeProfile(clientId: string, profileId: string, refreshToken?: string): void {
+    const client = this.login(clientId, refreshToken);
     const index = client.profileIds.indexOf(profileId);
     if (index < 0) throw new Error(`Client ${clientId} has no profile ${profileId}`);
     client.profileIds.splice(index, 1);
   }
 
-  /** Replaces the client's fault settings (`storm429`). */
+  /** Replaces the app's fault settings (`storm429`), for every login of the client id. */
   setClientFaults(clientId: string, faults: SimClientFaults): void {
-    const client = this.clients.get(clientId);
-    if (!client) throw new Error(`Unknown client ${clientId}`);
-    setFaults(client, faults);
+    const app = this.apps.get(clientId);
+    if (!app) throw new Error(`Unknown client ${clientId}`);
+    setFaults(app, faults);
+  }
+
+  /**
+   * Takes one token from the client id's bucket under the scenario's clientRateLimit: true if the call may go
+   * on (always, without a limit), false if the bucket is empty. Refills on the real clock.
+   */
+  takeRateToken(clientId: string): boolean {
+    const limit = this.scenario.clientRateLimit;
+    if (!limit) return true;
+    const nowMs = performance.now();
+    const bucket = this.rateBuckets.get(clientId) ?? { tokens: limit.burst, updatedMs: nowMs };
+    bucket.tokens = Math.min(limit.burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * limit.perSecond);
+    bucket.updatedMs = nowMs;
+    this.rateBuckets.set(clientId, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
   /** Registers a new report (and indexes it for duplicate detection). */
@@ -213,9 +279,9 @@ export class SimulatorState {
     else this.reportsByKey.set(report.duplicateKey, [report]);
   }
 
-  /** The client's profiles (any region), each once, in the order Amazon lists them; O(the client's profiles). */
-  profilesOf(clientId: string): SimProfile[] {
-    const client = this.clients.get(clientId);
+  /** The login's profiles (any region), each once, in the order Amazon lists them; O(the login's profiles). */
+  profilesOf(refreshToken: string): SimProfile[] {
+    const client = this.logins.get(refreshToken);
     if (!client) return [];
     const entries: ProfileState[] = [];
     for (const profileId of new Set(client.profileIds)) {
@@ -225,8 +291,9 @@ export class SimulatorState {
     return entries.sort((a, b) => a.order - b.order).map((entry) => entry.profile);
   }
 
-  clientCanUse(clientId: string, profileId: string): boolean {
-    return this.clients.get(clientId)?.profileIds.includes(profileId) ?? false;
+  /** Whether the login (by its refresh token) has access to the profile. */
+  loginCanUse(refreshToken: string, profileId: string): boolean {
+    return this.logins.get(refreshToken)?.profileIds.includes(profileId) ?? false;
   }
 
   profile(profileId: string): SimProfile | null {

@@ -55,7 +55,8 @@ export async function handleToken(
     );
     return;
   }
-  const client = state.clients.get(form.get("client_id") ?? "");
+  // The app's id and secret; the refresh token then picks one of its logins (an Amazon user's grant).
+  const client = state.apps.get(form.get("client_id") ?? "");
   if (!client || client.clientSecret !== form.get("client_secret")) {
     sendTokenError(response, 401, "invalid_client", "Client authentication failed");
     return;
@@ -66,8 +67,9 @@ export async function handleToken(
       sendTokenError(response, 400, granted === "missing" ? "invalid_request" : "invalid_grant", CODE_ERRORS[granted]);
       return;
     }
-    // The consenting Amazon user's grant to this client: the client's refresh token (one user per client here).
-    sendTokens(state, response, client.clientId, client.refreshToken);
+    // The consenting Amazon user's grant to this client: the app's first login's refresh token (the simulator's
+    // consent page has no sign-in, so it cannot tell which of the app's users consented).
+    sendTokens(state, response, client.clientId, client.logins[0]!.refreshToken);
     return;
   }
   const refreshToken = form.get("refresh_token");
@@ -75,7 +77,9 @@ export async function handleToken(
     sendTokenError(response, 400, "invalid_request", "The request is missing a required parameter : refresh_token");
     return;
   }
-  if (refreshToken !== client.refreshToken || state.scenario.revokedRefreshTokens.includes(refreshToken)) {
+  // Unknown, another app's, or revoked.
+  const login = state.logins.get(refreshToken);
+  if (login?.clientId !== client.clientId || state.scenario.revokedRefreshTokens.includes(refreshToken)) {
     sendTokenError(response, 400, "invalid_grant", INVALID_GRANT_DESCRIPTION);
     return;
   }

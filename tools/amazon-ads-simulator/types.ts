@@ -29,6 +29,13 @@ export interface SimProfile {
   campaignIdsFrom?: string;
 }
 
+/**
+ * One login: an Amazon user's grant (`refreshToken`) to an LwA app (`clientId` + `clientSecret`), and the profiles
+ * that user gave access to. Several entries may share a `clientId` (one app authorised by many Amazon users):
+ * they must then have the same `clientSecret`, and every `refreshToken` must be unique across all entries (the
+ * simulator throws at start otherwise). An access token gives access to the profiles of the login whose refresh
+ * token it was issued for, not to those of the app's other logins.
+ */
 export interface SimClient {
   clientId: string;
   clientSecret: string;
@@ -40,7 +47,8 @@ export interface SimClient {
    * with `Retry-After` only when `retryAfterSeconds` is given. It comes after the header checks (a call that
    * fails them still gets its 401) and before the scenario's counters, which it leaves alone; a throttled GET is
    * not a poll. The token endpoint and the S3 download are not affected. Change it at runtime with
-   * `sim.setClientFaults`.
+   * `sim.setClientFaults`. A storm is per app: set on any login of a client id (the first one given wins), it
+   * throttles every login of that client id.
    */
   storm429?: { retryAfterSeconds?: number };
 }
@@ -107,6 +115,23 @@ export interface Scenario {
    * until all of it has, then COMPLETED (FAILED for a failDates report). stuckDates reports stay PENDING.
    */
   generationMs?: MsRange | null;
+  /**
+   * Unset (default) or null: off. Set: a token bucket per client id (shared by all logins of that app) of
+   * capacity `burst`, refilled at `perSecond` tokens a second on the real clock (`performance.now()`, not
+   * `now()`), starting full. Every Ads API call (profiles, create, poll, delete) takes one token after the header
+   * checks (a call failing them still gets its 401) and after the client's storm429; with none left it answers
+   * 429 `{"code":"429","detail":"Too Many Requests"}` (`Retry-After` only with `retryAfterSeconds`), before the
+   * scenario's counters, and is neither a poll nor a create. The token endpoint and S3 downloads are not
+   * limited. Setting the key (any value) refills every bucket; `reset()` does too.
+   */
+  clientRateLimit?: ClientRateLimit | null;
+}
+
+/** Scenario `clientRateLimit`: perSecond > 0, burst >= 1, retryAfterSeconds >= 0. */
+export interface ClientRateLimit {
+  perSecond: number;
+  burst: number;
+  retryAfterSeconds?: number;
 }
 
 export interface SimulatorOptions {
@@ -114,6 +139,10 @@ export interface SimulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * The logins (default: SIM_DEFAULT_CLIENTS). Entries sharing a clientId are one app's logins, in this order:
+   * the first is the one an authorization-code grant and the admin calls without a refreshToken act on.
+   */
   clients?: SimClient[];
   profiles?: SimProfile[];
   now?: () => Date;
@@ -142,6 +171,8 @@ export interface RecordedRequest {
   time: number;
   /** Date.now() when the response finished. */
   endTime?: number;
+  /** The HTTP status answered, set with `endTime` (e.g. to count 429s). */
+  status?: number;
 }
 
 export type ReportStatus = "PENDING" | "PROCESSING" | "COMPLETED" | "FAILED" | "CANCELLED";
@@ -197,23 +228,25 @@ export interface Simulator {
   expectedRowCount(profileId: string, startDate: string, endDate: string): number;
   /**
    * Replaces a client's fault settings (`storm429`; a field left out or null is off); same as
-   * POST /__admin/clients/faults. Throws on an unknown client. `reset()` restores the starting ones.
+   * POST /__admin/clients/faults. Applies to every login of the client id (a storm is per app). Throws on an
+   * unknown client. `reset()` restores the starting ones.
    */
   setClientFaults(clientId: string, faults: SimClientFaults): void;
   /** Resize an account (same as POST /__admin/profiles). */
   setProfileCampaigns(profileId: string, campaigns: number): void;
   /**
    * A profile appears at Amazon for this login (same as POST /__admin/profiles/add): a new profile, or an
-   * existing one (its details replaced by these) that the client gets access to. Throws on an unknown client
-   * or an invalid profile.
+   * existing one (its details replaced by these) that the login gets access to. The login is the one of
+   * `refreshToken` (which must belong to `clientId`), else the client id's first login. Throws on an unknown
+   * client or login, or an invalid profile.
    */
-  addProfile(clientId: string, profile: SimProfile): void;
+  addProfile(clientId: string, profile: SimProfile, refreshToken?: string): void;
   /**
    * The login loses this profile (same as POST /__admin/profiles/remove): `/v2/profiles` stops listing it and
    * reporting calls with its Scope answer 401 "No matching advertiser found for scope". Its reports stay in
-   * `reports()`. Throws when the client does not have it.
+   * `reports()`. The login is chosen as in `addProfile`. Throws when the login does not have it.
    */
-  removeProfile(clientId: string, profileId: string): void;
+  removeProfile(clientId: string, profileId: string, refreshToken?: string): void;
   /** The current scenario (a copy). */
   scenario(): Scenario;
   close(): Promise<void>;
