@@ -58,6 +58,7 @@ export default defineConfig({
             "sync-recovery",
             "verify",
             "work-queue",
+            "client-limits",
             "reliability",
             "cli",
             "demo",

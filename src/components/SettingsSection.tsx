@@ -16,6 +16,8 @@ interface Props {
   initialStatus?: string;
   /** Where "Connect with Amazon" starts (the Ads API section only). */
   connectUrl?: string;
+  /** The server's own app, which an organisation naming no client ID signs in with; null when it has none. */
+  operatorClientId?: string | null;
   /** How the last Connect with Amazon ended (from the callback's redirect); a success runs Test connection. */
   connectResult?: ConnectResult;
   onSaved(settings: Record<string, Record<string, string> | null>, message: string): void;
@@ -33,6 +35,7 @@ export function SettingsSection({
   orgQuery,
   initialStatus,
   connectUrl,
+  operatorClientId = null,
   connectResult,
   onSaved,
 }: Props) {
@@ -103,9 +106,16 @@ export function SettingsSection({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  // Needs only the app's client ID and secret (typed or saved); the refresh token is what it fetches.
-  const canConnect = Boolean(formValues().client_id?.trim() && formValues().client_secret?.trim());
+  // Needs only an app: the organisation's own (client ID and secret, typed or saved), or with no client ID the
+  // server's; the refresh token is what it fetches.
+  const ownApp = Boolean(formValues().client_id?.trim());
+  const canConnect = ownApp ? Boolean(formValues().client_secret?.trim()) : operatorClientId !== null;
   const labelOf = (name: string) => fields.find((f) => f.name === name)?.label ?? name;
+  const whichApp = ownApp
+    ? `Connect with Amazon uses your own Login with Amazon app (the ${labelOf("client_id")} above).${canConnect ? "" : ` Enter its ${labelOf("client_secret")} first.`}`
+    : operatorClientId
+      ? `Connect with Amazon uses this server's app (${operatorClientId}): nothing to type. To use an app of your own instead, enter its ${labelOf("client_id")} and ${labelOf("client_secret")}.`
+      : `Connect with Amazon needs only the ${labelOf("client_id")} and ${labelOf("client_secret")} of your Login with Amazon app (this server has no app of its own). Enter the ${labelOf("client_id")} and ${labelOf("client_secret")} first.`;
 
   async function connect() {
     if (!connectUrl) return;
@@ -207,10 +217,8 @@ export function SettingsSection({
       </div>
       {connectUrl && (
         <p className="help" id={`${section}-connect-help`} data-testid={`${section}-connect-help`}>
-          Connect with Amazon needs only the {labelOf("client_id")} and {labelOf("client_secret")} of your Login with
-          Amazon app (typed above or already saved). It opens Amazon&apos;s consent page; when you allow access there,
-          the {labelOf("refresh_token")} is fetched and saved (encrypted) for you.
-          {!canConnect && ` Enter the ${labelOf("client_id")} and ${labelOf("client_secret")} first.`}
+          {whichApp} It opens Amazon&apos;s consent page; when you allow access there, the {labelOf("refresh_token")} is
+          fetched and saved (encrypted) for you.
         </p>
       )}
       {connectNotice && (

@@ -28,6 +28,7 @@ export { upsertCampaignRows } from "./amazon-ads/storage/store-rows";
 export { verifyData, type VerifyReport } from "./amazon-ads/reporting/verify";
 export type { PhaseSummary } from "./amazon-ads/reporting/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";
+export { operatorAppInfo, withAdsApp, type AdsCredentials } from "./amazon-ads/api/ads-app";
 export { runCronJob } from "./amazon-ads/work/run-cron-job";
 export { workerResult, dispatch, type DispatchRun } from "./amazon-ads/work/dispatch";
 export { cleanUpFinishedWork, enqueueDailyRequests } from "./amazon-ads/queue/request-units";

@@ -7,7 +7,7 @@ import { POST as testAds } from "@/app/api/test/amazon-ads/route";
 import { POST as testSp } from "@/app/api/test/amazon/route";
 import { getDb } from "@/lib/db";
 import { settings } from "@/lib/db/schema";
-import { getAmazonAdsSettings, getAmazonSettings, saveSetting } from "@/lib/settings/store";
+import { getAmazonAdsSettings, getAmazonSettings, saveAmazonAdsSettings, saveSetting } from "@/lib/settings/store";
 import { MASK } from "@/lib/settings/masking";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { firstAdmin, jsonRequest, otherOrgAdmin, type TestUser } from "../support/auth";
@@ -284,7 +284,6 @@ describe("saving from the settings page", () => {
   it("a cleared required identifier is refused with a message, and nothing is stored", async () => {
     const before = await ciphertext();
     for (const [field, message] of [
-      ["client_id", "Client ID is required"],
       ["profile_id", "Profile ID is required unless every profile is synced"],
       ["region", "Region must be NA, EU or FE"],
     ] as const) {
@@ -309,5 +308,19 @@ describe("saving from the settings page", () => {
     // Omitted still means "keep" (a partial update), and an empty secret keeps the saved secret.
     await save({ amazon_ads: { profiles: "listed", profile_id: SIM_ADS_SETTINGS.profile_id, refresh_token: "" } });
     expect(await getAmazonAdsSettings(1)).toEqual(SIM_ADS_SETTINGS);
+  });
+
+  it("a cleared client ID switches the organisation to the server's app: its own secret goes with it", async () => {
+    const { status, body } = await save({ amazon_ads: { ...(await maskedAds()), client_id: "" } });
+    expect(status).toBe(200);
+    expect(body.settings.amazon_ads).toMatchObject({ client_id: "", client_secret: "" });
+    expect(await getAmazonAdsSettings(1)).toEqual({ ...SIM_ADS_SETTINGS, client_id: "", client_secret: "" });
+    // A client ID without its secret is refused, and nothing is stored.
+    const before = await ciphertext();
+    const half = await save({ amazon_ads: { client_id: SIM_ADS_SETTINGS.client_id } });
+    expect(half.status).toBe(400);
+    expect(half.body.fields["amazon_ads.client_secret"]).toMatch(/^Client secret is required with a client ID/);
+    expect(await ciphertext()).toEqual(before);
+    await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
   });
 });

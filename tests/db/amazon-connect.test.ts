@@ -110,7 +110,8 @@ async function expectRefused(url: URL | string, expected: string, user: TestUser
 
 describe("starting Connect with Amazon", () => {
   it("sends an admin to the region's consent page with client_id, scope, response_type, redirect_uri and state", async () => {
-    const url = await start(admin, { client_id: "", client_secret: `${MASK}${SAVED.client_secret.slice(-4)}` });
+    // A field left out, or a secret shown masked, means the saved value.
+    const url = await start(admin, { client_secret: `${MASK}${SAVED.client_secret.slice(-4)}` });
     expect(`${url.origin}${url.pathname}`).toBe(sim().authorizeUrl.EU);
     expect(Object.fromEntries(url.searchParams)).toEqual({
       client_id: SIM_DEFAULTS.clientId,
@@ -329,5 +330,91 @@ describe("the callback", () => {
       expect(syncLogRows).not.toContain(secret);
     }
     logged = [];
+  });
+});
+
+describe("the operator's app", () => {
+  const OPERATOR = { id: SIM_SECOND_CLIENT.clientId, secret: SIM_SECOND_CLIENT.clientSecret };
+  beforeEach(() => {
+    process.env.AMAZON_ADS_CLIENT_ID = OPERATOR.id;
+    process.env.AMAZON_ADS_CLIENT_SECRET = OPERATOR.secret;
+  });
+  afterAll(() => {
+    delete process.env.AMAZON_ADS_CLIENT_ID;
+    delete process.env.AMAZON_ADS_CLIENT_SECRET;
+  });
+
+  it("starts with nothing typed, and the organisation then follows the server's app: no app of its own is saved", async () => {
+    const other = await otherOrgAdmin();
+    await (await getDb()).delete(settings).where(eq(settings.orgId, other.orgId));
+    const page = await (
+      await settingsGet(jsonRequest(`/api/settings?orgId=${other.orgId}`, { cookie: other.cookie }))
+    ).json();
+    // The page learns which app Connect will use: its id, never its secret.
+    expect(page.operatorApp).toEqual({ clientId: OPERATOR.id });
+    expect(JSON.stringify(page)).not.toContain(OPERATOR.secret);
+
+    const url = await start(other, {}, `?orgId=${other.orgId}`);
+    expect(url.searchParams.get("client_id")).toBe(OPERATOR.id);
+    // The operator's secret is read from the environment at the callback, not copied into the state row.
+    const [row] = await (
+      await getDb()
+    )
+      .select({ secret: amazonAdsConnectStates.clientSecretEncrypted })
+      .from(amazonAdsConnectStates);
+    expect(row!.secret).toBeNull();
+    const { result } = await callback(await consent(url), other);
+    expect(result).toBe("connected_all");
+    expect(await getAmazonAdsSettings(other.orgId)).toEqual({
+      client_id: "",
+      client_secret: "",
+      refresh_token: SIM_SECOND_CLIENT.refreshToken,
+      profile_id: "",
+      profiles: "all",
+      region: "EU",
+    });
+    const masked = (
+      await (await settingsGet(jsonRequest(`/api/settings?orgId=${other.orgId}`, { cookie: other.cookie }))).json()
+    ).settings.amazon_ads;
+    expect(masked.client_secret).toBe("");
+    const test = await (
+      await testAds(
+        jsonRequest(`/api/test/amazon-ads?orgId=${other.orgId}`, {
+          cookie: other.cookie,
+          body: masked,
+          headers: { origin: APP },
+        }),
+      )
+    ).json();
+    expect(test.ok, JSON.stringify(test)).toBe(true);
+    expect(test.message).toMatch(/^Connected with this server's app\./);
+  });
+
+  it("an organisation's own saved app wins over the server's", async () => {
+    const url = await start(admin, {});
+    expect(url.searchParams.get("client_id")).toBe(SAVED.client_id);
+    const { result } = await callback(await consent(url));
+    expect(result).toBe("connected");
+    expect(await getAmazonAdsSettings(1)).toEqual({ ...SAVED, refresh_token: SIM_DEFAULTS.refreshToken });
+  });
+
+  it("an emptied client ID in the form means the server's app", async () => {
+    const url = await start(admin, { client_id: "" });
+    expect(url.searchParams.get("client_id")).toBe(OPERATOR.id);
+    await clearStates();
+  });
+
+  it("a server app changed while the admin was on Amazon's page refuses the callback and saves nothing", async () => {
+    const url = await start(admin, { client_id: "" });
+    const back = await consent(url);
+    process.env.AMAZON_ADS_CLIENT_ID = "amzn1.application-oa2-client.replaced";
+    await expectRefused(back, "client_rejected");
+    expect(tokenExchanges()).toHaveLength(0);
+  });
+
+  it("never wrote the operator's secret to the log or sync_logs", async () => {
+    const syncLogRows = JSON.stringify(await (await getDb()).select().from(syncLogs));
+    expect(logged.join("\n")).not.toContain(OPERATOR.secret);
+    expect(syncLogRows).not.toContain(OPERATOR.secret);
   });
 });

@@ -55,7 +55,9 @@ describe("a download that fails transiently is retried in the same run", () => {
     await requestReports(1, FAST);
     const pollsBefore = polls().length;
     sim().setScenario({ download5xx: { count: 3 } }); // the first report's three tries of its first URL
-    const landed = await collectReports(1, FAST_COLLECT);
+    // One report at a time, so the fault's count is spent on one report's downloads, not spread over several.
+    const oneAtATime = { ...FAST_COLLECT, unitsAtOnce: 1 };
+    const landed = await collectReports(1, oneAtATime);
     expect(landed.reports.map((r) => r.outcome)).toEqual(Array(5).fill("completed"));
     // Two polls each (PENDING, then COMPLETED: pollsBeforeComplete is 1), plus one fresh GET.
     expect(polls().length - pollsBefore).toBe(2 * 5 + 1);
@@ -64,7 +66,7 @@ describe("a download that fails transiently is retried in the same run", () => {
     await db().execute(sql`delete from amazon_sp_ads`);
     await requestReports(1, FAST);
     sim().setScenario({ download5xx: { count: 6 } }); // both URLs of the first report, three tries each
-    const failed = await collectReports(1, FAST_COLLECT);
+    const failed = await collectReports(1, oneAtATime);
     expect(failed.reports.map((r) => r.outcome).sort()).toEqual([
       "completed",
       "completed",

@@ -14,6 +14,7 @@ import {
   statusReport,
 } from "@/lib/amazon-ads";
 import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/queue/claim";
+import { clientKeyOf } from "@/lib/amazon-ads/queue/client-key";
 import { loginKeyOf, postgresSharedTokens } from "@/lib/amazon-ads/api/shared-tokens";
 import {
   amazonAdsAccessTokens,
@@ -156,7 +157,11 @@ describe("workers", () => {
       await saveAmazonAdsSettings(id, SIM_ADS_SETTINGS); // one LwA app, five organisations
     }
     sim().setScenario({ apiLatencyMs: 40, tokenLatencyMs: 40 });
-    const run = await dispatch("request", { workers: 5, via: "in-process", worker: { ...FAST, clientConcurrency: 2 } });
+    const run = await dispatch("request", {
+      workers: 5,
+      via: "in-process",
+      worker: { ...FAST, clientConcurrency: 2, clientConcurrencyMax: 2 },
+    });
     expect(run.status).toBe("success");
     const spans = sim().requests.map((r) => [r.time, r.endTime ?? r.time] as const);
     const inFlight = (t: number) => spans.filter(([start, end]) => start <= t && t < end).length;
@@ -238,9 +243,9 @@ describe("workers", () => {
     expect(byOrg(revoked).some((o) => o.status === "error" && /refresh token/i.test(o.message))).toBe(true);
 
     // The storm slowed only its own client id: it is backing off, and its unit waits in the queue.
-    const backoff = await db().execute(sql`select client_key from amazon_ads_client_backoff`);
+    const backoff = await db().execute(sql`select client_key from amazon_ads_client_backoff where until > now()`);
     expect((backoff as unknown as { rows: Array<{ client_key: string }> }).rows).toEqual([
-      { client_key: SIM_MULTI_CLIENT.clientId },
+      { client_key: `${SIM_MULTI_CLIENT.clientId}@EU` },
     ]);
     const [unit] = await db().select().from(amazonAdsRequestUnits).where(eq(amazonAdsRequestUnits.orgId, stormed));
     expect(unit!.status).toBe("pending");
@@ -337,8 +342,8 @@ describe("one engine", () => {
 
   it("a per-organisation request that cannot take its units says so: partial, with the units still queued", async () => {
     // The app's client id is backing off (a 429 storm elsewhere): nothing of it may be claimed for a minute.
-    await backOffClient(db(), SIM_ADS_SETTINGS.client_id);
-    await backOffClient(db(), SIM_ADS_SETTINGS.client_id);
+    await backOffClient(db(), clientKeyOf(SIM_ADS_SETTINGS));
+    await backOffClient(db(), clientKeyOf(SIM_ADS_SETTINGS));
     const run = await requestReports(1, FAST);
     expect(run.status).toBe("partial");
     expect(run.message).toMatch(/1 unit\(s\) still queued/);

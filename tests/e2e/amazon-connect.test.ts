@@ -125,7 +125,12 @@ describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, navi
     await expectText(page.getByTestId("amazon_ads-connect-status"), "Connected with Amazon");
     // The page runs Test connection by itself: green, with the login's profiles.
     const status = page.getByTestId("amazon_ads-status");
-    await expectText(status, "Connected.", SIM_DEFAULTS.profileId, SIM_DEFAULTS.profile.accountInfo.name);
+    await expectText(
+      status,
+      "Connected with your own app.",
+      SIM_DEFAULTS.profileId,
+      SIM_DEFAULTS.profile.accountInfo.name,
+    );
     expect(await status.getAttribute("class")).toContain("ok");
     expect(await status.locator("li").count()).toBeGreaterThan(0);
     expect(new URL(page.url()).searchParams.has("amazon_connect")).toBe(false);
@@ -151,7 +156,7 @@ describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, navi
     expect(await page.getByTestId("amazon_ads-connect-status").count()).toBe(0);
     expect(await field(page, "Refresh token").inputValue()).toBe(MASK + SIM_DEFAULTS.refreshToken.slice(-4));
     await ads(page).getByRole("button", { name: "Test connection" }).click();
-    await expectText(page.getByTestId("amazon_ads-status"), "Connected.");
+    await expectText(page.getByTestId("amazon_ads-status"), "Connected with your own app.");
     expect(await page.getByTestId("amazon_ads-status").getAttribute("class")).toContain("ok");
   });
 

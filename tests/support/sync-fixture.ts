@@ -32,6 +32,7 @@ const SYNC_TABLES = [
   "amazon_ads_request_units",
   "amazon_ads_client_backoff",
   "amazon_ads_access_tokens",
+  "amazon_ads_login_profiles",
   "sync_logs",
 ];
 

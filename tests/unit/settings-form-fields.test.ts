@@ -80,7 +80,7 @@ describe("the Amazon sections' forms", () => {
 });
 
 describe("SettingsSection rendering formFields", () => {
-  const render = (saved: Record<string, string> | null, connectUrl?: string) =>
+  const render = (saved: Record<string, string> | null, connectUrl?: string, operatorClientId: string | null = null) =>
     renderToStaticMarkup(
       createElement(SettingsSection, {
         section: "amazon_ads",
@@ -90,6 +90,7 @@ describe("SettingsSection rendering formFields", () => {
         testUrl: SETTINGS_SECTIONS.amazon_ads.testUrl,
         orgQuery: "",
         connectUrl,
+        operatorClientId,
         onSaved: () => {},
       }),
     );
@@ -147,8 +148,26 @@ describe("SettingsSection rendering formFields", () => {
       /aria-describedby="amazon_ads-connect-help"[^>]*disabled=""|disabled=""[^>]*aria-describedby="amazon_ads-connect-help"/,
     );
     const ready = render({ client_id: "amzn1.application-oa2-client.abc", client_secret: "••••••••9999" }, "/x");
-    expect(ready).toContain("needs only the");
+    expect(ready).toContain("uses your own Login with Amazon app");
     expect(ready).not.toContain("first.");
+    expect(render({ client_id: "amzn1.application-oa2-client.abc" }, "/x")).toContain(
+      `Enter its ${label("client_secret")} first.`,
+    );
+    // With the server's own app, nothing needs typing: the button is enabled and the page names that app.
+    const operator = "amzn1.application-oa2-client.operator1";
+    const withOperator = render(null, "/x", operator);
+    const operatorHelp = /<p class="help" id="amazon_ads-connect-help"[^>]*>(.*?)<\/p>/.exec(withOperator)?.[1] ?? "";
+    expect(operatorHelp.replaceAll("&#x27;", "'")).toContain(`uses this server's app (${operator}): nothing to type`);
+    expect(withOperator).not.toMatch(/disabled=""[^>]*aria-describedby="amazon_ads-connect-help"/);
+    expect(withOperator).not.toMatch(/aria-describedby="amazon_ads-connect-help"[^>]*disabled=""/);
+    // An organisation's own client ID wins over the server's app, on the page as in the sync.
+    const own = render(
+      { client_id: "amzn1.application-oa2-client.abc", client_secret: "••••••••9999" },
+      "/x",
+      operator,
+    );
+    expect(own).toContain("uses your own Login with Amazon app");
+    expect(own).not.toContain(operator);
     // No Connect button, no text about it, in a section without one.
     expect(render(null)).not.toContain("amazon_ads-connect-help");
   });

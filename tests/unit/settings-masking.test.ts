@@ -31,16 +31,31 @@ describe("masking", () => {
 
   it("an empty identifier is not restored: it is cleared, or refused when required", () => {
     const masked = maskSection("amazon_ads", ADS);
-    const cleared = restoreAndValidate("amazon_ads", { ...masked, client_id: " ", profile_id: "" }, ADS);
+    const cleared = restoreAndValidate("amazon_ads", { ...masked, profile_id: "" }, ADS);
     expect(cleared).toEqual({
       ok: false,
-      errors: {
-        "amazon_ads.client_id": "Client ID is required",
-        "amazon_ads.profile_id": "Profile ID is required unless every profile is synced",
-      },
+      errors: { "amazon_ads.profile_id": "Profile ID is required unless every profile is synced" },
     });
     const all = restoreAndValidate("amazon_ads", { ...masked, profiles: "all", profile_id: "" }, ADS);
     expect(all).toEqual({ ok: true, value: { ...ADS, profiles: "all", profile_id: "" } });
+  });
+
+  it("a cleared client ID switches to the server's app: the stored secret goes with it, and shows as nothing", () => {
+    const masked = maskSection("amazon_ads", ADS);
+    const cleared = restoreAndValidate("amazon_ads", { ...masked, client_id: " " }, ADS);
+    expect(cleared).toEqual({ ok: true, value: { ...ADS, client_id: "", client_secret: "" } });
+    if (cleared.ok) expect(maskSection("amazon_ads", cleared.value).client_secret).toBe("");
+  });
+
+  it("a client ID needs its secret; a secret alone is dropped", () => {
+    const { client_secret: _secret, ...withoutSecret } = ADS;
+    void _secret;
+    const result = restoreAndValidate("amazon_ads", withoutSecret, null);
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.errors["amazon_ads.client_secret"]).toMatch(/Client secret is required with a client ID/);
+    const secretOnly = restoreAndValidate("amazon_ads", { ...ADS, client_id: "" }, null);
+    expect(secretOnly).toEqual({ ok: true, value: { ...ADS, client_id: "", client_secret: "" } });
   });
 
   it("refuses a mask that does not belong to the stored secret", () => {
@@ -49,13 +64,12 @@ describe("masking", () => {
     if (!result.ok) expect(result.errors["amazon_ads.client_secret"]).toMatch(/masked/);
   });
 
-  it("requires every field when nothing is stored, with field-level messages", () => {
+  it("refuses malformed fields when nothing is stored, with field-level messages", () => {
     const result = restoreAndValidate("amazon_ads", { client_id: "nope", profile_id: "12a" }, null);
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.errors["amazon_ads.client_id"]).toMatch(/amzn1\.application-oa2-client/);
       expect(result.errors["amazon_ads.profile_id"]).toMatch(/digits/);
-      expect(result.errors["amazon_ads.client_secret"]).toMatch(/required/);
     }
   });
 

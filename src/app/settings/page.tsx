@@ -23,6 +23,7 @@ export default function SettingsPage() {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [orgId, setOrgId] = useState<number | null>(null);
   const [orgName, setOrgName] = useState<string | null>(null);
+  const [operatorClientId, setOperatorClientId] = useState<string | null>(null);
   const [orgQuery, setOrgQuery] = useState("");
   const [savedMessage, setSavedMessage] = useState<Record<string, string>>({});
   const [connectResult, setConnectResult] = useState<ConnectResult | undefined>();
@@ -49,6 +50,7 @@ export default function SettingsPage() {
       if (result.kind === "error") return setLoadError(result.message);
       setOrgId(result.orgId);
       setOrgName(result.orgName);
+      setOperatorClientId(result.operatorClientId);
       if (isConnectResult(connected)) setConnectResult(connected);
       setSections(result.settings);
       setLoadError(result.errors.length ? result.errors.join(" ") : null);
@@ -106,6 +108,7 @@ export default function SettingsPage() {
                   orgQuery={orgQuery}
                   initialStatus={savedMessage[key]}
                   connectUrl={key === "amazon_ads" ? "/api/amazon-ads/connect" : undefined}
+                  operatorClientId={key === "amazon_ads" ? operatorClientId : null}
                   connectResult={key === "amazon_ads" ? connectResult : undefined}
                   onSaved={(s, message) => {
                     setConnectResult(undefined);
@@ -125,7 +128,14 @@ export default function SettingsPage() {
 type Loaded =
   | { kind: "signed-out" }
   | { kind: "error"; message: string }
-  | { kind: "ok"; orgId: number | null; orgName: string | null; settings: Sections; errors: string[] };
+  | {
+      kind: "ok";
+      orgId: number | null;
+      orgName: string | null;
+      operatorClientId: string | null;
+      settings: Sections;
+      errors: string[];
+    };
 
 async function fetchSettings(query: string): Promise<Loaded> {
   const response = await fetch(`/api/settings${query}`).catch(() => null);
@@ -134,6 +144,7 @@ async function fetchSettings(query: string): Promise<Loaded> {
     settings?: Sections;
     orgId?: number;
     orgName?: string;
+    operatorApp?: { clientId: string } | null;
     message?: string;
     errors?: Record<string, string>;
   } | null;
@@ -143,6 +154,7 @@ async function fetchSettings(query: string): Promise<Loaded> {
     kind: "ok",
     orgId: json.orgId ?? null,
     orgName: json.orgName ?? null,
+    operatorClientId: json.operatorApp?.clientId ?? null,
     settings: json.settings,
     errors: Object.values(json.errors ?? {}),
   };

@@ -1,9 +1,10 @@
 import { isAmazonError, TOKEN_REFRESH } from "../amazon/errors";
 import type { ConnectionTestResult } from "../amazon/sp-api-test";
-import type { AmazonAdsSettings } from "../settings/schema";
 import { AdsClient } from "./api/client";
 import { describeProfile, discoverProfiles, type DiscoveredProfile, type ProfileDiscovery } from "./api/profiles";
 import { selectProfiles } from "./plan/profile-selection";
+import type { AmazonAdsSettings } from "../settings/schema";
+import type { AdsCredentials } from "./api/ads-app";
 
 /** A profile as Test connection lists it: where it lives, whether it is selected, whether it can run the report. */
 export type ListedProfile = DiscoveredProfile & { selected: boolean };
@@ -13,7 +14,9 @@ export type ListedProfile = DiscoveredProfile & { selected: boolean };
  * see in NA, EU and FE, marks the ones the settings select, says which cannot run spCampaigns and
  * why, and fails when a selected profile is missing or unusable.
  */
-export async function testAdsConnection(settings: AmazonAdsSettings): Promise<ConnectionTestResult> {
+export async function testAdsConnection(
+  settings: AmazonAdsSettings & Partial<Pick<AdsCredentials, "app">>,
+): Promise<ConnectionTestResult> {
   // One attempt each: the person clicking wants an answer now, not after backoff.
   const client = new AdsClient(settings, { retry: { maxAttempts: 1 } });
   let discovery: ProfileDiscovery;
@@ -39,7 +42,7 @@ export async function testAdsConnection(settings: AmazonAdsSettings): Promise<Co
     const which = selection.run.map((p) => `${p.profileId} (${p.countryCode ?? p.region})`).join(", ");
     return {
       ok: true,
-      message: `Connected. ${selection.run.length} profile(s) will be synced: ${which}.`,
+      message: `Connected ${APP_WORDS[settings.app ?? "organisation"]}. ${selection.run.length} profile(s) will be synced: ${which}.`,
       profiles,
       details,
     };
@@ -60,6 +63,11 @@ export async function testAdsConnection(settings: AmazonAdsSettings): Promise<Co
     : " This login has no advertiser profiles.";
   return { ok: false, problem, message: `The credentials work, but ${why}.${hint}`, profiles, details };
 }
+
+const APP_WORDS: Record<AdsCredentials["app"], string> = {
+  organisation: "with your own app",
+  operator: "with this server's app",
+};
 
 function profileLine(p: ListedProfile): string {
   const mark = p.selected ? "selected" : "not selected";

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   date,
+  doublePrecision,
   index,
   numeric,
   type PgColumnBuilderBase,
@@ -11,6 +12,7 @@ import {
   pgTable,
   primaryKey,
   serial,
+  smallint,
   text,
   timestamp,
   unique,
@@ -141,7 +143,8 @@ export const amazonAdsConnectStates = pgTable(
     // The LwA app the consent page was opened for: Amazon binds the code to it, so the exchange must use it too.
     region: text("region", { enum: ["NA", "EU", "FE"] }).notNull(),
     clientId: text("client_id").notNull(),
-    clientSecretEncrypted: text("client_secret_encrypted").notNull(),
+    // Null: the operator's app (env), whose secret is read again at the callback rather than copied here.
+    clientSecretEncrypted: text("client_secret_encrypted"),
     redirectUri: text("redirect_uri").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -295,6 +298,8 @@ export const amazonAdsPendingReports = pgTable(
     nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),
     /** The claim that holds it: only that worker may finish it (a lost lease finishes nothing). */
     leaseId: text("lease_id"),
+    // Of its client id's limit, how many calls at once the lease holds (a profile's creates in parallel take several).
+    leaseSlots: smallint("lease_slots").notNull().default(1),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -349,6 +354,8 @@ export const amazonAdsRequestUnits = pgTable(
     availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
     lockedUntil: timestamp("locked_until", { withTimezone: true }),
     leaseId: text("lease_id"),
+    // Of its client id's limit, how many calls at once the lease holds (a profile's creates in parallel take several).
+    leaseSlots: smallint("lease_slots").notNull().default(1),
     error: text("error"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -365,11 +372,18 @@ export const amazonAdsRequestUnits = pgTable(
 );
 export type RequestUnit = typeof amazonAdsRequestUnits.$inferSelect;
 
-/** A client id Amazon answered 429 to: its units wait until `until`; other clients go on. */
+/**
+ * A client id's standing with Amazon (queue/client-limits.ts): its adaptive limit of calls at once
+ * (`concurrency`, raised while calls succeed, halved on a 429; null = the configured start) and, after a
+ * 429, its backoff: its units wait until `until` while other client ids go on.
+ */
 export const amazonAdsClientBackoff = pgTable("amazon_ads_client_backoff", {
   clientKey: text("client_key").primaryKey(),
   until: timestamp("until", { withTimezone: true }).notNull(),
   strikes: integer("strikes").notNull().default(0),
+  concurrency: doublePrecision("concurrency"),
+  /** The last cut: one 429 burst (many calls answered at once) halves the limit once, not per call. */
+  cutAt: timestamp("cut_at", { withTimezone: true }),
 });
 
 /**
@@ -386,4 +400,20 @@ export const amazonAdsAccessTokens = pgTable("amazon_ads_access_tokens", {
   expiresAt: timestamp("expires_at", { withTimezone: true }),
   refreshingUntil: timestamp("refreshing_until", { withTimezone: true }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * The profiles a login (client id + refresh token) could see when it was last listed completely:
+ * a discovery lists them at most once a UTC day per login (api/discovery-cache.ts); Test
+ * connection always lists them live.
+ */
+export const amazonAdsLoginProfiles = pgTable("amazon_ads_login_profiles", {
+  /** The login's key (api/shared-tokens.ts loginKeyOf). */
+  loginKey: text("login_key").primaryKey(),
+  /** Both listings (every profile, not only the readable ones): it answers any later need. */
+  full: boolean("full").notNull(),
+  /** The discovered profiles (api/profiles.ts DiscoveredProfile[]), not secret. */
+  profiles: jsonb("profiles").notNull(),
+  listedOn: date("listed_on", { mode: "string" }).notNull(),
+  listedAt: timestamp("listed_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -12,7 +12,8 @@ export function maskSection<K extends SectionKey>(section: K, value: SectionValu
   return Object.fromEntries(
     Object.entries(value).map(([field, v]) => [
       field,
-      isSecretField(section, field) ? maskSecret(String(v)) : String(v),
+      // An empty secret (none saved: the operator's app) stays empty, not a mask of nothing.
+      isSecretField(section, field) && v !== "" ? maskSecret(String(v)) : String(v),
     ]),
   );
 }

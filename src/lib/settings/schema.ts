@@ -22,11 +22,10 @@ type MetaFor<T extends z.ZodType> =
 type FieldsMeta<S extends z.ZodObject> = { [F in keyof S["shape"]]: MetaFor<S["shape"][F]> };
 
 const required = (label: string) => z.string().trim().min(1, `${label} is required`).max(4096, `${label} is too long`);
+const LWA_CLIENT_ID = /^amzn1\.application-oa2-client\.[A-Za-z0-9]+$/;
 const lwaClientId = (label: string) =>
-  required(label).regex(
-    /^amzn1\.application-oa2-client\.[A-Za-z0-9]+$/,
-    `${label} should look like amzn1.application-oa2-client.…`,
-  );
+  required(label).regex(LWA_CLIENT_ID, `${label} should look like amzn1.application-oa2-client.…`);
+const optionalText = (label: string) => z.string().trim().max(4096, `${label} is too long`);
 
 export const REGIONS = ["NA", "EU", "FE"] as const;
 export type AdsRegion = (typeof REGIONS)[number];
@@ -38,7 +37,12 @@ const REGION_LABELS: Record<AdsRegion, string> = {
 
 // Both sections hold a Login with Amazon app's credentials, so these fields read the same in each.
 const CLIENT_ID = { label: "Client ID", secret: false, help: "amzn1.application-oa2-client.…" } as const;
+const ADS_CLIENT_ID = {
+  ...CLIENT_ID,
+  help: "amzn1.application-oa2-client.… Leave empty to sign in with this server's app, when it has one (see Connect with Amazon below).",
+} as const;
 const CLIENT_SECRET = { label: "Client secret", secret: true } as const;
+const ADS_CLIENT_SECRET = { ...CLIENT_SECRET, help: "Only with your own client ID." } as const;
 const REFRESH_TOKEN = { label: "Refresh token", secret: true } as const;
 const MARKETPLACE_ID = { label: "Marketplace ID", secret: false, help: "e.g. A1F83G8C2ARO7P (UK)" } as const;
 const PROFILE_ID = {
@@ -80,8 +84,14 @@ const PROFILE_LIST = /^(\d{1,20}(\s*,\s*\d{1,20})*)?$/;
 
 export const amazonAdsSettingsSchema = z
   .object({
-    client_id: lwaClientId(CLIENT_ID.label),
-    client_secret: required(CLIENT_SECRET.label),
+    // Empty: the operator's app (AMAZON_ADS_CLIENT_ID/SECRET) signs this organisation in; both set: its own app.
+    client_id: optionalText(CLIENT_ID.label)
+      .refine(
+        (v) => v === "" || LWA_CLIENT_ID.test(v),
+        `${CLIENT_ID.label} should look like amzn1.application-oa2-client.…`,
+      )
+      .default(""),
+    client_secret: optionalText(CLIENT_SECRET.label).default(""),
     refresh_token: required(REFRESH_TOKEN.label),
     // The spec's field: one id means exactly that profile, as before; a list means those profiles.
     profile_id: z
@@ -99,6 +109,13 @@ export const amazonAdsSettingsSchema = z
     region: z.enum(REGIONS, { message: "Region must be NA, EU or FE" }).default("EU"),
   })
   .superRefine((value, ctx) => {
+    if (value.client_id !== "" && value.client_secret === "") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["client_secret"],
+        message: "Client secret is required with a client ID (clear the client ID to use this server's app)",
+      });
+    }
     if (value.profiles === "listed" && value.profile_id === "") {
       ctx.addIssue({
         code: "custom",
@@ -106,7 +123,9 @@ export const amazonAdsSettingsSchema = z
         message: "Profile ID is required unless every profile is synced",
       });
     }
-  });
+  })
+  // A secret without its client id means nothing: clearing the client id switches to the operator's app.
+  .overwrite((value) => (value.client_id === "" ? { ...value, client_secret: "" } : value));
 export type AmazonAdsSettings = z.infer<typeof amazonAdsSettingsSchema>;
 /** What a caller may save: the fields with defaults can be left out. */
 export type AmazonAdsSettingsInput = z.input<typeof amazonAdsSettingsSchema>;
@@ -141,8 +160,8 @@ export const SETTINGS_SECTIONS = {
     testUrl: "/api/test/amazon-ads",
     schema: amazonAdsSettingsSchema,
     fields: {
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
+      client_id: ADS_CLIENT_ID,
+      client_secret: ADS_CLIENT_SECRET,
       refresh_token: REFRESH_TOKEN,
       profile_id: PROFILE_ID,
       profiles: PROFILES,

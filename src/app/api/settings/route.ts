@@ -1,13 +1,17 @@
+import { operatorAppInfo } from "@/lib/amazon-ads";
 import { requireOrgMember } from "@/lib/http/session";
 import { readJson, route } from "@/lib/http/handler";
 import { readMaskedSettings, settingsUpdateSchema, updateSettings } from "@/lib/settings";
 
 export const dynamic = "force-dynamic";
 
-/** Every settings section of the caller's organisation, secrets masked. */
+/**
+ * Every settings section of the caller's organisation, secrets masked, and the server's own Amazon Ads app
+ * (its client ID only) that an organisation naming none signs in with.
+ */
 export const GET = route(async (request) => {
   const { orgId, orgName } = await requireOrgMember(request);
-  return Response.json({ orgId, orgName, ...(await readMaskedSettings(orgId)) });
+  return Response.json({ orgId, orgName, operatorApp: operatorAppInfo(), ...(await readMaskedSettings(orgId)) });
 });
 
 /**

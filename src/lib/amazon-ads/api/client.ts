@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { exchangeRefreshToken, type AccessToken } from "../../amazon/lwa";
 import { env } from "../../env";
+import { MissingCredentialsError } from "../../errors";
 import { registerSecret } from "../../log";
 import type { AdsRegion, AmazonAdsSettings } from "../../settings/schema";
 import { amazonHttpError } from "../../amazon/error-body";
@@ -52,7 +53,23 @@ export interface AdsClientOptions {
    * without it (Test connection) every client exchanges its own.
    */
   sharedTokens?: SharedTokens;
+  /** Counts this unit's calls and 429s, apart from other units of the same login running at once. */
+  meter?: CallMeter;
 }
+
+/** One unit's traffic with Amazon: what its client id's adaptive limit (queue/client-limits.ts) learns from. */
+export interface CallMeter {
+  /** HTTP calls to Amazon (token + Ads API). */
+  calls: number;
+  /** Ads API answers 429, retried or not. */
+  answered429: number;
+  /** Calls still answered 429 after their retries. */
+  gaveUp429: number;
+  /** The longest Retry-After among the 429s, when Amazon sent one. */
+  retryAfterMs: number | null;
+}
+
+export const newCallMeter = (): CallMeter => ({ calls: 0, answered429: 0, gaveUp429: 0, retryAfterMs: null });
 
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -62,8 +79,6 @@ interface LoginState {
   token: AccessToken | null;
   tokenRequest: Promise<AccessToken> | null;
   calls: number;
-  /** Calls still answered 429 after their retries: a worker slows this login's client id down when they grow. */
-  throttled: number;
 }
 
 /**
@@ -77,8 +92,10 @@ export class AdsClient {
   constructor(
     readonly settings: AmazonAdsSettings,
     private readonly options: AdsClientOptions = {},
-    private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0, throttled: 0 },
+    private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0 },
   ) {
+    // Settings naming no app reach here only unresolved (sync/credentials.ts withAdsApp fills the operator's in).
+    if (!settings.client_id) throw new MissingCredentialsError("No Login with Amazon app (client ID) to sign in with");
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     registerSecret(settings.client_secret);
     registerSecret(settings.refresh_token);
@@ -94,14 +111,19 @@ export class AdsClient {
     return new AdsClient(this.settings, { ...this.options, retry: { ...this.retry, ...retry } }, this.login);
   }
 
+  /** The same login and profile, its traffic counted on `meter` too (one unit's). */
+  withMeter(meter: CallMeter): AdsClient {
+    return new AdsClient(this.settings, { ...this.options, meter }, this.login);
+  }
+
+  private countCall() {
+    this.login.calls++;
+    if (this.options.meter) this.options.meter.calls++;
+  }
+
   /** How many HTTP calls went to Amazon (token + API) for this login, for summaries and the benchmark. */
   get callCount(): number {
     return this.login.calls;
-  }
-
-  /** How many of the login's Ads API calls Amazon still answered 429 after their retries. */
-  get throttledCount(): number {
-    return this.login.throttled;
   }
 
   private get timeoutMs() {
@@ -129,7 +151,7 @@ export class AdsClient {
   private async newToken(refused: string | null): Promise<AccessToken> {
     const exchange = () =>
       withRetry(() => {
-        this.login.calls++;
+        this.countCall();
         return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings, { timeoutMs: this.timeoutMs });
       }, this.retry);
     const shared = this.options.sharedTokens;
@@ -156,7 +178,7 @@ export class AdsClient {
       if (init.scope) headers["amazon-advertising-api-scope"] = this.settings.profile_id;
       if (init.contentType) headers["content-type"] = init.contentType;
       let response: Response;
-      this.login.calls++;
+      this.countCall();
       const url = `${adsApiBaseUrl(this.settings.region)}${path}`;
       try {
         response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
@@ -179,7 +201,14 @@ export class AdsClient {
         continue;
       }
       if (!response.ok) {
-        throw amazonHttpError(operation, response.status, text, response.headers.get("retry-after"));
+        const error = amazonHttpError(operation, response.status, text, response.headers.get("retry-after"));
+        const meter = this.options.meter;
+        if (meter && response.status === 429) {
+          meter.answered429++;
+          if (error.retryAfterMs !== undefined)
+            meter.retryAfterMs = Math.max(meter.retryAfterMs ?? 0, error.retryAfterMs);
+        }
+        throw error;
       }
       return { status: response.status, text };
     }
@@ -202,7 +231,7 @@ export class AdsClient {
     } catch (error) {
       // A 429 the retries absorbed slowed only this call; one that outlasted them is Amazon asking
       // the whole client id to slow down.
-      if (isAmazonError(error, "throttled")) this.login.throttled++;
+      if (isAmazonError(error, "throttled") && this.options.meter) this.options.meter.gaveUp429++;
       throw error;
     }
   }

@@ -30,6 +30,8 @@ export interface ProfileDiscovery {
     /** Amazon answered (with this HTTP status) rather than not at all. */
     status?: number;
   }>;
+  /** Both listings were made (every profile, readable or not), not only the readable ones. */
+  full?: boolean;
 }
 
 /**
@@ -37,31 +39,60 @@ export interface ProfileDiscovery {
  * region's host only). Two listings per region: all profiles, and those whose reports the login may
  * read; a profile only in the first cannot run this report. Agency profiles hold no campaigns of
  * their own (Airbyte skips them too).
+ *
+ * `needed`: what a sync must know, so no call is made that it does not need. "all" (every profile
+ * that can report) or listed ids: the readable listings first (one per region); the full listings
+ * only when a listed id is not among them, to say why (unreadable, or gone).
  */
 export async function discoverProfiles(
   login: AdsClient,
-  options: { oneCallAtATime?: boolean } = {},
+  options: { oneCallAtATime?: boolean; needed?: "all" | readonly string[] } = {},
 ): Promise<ProfileDiscovery> {
-  const discovery: ProfileDiscovery = { found: [], unreachable: [] };
   const serial = options.oneCallAtATime ?? false;
-  const listRegion = async (region: AdsRegion) => {
-    const client = login.forProfile("", region);
-    try {
-      const all = serial ? await client.listProfiles() : null;
-      const [everyProfile, readable] = await Promise.all([
-        all ?? client.listProfiles(),
-        client.listProfiles({ reportAccess: true }),
-      ]);
-      const canRead = new Set(readable.map((p) => p.profileIdText));
-      for (const p of everyProfile) discovery.found.push(toDiscovered(p, region, canRead.has(p.profileIdText)));
-    } catch (error) {
-      if (!isAmazonError(error) || error.operation === TOKEN_REFRESH) throw error;
-      discovery.unreachable.push({ region, error: error.message, status: error.status });
-    }
-  };
   // A worker bounds the calls per client id by its units, so it asks one listing at a time.
-  if (serial) for (const region of REGIONS) await listRegion(region);
-  else await Promise.all(REGIONS.map(listRegion));
+  const eachRegion = async (list: (region: AdsRegion) => Promise<void>) => {
+    if (serial) for (const region of REGIONS) await list(region);
+    else await Promise.all(REGIONS.map(list));
+  };
+  const listings = async (reportAccess: boolean) => {
+    const byRegion = new Map<AdsRegion, AdsProfile[]>();
+    const unreachable: ProfileDiscovery["unreachable"] = [];
+    await eachRegion(async (region) => {
+      try {
+        byRegion.set(region, await login.forProfile("", region).listProfiles({ reportAccess }));
+      } catch (error) {
+        if (!isAmazonError(error) || error.operation === TOKEN_REFRESH) throw error;
+        unreachable.push({ region, error: error.message, status: error.status });
+      }
+    });
+    return { byRegion, unreachable };
+  };
+  const readable = await listings(true);
+  const needed = options.needed;
+  const enough =
+    needed === "all" ||
+    (needed !== undefined &&
+      needed.every((id) => [...readable.byRegion.values()].some((list) => list.some((p) => p.profileIdText === id))));
+  const discovery: ProfileDiscovery = { found: [], unreachable: [], full: !enough };
+  if (enough) {
+    for (const [region, list] of readable.byRegion)
+      for (const p of list) discovery.found.push(toDiscovered(p, region, true));
+    discovery.unreachable = readable.unreachable;
+  } else {
+    const every = await listings(false);
+    for (const region of REGIONS) {
+      const all = every.byRegion.get(region);
+      const canRead = readable.byRegion.get(region);
+      const failed =
+        every.unreachable.find((u) => u.region === region) ?? readable.unreachable.find((u) => u.region === region);
+      if (!all || !canRead) {
+        discovery.unreachable.push(failed!);
+        continue;
+      }
+      const ids = new Set(canRead.map((p) => p.profileIdText));
+      for (const p of all) discovery.found.push(toDiscovered(p, region, ids.has(p.profileIdText)));
+    }
+  }
   discovery.found.sort(
     (a, b) => REGIONS.indexOf(a.region) - REGIONS.indexOf(b.region) || a.profileId.localeCompare(b.profileId),
   );

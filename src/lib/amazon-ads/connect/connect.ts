@@ -15,6 +15,7 @@ import { MASK, maskSecret } from "../../settings/masking";
 import { amazonAdsSettingsSchema, type AdsRegion, type AmazonAdsSettings } from "../../settings/schema";
 import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../settings/store";
 import { adsAuthorizeUrl, adsTokenUrl } from "../api/hosts";
+import { operatorApp } from "../api/ads-app";
 
 // "Connect with Amazon": Login with Amazon's authorization-code flow, so an admin gets the refresh token by
 // consenting on Amazon's page instead of building the URL and running curl by hand.
@@ -40,12 +41,18 @@ const hashState = (state: string) => crypto.createHash("sha256").update(state).d
 const secretAssociatedData = (stateHash: string) => `amazon_ads_connect:${stateHash}`;
 
 const shape = amazonAdsSettingsSchema.shape;
-const appSchema = z.object({ client_id: shape.client_id, client_secret: shape.client_secret, region: shape.region });
-type LwaApp = z.infer<typeof appSchema>;
+const ownAppSchema = z.object({
+  client_id: shape.client_id.unwrap().min(1),
+  client_secret: shape.client_secret.unwrap().min(1),
+  region: shape.region,
+});
+/** The app a consent page is opened for; `operator`: the server's own (env), not one the organisation saved. */
+type LwaApp = z.infer<typeof ownAppSchema> & { operator: boolean };
 
 /**
- * The LwA app to connect: the form's client ID, secret and region, a masked or empty field meaning the saved
- * value (as Save and Test connection read them). The refresh token and profiles are not needed yet.
+ * The LwA app to connect, read as Save reads the form: an omitted field or an empty or masked secret means
+ * the saved value; an empty client ID means no app of the organisation's own, so the operator's (env).
+ * The refresh token and profiles are not needed yet.
  */
 async function resolveApp(orgId: number, form: Record<string, string | undefined>): Promise<LwaApp> {
   let stored: AmazonAdsSettings | null = null;
@@ -58,15 +65,35 @@ async function resolveApp(orgId: number, form: Record<string, string | undefined
   const errors: Record<string, string> = {};
   for (const field of ["client_id", "client_secret", "region"] as const) {
     const incoming = form[field]?.trim();
-    const previous = stored?.[field];
-    if (!incoming) merged[field] = previous;
+    const previous = stored?.[field] || undefined;
+    if (incoming === "" && field === "client_id") merged[field] = "";
+    else if (!incoming) merged[field] = previous;
     else if (!incoming.startsWith(MASK)) merged[field] = incoming;
     else if (previous !== undefined && incoming === maskSecret(previous)) merged[field] = previous;
     else
       errors[`amazon_ads.${field}`] =
         "This field shows a masked value that does not match the saved one; type it again";
   }
-  const parsed = appSchema.safeParse(merged);
+  if (!merged.client_id && Object.keys(errors).length === 0) {
+    const operator = operatorApp();
+    const region = shape.region.safeParse(merged.region);
+    if (operator && region.success)
+      return {
+        client_id: operator.clientId,
+        client_secret: operator.clientSecret,
+        region: region.data,
+        operator: true,
+      };
+    if (!operator)
+      throw new InvalidInputError(
+        "Connect with Amazon needs the client ID and client secret of your Login with Amazon app: this server has no app of its own (AMAZON_ADS_CLIENT_ID)",
+        {
+          "amazon_ads.client_id": "Client ID is required: this server has no app of its own",
+          "amazon_ads.client_secret": "Client secret is required with your own app",
+        },
+      );
+  }
+  const parsed = ownAppSchema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path.join(".");
@@ -83,7 +110,7 @@ async function resolveApp(orgId: number, form: Record<string, string | undefined
       errors,
     );
   }
-  return parsed.data;
+  return { ...parsed.data, operator: false };
 }
 
 /**
@@ -109,7 +136,7 @@ export async function startAmazonConnect(
     userId: context.userId,
     region: app.region,
     clientId: app.client_id,
-    clientSecretEncrypted: encrypt(app.client_secret, secretAssociatedData(stateHash)),
+    clientSecretEncrypted: app.operator ? null : encrypt(app.client_secret, secretAssociatedData(stateHash)),
     redirectUri,
     expiresAt: new Date(now.getTime() + CONNECT_STATE_TTL_MS),
   });
@@ -159,7 +186,14 @@ export async function finishAmazonConnect(
   if (error) return { result: error === "access_denied" ? "cancelled" : "amazon_error", orgId };
   if (!code) return { result: "code_missing", orgId };
 
-  const clientSecret = decrypt(row.clientSecretEncrypted, secretAssociatedData(row.stateHash));
+  const operator = row.clientSecretEncrypted === null;
+  const clientSecret = operator
+    ? operatorApp()?.clientId === row.clientId
+      ? operatorApp()!.clientSecret
+      : null
+    : decrypt(row.clientSecretEncrypted!, secretAssociatedData(row.stateHash));
+  // The server's app was changed (or removed) while the admin was on Amazon's page: the code is bound to the old one.
+  if (clientSecret === null) return { result: "client_rejected", orgId };
   let refreshToken: string;
   try {
     ({ refreshToken } = await exchangeAuthorizationCode(adsTokenUrl(row.region), {
@@ -182,14 +216,17 @@ export async function finishAmazonConnect(
             : "unavailable";
     return { result, orgId };
   }
-  return { result: await saveConnection(orgId, row, clientSecret, refreshToken), orgId };
+  const app = operator ? { clientId: "", clientSecret: "" } : { clientId: row.clientId, clientSecret };
+  return { result: await saveConnection(orgId, { ...app, region: row.region }, refreshToken), orgId };
 }
 
-/** Saves the app and its new refresh token into the organisation's Ads settings, keeping the profile choice. */
+/**
+ * Saves the app (none for the operator's: the organisation then follows the server's app) and its new
+ * refresh token into the organisation's Ads settings, keeping the profile choice.
+ */
 async function saveConnection(
   orgId: number,
-  app: { clientId: string; region: AdsRegion },
-  clientSecret: string,
+  app: { clientId: string; clientSecret: string; region: AdsRegion },
   refreshToken: string,
 ): Promise<ConnectResult> {
   let stored: AmazonAdsSettings | null = null;
@@ -202,7 +239,7 @@ async function saveConnection(
     profile_id: stored?.profile_id ?? "",
     profiles: stored?.profiles ?? "listed",
     client_id: app.clientId,
-    client_secret: clientSecret,
+    client_secret: app.clientSecret,
     refresh_token: refreshToken,
     region: app.region,
   };

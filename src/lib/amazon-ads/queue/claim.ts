@@ -17,17 +17,30 @@ import {
  * `lease_id`; only the holder of that lease may finish the unit, and a crashed worker's unit is
  * claimable again once the lease has run out. Oldest due unit first, so none starves.
  *
- * Calls per LwA client id are bounded: a unit is claimable only while fewer than
- * `clientConcurrency` units of its client id are leased, and not while that client id is backing
- * off after a 429. Claims take one transaction-scoped advisory lock, so that count is exact across
- * every process on the database (a claim is a few milliseconds; FOR UPDATE SKIP LOCKED keeps it
- * safe on its own as well).
+ * Calls per client key (LwA client id and region, client-key.ts) are bounded: each lease holds
+ * `lease_slots` of its client key's limit (one call at a time; a profile's parallel creates several),
+ * and a unit is claimable only while its client key has a slot free and is not backing off after a
+ * 429. The limit adapts (client-limits.ts): it starts at `clientConcurrency` and moves within
+ * [1, `clientConcurrencyMax`]. Claims take one transaction-scoped advisory lock, so the count is
+ * exact across every process on the database (a claim is a few milliseconds; FOR UPDATE SKIP LOCKED
+ * keeps it safe on its own as well).
  */
 
 export interface ClaimOptions {
   leaseMs: number;
+  /** A client key's limit of calls at once until it has learnt one (AMAZON_ADS_CLIENT_CONCURRENCY). */
   clientConcurrency: number;
+  /** The ceiling its adaptive limit may rise to (AMAZON_ADS_CLIENT_CONCURRENCY_MAX); default: clientConcurrency. */
+  clientConcurrencyMax?: number;
+  /** Slots a profile unit asks for (its creates at once); it gets what its client key has free, at least one. */
+  profileSlots?: number;
   scope?: ClaimScope;
+}
+
+/** How a claim bounds each client key: its limit's start and ceiling. */
+interface Limits {
+  start: number;
+  max: number;
 }
 
 /**
@@ -79,14 +92,24 @@ function renamed<T extends PgTable>(table: T, name: string) {
   return { from: sql`${table} as ${sql.identifier(name)}`, columns: alias(table, name) };
 }
 
-/** Units of a client id in progress in one table (an index range scan). */
+/** Slots of a client key held by leases in one table (an index range scan). */
 function leasedOfClient(table: typeof requests | typeof reports, clientKey: PgColumn): SQL {
   const { from, columns: l } = renamed(table, "l");
-  return sql`(select count(*) from ${from} where ${l.status} = 'pending' and ${l.clientKey} = ${clientKey} and ${l.lockedUntil} > now())`;
+  return sql`(select coalesce(sum(${l.leaseSlots}), 0) from ${from} where ${l.status} = 'pending' and ${l.clientKey} = ${clientKey} and ${l.lockedUntil} > now())`;
+}
+
+/** Slots of a client key in use now, over both queues. */
+const slotsInUse = (clientKey: PgColumn) =>
+  sql`(${leasedOfClient(requests, clientKey)} + ${leasedOfClient(reports, clientKey)})`;
+
+/** A client key's limit now: its learnt concurrency (whole calls), else the start; within [1, max]. */
+function limitOf(clientKey: PgColumn, limits: Limits): SQL {
+  const { from, columns: b } = renamed(backoff, "bl");
+  return sql`least(${limits.max}, greatest(1, floor(coalesce((select ${b.concurrency} from ${from} where ${b.clientKey} = ${clientKey}), ${limits.start}))))`;
 }
 
 /** The id of the oldest due unit of `table` that this claim may take, locked (or nothing). */
-function claimable(table: QueueTable, due: PgColumn, limit: number, scope: ClaimScope | undefined): SQL {
+function claimable(table: QueueTable, due: PgColumn, limits: Limits, scope: ClaimScope | undefined): SQL {
   const { from: backoffs, columns: b } = renamed(backoff, "b");
   return sql`(select ${table.id} from ${table}
     where ${table.status} = 'pending'
@@ -95,7 +118,7 @@ function claimable(table: QueueTable, due: PgColumn, limit: number, scope: Claim
       and (${table.lockedUntil} is null or ${table.lockedUntil} <= now())
       and (${table.clientKey} is null or (
         not exists (select 1 from ${backoffs} where ${b.clientKey} = ${table.clientKey} and ${b.until} > now())
-        and ${leasedOfClient(requests, table.clientKey)} + ${leasedOfClient(reports, table.clientKey)} < ${limit}))
+        and ${slotsInUse(table.clientKey)} < ${limitOf(table.clientKey, limits)}))
     order by ${due}, ${table.id}
     limit 1
     for update skip locked)`;
@@ -105,19 +128,26 @@ function claimable(table: QueueTable, due: PgColumn, limit: number, scope: Claim
 export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
   const lockedUntil = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
-  const limit = options.clientConcurrency;
+  const limits = {
+    start: options.clientConcurrency,
+    max: Math.max(options.clientConcurrency, options.clientConcurrencyMax ?? 0),
+  };
+  // A profile unit takes up to `profileSlots` of what its client key has free (at least the one it was claimed by).
+  const free = sql`${limitOf(requests.clientKey, limits)} - ${slotsInUse(requests.clientKey)}`;
+  const requestSlots = sql`case when ${requests.kind} = 'profile' and ${requests.clientKey} is not null
+    then greatest(1, least(${options.profileSlots ?? 1}, ${free})) else 1 end`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
     const [request] = await tx
       .update(requests)
-      .set({ lockedUntil, leaseId, attempts: sql`${requests.attempts} + 1` })
-      .where(eq(requests.id, claimable(requests, requests.availableAt, limit, options.scope)))
+      .set({ lockedUntil, leaseId, leaseSlots: requestSlots, attempts: sql`${requests.attempts} + 1` })
+      .where(eq(requests.id, claimable(requests, requests.availableAt, limits, options.scope)))
       .returning();
     if (request) return { kind: "request", leaseId, unit: request };
     const [report] = await tx
       .update(reports)
-      .set({ lockedUntil, leaseId })
-      .where(eq(reports.id, claimable(reports, reports.nextPollAt, limit, options.scope)))
+      .set({ lockedUntil, leaseId, leaseSlots: 1 })
+      .where(eq(reports.id, claimable(reports, reports.nextPollAt, limits, options.scope)))
       .returning();
     return report ? { kind: "report", leaseId, unit: report } : null;
   });

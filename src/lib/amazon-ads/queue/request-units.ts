@@ -6,7 +6,9 @@ import { amazonAdsRequestUnits, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
 import { deleteFinishedReports } from "./pending-reports";
 import { planKeyOf, type BackfillPlan } from "../plan/targets";
-import { everyAmazonAdsSettings } from "../../settings/store";
+import { everyAmazonAdsSettings, type AmazonAdsSettings } from "../../settings/store";
+import { withAdsApp } from "../api/ads-app";
+import { clientKeyOf } from "./client-key";
 
 /** Rows per insert: 10,000 organisations go in a handful of statements. */
 const INSERT_CHUNK = 1_000;
@@ -31,7 +33,7 @@ export async function enqueueDailyRequests(
       runDate,
       kind: "discover" as const,
       profileId: "",
-      clientKey: settings instanceof Error ? null : settings.client_id,
+      clientKey: settings instanceof Error ? null : discoveryKey(settings),
     }));
   let queued = 0;
   for (let i = 0; i < units.length; i += INSERT_CHUNK) {
@@ -43,6 +45,15 @@ export async function enqueueDailyRequests(
     queued += inserted.length;
   }
   return { queued, organisations: units.length };
+}
+
+/** A discovery's client key, or null when the organisation has no app (the worker records why). */
+function discoveryKey(settings: AmazonAdsSettings): string | null {
+  try {
+    return clientKeyOf(withAdsApp(settings));
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -141,7 +152,7 @@ export async function queueProfileUnits(
   db: DbOrTx,
   discovery: RequestUnit,
   profiles: readonly DiscoveredProfile[],
-  clientKey: string,
+  clientId: string,
 ): Promise<void> {
   if (profiles.length === 0) return;
   await db
@@ -156,7 +167,7 @@ export async function queueProfileUnits(
         planKey: discovery.planKey,
         profileId: profile.profileId,
         profile: { ...profile },
-        clientKey,
+        clientKey: clientKeyOf({ client_id: clientId, region: profile.region }),
       })),
     )
     .onConflictDoNothing();

@@ -1,3 +1,4 @@
+import { clientKeyOf } from "../queue/client-key";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import type { AdsClient } from "../api/client";
@@ -70,7 +71,7 @@ export async function requestForProfile(
           profileId,
           region,
           retryAttempt: target.retryOf ? target.retryOf.retryAttempt + 1 : 0,
-          clientKey: client.settings.client_id,
+          clientKey: clientKeyOf(client.settings),
           firstPollInMs,
         });
         const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";

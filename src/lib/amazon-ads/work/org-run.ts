@@ -1,3 +1,4 @@
+import { clientKeyOf } from "../queue/client-key";
 import { DEFAULT_RETRY } from "../../amazon/retry";
 import { getDb, type Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
@@ -49,6 +50,8 @@ export interface CollectOptions {
   /** A report pending longer than this is cancelled at Amazon and marked failed. Amazon: up to 3 h. */
   timeoutHours?: number;
   batchSize?: number;
+  /** Reports polled and loaded at once (default AMAZON_ADS_UNITS_AT_ONCE). */
+  unitsAtOnce?: number;
   client?: AdsClientOptions;
   /** Called between batches (tests use it to kill the process mid-upsert). */
   onBatch?: (rowsSoFar: number) => void;
@@ -125,7 +128,7 @@ async function requestRun(
     budgetMs: REQUEST_BUDGET_MS,
     client: options.client,
     now: now ? () => now : undefined,
-    prepare: (db, settings) => requeueRequestUnits(db, { ...units, plan, clientKey: settings.client_id }),
+    prepare: (db, settings) => requeueRequestUnits(db, { ...units, plan, clientKey: clientKeyOf(settings) }),
     onUnit: (kind) => {
       if (kind === "profile" && progress?.queuedProfiles) options.onProgress?.(++done, progress.queuedProfiles);
     },
@@ -232,7 +235,7 @@ async function orgRun(orgId: number, job: PhaseSummary["job"], options: OrgRunOp
     unitBudgetMs: worker.budgetMs,
     unitThrottledAttempts: worker.client?.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
     requestUnitAttempts: 1,
-    createsAtOnce: Number.POSITIVE_INFINITY,
+    discovery: "live",
     ...worker,
     scope: { orgId, queue: job === "collect" ? "reports" : "requests", run: ownUnits },
     account: { ...account, orgId, job },

@@ -3,8 +3,10 @@ import type { Db } from "../../db";
 import { AppError } from "../../errors";
 import type { PendingReport, RequestUnit } from "../../db/schema";
 import type { AmazonAdsSettings } from "../../settings/schema";
-import type { AdsClient } from "../api/client";
-import { discoverProfiles, discoveredProfileSchema } from "../api/profiles";
+import type { AdsClient, CallMeter } from "../api/client";
+import { discoveredProfileSchema } from "../api/profiles";
+import { discoverProfilesOncePerDay } from "../api/discovery-cache";
+import { listedProfileIds } from "../../settings/schema";
 import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { abandonUnselectedProfiles, failedNotRetried, finishReport, pollLater } from "../queue/pending-reports";
@@ -25,13 +27,18 @@ export interface UnitContext {
   login(orgId: number): Promise<{ settings: AmazonAdsSettings; client: AdsClient }>;
   /** The end of this unit's Amazon retries. */
   unitDeadline: number;
+  /** This unit's calls and 429s (other units of the same login may run at once): its client key's limit learns from them. */
+  meter: CallMeter;
 }
 
-/** A unit's Amazon calls: few retries of a 429 (in a dispatch), then the unit goes back and its client id backs off. */
-const unitRetry = (ctx: UnitContext) => ({
-  deadline: ctx.unitDeadline,
-  throttledAttempts: ctx.config.unitThrottledAttempts,
-});
+/**
+ * The login's client for this unit: few retries of a 429 (in a dispatch), then the unit goes back and
+ * its client key backs off; its traffic counted on the unit's meter.
+ */
+const forUnit = (ctx: UnitContext, client: AdsClient) =>
+  client
+    .withRetryPolicy({ deadline: ctx.unitDeadline, throttledAttempts: ctx.config.unitThrottledAttempts })
+    .withMeter(ctx.meter);
 
 /**
  * Discovery: the organisation's profiles (every region), the selection its settings make, and one
@@ -43,10 +50,11 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
   try {
     const plan = planOf(unit);
     const { settings, client } = await ctx.login(unit.orgId);
-    const calls = client.callCount;
-    const bounded = client.withRetryPolicy(unitRetry(ctx));
+    const bounded = forUnit(ctx, client);
     await bounded.accessToken();
-    const discovery = await discoverProfiles(bounded, { oneCallAtATime: true });
+    const needed = settings.profiles === "all" ? ("all" as const) : listedProfileIds(settings);
+    const live = ctx.config.discovery === "live";
+    const discovery = await discoverProfilesOncePerDay(ctx.db, bounded, { oneCallAtATime: true, needed, live });
     const selection = selectProfiles(settings, discovery, plan?.profileIds);
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
     const lookAgain = discovery.unreachable.length > 0 && unit.attempts < ctx.config.requestUnitAttempts;
@@ -60,7 +68,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     }
     await queueProfileUnits(ctx.db, unit, selection.run, settings.client_id);
     entry.queuedProfiles = selection.run.length;
-    entry.summary.amazonCalls += client.callCount - calls;
+    entry.summary.amazonCalls += ctx.meter.calls;
     if (lookAgain) {
       const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
       await retryRequestUnitLater(ctx.db, unit, leaseId, `Profiles not listed in ${where}`);
@@ -95,8 +103,7 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
     if (!stored.success) throw new UnreadableUnitError(`The queued profile of unit ${unit.id} is not valid`);
     const profile = stored.data;
     const plan = planOf(unit);
-    const calls = client.callCount;
-    const forProfile = client.forProfile(profile.profileId, profile.region).withRetryPolicy(unitRetry(ctx));
+    const forProfile = forUnit(ctx, client.forProfile(profile.profileId, profile.region));
     const failed = plan
       ? []
       : (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
@@ -108,12 +115,13 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
       failed,
       {
         now: ctx.config.now?.(),
-        createsAtOnce: ctx.config.createsAtOnce,
+        // What the claim gave it of its client key's limit (claim.ts), at most config.createsAtOnce.
+        createsAtOnce: unit.leaseSlots,
         targets: plan ? (today) => backfillTargets(plan, today) : undefined,
       },
       entry.summary.warnings,
     );
-    entry.summary.amazonCalls += client.callCount - calls;
+    entry.summary.amazonCalls += ctx.meter.calls;
     const anyFailed = result.reports.some((r) => r.outcome === "failed");
     if (anyFailed && unit.attempts < ctx.config.requestUnitAttempts) {
       // Created dates are open requests now: the next try asks only for the ones that failed.
@@ -153,8 +161,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     if (!isOrganisationFailure(error)) throw error;
     return cannotPoll(ctx, row, leaseId, error); // no readable credentials any more
   }
-  const calls = login.client.callCount;
-  const client = login.client.forProfile(row.profileId, row.region).withRetryPolicy(unitRetry(ctx));
+  const client = forUnit(ctx, login.client.forProfile(row.profileId, row.region));
   const warnings: string[] = [];
   let outcome: ReportOutcome;
   try {
@@ -167,7 +174,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     });
   } catch (error) {
     if (!isAmazonError(error) || error.operation !== TOKEN_REFRESH) throw error;
-    entry(ctx, row).summary.amazonCalls += login.client.callCount - calls;
+    entry(ctx, row).summary.amazonCalls += ctx.meter.calls;
     return cannotPoll(ctx, row, leaseId, error); // the login itself was refused (a revoked grant)
   }
   const quiet = outcome.outcome === "still_pending" && !outcome.error && warnings.length === 0;
@@ -175,7 +182,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     const entry = ctx.logs.entry(row.orgId, "collect");
     entry.summary.reports.push({ ...outcome, durationMs: Date.now() - started });
     entry.summary.warnings.push(...warnings);
-    entry.summary.amazonCalls += login.client.callCount - calls;
+    entry.summary.amazonCalls += ctx.meter.calls;
     entry.summary.durationMs += Date.now() - started;
   }
   if (outcome.outcome === "still_pending") {

@@ -24,17 +24,27 @@ export interface WorkerOptions {
    */
   requestUnitAttempts?: number;
   /**
-   * A profile's report creates in flight at once. A dispatch's workers send them one after another,
-   * so calls per client id stay within the claimed concurrency (claim.ts); a per-organisation run
-   * sends all five at once, as the spec asks.
+   * A profile's report creates in flight at once, at most: its unit takes that many of its client
+   * key's slots when they are free (claim.ts), fewer when they are not, so calls per client key stay
+   * within its limit. Five: all of a day's creates at once, as the spec asks.
    */
   createsAtOnce?: number;
+  /**
+   * "daily": a discovery reuses its login's listing of today when there is one (at most one listing per
+   * login and UTC day, api/discovery-cache.ts); "live": it lists again (a per-organisation run asks Amazon
+   * again by design, so a revoked grant or a new profile shows at once).
+   */
+  discovery?: "daily" | "live";
+  /** Units this worker works on at once; bounded by the database pool (DATABASE_POOL_MAX − 1). */
+  unitsAtOnce?: number;
   /** Only this organisation's units of one queue (a per-organisation run); default: every unit. */
   scope?: ClaimScope;
   /** How long a claim holds a unit; a crashed worker's unit is claimable again after it. */
   leaseMs?: number;
-  /** Units of one client id in progress at once, across every worker (AMAZON_ADS_CLIENT_CONCURRENCY). */
+  /** A client key's limit of calls at once before it adapts, across every worker (AMAZON_ADS_CLIENT_CONCURRENCY). */
   clientConcurrency?: number;
+  /** The ceiling of the adaptive limit (AMAZON_ADS_CLIENT_CONCURRENCY_MAX; at least clientConcurrency). */
+  clientConcurrencyMax?: number;
   /** When nothing is due, wait for the next due unit if it comes within this long; else stop. */
   maxIdleMs?: number;
   /** Waits between polls of a report Amazon is still generating, by poll count (the last repeats). */
@@ -75,7 +85,8 @@ export const DEFAULT_WORKER = {
   unitBudgetMs: 60_000,
   unitThrottledAttempts: 2,
   requestUnitAttempts: 4,
-  createsAtOnce: 1,
+  createsAtOnce: 5,
+  discovery: "daily" as "daily" | "live",
   leaseMs: 180_000,
   maxIdleMs: 30_000,
   pollDelaysMs: [5_000, 10_000, 20_000, 30_000, 60_000, 120_000, 300_000],
@@ -89,5 +100,20 @@ export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
   const budgetMs = given.budgetMs ?? DEFAULT_WORKER.budgetMs;
   // A short budget (a test, a quick CLI run) keeps a tenth of itself, not the 15 s of a cron's.
   const reserveMs = Math.min(DEFAULT_WORKER.reserveMs, budgetMs / 10);
-  return { ...DEFAULT_WORKER, reserveMs, clientConcurrency: env().AMAZON_ADS_CLIENT_CONCURRENCY, ...given };
+  const e = env();
+  const settings = {
+    ...DEFAULT_WORKER,
+    reserveMs,
+    clientConcurrency: e.AMAZON_ADS_CLIENT_CONCURRENCY,
+    clientConcurrencyMax: e.AMAZON_ADS_CLIENT_CONCURRENCY_MAX,
+    unitsAtOnce: e.AMAZON_ADS_UNITS_AT_ONCE,
+    ...given,
+  };
+  // Each unit holds at most one connection at a time; one stays free for the log book and the claims.
+  const connections = Math.max(1, e.DATABASE_POOL_MAX - 1);
+  return {
+    ...settings,
+    unitsAtOnce: Math.max(1, Math.min(settings.unitsAtOnce, connections)),
+    clientConcurrencyMax: Math.max(settings.clientConcurrency, settings.clientConcurrencyMax),
+  };
 }

@@ -4,13 +4,14 @@ import { getDb } from "../../db";
 import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import { rollUp, type RunStatus } from "../../sync-logs";
-import { AdsClient } from "../api/client";
+import { AdsClient, newCallMeter } from "../api/client";
 import { postgresSharedTokens } from "../api/shared-tokens";
 import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../reporting/describe-error";
 import { LeaseLostError } from "../queue/pending-reports";
 import type { PhaseSummary } from "../reporting/summary";
-import { backOffClient, claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
+import { claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
+import { learnFromUnit } from "../queue/client-limits";
 import { OrgLogBook } from "../reporting/org-logs";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
@@ -65,16 +66,6 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     }
     return entry;
   };
-  const throttled = async (orgId: number) => {
-    const entry = logins.get(orgId);
-    return entry
-      ? entry.then(
-          (l) => l.client.throttledCount,
-          () => 0,
-        )
-      : 0;
-  };
-
   const run: WorkerRun = {
     workerId: crypto.randomUUID().slice(0, 8),
     status: "success",
@@ -89,26 +80,21 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     organisations: [],
   };
 
-  let idleSince: number | null = null;
-  try {
-    if (config.account) {
-      // The run's row exists before any work, so a run that dies half way is visible as running.
-      const entry = logs.entry(config.account.orgId, config.account.job);
-      config.account.opened?.(entry);
-      await entry.logId;
-    }
-    for (;;) {
-      if (config.signal?.aborted) {
-        run.stoppedBecause = "aborted";
-        break;
-      }
-      if (Date.now() >= deadline - config.reserveMs) {
-        run.stoppedBecause = "budget";
-        break;
-      }
+  const limits = { start: config.clientConcurrency, max: config.clientConcurrencyMax };
+  let stopping: WorkerRun["stoppedBecause"] | null = null;
+  const stop = (why: WorkerRun["stoppedBecause"]) => (stopping ??= why);
+
+  /** One of the worker's lanes: claims and works on one unit at a time until the worker stops or runs dry. */
+  const lane = async (): Promise<void> => {
+    let idleSince: number | null = null;
+    while (stopping === null) {
+      if (config.signal?.aborted) return void stop("aborted");
+      if (Date.now() >= deadline - config.reserveMs) return void stop("budget");
       const claim = await claimNextUnit(db, {
         leaseMs: config.leaseMs,
-        clientConcurrency: config.clientConcurrency,
+        clientConcurrency: limits.start,
+        clientConcurrencyMax: limits.max,
+        profileSlots: config.createsAtOnce,
         scope: config.scope,
       });
       if (!claim) {
@@ -116,20 +102,16 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
         idleSince ??= Date.now();
         // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
-        if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) break;
-        if (Date.now() + wait >= deadline - config.reserveMs) {
-          run.stoppedBecause = "budget";
-          break;
-        }
+        if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) return;
+        if (Date.now() + wait >= deadline - config.reserveMs) return void stop("budget");
         await sleep(Math.min(Math.max(wait, 250), 2_000));
         continue;
       }
       idleSince = null;
       const orgId = claim.unit.orgId;
-      const before = await throttled(orgId);
       // A unit's retries end before the budget does, leaving time to close the sync_logs rows.
       const unitDeadline = Math.min(Date.now() + config.unitBudgetMs, deadline - config.reserveMs / 3);
-      const ctx: UnitContext = { db, logs, config, login, unitDeadline };
+      const ctx: UnitContext = { db, logs, config, login, unitDeadline, meter: newCallMeter() };
       try {
         await workOn(ctx, claim, run);
       } catch (error) {
@@ -142,8 +124,28 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         }
       }
       config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
-      if (claim.unit.clientKey && (await throttled(orgId)) > before) await backOffClient(db, claim.unit.clientKey);
+      if (claim.unit.clientKey) await learnFromUnit(db, claim.unit.clientKey, ctx.meter, claim.unit.leaseSlots, limits);
     }
+  };
+
+  try {
+    if (config.account) {
+      // The run's row exists before any work, so a run that dies half way is visible as running.
+      const entry = logs.entry(config.account.orgId, config.account.job);
+      config.account.opened?.(entry);
+      await entry.logId;
+    }
+    // Several units at once (they mostly wait on Amazon); the claims keep each client key within its
+    // limit, and the pool bounds the database connections they share.
+    const lanes = Array.from({ length: config.unitsAtOnce }, () =>
+      lane().catch((error: unknown) => {
+        stop("error");
+        throw error;
+      }),
+    );
+    const failures = (await Promise.allSettled(lanes)).filter((l) => l.status === "rejected");
+    if (failures.length) throw failures[0]!.reason;
+    run.stoppedBecause = stopping ?? "no_work";
   } catch (error) {
     logError(`[amazon-ads] worker ${run.workerId} stopped`, error);
     run.stoppedBecause = "error";

@@ -1,0 +1,1 @@
+ALTER TABLE "amazon_ads_connect_states" ALTER COLUMN "client_secret_encrypted" DROP NOT NULL;

@@ -1,0 +1,83 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db";
+import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits } from "../../db/schema";
+import type { CallMeter } from "../api/client";
+import { backOffClient } from "./claim";
+
+/**
+ * A client key's adaptive limit of calls at once, shared by every invocation through Postgres (the
+ * `concurrency` of amazon_ads_client_backoff, which claims read). Amazon's limits are dynamic and
+ * undocumented, so it is found the way TCP finds a path's capacity: additive increase while calls
+ * succeed (one more call at once per limit's worth of units done at the limit), multiplicative
+ * decrease on a 429 (halved, once per burst), within [1, max]. Retry-After holds the client key
+ * back for as long as Amazon asked; a unit whose 429s outlasted its retries adds a backoff strike.
+ */
+
+/** A halving stands for this long: 429s answered to calls already in flight when it happened do not halve again. */
+const CUT_HOLD_SECONDS = 5;
+/** The multiplicative decrease. */
+const CUT_FACTOR = 0.5;
+
+export interface ClientLimits {
+  /** The limit before anything is learnt (AMAZON_ADS_CLIENT_CONCURRENCY). */
+  start: number;
+  /** The ceiling (AMAZON_ADS_CLIENT_CONCURRENCY_MAX). */
+  max: number;
+}
+
+/**
+ * What one finished unit teaches about its client key: any 429 halves its limit (and Retry-After or a
+ * given-up call backs it off); a unit that reached Amazon without one raises it, but only when the
+ * client key was using its whole limit (a limit nobody pushes against proves nothing).
+ */
+export async function learnFromUnit(
+  db: DbOrTx,
+  clientKey: string,
+  meter: CallMeter,
+  heldSlots: number,
+  limits: ClientLimits,
+): Promise<void> {
+  if (meter.answered429 > 0) {
+    await cutLimit(db, clientKey, limits, meter.retryAfterMs);
+    if (meter.gaveUp429 > 0) await backOffClient(db, clientKey);
+  } else if (meter.calls > 0) await raiseLimit(db, clientKey, heldSlots, limits);
+}
+
+const b = amazonAdsClientBackoff;
+
+async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, retryAfterMs: number | null) {
+  const wait = sql`make_interval(secs => ${(retryAfterMs ?? 0) / 1000})`;
+  const current = sql`coalesce(${b.concurrency}, ${limits.start})`;
+  const fresh = sql`(${b.cutAt} is null or ${b.cutAt} < now() - make_interval(secs => ${CUT_HOLD_SECONDS}))`;
+  await db
+    .insert(b)
+    .values({
+      clientKey,
+      until: sql`now() + ${wait}`,
+      concurrency: Math.max(1, Math.min(limits.max, limits.start) * CUT_FACTOR),
+      cutAt: sql`now()`,
+    })
+    .onConflictDoUpdate({
+      target: b.clientKey,
+      set: {
+        concurrency: sql`case when ${fresh} then greatest(1, least(${limits.max}, ${current}) * ${CUT_FACTOR}) else ${b.concurrency} end`,
+        cutAt: sql`case when ${fresh} then now() else ${b.cutAt} end`,
+        until: sql`greatest(${b.until}, now() + ${wait})`,
+      },
+    });
+}
+
+async function raiseLimit(db: DbOrTx, clientKey: string, heldSlots: number, limits: ClientLimits) {
+  const inUse = (table: typeof amazonAdsRequestUnits | typeof amazonAdsPendingReports) =>
+    sql`(select coalesce(sum(${table.leaseSlots}), 0) from ${table} where ${table.status} = 'pending' and ${table.clientKey} = ${clientKey} and ${table.lockedUntil} > now())`;
+  const raised = (current: SQL) => sql`least(${limits.max}, ${current} + 1.0 / greatest(1, floor(${current})))`;
+  // This unit's slots are free again by now (its lease ended with it), so they count as in use here.
+  const atLimit = (current: SQL) =>
+    sql`${inUse(amazonAdsRequestUnits)} + ${inUse(amazonAdsPendingReports)} + ${heldSlots} >= floor(${current})`;
+  const start = sql`least(${limits.max}, ${limits.start}::double precision)`;
+  const current = sql`least(${limits.max}, coalesce(${b.concurrency}, ${limits.start}))`;
+  await db
+    .insert(b)
+    .values({ clientKey, until: sql`now()`, concurrency: sql`case when ${atLimit(start)} then ${raised(start)} end` })
+    .onConflictDoUpdate({ target: b.clientKey, set: { concurrency: raised(current) }, setWhere: atLimit(current) });
+}
