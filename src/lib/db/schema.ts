@@ -317,6 +317,10 @@ export const amazonAdsPendingReports = pgTable(
     index("amazon_ads_pending_reports_leased_idx")
       .on(t.clientKey, t.lockedUntil)
       .where(sql`status = 'pending'`),
+    // The leases in force (a claim's blocked client keys): a range of the few units in progress.
+    index("amazon_ads_pending_reports_lease_end_idx")
+      .on(t.lockedUntil)
+      .where(sql`status = 'pending'`),
   ],
 );
 export type PendingReport = typeof amazonAdsPendingReports.$inferSelect;
@@ -367,6 +371,10 @@ export const amazonAdsRequestUnits = pgTable(
       .where(sql`status = 'pending'`),
     index("amazon_ads_request_units_leased_idx")
       .on(t.clientKey, t.lockedUntil)
+      .where(sql`status = 'pending'`),
+    // The leases in force (a claim's blocked client keys): a range of the few units in progress.
+    index("amazon_ads_request_units_lease_end_idx")
+      .on(t.lockedUntil)
       .where(sql`status = 'pending'`),
   ],
 );

@@ -108,17 +108,35 @@ function limitOf(clientKey: PgColumn, limits: Limits): SQL {
   return sql`least(${limits.max}, greatest(1, floor(coalesce((select ${b.concurrency} from ${from} where ${b.clientKey} = ${clientKey}), ${limits.start}))))`;
 }
 
+/**
+ * Client keys nothing may be claimed for now: backing off, or with every slot of their limit leased.
+ * Computed once per claim from the leases alone (few: the units in progress), so a claim does not
+ * count slots again for each due unit it walks past (thousands of organisations share the operator's
+ * key, and all its due units wait while it is full).
+ */
+function blockedKeys(limits: Limits): SQL {
+  const leasesOf = (table: typeof requests | typeof reports, name: string) => {
+    const { from, columns: l } = renamed(table, name);
+    return sql`select ${l.clientKey} as key, ${l.leaseSlots} as slots from ${from}
+      where ${l.status} = 'pending' and ${l.lockedUntil} > now() and ${l.clientKey} is not null`;
+  };
+  const { from: backoffs, columns: b } = renamed(backoff, "bk");
+  const { from: learnt, columns: c } = renamed(backoff, "bc");
+  const limit = sql`least(${limits.max}, greatest(1, floor(coalesce((select ${c.concurrency} from ${learnt} where ${c.clientKey} = u.key), ${limits.start}))))`;
+  return sql`(select u.key from (select key, sum(slots) as used from (${leasesOf(requests, "lr")} union all ${leasesOf(reports, "lp")}) leased group by key) u
+      where u.used >= ${limit}
+    union all
+    select ${b.clientKey} from ${backoffs} where ${b.until} > now())`;
+}
+
 /** The id of the oldest due unit of `table` that this claim may take, locked (or nothing). */
 function claimable(table: QueueTable, due: PgColumn, limits: Limits, scope: ClaimScope | undefined): SQL {
-  const { from: backoffs, columns: b } = renamed(backoff, "b");
   return sql`(select ${table.id} from ${table}
     where ${table.status} = 'pending'
       and ${inScope(table, scope)}
       and ${due} <= now()
       and (${table.lockedUntil} is null or ${table.lockedUntil} <= now())
-      and (${table.clientKey} is null or (
-        not exists (select 1 from ${backoffs} where ${b.clientKey} = ${table.clientKey} and ${b.until} > now())
-        and ${slotsInUse(table.clientKey)} < ${limitOf(table.clientKey, limits)}))
+      and (${table.clientKey} is null or ${table.clientKey} not in ${blockedKeys(limits)})
     order by ${due}, ${table.id}
     limit 1
     for update skip locked)`;

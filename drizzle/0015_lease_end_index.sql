@@ -1,0 +1,2 @@
+CREATE INDEX "amazon_ads_pending_reports_lease_end_idx" ON "amazon_ads_pending_reports" USING btree ("locked_until") WHERE status = 'pending';--> statement-breakpoint
+CREATE INDEX "amazon_ads_request_units_lease_end_idx" ON "amazon_ads_request_units" USING btree ("locked_until") WHERE status = 'pending';
