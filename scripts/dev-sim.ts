@@ -51,7 +51,8 @@ async function main(): Promise<void> {
     app: { command: path.join(root, "node_modules", ".bin", "next"), args: ["dev", ...options.nextArgs] },
   });
   console.log(`Amazon simulator on ${devSim.simulator.baseUrl}; wiring in ${DEV_SIM_ENV_FILE} (for \`npm run ads:sim -- …\`).
-Its credentials (fake; Settings → Amazon Ads API, or Client ID and secret then Connect with Amazon):
+Settings → Amazon Ads API → Connect with Amazon signs in with the simulator's app (the operator's app here,
+AMAZON_ADS_CLIENT_ID/SECRET): nothing to type. Or enter its credentials by hand (fake):
   client id      ${SIM_DEFAULTS.clientId}
   client secret  ${SIM_DEFAULTS.clientSecret}
   refresh token  ${SIM_DEFAULTS.refreshToken}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { simulatorEnv, startSimulator, type Simulator } from "../../tools/amazon-ads-simulator/index";
+import { SIM_DEFAULTS, simulatorEnv, startSimulator, type Simulator } from "../../tools/amazon-ads-simulator/index";
 
 // `npm run dev:sim`: the Amazon simulator and the app, wired together. The wiring (the AMAZON_*
 // variables) goes into the app's environment and into a file that `npm run ads:sim` hands to the CLI
@@ -27,7 +27,10 @@ export interface DevSimOptions {
 
 export interface DevSim {
   simulator: Simulator;
-  /** The AMAZON_* variables the app was started with, as written to `envFile`. */
+  /**
+   * The AMAZON_* variables the app was started with, as written to `envFile`: the simulator's addresses,
+   * and its default app as the operator's app, so Connect with Amazon needs nothing typed.
+   */
   wiring: Record<string, string>;
   envFile: string;
   app: ChildProcess;
@@ -61,7 +64,11 @@ async function startOnPort(port: number, simulatorLog: boolean, log: (line: stri
 export async function startDevSim(options: DevSimOptions): Promise<DevSim> {
   const log = options.log ?? ((line: string) => console.log(line));
   const simulator = await startOnPort(options.port ?? DEV_SIM_PORT, options.simulatorLog ?? false, log);
-  const wiring = simulatorEnv(simulator);
+  const wiring = {
+    ...simulatorEnv(simulator),
+    AMAZON_ADS_CLIENT_ID: SIM_DEFAULTS.clientId,
+    AMAZON_ADS_CLIENT_SECRET: SIM_DEFAULTS.clientSecret,
+  };
   const envFile = path.resolve(options.envFile ?? DEV_SIM_ENV_FILE);
   try {
     const draft = `${envFile}.${process.pid}.tmp`;

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseEnv, promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
+import { withAdsApp } from "@/lib/amazon-ads/api/ads-app";
 import { testAdsConnection } from "@/lib/amazon-ads/test-connection";
 import { envFileText, startDevSim, type DevSim } from "../../scripts/lib/dev-sim";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
@@ -40,6 +41,11 @@ const NAMES = [
   "AMAZON_ADS_AUTH_URL_FE",
   "AMAZON_SP_TOKEN_URL",
 ];
+/** The simulator's app as the operator's app: Connect with Amazon needs nothing typed under dev:sim. */
+const OPERATOR_APP = {
+  AMAZON_ADS_CLIENT_ID: SIM_DEFAULTS.clientId,
+  AMAZON_ADS_CLIENT_SECRET: SIM_DEFAULTS.clientSecret,
+};
 
 describe("npm run dev:sim", () => {
   it("starts the simulator, writes the wiring, hands it to the app, and stops both", async () => {
@@ -53,8 +59,10 @@ describe("npm run dev:sim", () => {
       app: { command: "sh", args: ["-c", `exec "${process.execPath}" -e '${FAKE_APP}' >"${appLog}"`] },
     });
     const { simulator, wiring } = devSim;
-    expect(Object.keys(wiring).sort()).toEqual([...NAMES].sort());
-    for (const value of Object.values(wiring)) expect(value.startsWith(`${simulator.baseUrl}/`)).toBe(true);
+    const { AMAZON_ADS_CLIENT_ID, AMAZON_ADS_CLIENT_SECRET, ...addresses } = wiring;
+    expect({ AMAZON_ADS_CLIENT_ID, AMAZON_ADS_CLIENT_SECRET }).toEqual(OPERATOR_APP);
+    expect(Object.keys(addresses).sort()).toEqual([...NAMES].sort());
+    for (const value of Object.values(addresses)) expect(value.startsWith(`${simulator.baseUrl}/`)).toBe(true);
 
     // The file says exactly what the app got, in the format Node's --env-file reads.
     const fromFile = parseEnv(fs.readFileSync(envFile, "utf8"));
@@ -62,19 +70,22 @@ describe("npm run dev:sim", () => {
     expect(fs.readFileSync(envFile, "utf8")).toBe(envFileText(wiring));
     await expect.poll(() => fs.readFileSync(appLog, "utf8"), { timeout: 10_000 }).toMatch(/^ENV /);
     const appEnv = JSON.parse(fs.readFileSync(appLog, "utf8").split("\n")[0]!.slice(4)) as Record<string, string>;
-    for (const name of NAMES) expect(appEnv[name], name).toBe(wiring[name]);
+    for (const name of [...NAMES, ...Object.keys(OPERATOR_APP)]) expect(appEnv[name], name).toBe(wiring[name]);
 
     // With that environment the app's own code reaches the simulator: Test connection succeeds.
     for (const name of Object.keys(process.env)) if (name.startsWith("AMAZON_")) delete process.env[name];
     Object.assign(process.env, fromFile);
-    const result = await testAdsConnection({
-      client_id: SIM_DEFAULTS.clientId,
-      client_secret: SIM_DEFAULTS.clientSecret,
-      refresh_token: SIM_DEFAULTS.refreshToken,
-      profile_id: SIM_DEFAULTS.profileId,
-      profiles: "listed",
-      region: "EU",
-    });
+    // No app typed: the operator's app from the wiring signs in.
+    const result = await testAdsConnection(
+      withAdsApp({
+        client_id: "",
+        client_secret: "",
+        refresh_token: SIM_DEFAULTS.refreshToken,
+        profile_id: SIM_DEFAULTS.profileId,
+        profiles: "listed",
+        region: "EU",
+      }),
+    );
     expect(result, result.message).toMatchObject({ ok: true });
     expect(simulator.requests.some((r) => r.path.endsWith("/auth/o2/token"))).toBe(true);
 
