@@ -33,7 +33,8 @@ async function organisationsOnOneApp(n: number): Promise<number[]> {
 
 const limitNow = async () =>
   (await db().select().from(amazonAdsClientBackoff).where(eq(amazonAdsClientBackoff.clientKey, KEY)))[0] ?? null;
-const meter = (patch: Partial<CallMeter>): CallMeter => ({ ...newCallMeter(), calls: 1, ...patch });
+/** A finished unit's traffic: by default one call, answered with success. */
+const meter = (patch: Partial<CallMeter>): CallMeter => ({ ...newCallMeter(), calls: 1, succeeded: 1, ...patch });
 const claim = (limits: { start: number; max: number }) =>
   claimNextUnit(db(), { leaseMs: 60_000, clientConcurrency: limits.start, clientConcurrencyMax: limits.max });
 
@@ -60,9 +61,15 @@ describe("the adaptive limit of a client key", () => {
     await db().update(amazonAdsClientBackoff).set({ concurrency: 3 });
     await learnFromUnit(db(), KEY, meter({}), 1, limits);
     expect((await limitNow())!.concurrency).toBe(3);
-    // A unit that made no call to Amazon teaches nothing either.
-    await learnFromUnit(db(), KEY, meter({ calls: 0 }), 3, limits);
+    // A unit that made no call to Amazon teaches nothing either, nor one whose calls all failed (5xx, timeouts).
+    await db()
+      .update(amazonAdsRequestUnits)
+      .set({ lockedUntil: sql`now() + interval '1 minute'` });
+    await learnFromUnit(db(), KEY, meter({ calls: 0, succeeded: 0 }), 3, limits);
+    await learnFromUnit(db(), KEY, meter({ calls: 4, succeeded: 0 }), 3, limits);
     expect((await limitNow())!.concurrency).toBe(3);
+    await learnFromUnit(db(), KEY, meter({}), 3, limits); // the same, answered: it rises
+    expect((await limitNow())!.concurrency).toBeCloseTo(3 + 1 / 3);
   });
 
   it("halves on a 429, once per burst, waits out Retry-After, and a given-up unit backs the key off", async () => {
@@ -75,8 +82,8 @@ describe("the adaptive limit of a client key", () => {
     expect(await claim(limits)).toBeNull(); // nothing of this key until then
     expect((await nextDueAt(db()))!.getTime()).toBeGreaterThan(Date.now() + 2_500);
 
-    // Other units answered 429 in the same burst: no second halving.
-    await learnFromUnit(db(), KEY, meter({ answered429: 2 }), 1, limits);
+    // Other units' calls answered 429 in the same burst were sent before that cut: no second halving.
+    await learnFromUnit(db(), KEY, meter({ answered429: 2, first429SentAt: Date.now() - 1_000 }), 1, limits);
     expect((await limitNow())!.concurrency).toBe(4);
     // A later burst halves again, and never below one call at once.
     await db()
@@ -95,6 +102,11 @@ describe("the adaptive limit of a client key", () => {
     row = (await limitNow())!;
     expect(row.strikes).toBeGreaterThanOrEqual(1);
     expect(row.until.getTime()).toBeGreaterThan(Date.now() + 25_000);
+    // A longer Retry-After is not shortened by that strike; an absurd one is bounded (10 min).
+    await learnFromUnit(db(), KEY, meter({ answered429: 1, gaveUp429: 1, retryAfterMs: 120_000 }), 1, limits);
+    expect((await limitNow())!.until.getTime()).toBeGreaterThan(Date.now() + 115_000);
+    await learnFromUnit(db(), KEY, meter({ answered429: 1, retryAfterMs: 86_400_000 }), 1, limits);
+    expect((await limitNow())!.until.getTime()).toBeLessThanOrEqual(Date.now() + 10 * 60_000 + 1_000);
   });
 
   it("against Amazon's own limit (the simulator's per-client rate): falls on the 429s, and every report still lands", async () => {

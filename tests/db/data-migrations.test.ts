@@ -1,5 +1,6 @@
 // Migrations that change data a database already holds keep every row, on both backends. The row key
-// gained profile_id (campaign ids are only unique within a profile); phase-1 units gained a kind.
+// gained profile_id (campaign ids are only unique within a profile); phase-1 units gained a kind; client
+// keys gained their region.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +17,7 @@ import { createThrowawayPostgres } from "../support/test-db";
 const KEY_MIGRATION = "0004_profile_in_row_key";
 const UNIT_KIND_MIGRATION = "0008_unit_kind";
 const UNIT_JOB_MIGRATION = "0009_unit_job";
+const CLIENT_KEY_MIGRATION = "0016_client_keys_with_region";
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
@@ -131,4 +133,27 @@ it("0009: units queued before it are daily requests, and a backfill of the same 
   await expect(
     exec(sql`insert into amazon_ads_request_units (org_id, run_date, kind) values (1, '2026-12-01', 'discover')`),
   ).rejects.toThrow();
+});
+
+it("0016: work queued before client keys named a region keeps its limits under the new keys", async () => {
+  const { exec, migrate } = await openDatabase();
+  await migrate(migrationsBefore(CLIENT_KEY_MIGRATION));
+  await exec(sql`insert into organisations (id, name) values (1, 'Org One')`);
+  const app = "amzn1.application-oa2-client.old";
+  await exec(sql`insert into amazon_ads_pending_reports (org_id, profile_id, region, report_id, report_date, report_end_date, kind, lookback_days, client_key)
+                 values (1, '366822873177837', 'EU', 'r-1', '2026-12-01', '2026-12-01', 'daily', 1, ${app})`);
+  await exec(sql`insert into amazon_ads_request_units (org_id, run_date, kind, profile_id, profile, client_key)
+                 values (1, '2026-12-02', 'profile', '1111222233334444', '{"profileId":"1111222233334444","region":"NA"}', ${app}),
+                        (1, '2026-12-02', 'discover', '', null, ${app})`);
+  await exec(sql`insert into amazon_ads_client_backoff (client_key, until, strikes) values (${app}, now(), 1)`);
+
+  await migrate(path.join(process.cwd(), "drizzle"));
+  const reports = await exec(sql`select client_key as key from amazon_ads_pending_reports`);
+  expect(reports.rows).toEqual([{ key: `${app}@EU` }]);
+  const units = await exec(sql`select kind, client_key as key from amazon_ads_request_units order by kind`);
+  expect(units.rows).toEqual([
+    { kind: "discover", key: app },
+    { kind: "profile", key: `${app}@NA` },
+  ]);
+  expect((await exec(sql`select client_key from amazon_ads_client_backoff`)).rows).toEqual([]);
 });

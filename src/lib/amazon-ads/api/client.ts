@@ -61,15 +61,26 @@ export interface AdsClientOptions {
 export interface CallMeter {
   /** HTTP calls to Amazon (token + Ads API). */
   calls: number;
+  /** Ads API calls Amazon answered with success (2xx). */
+  succeeded: number;
   /** Ads API answers 429, retried or not. */
   answered429: number;
+  /** When the earliest call answered 429 was sent (epoch ms): a cut after it already answered it. */
+  first429SentAt: number | null;
   /** Calls still answered 429 after their retries. */
   gaveUp429: number;
   /** The longest Retry-After among the 429s, when Amazon sent one. */
   retryAfterMs: number | null;
 }
 
-export const newCallMeter = (): CallMeter => ({ calls: 0, answered429: 0, gaveUp429: 0, retryAfterMs: null });
+export const newCallMeter = (): CallMeter => ({
+  calls: 0,
+  succeeded: 0,
+  answered429: 0,
+  first429SentAt: null,
+  gaveUp429: 0,
+  retryAfterMs: null,
+});
 
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -179,6 +190,7 @@ export class AdsClient {
       if (init.contentType) headers["content-type"] = init.contentType;
       let response: Response;
       this.countCall();
+      const sentAt = Date.now();
       const url = `${adsApiBaseUrl(this.settings.region)}${path}`;
       try {
         response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
@@ -205,11 +217,13 @@ export class AdsClient {
         const meter = this.options.meter;
         if (meter && response.status === 429) {
           meter.answered429++;
+          meter.first429SentAt = Math.min(meter.first429SentAt ?? sentAt, sentAt);
           if (error.retryAfterMs !== undefined)
             meter.retryAfterMs = Math.max(meter.retryAfterMs ?? 0, error.retryAfterMs);
         }
         throw error;
       }
+      if (this.options.meter) this.options.meter.succeeded++;
       return { status: response.status, text };
     }
   }

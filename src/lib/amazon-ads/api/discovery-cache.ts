@@ -7,10 +7,11 @@ import { discoveredProfileSchema, discoverProfiles, type ProfileDiscovery } from
 import { loginKeyOf } from "./shared-tokens";
 
 /**
- * A sync's discovery, at most once per login and UTC day: the daily dispatch, a per-organisation run
- * the same day, a backfill and the organisations sharing one login all use the day's listing. Only a
- * complete listing (every region answered) is kept, so a region that failed is asked again. `live`
- * lists again (and keeps that listing for the day's others); Test connection does not come here at all.
+ * A dispatch's discovery, at most once per login and UTC day: organisations sharing one login, and a
+ * day's later dispatch units (a retried discovery, a backfill), use the day's listing. Only a complete
+ * listing (every region answered) is kept, so a region that failed is asked again. `live` (a
+ * per-organisation run, which asks Amazon again by design) lists again and keeps that listing for the
+ * day's others; Test connection does not come here at all.
  */
 export async function discoverProfilesOncePerDay(
   db: DbOrTx,

@@ -206,7 +206,8 @@ export async function backOffClient(db: DbOrTx, clientKey: string): Promise<void
       target: backoff.clientKey,
       set: {
         strikes: sql`${strikes} + 1`,
-        until: sql`now() + least(interval '10 minutes', interval '30 seconds' * power(2, ${strikes}))`,
+        // Never sooner than a wait already set (Amazon's Retry-After).
+        until: sql`greatest(${backoff.until}, now() + least(interval '10 minutes', interval '30 seconds' * power(2, ${strikes})))`,
       },
     });
 }

@@ -9,12 +9,13 @@ import { backOffClient } from "./claim";
  * `concurrency` of amazon_ads_client_backoff, which claims read). Amazon's limits are dynamic and
  * undocumented, so it is found the way TCP finds a path's capacity: additive increase while calls
  * succeed (one more call at once per limit's worth of units done at the limit), multiplicative
- * decrease on a 429 (halved, once per burst), within [1, max]. Retry-After holds the client key
- * back for as long as Amazon asked; a unit whose 429s outlasted its retries adds a backoff strike.
+ * decrease on a 429 (halved once per burst: a 429 to a call sent before the last cut does not cut
+ * again), within [1, max]. Retry-After (at most 10 min) holds the client key back for as long as
+ * Amazon asked; a unit whose 429s outlasted its retries adds a backoff strike.
  */
 
-/** A halving stands for this long: 429s answered to calls already in flight when it happened do not halve again. */
-const CUT_HOLD_SECONDS = 5;
+/** The longest Amazon's Retry-After holds a whole key back (as the longest backoff). */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
 /** The multiplicative decrease. */
 const CUT_FACTOR = 0.5;
 
@@ -27,8 +28,8 @@ export interface ClientLimits {
 
 /**
  * What one finished unit teaches about its client key: any 429 halves its limit (and Retry-After or a
- * given-up call backs it off); a unit that reached Amazon without one raises it, but only when the
- * client key was using its whole limit (a limit nobody pushes against proves nothing).
+ * given-up call backs it off); a unit that Amazon answered with success and never 429 raises it, but
+ * only when the client key was using its whole limit (a limit nobody pushes against proves nothing).
  */
 export async function learnFromUnit(
   db: DbOrTx,
@@ -38,17 +39,24 @@ export async function learnFromUnit(
   limits: ClientLimits,
 ): Promise<void> {
   if (meter.answered429 > 0) {
-    await cutLimit(db, clientKey, limits, meter.retryAfterMs);
+    // The backoff first: the cut's Retry-After then keeps whichever wait is longer.
     if (meter.gaveUp429 > 0) await backOffClient(db, clientKey);
-  } else if (meter.calls > 0) await raiseLimit(db, clientKey, heldSlots, limits);
+    await cutLimit(db, clientKey, limits, meter);
+  } else if (meter.succeeded > 0) await raiseLimit(db, clientKey, heldSlots, limits);
 }
 
 const b = amazonAdsClientBackoff;
 
-async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, retryAfterMs: number | null) {
-  const wait = sql`make_interval(secs => ${(retryAfterMs ?? 0) / 1000})`;
+/**
+ * Halves the key's limit, unless a cut since its first throttled call was sent already answered this
+ * burst (its other calls were in flight before that cut); Retry-After (bounded) holds the key back.
+ */
+async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, meter: CallMeter) {
+  const retryAfterMs = Math.min(meter.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
+  const wait = sql`make_interval(secs => ${retryAfterMs / 1000})`;
   const current = sql`coalesce(${b.concurrency}, ${limits.start})`;
-  const fresh = sql`(${b.cutAt} is null or ${b.cutAt} < now() - make_interval(secs => ${CUT_HOLD_SECONDS}))`;
+  const sentAt = new Date(meter.first429SentAt ?? Date.now()).toISOString();
+  const fresh = sql`(${b.cutAt} is null or ${b.cutAt} < ${sentAt}::timestamptz)`;
   await db
     .insert(b)
     .values({
@@ -62,7 +70,8 @@ async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, ret
       set: {
         concurrency: sql`case when ${fresh} then greatest(1, least(${limits.max}, ${current}) * ${CUT_FACTOR}) else ${b.concurrency} end`,
         cutAt: sql`case when ${fresh} then now() else ${b.cutAt} end`,
-        until: sql`greatest(${b.until}, now() + ${wait})`,
+        // Without a Retry-After the backoff (if any) stays as it is: quiet time still resets its strikes.
+        ...(retryAfterMs > 0 && { until: sql`greatest(${b.until}, now() + ${wait})` }),
       },
     });
 }

@@ -87,6 +87,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   /** One of the worker's lanes: claims and works on one unit at a time until the worker stops or runs dry. */
   const lane = async (): Promise<void> => {
     let idleSince: number | null = null;
+    let misses = 0;
     while (stopping === null) {
       if (config.signal?.aborted) return void stop("aborted");
       if (Date.now() >= deadline - config.reserveMs) return void stop("budget");
@@ -104,17 +105,22 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
         if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) return;
         if (Date.now() + wait >= deadline - config.reserveMs) return void stop("budget");
-        await sleep(Math.min(Math.max(wait, 250), 2_000));
+        // "Due now" yet not claimable (its client key's slots are all leased): ask less often each time.
+        const pause = wait > 0 ? wait : 250 * 2 ** Math.min(misses++, 3);
+        await sleep(Math.min(Math.max(pause, 250), 2_000));
         continue;
       }
       idleSince = null;
+      misses = 0;
       const orgId = claim.unit.orgId;
       // A unit's retries end before the budget does, leaving time to close the sync_logs rows.
       const unitDeadline = Math.min(Date.now() + config.unitBudgetMs, deadline - config.reserveMs / 3);
       const ctx: UnitContext = { db, logs, config, login, unitDeadline, meter: newCallMeter() };
+      let held = claim.unit.leaseSlots;
       try {
         await workOn(ctx, claim, run);
       } catch (error) {
+        held = 0; // its lease is still in force, so its slots count as leased already
         if (error instanceof LeaseLostError) run.leaseLost++;
         else {
           // Not Amazon (a bug, or the database): recorded for this organisation; the lease brings the unit back.
@@ -124,7 +130,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         }
       }
       config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
-      if (claim.unit.clientKey) await learnFromUnit(db, claim.unit.clientKey, ctx.meter, claim.unit.leaseSlots, limits);
+      if (claim.unit.clientKey) await learnFromUnit(db, claim.unit.clientKey, ctx.meter, held, limits);
     }
   };
 
