@@ -289,9 +289,10 @@ describe("settings in the browser", () => {
     const { page } = browser();
     await expectText(page.locator("h1"), `Settings — ${ADMIN.organisation}`);
     expect(await currentText(page.locator("h1"))).not.toContain("organisation 1");
+    // The organisation saved an app of its own (and this server has none): the page says Connect uses it.
     await expectText(
       page.getByTestId("amazon_ads-connect-help"),
-      "Connect with Amazon needs only the Client ID and Client secret",
+      "Connect with Amazon uses your own Login with Amazon app (the Client ID above).",
       "Refresh token is fetched and saved",
     );
     expect(await page.getByTestId("amazon_ads-connect-help").isVisible()).toBe(true);
