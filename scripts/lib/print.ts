@@ -69,6 +69,24 @@ export function formatStatus(status: StatusReport): string {
         )
       : "  (none queued in the last 3 days)",
   );
+  parts.push(
+    "",
+    "Amazon limits (calls at once per LwA client id and region; they adapt: + while calls succeed, halved on a 429)",
+  );
+  parts.push(
+    status.clients.length
+      ? table(
+          ["client key", "limit", "in use", "backing off until", "strikes"],
+          status.clients.map((c) => [
+            c.key,
+            c.limit === null ? "start" : c.limit.toFixed(1),
+            c.inUse,
+            c.backingOffUntil ?? "",
+            c.strikes,
+          ]),
+        )
+      : "  (none learnt yet: every key at its start)",
+  );
   parts.push("", "Pending reports");
   parts.push(
     status.open.length

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { dispatch, enqueueDailyRequests, runWorker } from "@/lib/amazon-ads";
+import { dispatch, enqueueDailyRequests, runWorker, statusReport } from "@/lib/amazon-ads";
 import { newCallMeter, type CallMeter } from "@/lib/amazon-ads/api/client";
 import { claimNextUnit, nextDueAt } from "@/lib/amazon-ads/queue/claim";
 import { clientKeyOf } from "@/lib/amazon-ads/queue/client-key";
@@ -107,6 +107,14 @@ describe("the adaptive limit of a client key", () => {
     expect((await limitNow())!.until.getTime()).toBeGreaterThan(Date.now() + 115_000);
     await learnFromUnit(db(), KEY, meter({ answered429: 1, retryAfterMs: 86_400_000 }), 1, limits);
     expect((await limitNow())!.until.getTime()).toBeLessThanOrEqual(Date.now() + 10 * 60_000 + 1_000);
+
+    // The operator sees it in `npm run ads -- status`: the key, its learnt limit, its backoff.
+    const [state] = (await statusReport(null)).clients;
+    expect(state).toMatchObject({ key: KEY, limit: 1, inUse: 0, strikes: row.strikes + 1 });
+    expect(new Date(state!.backingOffUntil!).getTime()).toBeGreaterThan(Date.now() + 9 * 60_000);
+    expect((await statusReport(1)).clients.map((c) => c.key)).toEqual([KEY]);
+    const stranger = await createOrganisation("No work queued");
+    expect((await statusReport(stranger)).clients).toEqual([]);
   });
 
   it("against Amazon's own limit (the simulator's per-client rate): falls on the 429s, and every report still lands", async () => {

@@ -39,8 +39,23 @@ export interface PhaseOneDay {
   failed: number;
 }
 
+/** A client key's standing with Amazon (queue/client-limits.ts): what its units may send at once now. */
+export interface ClientKeyState {
+  /** `<LwA client id>@<region>` (the client id is public: it is in every consent URL). */
+  key: string;
+  /** Calls at once it has learnt (null: the start, AMAZON_ADS_CLIENT_CONCURRENCY). */
+  limit: number | null;
+  /** Slots its units hold now. */
+  inUse: number;
+  /** Backing off after a 429 until then (ISO), or null. */
+  backingOffUntil: string | null;
+  strikes: number;
+}
+
 export interface StatusReport {
   phaseOne: PhaseOneDay[];
+  /** The client keys of the organisation's work (every key without an organisation). */
+  clients: ClientKeyState[];
   open: PendingReport[];
   missing: MissingDates[];
   recentlyFinished: PendingReport[];
@@ -85,8 +100,25 @@ export async function statusReport(
     where run_date >= current_date - 3 ${orgId === null ? sql`` : sql`and org_id = ${orgId}`}
     group by run_date order by run_date desc
   `)) as unknown as { rows: PhaseOneDay[] };
+  const ofOrg =
+    orgId === null
+      ? sql``
+      : sql`where b.client_key in (select client_key from amazon_ads_pending_reports where org_id = ${orgId}
+          union select client_key from amazon_ads_request_units where org_id = ${orgId})`;
+  const slots = (table: string) =>
+    sql.raw(
+      `(select coalesce(sum(lease_slots), 0) from ${table} t where t.status = 'pending' and t.client_key = b.client_key and t.locked_until > now())`,
+    );
+  const clients = (await conn.execute(sql`
+    select b.client_key as key, b.concurrency as "limit", b.strikes,
+      (${slots("amazon_ads_request_units")} + ${slots("amazon_ads_pending_reports")})::int as "inUse",
+      case when b.until > now() then to_char(b.until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end as "backingOffUntil"
+    from amazon_ads_client_backoff b ${ofOrg}
+    order by b.client_key
+  `)) as unknown as { rows: ClientKeyState[] };
   return {
     phaseOne: units.rows,
+    clients: clients.rows.map((c) => ({ ...c, limit: c.limit === null ? null : Number(c.limit) })),
     open: queue.filter((r) => r.status === "pending"),
     recentlyFinished: queue.filter((r) => r.status !== "pending"),
     missing: queue.filter((r) => r.status === "failed" && r.retriedAt === null).map((r) => missingDates(r, now)),
