@@ -26,6 +26,13 @@ export function benchEnv(sim: SimUrls): Record<string, string> {
     BETTER_AUTH_URL: "http://localhost:3000",
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "ads-sync-bench-data-")),
     LOCAL_SCHEDULER: "off",
+    ...simulatorEnv(sim),
+  };
+}
+
+/** Where the app finds Amazon: the simulator's token and API URLs (another simulator: set these again). */
+export function simulatorEnv(sim: SimUrls): Record<string, string> {
+  return {
     AMAZON_ADS_TOKEN_URL: sim.tokenUrl,
     AMAZON_SP_TOKEN_URL: sim.tokenUrl,
     AMAZON_ADS_API_URL_NA: sim.apiUrl.NA,

@@ -1,7 +1,7 @@
 // The call figures of a scale run, computed inside the simulator's process from its request log (which
 // can hold a few hundred thousand requests; only these figures cross the process boundary).
 import type { RecordedRequest, ReportSummary } from "../../tools/amazon-ads-simulator/index";
-import type { CallStats, ClientPeaks } from "./scale-protocol";
+import type { CallStats, ClientPeaks, TokenFigures } from "./scale-protocol";
 
 const REPORT_PATH = /^\/(na|eu|fe)\/reporting\/reports\/[^/]+$/;
 const DOWNLOAD_FILE = /\/report-(.+)-\d+\.json\.gz$/;
@@ -71,12 +71,83 @@ function peaksOf(byClient: Map<string, RecordedRequest[]>, include: (clientId: s
   };
 }
 
+/** A login as the simulator knows it: its refresh token and its profiles. */
+export interface LoginOfOrg {
+  refreshToken: string;
+  profileIds: readonly string[];
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Token exchanges per login (the form's refresh_token), and each login's activity: from its first
+ * exchange to its last call scoped to one of its profiles (the listings carry no scope; they follow
+ * the exchange of the discovery that makes them).
+ */
+function tokenFigures(requests: readonly RecordedRequest[], logins: readonly LoginOfOrg[]): TokenFigures {
+  const loginOfProfile = new Map<string, string>();
+  for (const login of logins) for (const id of login.profileIds) loginOfProfile.set(id, login.refreshToken);
+  const accepted = new Map<string, number>();
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  let refused = 0;
+  const seen = (login: string, time: number) => {
+    first.set(login, Math.min(first.get(login) ?? time, time));
+    last.set(login, Math.max(last.get(login) ?? time, time));
+  };
+  for (const r of requests) {
+    if (r.path === "/auth/o2/token") {
+      const login = new URLSearchParams(r.body).get("refresh_token");
+      if (!login) continue;
+      if (r.status === 200) {
+        accepted.set(login, (accepted.get(login) ?? 0) + 1);
+        seen(login, r.time);
+      } else refused++;
+      continue;
+    }
+    const scope = r.headers["amazon-advertising-api-scope"];
+    const login = scope === undefined ? undefined : loginOfProfile.get(scope);
+    if (login !== undefined && accepted.has(login)) seen(login, r.endTime ?? r.time);
+  }
+  const counts = [...accepted.values()];
+  const minutes: number[] = [];
+  const perHour: number[] = [];
+  for (const [login, n] of accepted) {
+    const span = last.get(login)! - first.get(login)!;
+    minutes.push(span / 60_000);
+    perHour.push(n / Math.max(1, Math.ceil(span / HOUR_MS)));
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+  const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+  return {
+    logins: accepted.size,
+    exchanges: counts.reduce((a, b) => a + b, 0),
+    refused,
+    meanPerLogin: mean(counts),
+    maxPerLogin: max(counts),
+    perActiveHourMean: mean(perHour),
+    perActiveHourMax: max(perHour),
+    activeMinutesMean: mean(minutes),
+    activeMinutesMax: max(minutes),
+  };
+}
+
 export function callStats(
   requests: readonly RecordedRequest[],
   reports: readonly ReportSummary[],
   stormClientIds: ReadonlySet<string>,
+  logins: readonly LoginOfOrg[] = [],
 ): CallStats {
   const byKind: Record<string, number> = {};
+  const byKind429: Record<string, number> = {};
+  const byKindOthers: Record<string, number> = {};
+  let adsApiCalls = 0;
+  let adsApi429 = 0;
+  let adsApiCallsOthers = 0;
+  let adsApi429Others = 0;
+  const acceptedTimes: number[] = [];
+  let firstAdsCall = Infinity;
+  let lastCreate = -Infinity;
   const byClient = new Map<string, RecordedRequest[]>();
   const amazonTimes: number[] = [];
   const downloads = new Map<string, number>();
@@ -84,6 +155,21 @@ export function callStats(
   for (const r of requests) {
     const kind = kindOf(r);
     byKind[kind] = (byKind[kind] ?? 0) + 1;
+    const throttled = r.status === 429;
+    if (throttled) byKind429[kind] = (byKind429[kind] ?? 0) + 1;
+    if (kind !== "download" && !stormClientIds.has(clientOf(r, kind) ?? ""))
+      byKindOthers[kind] = (byKindOthers[kind] ?? 0) + 1;
+    if (kind !== "token" && kind !== "download") {
+      adsApiCalls++;
+      if (throttled) adsApi429++;
+      else acceptedTimes.push(r.time);
+      if (!stormClientIds.has(clientOf(r, kind) ?? "")) {
+        adsApiCallsOthers++;
+        if (throttled) adsApi429Others++;
+      }
+      firstAdsCall = Math.min(firstAdsCall, r.time);
+      if (kind === "create") lastCreate = Math.max(lastCreate, r.time);
+    }
     if (r.endTime !== undefined) {
       let list = durations.get(kind);
       if (!list) durations.set(kind, (list = []));
@@ -102,6 +188,9 @@ export function callStats(
     calls.push(r);
   }
   amazonTimes.sort((a, b) => a - b);
+  acceptedTimes.sort((a, b) => a - b);
+  const phase1Seconds = Number.isFinite(lastCreate) ? Math.max(0.001, (lastCreate - firstAdsCall) / 1000) : 0;
+  const phase1Accepted = acceptedTimes.filter((t) => t <= lastCreate).length;
   const creates = new Map<string, number>();
   for (const report of reports) {
     const key = `${report.profileId}|${report.startDate}|${report.endDate}`;
@@ -119,6 +208,17 @@ export function callStats(
   return {
     amazonCalls: amazonTimes.length,
     byKind,
+    byKind429,
+    byKindOthers,
+    adsApiCalls,
+    adsApi429,
+    adsApiCallsOthers,
+    adsApi429Others,
+    tokens: tokenFigures(requests, logins),
+    phase1AcceptedPerSecond: phase1Seconds ? phase1Accepted / phase1Seconds : 0,
+    phase1Accepted,
+    phase1Seconds,
+    peakAcceptedPerSecond: peakInWindow(acceptedTimes),
     latency,
     peakPerSecond: peakInWindow(amazonTimes),
     others: peaksOf(byClient, (id) => !stormClientIds.has(id)),

@@ -31,7 +31,15 @@ end $$;
 create trigger bench_unit_event after update on amazon_ads_request_units
   for each row execute function bench_unit_event();
 create trigger bench_unit_event after update on amazon_ads_pending_reports
-  for each row execute function bench_unit_event();`;
+  for each row execute function bench_unit_event();
+create table bench_report_inserts (unit_id int primary key, first_poll_in_ms double precision not null);
+create function bench_report_insert() returns trigger language plpgsql as $$
+begin
+  insert into bench_report_inserts values (new.id, extract(epoch from new.next_poll_at - new.created_at) * 1000);
+  return new;
+end $$;
+create trigger bench_report_insert after insert on amazon_ads_pending_reports
+  for each row execute function bench_report_insert();`;
 
 /** The bench's own connections (queries, sampler), left out of the connection count. */
 const BENCH_APP = "bench-scale";
@@ -45,8 +53,16 @@ export interface ScaleDb {
   dispose(): Promise<void>;
 }
 
-/** A fresh database with `orgs` set up; the app's getDb() points at it with a pool of `poolMax`. */
-export async function createScaleDb(orgs: readonly ScaleOrg[], poolMax: number): Promise<ScaleDb> {
+/**
+ * A fresh database with `orgs` set up; the app's getDb() points at it with a pool of `poolMax`. The
+ * organisations whose client id is `operatorClientId` are saved as the operator's app leaves them: client
+ * id and secret empty (the app signs them in with AMAZON_ADS_CLIENT_ID/SECRET), their own refresh token.
+ */
+export async function createScaleDb(
+  orgs: readonly ScaleOrg[],
+  poolMax: number,
+  operatorClientId: string | null = null,
+): Promise<ScaleDb> {
   process.env.DATABASE_POOL_MAX = String(poolMax);
   const bench = await createPostgresDb();
   const url = bench.env.DATABASE_URL!;
@@ -57,9 +73,10 @@ export async function createScaleDb(orgs: readonly ScaleOrg[], poolMax: number):
     const orgIds: number[] = [];
     for (const org of orgs) {
       const orgId = await createOrganisation(`Scale org ${org.index + 1}`);
+      const operators = org.clientId === operatorClientId;
       await saveAmazonAdsSettings(orgId, {
-        client_id: org.clientId,
-        client_secret: org.clientSecret,
+        client_id: operators ? "" : org.clientId,
+        client_secret: operators ? "" : org.clientSecret,
         refresh_token: org.refreshToken,
         profile_id: "",
         profiles: "all",
@@ -215,4 +232,177 @@ export function emulateAutoAnalyze(db: ScaleDb, enabled: boolean, everyMs = 60_0
       return runs;
     },
   };
+}
+
+export interface LimitSample {
+  key: string;
+  min: number;
+  median: number;
+  max: number;
+  samples: number;
+  /** Share of the samples in which the key was backing off (`until` ahead: no unit of it claimable). */
+  backingOff: number;
+}
+
+export interface LimitFigures {
+  /** The start of every client key's limit (AMAZON_ADS_CLIENT_CONCURRENCY): a key without a row is at it. */
+  start: number;
+  /** Rows of amazon_ads_client_backoff at the end: the keys that learnt a limit or backed off. */
+  rows: number;
+  /** Over those rows at the end: the limit (null concurrency = start). */
+  final: { min: number; median: number; max: number };
+  /** The watched keys at the end: their limit, and whether a backoff (strikes) ever hit them. */
+  watchedFinal: Array<{ key: string; concurrency: number; strikes: number }>;
+  /** The watched keys' limit sampled every few seconds over the run (a key without a row counts at start). */
+  watched: LimitSample[];
+}
+
+const medianOf = (xs: number[]) => {
+  if (!xs.length) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
+/**
+ * The adaptive limits: `watch`ed keys (the shared app's, one per region) read every `everyMs` from the
+ * bench's own connection, and every key's at the end.
+ */
+export function sampleLimits(
+  url: string,
+  watch: readonly string[],
+  start: number,
+  everyMs = 5_000,
+): { stop(): Promise<LimitFigures> } {
+  const series = new Map<string, number[]>(watch.map((k) => [k, []]));
+  const backingOff = new Map<string, number>(watch.map((k) => [k, 0]));
+  // Its own connection (a pg client runs one query at a time; the bench's own is busy with its checks).
+  const client = new pg.Client({ connectionString: url, application_name: BENCH_APP });
+  const connected = client.connect();
+  const read = async () => {
+    const { rows } = await client.query<{
+      client_key: string;
+      concurrency: number | null;
+      strikes: number;
+      backing_off: boolean;
+    }>(
+      `select client_key, concurrency, strikes, until > now() as backing_off
+       from amazon_ads_client_backoff where client_key = any($1)`,
+      [watch],
+    );
+    const of = new Map(rows.map((r) => [r.client_key, r]));
+    return watch.map((key) => ({
+      key,
+      concurrency: of.get(key)?.concurrency ?? start,
+      strikes: of.get(key)?.strikes ?? 0,
+      backingOff: of.get(key)?.backing_off ?? false,
+    }));
+  };
+  let running = true;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    await connected;
+    while (running && watch.length) {
+      for (const r of await read()) {
+        series.get(r.key)!.push(r.concurrency);
+        if (r.backingOff) backingOff.set(r.key, backingOff.get(r.key)! + 1);
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, everyMs);
+      });
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      wake?.();
+      try {
+        await loop;
+        const watchedFinal = (watch.length ? await read() : []).map(({ key, concurrency, strikes }) => ({
+          key,
+          concurrency,
+          strikes,
+        }));
+        const all = await client.query<{ concurrency: number | null }>(
+          `select concurrency from amazon_ads_client_backoff`,
+        );
+        const values = all.rows.map((r) => r.concurrency ?? start);
+        return {
+          start,
+          rows: values.length,
+          final: {
+            min: values.length ? Math.min(...values) : start,
+            median: values.length ? medianOf(values) : start,
+            max: values.length ? Math.max(...values) : start,
+          },
+          watchedFinal,
+          watched: [...series].map(([key, xs]) => ({
+            key,
+            min: xs.length ? Math.min(...xs) : start,
+            median: medianOf(xs),
+            max: xs.length ? Math.max(...xs) : start,
+            samples: xs.length,
+            backingOff: xs.length ? backingOff.get(key)! / xs.length : 0,
+          })),
+        };
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface FirstPollFigures {
+  /** Daily reports with a first claim (poll). */
+  reports: number;
+  /** From the report's row (its create) to its first claim, ms. */
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+  /**
+   * Reports whose first poll was due more than 1 s after their create, as inserted (a paced first poll:
+   * it needs 3 known generation times of the profile, so none on a fresh database).
+   */
+  paced: number;
+  /** Amazon's generation times the loads recorded (generatedAt − createdAt), ms: median, p95. */
+  generationMedianMs: number;
+  generationP95Ms: number;
+}
+
+/** How soon each report was first polled after its create, from the bench's log of claims. */
+export async function firstPolls(db: ScaleDb): Promise<FirstPollFigures> {
+  const [row] = await db.query<Record<string, string | null>>(`
+    with firsts as (
+      select r.id, extract(epoch from min(e.at) - r.created_at) * 1000 as ms
+      from amazon_ads_pending_reports r join bench_unit_events e
+        on e.tbl = 'amazon_ads_pending_reports' and e.unit_id = r.id and e.event = 'claim'
+      where r.kind = 'daily' group by r.id, r.created_at)
+    select count(*) as reports,
+           percentile_cont(0.5) within group (order by ms) as median,
+           percentile_cont(0.95) within group (order by ms) as p95, max(ms) as max,
+           (select percentile_cont(0.5) within group (order by generation_ms) from amazon_ads_day_loads) as gen_median,
+           (select percentile_cont(0.95) within group (order by generation_ms) from amazon_ads_day_loads) as gen_p95
+    from firsts`);
+  const [paced] = await db.query<{ n: string }>(
+    `select count(*) as n from bench_report_inserts where first_poll_in_ms > 1000`,
+  );
+  return {
+    reports: Number(row?.reports ?? 0),
+    medianMs: Number(row?.median ?? 0),
+    p95Ms: Number(row?.p95 ?? 0),
+    maxMs: Number(row?.max ?? 0),
+    paced: Number(paced?.n ?? 0),
+    generationMedianMs: Number(row?.gen_median ?? 0),
+    generationP95Ms: Number(row?.gen_p95 ?? 0),
+  };
+}
+
+/** Transactions committed on the bench's database (the claims, the units' statements, the sampler's reads). */
+export async function committedTransactions(db: ScaleDb): Promise<number> {
+  const [row] = await db.query<{ n: string }>(
+    `select xact_commit as n from pg_stat_database where datname = current_database()`,
+  );
+  return Number(row?.n ?? 0);
 }

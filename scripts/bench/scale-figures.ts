@@ -161,3 +161,150 @@ export function fmtDuration(ms: number | null): string {
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A deterministic uniform [0, 1) stream (mulberry32), so the projection is the same on every run. */
+function uniforms(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * Polls per report with the paced first poll (queue/poll-pacing.ts, the engine's own `firstPollDelayMs`):
+ * each report's profile has 20 earlier generation times drawn from the same distribution (the simulator
+ * draws each report's time on its own, independent of its profile), its first poll is due after the
+ * delay those give, then the ladder as in pollsAtAmazon. A model of a later day, not a measurement: a
+ * one-day run on a fresh database has no generation times yet, so its first polls are not paced.
+ */
+export function pollsAtAmazonPaced(
+  delaysMs: readonly number[],
+  pollMs: number,
+  generation: { min: number; max: number },
+  firstPollDelay: (recentGenerationMs: readonly number[]) => number,
+  history = 20,
+): number {
+  const samples = 4_000;
+  const random = uniforms(20);
+  const draw = () => generation.min + random() * (generation.max - generation.min);
+  let total = 0;
+  for (let i = 0; i < samples; i++) {
+    const delay = firstPollDelay(Array.from({ length: history }, draw));
+    const g = generation.min + ((i + 0.5) / samples) * (generation.max - generation.min);
+    let t = delay;
+    let polls = 1;
+    while (t < g) {
+      t += pollMs + delaysMs[Math.min(polls - 1, delaysMs.length - 1)]!;
+      polls++;
+    }
+    total += polls;
+  }
+  return total / samples;
+}
+
+export const CALL_KINDS = ["token", "listing", "create", "poll", "other"] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
+export interface CallsPerProfile {
+  /** Amazon calls (token + Ads API, 429s included) ÷ healthy profiles, by kind; client ids under a storm left out. */
+  byKind: Record<CallKind, number>;
+  total: number;
+  /** 5 creates + 5 completing polls per profile, 3 listings and 1 token exchange per healthy login amortised. */
+  minimum: number;
+  /** The same with the polls at `pollsPerReport` a report instead of as measured (their 429s left out). */
+  atPolls(pollsPerReport: number): number;
+}
+
+export function callsPerProfile(run: ScaleRunFigures): CallsPerProfile {
+  const k = run.calls.byKindOthers;
+  const profiles = Math.max(1, run.healthyProfiles);
+  const byKind: Record<CallKind, number> = {
+    token: (k.token ?? 0) / profiles,
+    listing: (k.profiles ?? 0) / profiles,
+    create: (k.create ?? 0) / profiles,
+    poll: (k.poll ?? 0) / profiles,
+    other: ((k.delete ?? 0) + (k.other ?? 0)) / profiles,
+  };
+  const total = CALL_KINDS.reduce((n, kind) => n + byKind[kind], 0);
+  const reportsPerProfile = run.expectedReports / profiles;
+  return {
+    byKind,
+    total,
+    minimum: 2 * reportsPerProfile + (4 * run.healthyOrgs) / profiles,
+    atPolls: (pollsPerReport) => total - byKind.poll + reportsPerProfile * pollsPerReport,
+  };
+}
+
+/** 429s per 1,000 Ads API calls (the token endpoint is not limited), client ids under a storm left out. */
+export const per1000Throttled = (run: ScaleRunFigures) =>
+  run.calls.adsApiCallsOthers ? (run.calls.adsApi429Others * 1000) / run.calls.adsApiCallsOthers : 0;
+
+/** Function-seconds per organisation and day: Σ invocation durations ÷ organisations (the run is one day's work). */
+export const functionSecondsPerOrg = (run: ScaleRunFigures) => run.workerMs / 1000 / run.organisations;
+
+export interface SharedProjection {
+  organisations: number;
+  pollsPerReport: number;
+  /** Ads API calls a day the one client id must get through (listings, creates, other as measured ×factor; polls at pollsPerReport). */
+  limitedCalls: number;
+  /** The accepted Ads API calls per second the client id sustained in phase 1 (measured). */
+  rate: number;
+  /** limitedCalls ÷ rate, s. */
+  busySeconds: number;
+  /** Phase 1 alone at that rate (its calls ×factor ÷ rate), s: no report is polled before it ends. */
+  phase1Seconds: number;
+  /** The last reports' generation after the busy time, at most (Amazon's longest), s. */
+  tailSeconds: number;
+  fitsInDay: boolean;
+  /** Σ unit time a day (project(): each kind ×factor at its measured mean, the polls at pollsPerReport), s. */
+  leaseSeconds: number;
+  /** The fewest workers whose lanes keep the client id's limit busy: ⌈leaseSeconds ÷ busySeconds ÷ unitsAtOnce⌉. */
+  workers: number;
+  /** workers × busySeconds: each worker runs while the client id is busy. */
+  functionHours: number;
+}
+
+/**
+ * 10,000 organisations on one client id, from the shared run: the limit, not W, is the bottleneck, so
+ * the day takes (Ads API calls a day) ÷ (accepted calls per second the client id sustained), and W only
+ * has to keep enough units in flight to use it.
+ */
+export function projectShared(
+  run: ScaleRunFigures,
+  o: { organisations: number; pollsPerReport: number; pollMs: number; unitsAtOnce: number; tailMs: number },
+): SharedProjection {
+  const factor = o.organisations / run.organisations;
+  const c = run.calls;
+  const acceptedPolls = (c.byKind.poll ?? 0) - (c.byKind429.poll ?? 0);
+  const acceptedAds = c.adsApiCalls - c.adsApi429;
+  const reports = run.expectedReports * factor;
+  const limitedCalls = (acceptedAds - acceptedPolls) * factor + reports * o.pollsPerReport;
+  const rate = c.phase1AcceptedPerSecond;
+  const busySeconds = rate ? limitedCalls / rate : Infinity;
+  const lease = project(run, {
+    organisations: o.organisations,
+    clientConcurrency: 1,
+    workerOptions: [],
+    pollsPerReport: o.pollsPerReport,
+    pollMs: o.pollMs,
+  }).leaseSeconds;
+  const workers = Math.max(1, Math.ceil(lease / busySeconds / o.unitsAtOnce));
+  const tailSeconds = o.tailMs / 1000;
+  return {
+    organisations: o.organisations,
+    pollsPerReport: o.pollsPerReport,
+    limitedCalls,
+    rate,
+    busySeconds,
+    phase1Seconds: rate ? (c.phase1Accepted * factor) / rate : Infinity,
+    tailSeconds,
+    fitsInDay: busySeconds + tailSeconds <= 24 * 3600,
+    leaseSeconds: lease,
+    workers,
+    functionHours: (workers * busySeconds) / 3600,
+  };
+}

@@ -5,11 +5,16 @@
 import { dispatch, type DispatchRun, type WorkerOptions } from "../../src/lib/amazon-ads";
 import {
   claimRate,
+  committedTransactions,
   createScaleDb,
   emulateAutoAnalyze,
+  firstPolls,
   sampleConnections,
+  sampleLimits,
   unitCosts,
   type ConnectionPeaks,
+  type FirstPollFigures,
+  type LimitFigures,
   type ScaleDb,
   type UnitCost,
 } from "./scale-db";
@@ -27,6 +32,13 @@ export interface ScaleRunOptions {
   maxWallMs: number;
   /** ANALYZE every minute as autovacuum would, when the server's autovacuum is off. */
   autoAnalyze: boolean;
+  /**
+   * The operator's app (AMAZON_ADS_CLIENT_ID/SECRET, set for this run only): organisations of this client
+   * id are saved with client id and secret empty. Unset: the env has no operator's app.
+   */
+  operatorApp?: { clientId: string; clientSecret: string };
+  /** The adaptive limit's start (AMAZON_ADS_CLIENT_CONCURRENCY), for keys that have not learnt one. */
+  clientConcurrency: number;
   log: (line: string) => void;
 }
 
@@ -50,6 +62,10 @@ export interface RowCheck {
 
 export interface ScaleRunFigures {
   label: string;
+  /** Every organisation on the operator's app (one client id). */
+  sharedClient: boolean;
+  /** Logins (organisations) with a working refresh token. */
+  healthyLogins: number;
   organisations: number;
   healthyOrgs: number;
   profiles: number;
@@ -84,15 +100,30 @@ export interface ScaleRunFigures {
   /** ANALYZEs the bench ran in place of autovacuum (0: the server's own autovacuum is on, or --no-autoanalyze). */
   analyzes: number;
   cpu: CpuFigures;
+  /** The adaptive limits (amazon_ads_client_backoff): the operator's app's keys sampled, every key at the end. */
+  limits: LimitFigures;
+  firstPolls: FirstPollFigures;
+  /** Transactions committed on the database per second over the run (claims that found nothing included). */
+  transactionsPerSecond: number;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+const REGIONS = ["EU", "NA", "FE"] as const;
+
 export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
   await o.sim.reset();
   const poolMax = o.workers + 2;
+  // The app reads its env on each call: the operator's app exists for this run only.
+  if (o.operatorApp) {
+    process.env.AMAZON_ADS_CLIENT_ID = o.operatorApp.clientId;
+    process.env.AMAZON_ADS_CLIENT_SECRET = o.operatorApp.clientSecret;
+  } else {
+    delete process.env.AMAZON_ADS_CLIENT_ID;
+    delete process.env.AMAZON_ADS_CLIENT_SECRET;
+  }
   o.log(`${o.label}: creating a database with ${o.orgs.length} organisations (pool ${poolMax})`);
-  const db = await createScaleDb(o.orgs, poolMax);
+  const db = await createScaleDb(o.orgs, poolMax, o.operatorApp?.clientId ?? null);
   try {
     const healthy = o.orgs.filter((g) => g.fault === null);
     const healthyIds = healthy.map((g) => db.orgIds[g.index]!);
@@ -100,6 +131,9 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     const sampler = sampleConnections(db.url);
     const cpu = cpuMeter(o.sim.pid);
     const analyzer = emulateAutoAnalyze(db, o.autoAnalyze);
+    const watch = o.operatorApp ? REGIONS.map((r) => `${o.operatorApp!.clientId}@${r}`) : [];
+    const limits = sampleLimits(db.url, watch, o.clientConcurrency);
+    const transactionsBefore = await committedTransactions(db);
     const dispatches: DispatchFigures[] = [];
     const runs: DispatchRun[] = [];
     const started = Date.now();
@@ -127,6 +161,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     const runMs = Date.now() - started;
     const cpuFigures = cpu.stop();
     const analyzes = await analyzer.stop();
+    const limitFigures = await limits.stop();
+    const transactions = (await committedTransactions(db)) - transactionsBefore;
     const connections = await sampler.stop();
     const workers = runs.flatMap((r) => r.workers);
     const done = await completedOf(db, healthyIds);
@@ -135,6 +171,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     const stormIds = o.orgs.filter((g) => g.fault === "storm").map((g) => g.clientId);
     return {
       label: o.label,
+      sharedClient: o.operatorApp !== undefined,
+      healthyLogins: o.orgs.filter((g) => g.fault !== "revoked").length,
       organisations: o.orgs.length,
       healthyOrgs: healthy.length,
       profiles: sum(o.orgs.map((g) => g.profileIds.length)),
@@ -167,9 +205,14 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
       claimsPerSecond: await claimRate(db, runMs),
       analyzes,
       cpu: cpuFigures,
+      limits: limitFigures,
+      firstPolls: await firstPolls(db),
+      transactionsPerSecond: (transactions * 1000) / runMs,
     };
   } finally {
     await db.dispose();
+    delete process.env.AMAZON_ADS_CLIENT_ID;
+    delete process.env.AMAZON_ADS_CLIENT_SECRET;
   }
 }
 

@@ -13,18 +13,24 @@ function uniformOf(text: string): number {
   return crypto.createHash("sha256").update(text).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Evenly spread: revoked tokens at the middle of each block of 1/share organisations, the storms right after. */
-function faultOf(index: number, organisations: number, share: number): Fault {
+/**
+ * Evenly spread: revoked tokens at the middle of each block of 1/share organisations, the storms right
+ * after (none with `storms` false: one app for all would be throttled as a whole).
+ */
+function faultOf(index: number, organisations: number, share: number, storms: boolean): Fault {
   const count = Math.max(1, Math.round(organisations * share));
   for (let k = 0; k < count; k++) {
     const at = Math.floor(((k + 0.5) * organisations) / count);
     if (index === at) return "revoked";
-    if (index === (at + 1) % organisations) return "storm";
+    if (storms && index === (at + 1) % organisations) return "storm";
   }
   return null;
 }
 
-const { clients, profiles } = simScaleAccounts(config.organisations, { seed: config.seed });
+const { clients, profiles } = simScaleAccounts(config.organisations, {
+  seed: config.seed,
+  sharedClient: config.sharedClient,
+});
 const campaignsOf = new Map<string, number>();
 for (const profile of profiles) {
   profile.campaigns = Math.round(5 * 1000 ** (uniformOf(`${config.seed}:${profile.profileId}`) ** config.campaignSkew));
@@ -37,7 +43,7 @@ const orgs: ScaleOrg[] = clients.map((c: SimClient, index) => ({
   refreshToken: c.refreshToken,
   profileIds: c.profileIds,
   campaigns: c.profileIds.map((id) => campaignsOf.get(id) ?? 0),
-  fault: faultOf(index, config.organisations, config.faultyShare),
+  fault: faultOf(index, config.organisations, config.faultyShare, !config.sharedClient),
 }));
 for (const org of orgs) if (org.fault === "storm") clients[org.index]!.storm429 = {};
 
@@ -50,6 +56,7 @@ const sim = await startSimulator({
     tokenLatencyMs: config.tokenLatencyMs,
     generationMs: config.generationMs,
     revokedRefreshTokens: orgs.filter((o) => o.fault === "revoked").map((o) => o.refreshToken),
+    ...(config.clientRateLimit ? { clientRateLimit: config.clientRateLimit } : {}),
   },
 });
 const close = () => sim.close().then(() => process.exit(0));
@@ -64,7 +71,7 @@ function handle(command: ScaleSimCommand): unknown {
     case "truth":
       return command.pairs.map(([profileId, date]) => sim.expectedRowCount(profileId, date, date));
     case "calls":
-      return callStats(sim.requests, sim.reports(), new Set(command.stormClientIds));
+      return callStats(sim.requests, sim.reports(), new Set(command.stormClientIds), orgs);
     case "close":
       void close();
       return null;
