@@ -242,9 +242,10 @@ describe("workers", () => {
     expect(new Set(byOrg(1).map((o) => o.job))).toEqual(new Set(["request", "collect"]));
     expect(byOrg(revoked).some((o) => o.status === "error" && /refresh token/i.test(o.message))).toBe(true);
 
-    // The storm slowed only its own client id: it is backing off, and its unit waits in the queue.
-    const backoff = await db().execute(sql`select client_key from amazon_ads_client_backoff where until > now()`);
-    expect((backoff as unknown as { rows: Array<{ client_key: string }> }).rows).toEqual([
+    // The storm slowed only its own client key: its limit was halved (no other key's was), and its unit
+    // waits in the queue.
+    const cut = await db().execute(sql`select client_key from amazon_ads_client_backoff where cut_at is not null`);
+    expect((cut as unknown as { rows: Array<{ client_key: string }> }).rows).toEqual([
       { client_key: `${SIM_MULTI_CLIENT.clientId}@EU` },
     ]);
     const [unit] = await db().select().from(amazonAdsRequestUnits).where(eq(amazonAdsRequestUnits.orgId, stormed));

@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
 import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits } from "../../db/schema";
 import type { CallMeter } from "../api/client";
@@ -11,7 +11,7 @@ import { backOffClient } from "./claim";
  * succeed (one more call at once per limit's worth of units done at the limit), multiplicative
  * decrease on a 429 (halved once per burst: a 429 to a call sent before the last cut does not cut
  * again), within [1, max]. Retry-After (at most 10 min) holds the client key back for as long as
- * Amazon asked; a unit whose 429s outlasted its retries adds a backoff strike.
+ * Amazon asked; a unit whose 429s outlasted its retries at one call at a time adds a backoff strike.
  */
 
 /** The longest Amazon's Retry-After holds a whole key back (as the longest backoff). */
@@ -39,10 +39,19 @@ export async function learnFromUnit(
   limits: ClientLimits,
 ): Promise<void> {
   if (meter.answered429 > 0) {
-    // The backoff first: the cut's Retry-After then keeps whichever wait is longer.
-    if (meter.gaveUp429 > 0) await backOffClient(db, clientKey);
+    const before = await learntLimit(db, clientKey, limits);
     await cutLimit(db, clientKey, limits, meter);
+    // A storm: 429s that outlasted the retries while the key already sent one call at a time, so
+    // halving cannot slow it any more. Only then the whole key pauses (30 s doubling): on the
+    // operator's app a pause holds back every organisation of the region.
+    if (meter.gaveUp429 > 0 && before <= 1) await backOffClient(db, clientKey);
   } else if (meter.succeeded > 0) await raiseLimit(db, clientKey, heldSlots, limits);
+}
+
+/** The key's limit now (the start when nothing is learnt), within [1, max]. */
+async function learntLimit(db: DbOrTx, clientKey: string, limits: ClientLimits): Promise<number> {
+  const [row] = await db.select({ concurrency: b.concurrency }).from(b).where(eq(b.clientKey, clientKey));
+  return Math.max(1, Math.min(limits.max, row?.concurrency ?? limits.start));
 }
 
 const b = amazonAdsClientBackoff;
