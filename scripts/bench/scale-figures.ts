@@ -174,18 +174,25 @@ function uniforms(seed: number): () => number {
   };
 }
 
+/** The engine's pacing (queue/poll-pacing.ts): the first poll's delay, and the next one of a report still running. */
+export interface PollPacing {
+  first(recentGenerationMs: readonly number[]): number;
+  next(recentGenerationMs: readonly number[], ageMs: number, ladderMs: number): number;
+}
+
 /**
- * Polls per report with the paced first poll (queue/poll-pacing.ts, the engine's own `firstPollDelayMs`):
- * each report's profile has 20 earlier generation times drawn from the same distribution (the simulator
- * draws each report's time on its own, independent of its profile), its first poll is due after the
- * delay those give, then the ladder as in pollsAtAmazon. A model of a later day, not a measurement: a
- * one-day run on a fresh database has no generation times yet, so its first polls are not paced.
+ * Polls per report with the engine's own pacing (queue/poll-pacing.ts, `firstPollDelayMs` and
+ * `nextPollDelayMs`): each report's profile has 20 earlier generation times drawn from the same
+ * distribution (the simulator draws each report's time on its own, independent of its profile), its
+ * first poll is due after the delay those give, each later one as the pacing says (the history's later
+ * points, then the ladder as in pollsAtAmazon). A model of a later day, not a measurement: a one-day run
+ * on a fresh database has no generation times yet, so its polls are not paced.
  */
 export function pollsAtAmazonPaced(
   delaysMs: readonly number[],
   pollMs: number,
   generation: { min: number; max: number },
-  firstPollDelay: (recentGenerationMs: readonly number[]) => number,
+  pacing: PollPacing,
   history = 20,
 ): number {
   const samples = 4_000;
@@ -193,12 +200,12 @@ export function pollsAtAmazonPaced(
   const draw = () => generation.min + random() * (generation.max - generation.min);
   let total = 0;
   for (let i = 0; i < samples; i++) {
-    const delay = firstPollDelay(Array.from({ length: history }, draw));
+    const recent = Array.from({ length: history }, draw);
     const g = generation.min + ((i + 0.5) / samples) * (generation.max - generation.min);
-    let t = delay;
+    let t = pacing.first(recent);
     let polls = 1;
     while (t < g) {
-      t += pollMs + delaysMs[Math.min(polls - 1, delaysMs.length - 1)]!;
+      t += pollMs + pacing.next(recent, t + pollMs, delaysMs[Math.min(polls - 1, delaysMs.length - 1)]!);
       polls++;
     }
     total += polls;

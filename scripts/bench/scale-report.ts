@@ -2,7 +2,10 @@
 // docs/benchmarks.md; everything else in the doc is left alone).
 import fs from "node:fs";
 import type { WorkerOptions } from "../../src/lib/amazon-ads";
-import { firstPollDelayMs } from "../../src/lib/amazon-ads/queue/poll-pacing";
+import { firstPollDelayMs, nextPollDelayMs } from "../../src/lib/amazon-ads/queue/poll-pacing";
+
+/** The engine's own poll pacing, for the model of polls at Amazon's generation times. */
+const PACING = { first: firstPollDelayMs, next: nextPollDelayMs };
 import {
   CALL_KINDS,
   callsPerProfile,
@@ -347,9 +350,9 @@ function sharedLines(input: ScaleReportInput, sh: ScaleRunFigures): string[] {
   const delays = input.amazonPollDelaysMs;
   const gen = input.realGenerationMs;
   const ladder = pollsAtAmazon(delays, pollMs, gen);
-  const paced = pollsAtAmazonPaced(delays, pollMs, gen, firstPollDelayMs);
+  const paced = pollsAtAmazonPaced(delays, pollMs, gen, PACING);
   const practical = { min: 2 * 60_000, max: 10 * 60_000 };
-  const pacedPractical = pollsAtAmazonPaced(delays, pollMs, practical, firstPollDelayMs);
+  const pacedPractical = pollsAtAmazonPaced(delays, pollMs, practical, PACING);
   const ladderPractical = pollsAtAmazon(delays, pollMs, practical);
   const cs = callsPerProfile(sh);
   const cp = p ? callsPerProfile(p) : undefined;
@@ -366,7 +369,7 @@ function sharedLines(input: ScaleReportInput, sh: ScaleRunFigures): string[] {
   // Today's per-organisation figures as in its own projection above (its poll units, its ladder).
   const perOrgPollMs = pollMsOf([p, input.sequential]);
   const ladderPerOrg = pollsAtAmazon(delays, perOrgPollMs, gen);
-  const pacedPerOrg = pollsAtAmazonPaced(delays, perOrgPollMs, gen, firstPollDelayMs);
+  const pacedPerOrg = pollsAtAmazonPaced(delays, perOrgPollMs, gen, PACING);
   const perOrgBase = { organisations: 10_000, clientConcurrency: input.clientConcurrency, workerOptions: [] };
   const pp = p ? project(p, { ...perOrgBase, pollMs: perOrgPollMs }) : undefined;
   const ppAmazon = p
@@ -481,13 +484,13 @@ function sharedLines(input: ScaleReportInput, sh: ScaleRunFigures): string[] {
   );
   lines.push("");
   lines.push(
-    `Polls at Amazon's generation times are a model, not a measurement: the fixed ladder as in the projection above (first poll at once), and the paced first ` +
-      `poll with the engine's own \`firstPollDelayMs\` (queue/poll-pacing.ts) given 20 earlier generation times of the profile from the same ` +
-      `distribution, then the ladder, at ${fmt(pollMs)} ms a poll (the shared run's mean poll unit). A one-day run on a fresh database cannot pace (the first poll needs 3 known ` +
+    `Polls at Amazon's generation times are a model, not a measurement: the fixed ladder as in the projection above (first poll at once), and the paced ` +
+      `polls with the engine's own \`firstPollDelayMs\` and \`nextPollDelayMs\` (queue/poll-pacing.ts) given 20 earlier generation times of the profile from the same ` +
+      `distribution (the first poll where three in four were ready, later ones where nine in ten, 97 in 100 and all were, then the ladder), at ${fmt(pollMs)} ms a poll (the shared run's mean poll unit). A one-day run on a fresh database cannot pace (the first poll needs 3 known ` +
       `generation times of the profile): here ${fmt(sh.firstPolls.paced)} of ${fmt(sh.firstPolls.reports)} first polls were paced, and the ` +
       `first poll came a median ${s(sh.firstPolls.medianMs)} after the create (p95 ${s(sh.firstPolls.p95Ms)}) because phase 1 goes first. ` +
       `The simulator draws each report's time on its own, so its profiles' history says nothing about the next report: pacing then polls ` +
-      `at about the distribution's 3rd quartile, where ${fmt(paced, 2)} polls a report remain for ${fmtDuration(gen.min)}–${fmtDuration(gen.max)}. ` +
+      `first at about the distribution's 3rd quartile, then near its 90th and 97th percentiles and its maximum: ${fmt(paced, 2)} polls a report for ${fmtDuration(gen.min)}–${fmtDuration(gen.max)}. ` +
       `For generation times of ${fmtDuration(practical.min)}–${fmtDuration(practical.max)} (the engine's "in practice") the model gives ${fmt(ladderPractical, 2)} polls a report on the ladder and ${fmt(pacedPractical, 2)} paced ` +
       `(${fmt(cs.atPolls(pacedPractical), 1)} calls per profile in the shared run).`,
   );

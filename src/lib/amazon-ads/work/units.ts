@@ -10,6 +10,7 @@ import { listedProfileIds } from "../../settings/schema";
 import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { abandonUnselectedProfiles, failedNotRetried, finishReport, pollLater } from "../queue/pending-reports";
+import { nextPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 import { finishRequestUnit, queueProfileUnits, retryRequestUnitLater } from "../queue/request-units";
 import { selectProfiles } from "../plan/profile-selection";
 import { backfillPlanSchema, backfillTargets, type BackfillPlan } from "../plan/targets";
@@ -187,7 +188,9 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   }
   if (outcome.outcome === "still_pending") {
     const delays = ctx.config.pollDelaysMs;
-    await pollLater(ctx.db, row, leaseId, delays[Math.min(row.attempts, delays.length - 1)]!);
+    const ladder = delays[Math.min(row.attempts, delays.length - 1)]!;
+    const history = await recentGenerationTimes(ctx.db, row.orgId, row.profileId);
+    await pollLater(ctx.db, row, leaseId, nextPollDelayMs(history, Date.now() - row.createdAt.getTime(), ladder));
   }
 }
 
