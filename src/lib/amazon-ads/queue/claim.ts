@@ -93,17 +93,17 @@ function renamed<T extends PgTable>(table: T, name: string) {
 }
 
 /** Slots of a client key held by leases in one table (an index range scan). */
-function leasedOfClient(table: typeof requests | typeof reports, clientKey: PgColumn): SQL {
+function leasedOfClient(table: typeof requests | typeof reports, clientKey: PgColumn | SQL): SQL {
   const { from, columns: l } = renamed(table, "l");
   return sql`(select coalesce(sum(${l.leaseSlots}), 0) from ${from} where ${l.status} = 'pending' and ${l.clientKey} = ${clientKey} and ${l.lockedUntil} > now())`;
 }
 
-/** Slots of a client key in use now, over both queues. */
-const slotsInUse = (clientKey: PgColumn) =>
+/** Slots of a client key (a column, or a value) in use now, over both queues. */
+export const slotsInUse = (clientKey: PgColumn | SQL) =>
   sql`(${leasedOfClient(requests, clientKey)} + ${leasedOfClient(reports, clientKey)})`;
 
 /** A client key's limit now: its learnt concurrency (whole calls), else the start; within [1, max]. */
-function limitOf(clientKey: PgColumn, limits: Limits): SQL {
+function limitOf(clientKey: PgColumn | SQL, limits: Limits): SQL {
   const { from, columns: b } = renamed(backoff, "bl");
   return sql`least(${limits.max}, greatest(1, floor(coalesce((select ${b.concurrency} from ${from} where ${b.clientKey} = ${clientKey}), ${limits.start}))))`;
 }
@@ -121,10 +121,8 @@ function blockedKeys(limits: Limits): SQL {
       where ${l.status} = 'pending' and ${l.lockedUntil} > now() and ${l.clientKey} is not null`;
   };
   const { from: backoffs, columns: b } = renamed(backoff, "bk");
-  const { from: learnt, columns: c } = renamed(backoff, "bc");
-  const limit = sql`least(${limits.max}, greatest(1, floor(coalesce((select ${c.concurrency} from ${learnt} where ${c.clientKey} = u.key), ${limits.start}))))`;
   return sql`(select u.key from (select key, sum(slots) as used from (${leasesOf(requests, "lr")} union all ${leasesOf(reports, "lp")}) leased group by key) u
-      where u.used >= ${limit}
+      where u.used >= ${limitOf(sql.raw("u.key"), limits)}
     union all
     select ${b.clientKey} from ${backoffs} where ${b.until} > now())`;
 }

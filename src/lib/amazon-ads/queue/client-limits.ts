@@ -1,8 +1,8 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
-import { amazonAdsClientBackoff, amazonAdsPendingReports, amazonAdsRequestUnits } from "../../db/schema";
+import { amazonAdsClientBackoff } from "../../db/schema";
 import type { CallMeter } from "../api/client";
-import { backOffClient } from "./claim";
+import { backOffClient, slotsInUse } from "./claim";
 
 /**
  * A client key's adaptive limit of calls at once, shared by every invocation through Postgres (the
@@ -86,12 +86,9 @@ async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, met
 }
 
 async function raiseLimit(db: DbOrTx, clientKey: string, heldSlots: number, limits: ClientLimits) {
-  const inUse = (table: typeof amazonAdsRequestUnits | typeof amazonAdsPendingReports) =>
-    sql`(select coalesce(sum(${table.leaseSlots}), 0) from ${table} where ${table.status} = 'pending' and ${table.clientKey} = ${clientKey} and ${table.lockedUntil} > now())`;
   const raised = (current: SQL) => sql`least(${limits.max}, ${current} + 1.0 / greatest(1, floor(${current})))`;
   // This unit's slots are free again by now (its lease ended with it), so they count as in use here.
-  const atLimit = (current: SQL) =>
-    sql`${inUse(amazonAdsRequestUnits)} + ${inUse(amazonAdsPendingReports)} + ${heldSlots} >= floor(${current})`;
+  const atLimit = (current: SQL) => sql`${slotsInUse(sql`${clientKey}`)} + ${heldSlots} >= floor(${current})`;
   const start = sql`least(${limits.max}, ${limits.start}::double precision)`;
   const current = sql`least(${limits.max}, coalesce(${b.concurrency}, ${limits.start}))`;
   await db

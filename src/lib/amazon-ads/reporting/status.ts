@@ -1,3 +1,4 @@
+import { slotsInUse } from "../queue/claim";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
@@ -105,13 +106,9 @@ export async function statusReport(
       ? sql``
       : sql`where b.client_key in (select client_key from amazon_ads_pending_reports where org_id = ${orgId}
           union select client_key from amazon_ads_request_units where org_id = ${orgId})`;
-  const slots = (table: string) =>
-    sql.raw(
-      `(select coalesce(sum(lease_slots), 0) from ${table} t where t.status = 'pending' and t.client_key = b.client_key and t.locked_until > now())`,
-    );
   const clients = (await conn.execute(sql`
     select b.client_key as key, b.concurrency as "limit", b.strikes,
-      (${slots("amazon_ads_request_units")} + ${slots("amazon_ads_pending_reports")})::int as "inUse",
+      ${slotsInUse(sql.raw("b.client_key"))}::int as "inUse",
       case when b.until > now() then to_char(b.until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') end as "backingOffUntil"
     from amazon_ads_client_backoff b ${ofOrg}
     order by b.client_key
