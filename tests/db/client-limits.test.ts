@@ -98,14 +98,18 @@ describe("the adaptive limit of a client key", () => {
     expect((await limitNow())!.concurrency).toBe(1);
 
     // 429s that outlasted the unit's retries while the key could still slow down: halved, no pause of the key.
-    await db().update(amazonAdsClientBackoff).set({ concurrency: 4, cutAt: sql`now() - interval '1 minute'` });
+    await db()
+      .update(amazonAdsClientBackoff)
+      .set({ concurrency: 4, cutAt: sql`now() - interval '1 minute'` });
     await learnFromUnit(db(), KEY, meter({ answered429: 3, gaveUp429: 1 }), 1, limits);
     row = (await limitNow())!;
     expect(row.concurrency).toBe(2);
     expect(row.strikes).toBe(0);
     expect(row.until.getTime()).toBeLessThan(Date.now() + 5_000);
     // At one call at a time it cannot slow down any more: the key takes a backoff strike (30 s).
-    await db().update(amazonAdsClientBackoff).set({ concurrency: 1, cutAt: sql`now() - interval '1 minute'` });
+    await db()
+      .update(amazonAdsClientBackoff)
+      .set({ concurrency: 1, cutAt: sql`now() - interval '1 minute'` });
     await learnFromUnit(db(), KEY, meter({ answered429: 3, gaveUp429: 1 }), 1, limits);
     row = (await limitNow())!;
     expect(row.strikes).toBeGreaterThanOrEqual(1);
