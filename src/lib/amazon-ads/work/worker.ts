@@ -83,11 +83,13 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   const limits = { start: config.clientConcurrency, max: config.clientConcurrencyMax };
   let stopping: WorkerRun["stoppedBecause"] | null = null;
   const stop = (why: WorkerRun["stoppedBecause"]) => (stopping ??= why);
+  // Claims in a row that found nothing though something was due (its key's slots all leased), over the
+  // worker's lanes: any lane's claim resets it, so work that becomes claimable is taken at once.
+  let misses = 0;
 
   /** One of the worker's lanes: claims and works on one unit at a time until the worker stops or runs dry. */
   const lane = async (): Promise<void> => {
     let idleSince: number | null = null;
-    let misses = 0;
     while (stopping === null) {
       if (config.signal?.aborted) return void stop("aborted");
       if (Date.now() >= deadline - config.reserveMs) return void stop("budget");
@@ -106,8 +108,8 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) return;
         if (Date.now() + wait >= deadline - config.reserveMs) return void stop("budget");
         // "Due now" yet not claimable (its client key's slots are all leased): ask less often each time.
-        const pause = wait > 0 ? wait : 250 * 2 ** Math.min(misses++, 3);
-        await sleep(Math.min(Math.max(pause, 250), 2_000));
+        const pause = wait > 0 ? Math.min(wait, 2_000) : 250 * 2 ** Math.min(misses++, 2);
+        await sleep(Math.max(pause, 250));
         continue;
       }
       idleSince = null;
