@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import { sleep } from "../../amazon/retry";
 import { getDb } from "../../db";
 import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
@@ -82,7 +81,11 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
 
   const limits = { start: config.clientConcurrency, max: config.clientConcurrencyMax };
   let stopping: WorkerRun["stoppedBecause"] | null = null;
-  const stop = (why: WorkerRun["stoppedBecause"]) => (stopping ??= why);
+  const idle = new IdleLanes();
+  const stop = (why: WorkerRun["stoppedBecause"]) => {
+    stopping ??= why;
+    idle.wakeAll();
+  };
   // Claims in a row that found nothing though something was due (its key's slots all leased), over the
   // worker's lanes: any lane's claim resets it, so work that becomes claimable is taken at once.
   let misses = 0;
@@ -109,7 +112,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         if (Date.now() + wait >= deadline - config.reserveMs) return void stop("budget");
         // "Due now" yet not claimable (its client key's slots are all leased): ask less often each time.
         const pause = wait > 0 ? Math.min(wait, 2_000) : 250 * 2 ** Math.min(misses++, 2);
-        await sleep(Math.max(pause, 250));
+        await idle.pause(Math.max(pause, 250));
         continue;
       }
       idleSince = null;
@@ -133,6 +136,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       }
       config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
       if (claim.unit.clientKey) await learnFromUnit(db, claim.unit.clientKey, ctx.meter, held, limits);
+      idle.wakeAll();
     }
   };
 
@@ -180,6 +184,31 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   if (run.status !== "error" && run.organisations.length) run.status = rollUp(run.organisations.map((s) => s.status));
   run.durationMs = Date.now() - started;
   return run;
+}
+
+/**
+ * Where a worker's lanes wait when nothing is claimable: until their pause ends or another lane
+ * finishes a unit (which may have made work due, freed a client key's slot, or left nothing, so the
+ * run can end now rather than at the end of a pause) or the worker stops.
+ */
+class IdleLanes {
+  private waiting = new Set<() => void>();
+
+  pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiting.add(done);
+    });
+  }
+
+  wakeAll(): void {
+    for (const done of [...this.waiting]) done();
+  }
 }
 
 async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<void> {
