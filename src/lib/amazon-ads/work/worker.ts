@@ -12,6 +12,7 @@ import type { PhaseSummary } from "../reporting/summary";
 import { claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
 import { learnFromUnit } from "../queue/client-limits";
 import { OrgLogBook } from "../reporting/org-logs";
+import { IdleLanes } from "./idle-lanes";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
 
@@ -184,31 +185,6 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   if (run.status !== "error" && run.organisations.length) run.status = rollUp(run.organisations.map((s) => s.status));
   run.durationMs = Date.now() - started;
   return run;
-}
-
-/**
- * Where a worker's lanes wait when nothing is claimable: until their pause ends or another lane
- * finishes a unit (which may have made work due, freed a client key's slot, or left nothing, so the
- * run can end now rather than at the end of a pause) or the worker stops.
- */
-class IdleLanes {
-  private waiting = new Set<() => void>();
-
-  pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiting.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiting.add(done);
-    });
-  }
-
-  wakeAll(): void {
-    for (const done of [...this.waiting]) done();
-  }
 }
 
 async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<void> {
