@@ -24,7 +24,7 @@ const { closeDb, getDb } = await import("../src/lib/db");
 const { setupFirstAdmin } = await import("../src/lib/orgs/accounts");
 const { saveAmazonAdsSettings } = await import("../src/lib/settings");
 const { runJob, statusReport } = await import("../src/lib/amazon-ads");
-const { formatRun, formatStatus, table } = await import("./lib/print");
+const { formatHistory, formatRun, formatStatus, table } = await import("./lib/print");
 
 const started = Date.now();
 let exitCode = 0;
@@ -52,6 +52,9 @@ try {
   console.log("== Phase 1: request (what GET /api/cron/amazon-ads-request?orgId=1 runs)");
   const requested = await runJob("request", 1);
   console.log(formatRun(requested), "\n");
+  // A profile seen for the first time also gets its past days (AMAZON_ADS_HISTORY_DAYS, 95 by default):
+  // range reports the same run created after the five lookbacks, loaded by the same collect.
+  console.log(formatHistory((await statusReport(1)).history), "\n");
 
   console.log("== Phase 2: collect (what GET /api/cron/amazon-ads-collect?orgId=1 runs)");
   const collected = await runJob("collect", 1, { collect: { pollDelaysMs: [1_000], budgetMs: 60_000 } });

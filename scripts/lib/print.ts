@@ -58,6 +58,23 @@ export function formatWorker(run: WorkerRun): string {
   return run.organisations.length ? `${head}\n${orgs}` : head;
 }
 
+/** Each profile's history: queued, N of M days loaded, done, or failed with why and when it is tried again. */
+export function formatHistory(history: StatusReport["history"]): string {
+  const title = "History (a new profile's past days, asked for once when the daily run first sees it)";
+  if (!history.length) return `${title}\n  (none queued)`;
+  return `${title}\n${table(
+    ["org", "profile", "state", "days", "error", "tried again from"],
+    history.map((h) => [
+      h.orgId,
+      h.profileId,
+      h.state === "loading" ? `${h.daysLoaded} of ${h.daysTotal} days loaded` : h.state,
+      h.from ? `${h.from}..${h.to} (${h.daysTotal})` : "",
+      h.error,
+      h.retryFrom === null ? "" : h.retryFrom.slice(0, 16).replace("T", " "),
+    ]),
+  )}`;
+}
+
 export function formatStatus(status: StatusReport): string {
   const parts: string[] = [];
   parts.push("Daily phase 1 (units for the workers: one per organisation, then one per profile)");
@@ -87,6 +104,7 @@ export function formatStatus(status: StatusReport): string {
         )
       : "  (none learnt yet: every key at its start)",
   );
+  parts.push("", formatHistory(status.history));
   parts.push("", "Pending reports");
   parts.push(
     status.open.length

@@ -56,6 +56,11 @@ const envSchema = z
     AMAZON_ADS_CLIENT_CONCURRENCY_MAX: z.coerce.number().int().min(1).max(500).default(25),
     /** Units one worker works on at once (they wait on Amazon most of the time); at most DATABASE_POOL_MAX − 1. */
     AMAZON_ADS_UNITS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),
+    /**
+     * Days back a newly synced profile's history reaches (its first day loads them once); 0 = no history.
+     * Default: Amazon's retention of spCampaigns, 95 days.
+     */
+    AMAZON_ADS_HISTORY_DAYS: z.coerce.number().int().min(0).max(95).default(95),
     /** How a cron dispatch runs its workers: `http` (one invocation each; the default on Vercel) or `in-process`. */
     AMAZON_ADS_DISPATCH: z.enum(["http", "in-process"]).optional(),
     /** Base URL the dispatcher calls its worker route on (default: the cron request's own origin). */

@@ -33,6 +33,7 @@ const SYNC_TABLES = [
   "amazon_ads_client_backoff",
   "amazon_ads_access_tokens",
   "amazon_ads_login_profiles",
+  "amazon_ads_profile_history",
   "sync_logs",
 ];
 

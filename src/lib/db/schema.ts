@@ -173,6 +173,10 @@ export const syncLogs = pgTable(
 );
 export type SyncLog = typeof syncLogs.$inferSelect;
 
+/** Why a report was asked for: the daily lookbacks, a failed range again, a backfill by hand, a new profile's history. */
+export const REPORT_KINDS = ["daily", "retry", "backfill", "history"] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+
 // ---- Amazon Ads: spCampaigns rows, one per (org, profile, date, campaign) ----
 
 function catalogueColumn(c: ColumnSpec): PgColumnBuilderBase {
@@ -209,7 +213,7 @@ export const amazonSpAds = pgTable(
     // max_lookback_days reached 30 has had Amazon's final restatement.
     profileId: text("profile_id").notNull(),
     sourceReportId: text("source_report_id").notNull(),
-    sourceKind: text("source_kind", { enum: ["daily", "retry", "backfill"] }).notNull(),
+    sourceKind: text("source_kind", { enum: REPORT_KINDS }).notNull(),
     sourceLookbackDays: integer("source_lookback_days").notNull(),
     maxLookbackDays: integer("max_lookback_days").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -235,7 +239,7 @@ export const amazonAdsDayLoads = pgTable(
     profileId: text("profile_id").notNull(),
     date: date("date", { mode: "string" }).notNull(),
     reportId: text("report_id").notNull(),
-    kind: text("kind", { enum: ["daily", "retry", "backfill"] }).notNull(),
+    kind: text("kind", { enum: REPORT_KINDS }).notNull(),
     /** How old the date was when the report was requested (1, 3, 7, 14, 30 for the daily plan). */
     lookbackDays: integer("lookback_days").notNull(),
     /** The report's rows of this date, and their sums as loaded (sums over bigint are numeric). */
@@ -250,6 +254,10 @@ export const amazonAdsDayLoads = pgTable(
     suspectEmpty: boolean("suspect_empty").notNull().default(false),
     /** How long Amazon took to generate the report (its generatedAt − createdAt): paces the profile's first polls. */
     generationMs: integer("generation_ms"),
+    /** When Amazon created the report (our request's time when it did not say): a day takes only a newer report's data. */
+    reportCreatedAt: timestamp("report_created_at", { withTimezone: true }),
+    /** A report older than the one already loaded for this day: recorded, its rows of the day not stored. */
+    superseded: boolean("superseded").notNull().default(false),
     loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -273,7 +281,7 @@ export const amazonAdsPendingReports = pgTable(
     reportDate: date("report_date", { mode: "string" }).notNull(),
     /** Last day; equals report_date except for backfill ranges (≤ 31 days). */
     reportEndDate: date("report_end_date", { mode: "string" }).notNull(),
-    kind: text("kind", { enum: ["daily", "retry", "backfill"] }).notNull(),
+    kind: text("kind", { enum: REPORT_KINDS }).notNull(),
     /** For daily/retry: 1, 3, 7, 14 or 30; for backfill: the age of report_end_date when requested. */
     lookbackDays: integer("lookback_days").notNull(),
     profileId: text("profile_id").notNull(),
@@ -342,8 +350,11 @@ export const amazonAdsRequestUnits = pgTable(
     profileId: text("profile_id").notNull().default(""),
     /** The profile as discovered (region, time zone, …), so its unit needs no second discovery. */
     profile: jsonb("profile").$type<Record<string, unknown>>(),
-    /** request: the daily lookbacks and due retries; backfill: the range in `plan`. Its sync_logs job. */
-    job: text("job", { enum: ["request", "backfill"] })
+    /**
+     * request: the daily lookbacks and due retries; backfill: the range in `plan`; history: a new
+     * profile's past days (`plan`), queued once by the daily discovery. Its sync_logs job.
+     */
+    job: text("job", { enum: ["request", "backfill", "history"] })
       .notNull()
       .default("request"),
     /** A backfill's range and profiles ({ from, to, profileIds? }); null for the daily request. */
@@ -425,3 +436,25 @@ export const amazonAdsLoginProfiles = pgTable("amazon_ads_login_profiles", {
   listedOn: date("listed_on", { mode: "string" }).notNull(),
   listedAt: timestamp("listed_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A profile's history (issue 30): queued once per (organisation, profile), the first time the daily
+ * discovery sees it; `from_date`..`to_date` is the span its history reports cover, set when they are
+ * created (null while the unit is queued).
+ */
+export const amazonAdsProfileHistory = pgTable(
+  "amazon_ads_profile_history",
+  {
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    profileId: text("profile_id").notNull(),
+    /** The days back from the profile's today it asks for (AMAZON_ADS_HISTORY_DAYS when queued). */
+    days: integer("days").notNull(),
+    fromDate: date("from_date", { mode: "string" }),
+    toDate: date("to_date", { mode: "string" }),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.profileId] })],
+);
+export type ProfileHistory = typeof amazonAdsProfileHistory.$inferSelect;

@@ -42,17 +42,27 @@ export function parseDuplicateReportId(detail: string): string | null {
   return match ? match[1]! : null;
 }
 
+/** 400 "startDate (…) must be equal to or after report type data retention start date (2026-09-01)" → "2026-09-01". */
+export function parseRetentionStart(detail: string): string | null {
+  const match = /retention start date\s*\(?\s*(\d{4}-\d{2}-\d{2})/i.exec(detail);
+  return match ? match[1]! : null;
+}
+
 export interface CreatedReport {
   reportId: string;
+  /** The report's first day: the one asked for, or Amazon's retention start when that came later. */
+  startDate: string;
   /** Amazon answered 425 and we took over the report it already had for these dates. */
   adopted: boolean;
   droppedColumns: string[];
 }
 
 /**
- * Creates one report, recovering the two ways Amazon refuses a good request: 400 naming invalid
- * columns (drop exactly those, retry once) and 425 duplicate (adopt the existing report after
- * checking it covers the same dates).
+ * Creates one report, recovering the three ways Amazon refuses a good request: 400 naming invalid
+ * columns (drop exactly those, retry once), 400 naming its retention start date after ours (start
+ * there, retry once: where the retention ends is Amazon's to say) and 425 duplicate (adopt the
+ * existing report after checking it covers the same dates). A range wholly before the retention
+ * start is refused with reason "outside_retention".
  */
 type ReportRequest = ReturnType<typeof buildReportRequest>;
 
@@ -91,20 +101,39 @@ export async function createReportWithRecovery(
   columns: readonly string[] = REQUESTED_COLUMNS.map((c) => c.api),
 ): Promise<CreatedReport> {
   let current = [...columns];
+  let start = startDate;
   const dropped: string[] = [];
-  for (let attempt = 0; ; attempt++) {
-    const body = buildReportRequest(startDate, endDate, current);
+  let columnsRetried = false;
+  let startRetried = false;
+  for (;;) {
+    const body = buildReportRequest(start, endDate, current);
     try {
       const report = await client.createReport(body);
-      return { reportId: report.reportId, adopted: false, droppedColumns: dropped };
+      return { reportId: report.reportId, startDate: start, adopted: false, droppedColumns: dropped };
     } catch (error) {
       if (!isAmazonError(error) || error.detail === undefined) throw error;
-      if (error.status === 425) return { ...(await adoptDuplicate(client, error, body)), droppedColumns: dropped };
-      const invalid = error.status === 400 ? parseInvalidColumns(error.detail) : null;
+      if (error.status === 425)
+        return { ...(await adoptDuplicate(client, error, body)), startDate: start, droppedColumns: dropped };
+      if (error.status !== 400) throw error;
+      const retentionStart = parseRetentionStart(error.detail);
+      if (retentionStart && !startRetried && retentionStart > start) {
+        if (retentionStart > endDate) {
+          throw new AmazonError(
+            "rejected",
+            `${start}..${endDate} is outside Amazon's retention, which starts at ${retentionStart}`,
+            { status: 400, code: error.code, reason: "outside_retention" },
+          );
+        }
+        start = retentionStart;
+        startRetried = true;
+        continue;
+      }
+      const invalid = parseInvalidColumns(error.detail);
       const removable = invalid?.filter((name) => current.includes(name) && !KEY_API_NAMES.has(name)) ?? [];
-      if (attempt > 0 || removable.length === 0 || removable.length !== invalid?.length) throw error;
+      if (columnsRetried || removable.length === 0 || removable.length !== invalid?.length) throw error;
       current = current.filter((name) => !removable.includes(name));
       dropped.push(...removable);
+      columnsRetried = true;
     }
   }
 }

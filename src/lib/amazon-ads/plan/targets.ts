@@ -1,13 +1,23 @@
 import { z } from "zod";
 import type { PendingReport } from "../../db/schema";
 import { InvalidInputError } from "../../errors";
-import { addDays, daysBetween, isIsoDate, lookbackDates, RETENTION_DAYS, splitRange } from "./dates";
+import type { ReportKind } from "../../db/schema";
+import {
+  addDays,
+  daysBetween,
+  isIsoDate,
+  LOOKBACK_DAYS,
+  lookbackDates,
+  MAX_RANGE_DAYS,
+  RETENTION_DAYS,
+  splitRange,
+} from "./dates";
 
 /** One report phase 1 asks Amazon for: its dates, why, and the failed request it retries. */
 export interface ReportTarget {
   startDate: string;
   endDate: string;
-  kind: "daily" | "retry" | "backfill";
+  kind: ReportKind;
   lookbackDays: number;
   /** The failed request this one asks again for (its dates), and which retry this is. */
   retryOf?: PendingReport;
@@ -71,4 +81,32 @@ export function checkBackfillRange(from: string, to: string, today: string): voi
       `to ${to} is outside Amazon's reporting window: the newest complete day is yesterday (${addDays(today, -1)})`,
     );
   }
+}
+
+/** A history as its unit stores it: how many days back from the profile's today it reaches. */
+export const historyPlanSchema = z.object({ days: z.number().int().min(0).max(RETENTION_DAYS) });
+export type HistoryPlan = z.infer<typeof historyPlanSchema>;
+
+/**
+ * A new profile's history on the day `today` (its zone): every day of the last `days` that today's
+ * lookbacks do not ask for, as DAILY reports of at most 31 days, newest first. A report starts and ends
+ * on a day the lookbacks leave out (lookback days inside a range are loaded twice; the newer report
+ * wins, reconcile-days.ts). 95 days: 4 reports (days 2–32, 33–63, 64–94, 95).
+ */
+export function historyTargets(plan: HistoryPlan, today: string): ReportTarget[] {
+  const lookbacks = new Set<number>(LOOKBACK_DAYS);
+  const ages = Array.from({ length: Math.max(0, plan.days) }, (_, i) => i + 1).filter((age) => !lookbacks.has(age));
+  const targets: ReportTarget[] = [];
+  for (let i = 0; i < ages.length;) {
+    const newest = ages[i]!;
+    let oldest = newest;
+    while (i < ages.length && ages[i]! - newest < MAX_RANGE_DAYS) oldest = ages[i++]!;
+    targets.push({
+      startDate: addDays(today, -oldest),
+      endDate: addDays(today, -newest),
+      kind: "history",
+      lookbackDays: newest,
+    });
+  }
+  return targets;
 }

@@ -52,7 +52,7 @@ export interface ClaimScope {
   orgId: number;
   queue: "requests" | "reports";
   /** Requests: only the units of this run (the daily request, or one backfill's plan). */
-  run?: { job: "request" | "backfill"; planKey: string };
+  run?: { job: RequestUnit["job"]; planKey: string };
 }
 
 export type Claim =
@@ -79,9 +79,13 @@ function inScope(table: QueueTable, scope: ClaimScope | undefined): SQL {
   if (!scope) return sql`true`;
   if ((scope.queue === "requests") !== (table === requests)) return sql`false`;
   const run = scope.run && table === requests;
-  return run
-    ? sql`${table.orgId} = ${scope.orgId} and ${requests.job} = ${scope.run!.job} and ${requests.planKey} = ${scope.run!.planKey}`
-    : sql`${table.orgId} = ${scope.orgId}`;
+  if (!run) return sql`${table.orgId} = ${scope.orgId}`;
+  const own = sql`${requests.job} = ${scope.run!.job} and ${requests.planKey} = ${scope.run!.planKey}`;
+  // The daily request's run takes the organisation's history units too (of any day): an installation
+  // that schedules only the spec's ?orgId=N crons gets its history from them.
+  return scope.run!.job === "request"
+    ? sql`${table.orgId} = ${scope.orgId} and ((${own}) or ${requests.job} = 'history')`
+    : sql`${table.orgId} = ${scope.orgId} and ${own}`;
 }
 
 /**
@@ -128,10 +132,17 @@ function blockedKeys(limits: Limits): SQL {
 }
 
 /** The id of the oldest due unit of `table` that this claim may take, locked (or nothing). */
-function claimable(table: QueueTable, due: PgColumn, limits: Limits, scope: ClaimScope | undefined): SQL {
+function claimable(
+  table: QueueTable,
+  due: PgColumn,
+  limits: Limits,
+  scope: ClaimScope | undefined,
+  only: SQL = sql`true`,
+): SQL {
   return sql`(select ${table.id} from ${table}
     where ${table.status} = 'pending'
       and ${inScope(table, scope)}
+      and ${only}
       and ${due} <= now()
       and (${table.lockedUntil} is null or ${table.lockedUntil} <= now())
       and (${table.clientKey} is null or ${table.clientKey} not in ${blockedKeys(limits)})
@@ -140,7 +151,11 @@ function claimable(table: QueueTable, due: PgColumn, limits: Limits, scope: Clai
     for update skip locked)`;
 }
 
-/** The next unit this worker may work on, leased to it; request units before reports (they feed them). */
+/**
+ * The next unit this worker may work on, leased to it: the day's request units first (they feed the
+ * reports), then reports, then history units (a new profile's past days: they never hold back a
+ * day's requests or its loads).
+ */
 export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
   const lockedUntil = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
@@ -154,18 +169,23 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
     then greatest(1, least(${options.profileSlots ?? 1}, ${free})) else 1 end`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
-    const [request] = await tx
-      .update(requests)
-      .set({ lockedUntil, leaseId, leaseSlots: requestSlots, attempts: sql`${requests.attempts} + 1` })
-      .where(eq(requests.id, claimable(requests, requests.availableAt, limits, options.scope)))
-      .returning();
-    if (request) return { kind: "request", leaseId, unit: request };
+    const claimRequest = async (only: SQL) => {
+      const [request] = await tx
+        .update(requests)
+        .set({ lockedUntil, leaseId, leaseSlots: requestSlots, attempts: sql`${requests.attempts} + 1` })
+        .where(eq(requests.id, claimable(requests, requests.availableAt, limits, options.scope, only)))
+        .returning();
+      return request ? { kind: "request" as const, leaseId, unit: request } : null;
+    };
+    const request = await claimRequest(sql`${requests.job} <> 'history'`);
+    if (request) return request;
     const [report] = await tx
       .update(reports)
       .set({ lockedUntil, leaseId, leaseSlots: 1 })
       .where(eq(reports.id, claimable(reports, reports.nextPollAt, limits, options.scope)))
       .returning();
-    return report ? { kind: "report", leaseId, unit: report } : null;
+    if (report) return { kind: "report", leaseId, unit: report };
+    return claimRequest(sql`${requests.job} = 'history'`);
   });
 }
 

@@ -94,7 +94,7 @@ export async function requeueRequestUnits(
 export interface RunOfUnits {
   orgId: number;
   runDate: string;
-  job: "request" | "backfill";
+  job: RequestUnit["job"];
   planKey?: string;
 }
 

@@ -20,6 +20,8 @@ export interface LogEntry {
   discovery: ProfileResult[];
   /** Request: how many profiles discovery queued a unit for (a run's progress counts against it). */
   queuedProfiles: number | null;
+  /** Request: profiles seen for the first time whose history the discovery queued. */
+  historyQueued: number;
   /** Request: units of the run still queued when it stopped (a per-organisation run's account). */
   leftInQueue: number;
   /** Collect: finished requests the run's clean-up removed. */
@@ -55,6 +57,7 @@ export class OrgLogBook {
         logId,
         discovery: [],
         queuedProfiles: null,
+        historyQueued: 0,
         leftInQueue: 0,
         removed: 0,
         nothingPending: false,
@@ -76,8 +79,9 @@ export class OrgLogBook {
         const notSynced = entry.discovery.length;
         s.profiles = [...entry.discovery, ...s.profiles];
         s.status = s.profiles.length ? rollUp(s.profiles.map((p) => p.status)) : "success";
-        const verb = s.job === "backfill" ? "Backfill" : "Requested";
+        const verb = s.job === "backfill" ? "Backfill" : s.job === "history" ? "History requested" : "Requested";
         s.message = requestMessage(verb, s.reports, requested, notSynced);
+        if (entry.historyQueued) s.message += `; history queued for ${entry.historyQueued} new profile(s)`;
         if (entry.leftInQueue) {
           s.status = rollUp([s.status, "partial"]);
           s.message += `; ${entry.leftInQueue} unit(s) still queued (the workers finish them)`;

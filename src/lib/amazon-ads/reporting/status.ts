@@ -1,9 +1,11 @@
 import { slotsInUse } from "../queue/claim";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { getDb, type DbOrTx } from "../../db";
+import { z } from "zod";
+import { getDb, rowsOf, type DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
 import { column } from "../../catalogue/sp-campaigns";
 import { recentSyncLogs } from "../../sync-logs";
+import { daysBetween } from "../plan/dates";
 import { nextRetryAt } from "../plan/retry-schedule";
 
 export interface DailyTotals {
@@ -53,8 +55,25 @@ export interface ClientKeyState {
   strikes: number;
 }
 
+/** A profile's history (its past days, asked for once when the daily run first saw it): how far it got. */
+export interface HistoryState {
+  orgId: number;
+  profileId: string;
+  /** queued: its unit has not run yet; loading: reports asked for, not every day in; done; failed (see error). */
+  state: "queued" | "loading" | "done" | "failed";
+  /** The span its reports cover (null while queued). */
+  from: string | null;
+  to: string | null;
+  daysLoaded: number;
+  daysTotal: number;
+  error: string | null;
+  /** When it is tried again (ISO), or null (not failed, or given up). */
+  retryFrom: string | null;
+}
+
 export interface StatusReport {
   phaseOne: PhaseOneDay[];
+  history: HistoryState[];
   /** The client keys of the organisation's work (every key without an organisation). */
   clients: ClientKeyState[];
   open: PendingReport[];
@@ -115,6 +134,7 @@ export async function statusReport(
   `)) as unknown as { rows: ClientKeyState[] };
   return {
     phaseOne: units.rows,
+    history: await historyStates(conn, orgId, queue, now),
     clients: clients.rows.map((c) => ({ ...c, limit: c.limit === null ? null : Number(c.limit) })),
     open: queue.filter((r) => r.status === "pending"),
     recentlyFinished: queue.filter((r) => r.status !== "pending"),
@@ -135,4 +155,78 @@ function missingDates(row: PendingReport, now: Date): MissingDates {
     nextRetryFrom: next ? next.toISOString() : null,
     error: row.error,
   };
+}
+
+const historyRow = z.object({
+  org_id: z.coerce.number(),
+  profile_id: z.string(),
+  from_date: z.string().nullable(),
+  to_date: z.string().nullable(),
+  loaded: z.coerce.number(),
+  unit_status: z.string().nullable(),
+  unit_error: z.string().nullable(),
+  unit_due: z.coerce.date().nullable(),
+});
+
+/**
+ * Each profile's history: its span, the days of it loaded (by any report, superseded loads aside), its
+ * unit's last word, and its failed ranges not yet asked again (the daily run retries them, retry-schedule.ts).
+ */
+async function historyStates(
+  conn: DbOrTx,
+  orgId: number | null,
+  queue: readonly PendingReport[],
+  now: Date,
+): Promise<HistoryState[]> {
+  const rows = z.array(historyRow).parse(
+    rowsOf(
+      await conn.execute(sql`
+        select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date,
+          (select count(distinct l.date) from amazon_ads_day_loads l
+            where l.org_id = h.org_id and l.profile_id = h.profile_id and not l.superseded
+              and l.date between h.from_date and h.to_date) as loaded,
+          u.status as unit_status, u.error as unit_error, u.available_at as unit_due
+        from amazon_ads_profile_history h
+        left join lateral (
+          select status, error, available_at from amazon_ads_request_units u
+          where u.org_id = h.org_id and u.profile_id = h.profile_id and u.job = 'history'
+          order by u.id desc limit 1
+        ) u on true
+        ${orgId === null ? sql`` : sql`where h.org_id = ${orgId}`}
+        order by h.org_id, h.profile_id`),
+    ),
+  );
+  return rows.map((h): HistoryState => {
+    const base = { orgId: h.org_id, profileId: h.profile_id, from: h.from_date, to: h.to_date };
+    const daysTotal = h.from_date && h.to_date ? daysBetween(h.from_date, h.to_date) + 1 : 0;
+    const counts = { daysLoaded: h.loaded, daysTotal };
+    if (h.from_date === null) {
+      if (h.unit_status === "failed")
+        return { ...base, ...counts, state: "failed", error: h.unit_error, retryFrom: null };
+      if (h.unit_error)
+        return {
+          ...base,
+          ...counts,
+          state: "failed",
+          error: h.unit_error,
+          retryFrom: h.unit_due?.toISOString() ?? null,
+        };
+      return { ...base, ...counts, state: "queued", error: null, retryFrom: null };
+    }
+    if (h.loaded >= daysTotal) return { ...base, ...counts, state: "done", error: null, retryFrom: null };
+    const failed = queue.find(
+      (r) =>
+        r.orgId === h.org_id &&
+        r.profileId === h.profile_id &&
+        r.status === "failed" &&
+        r.retriedAt === null &&
+        r.reportEndDate >= h.from_date! &&
+        r.reportDate <= h.to_date!,
+    );
+    if (failed) {
+      const missing = missingDates(failed, now);
+      return { ...base, ...counts, state: "failed", error: missing.error, retryFrom: missing.nextRetryFrom };
+    }
+    return { ...base, ...counts, state: "loading", error: null, retryFrom: null };
+  });
 }

@@ -1,3 +1,4 @@
+import type { ReportKind } from "../../db/schema";
 import { rollUp, type RunStatus } from "../../sync-logs";
 
 export interface ReportOutcome {
@@ -5,7 +6,7 @@ export interface ReportOutcome {
   reportId?: string;
   startDate: string;
   endDate: string;
-  kind: "daily" | "retry" | "backfill";
+  kind: ReportKind;
   lookbackDays: number;
   outcome:
     "created" | "adopted" | "already_pending" | "completed" | "failed" | "still_pending" | "timed_out" | "skipped";
@@ -17,7 +18,7 @@ export interface ReportOutcome {
 
 export interface PhaseSummary {
   orgId: number;
-  job: "request" | "collect" | "backfill";
+  job: "request" | "collect" | "backfill" | "history";
   status: RunStatus;
   message: string;
   /** Per advertiser profile: its status and what happened (one profile's trouble never stops the others). */
@@ -51,7 +52,7 @@ export function tallyOutcomes(reports: readonly ReportOutcome[]): string {
  * the workers: "Requested 5 report(s) for 1 profile(s): 5 created; 1 profile(s) could not be synced".
  */
 export function requestMessage(
-  verb: "Requested" | "Backfill",
+  verb: "Requested" | "Backfill" | "History requested",
   reports: readonly ReportOutcome[],
   profilesRequested: number,
   profilesNotSynced: number,

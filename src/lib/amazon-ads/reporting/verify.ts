@@ -3,7 +3,7 @@ import { z } from "zod";
 import { getDb, rowsOf, type DbOrTx } from "../../db";
 import { column } from "../../catalogue/sp-campaigns";
 import { InvalidInputError } from "../../errors";
-import { addDays } from "../plan/dates";
+import { addDays, isIsoDate } from "../plan/dates";
 import { nextRetryAt } from "../plan/retry-schedule";
 
 /** Amazon keeps reporting data this many days back. */
@@ -63,8 +63,6 @@ export interface VerifyOptions {
   now?: Date;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 /** The range verify reads: the last 30 days up to yesterday (UTC) by default, never past Amazon's 95. */
 export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">): { from: string; to: string } {
   const today = (options.now ?? new Date()).toISOString().slice(0, 10);
@@ -72,8 +70,9 @@ export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">)
     ["--from", options.from],
     ["--to", options.to],
   ] as const) {
-    if (value !== undefined && (!ISO_DATE.test(value) || Number.isNaN(Date.parse(value))))
-      throw new InvalidInputError(`${flag} must be a date YYYY-MM-DD`);
+    // A real calendar date: 2026-11-31 would reach the database as text it refuses.
+    if (value !== undefined && !isIsoDate(value))
+      throw new InvalidInputError(`${flag} must be a real date written YYYY-MM-DD (got ${JSON.stringify(value)})`);
   }
   const to = options.to ?? addDays(today, -1);
   const from = options.from ?? addDays(to, -(DEFAULT_DAYS - 1));
@@ -110,6 +109,12 @@ const loadedDay = z.object({
   cost_moved: z.string().nullable(),
   sales_moved: z.string().nullable(),
   latest_suspect: z.boolean(),
+});
+const historySpan = z.object({
+  org_id: z.coerce.number(),
+  profile_id: z.string(),
+  from_date: z.string(),
+  to_date: z.string(),
 });
 const request = z.object({
   org_id: z.coerce.number(),
@@ -175,7 +180,7 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
           ((array_agg(l.sales_14d order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.sales_14d order by l.loaded_at, l.id))[1])::text as sales_moved,
           (array_agg(l.suspect_empty order by l.loaded_at desc, l.id desc))[1] as latest_suspect
         from amazon_ads_day_loads l
-        where ${scope("l")} and l.date between ${from}::date and ${to}::date
+        where ${scope("l")} and l.date between ${from}::date and ${to}::date and not l.superseded
         group by l.org_id, l.profile_id, l.date`),
     ),
   );
@@ -188,9 +193,20 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
     ),
   );
 
+  const histories = z.array(historySpan).parse(
+    rowsOf(
+      await conn.execute(sql`
+        select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date
+        from amazon_ads_profile_history h where ${scope("h")} and h.from_date is not null`),
+    ),
+  );
+
   const storedBy = new Map(stored.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
   const loadsBy = new Map(loads.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
-  const profiles = new Map<string, { orgId: number; profileId: string; planFrom?: string; planTo?: string }>();
+  const profiles = new Map<
+    string,
+    { orgId: number; profileId: string; planFrom?: string; planTo?: string; history?: { from: string; to: string } }
+  >();
   const profileOf = (orgId: number, profileId: string) => {
     const key = `${orgId}|${profileId}`;
     let p = profiles.get(key);
@@ -198,6 +214,7 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
     return p;
   };
   for (const d of [...stored, ...loads]) profileOf(d.org_id, d.profile_id);
+  for (const h of histories) profileOf(h.org_id, h.profile_id).history = { from: h.from_date, to: h.to_date };
   for (const r of requests) {
     const p = profileOf(r.org_id, r.profile_id);
     if (r.kind !== "daily") continue;
@@ -214,11 +231,13 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
       const l = loadsBy.get(dayKey(p.orgId, p.profileId, date));
       const flags: VerifyFlag[] = [];
       let retryState: string | null = null;
+      // A day the daily plan asked for, or one the profile's history did.
       const planned =
-        p.planFrom !== undefined &&
-        p.planTo !== undefined &&
-        p.planFrom <= addDays(date, 1) &&
-        addDays(date, 1) <= p.planTo;
+        (p.planFrom !== undefined &&
+          p.planTo !== undefined &&
+          p.planFrom <= addDays(date, 1) &&
+          addDays(date, 1) <= p.planTo) ||
+        (p.history !== undefined && p.history.from <= date && date <= p.history.to);
       if (!l && !s && planned) {
         const last = requests
           .filter(

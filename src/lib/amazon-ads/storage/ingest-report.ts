@@ -4,7 +4,7 @@ import type { Db, Tx } from "../../db";
 import * as schema from "../../db/schema";
 import { streamReportCopy, streamReportRows } from "../report-file/read-report";
 import { copyUpsert, MERGE_ROWS } from "./copy-staging";
-import { reconcileReportDays, type ReconciledDay } from "./reconcile-days";
+import { daysHeldByNewerReports, reconcileReportDays, type ReconciledDay } from "./reconcile-days";
 import { upsertCampaignRows, type RowProvenance } from "./store-rows";
 
 export interface IngestOptions {
@@ -21,7 +21,8 @@ export interface IngestOptions {
  * mark) included: a failure or a kill -9 at any point leaves nothing of it. On PostgreSQL the rows go
  * through COPY and a staging table (copy-staging.ts); PGlite has no COPY FROM STDIN for a client
  * stream, so there they go as batches of arrays (upsertCampaignRows). Same rows, same upsert SQL.
- * Then, still in that transaction, each of the report's days is made equal to it (reconcile-days.ts).
+ * Then, still in that transaction, each of the report's days is made equal to it (reconcile-days.ts);
+ * days a newer report has already loaded keep that report's rows.
  */
 export async function ingestReport(
   db: Db,
@@ -33,6 +34,7 @@ export async function ingestReport(
   const pool = postgresPool(db);
   if (!pool)
     return db.transaction(async (tx) => {
+      provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
       let total = 0;
       for await (const batch of streamReportRows(url, {
         batchSize: options.batchSize,
@@ -53,6 +55,7 @@ export async function ingestReport(
   try {
     const onClient = drizzle(client, { schema }) as unknown as Db;
     return await onClient.transaction(async (tx) => {
+      provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
       const pieces = streamReportCopy(url, {
         rowsPerPiece: options.batchSize,
         readAheadRows: options.mergeRows ?? MERGE_ROWS,

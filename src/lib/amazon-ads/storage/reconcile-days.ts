@@ -1,7 +1,34 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "../../db";
-import type { RowProvenance } from "./store-rows";
+import { rowsOf, type Tx } from "../../db";
+import { dateArray, type RowProvenance } from "./store-rows";
+
+/** The advisory-lock space of a profile's loads (two-int keys: apart from the claim's one-bigint key). */
+const LOAD_LOCK = 0x6164; // "ad"
+
+/**
+ * The report's days that a report Amazon created later has already loaded: its rows of those days are
+ * not written (a day never goes back to an older report: a history range and a lookback of the same
+ * day may finish in either order). First takes the profile's load lock for the transaction, so loads
+ * of one profile run one after another and each sees the last one's day loads.
+ */
+export async function daysHeldByNewerReports(tx: Tx, p: RowProvenance): Promise<string[]> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${LOAD_LOCK}, hashtext(${`${p.orgId}:${p.profileId}`}))`);
+  const result = await tx.execute(sql`
+    select distinct l.date::text as date from amazon_ads_day_loads l
+    where l.org_id = ${p.orgId} and l.profile_id = ${p.profileId}
+      and l.date between ${p.startDate}::date and ${p.endDate}::date
+      and l.report_id <> ${p.reportId} and not l.superseded
+      and l.report_created_at > ${createdAtOf(p)}
+    order by 1`);
+  return z
+    .array(z.object({ date: z.string() }))
+    .parse(rowsOf(result))
+    .map((r) => r.date);
+}
+
+const createdAtOf = (p: RowProvenance) =>
+  p.reportCreatedAt ? sql`${p.reportCreatedAt.toISOString()}::timestamptz` : sql`now()`;
 
 export interface ReconciledDay {
   date: string;
@@ -13,6 +40,8 @@ export interface ReconciledDay {
   suspectEmpty: boolean;
   /** Rows kept because of suspectEmpty. */
   keptRows: number;
+  /** A newer report had loaded the day: this one's rows of it were not written. */
+  superseded: boolean;
 }
 
 /**
@@ -23,15 +52,18 @@ export interface ReconciledDay {
  *   source_report_id is not this report's, since the upsert has just set it on every row it wrote;
  * - a day the report holds no row of while rows are stored: the rows are kept and the day is marked
  *   suspect-empty (Amazon has served empty files for days that had data), until a later non-empty load;
- * - a day with no rows on either side: an empty day, recorded as loaded with 0 rows.
+ * - a day with no rows on either side: an empty day, recorded as loaded with 0 rows;
+ * - a day a newer report had loaded (p.skipDates): recorded as superseded, nothing deleted.
  * One aggregate over the report's days (through the table's unique index on org, profile, date), and
  * a delete only where a day has rows from another report.
  */
 export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<ReconciledDay[]> {
   const mine = sql`a.source_report_id = ${p.reportId}`;
+  const skipped = sql`${dateArray(p.skipDates)}::date[]`;
   const result = await tx.execute(sql`
     with days as (
-      select d::date as date from generate_series(${p.startDate}::date, ${p.endDate}::date, interval '1 day') as d
+      select d::date as date, d::date = any(${skipped}) as superseded
+      from generate_series(${p.startDate}::date, ${p.endDate}::date, interval '1 day') as d
     ),
     stored as (
       select a.date,
@@ -49,22 +81,24 @@ export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<Rec
     withdrawn as (
       delete from amazon_sp_ads a using stored s
       where a.org_id = ${p.orgId} and a.profile_id = ${p.profileId} and a.date = s.date
-        and s.rows > 0 and s.others > 0 and not ${mine}
+        and s.rows > 0 and s.others > 0 and not ${mine} and not s.date = any(${skipped})
       returning a.date
     ),
     withdrawn_per_day as (select date, count(*)::int as n from withdrawn group by date)
     insert into amazon_ads_day_loads as l
       (org_id, profile_id, date, report_id, kind, lookback_days, rows, impressions, clicks, cost, sales_14d,
-       withdrawn_rows, suspect_empty, generation_ms)
+       withdrawn_rows, suspect_empty, generation_ms, report_created_at, superseded)
     select ${p.orgId}, ${p.profileId}, days.date, ${p.reportId}, ${p.kind}, (${p.referenceDate}::date - days.date),
       coalesce(s.rows, 0), s.impressions, s.clicks, s.cost, s.sales_14d,
-      coalesce(w.n, 0), coalesce(s.rows, 0) = 0 and coalesce(s.others, 0) > 0, ${p.generationMs ?? null}::int
+      coalesce(w.n, 0), not days.superseded and coalesce(s.rows, 0) = 0 and coalesce(s.others, 0) > 0,
+      ${p.generationMs ?? null}::int, ${createdAtOf(p)}, days.superseded
     from days left join stored s using (date) left join withdrawn_per_day w using (date)
     on conflict (org_id, report_id, date) do update set
       rows = excluded.rows, impressions = excluded.impressions, clicks = excluded.clicks, cost = excluded.cost,
       sales_14d = excluded.sales_14d, withdrawn_rows = excluded.withdrawn_rows,
-      suspect_empty = excluded.suspect_empty, generation_ms = excluded.generation_ms, loaded_at = now()
-    returning l.date::text as date, l.rows, l.withdrawn_rows, l.suspect_empty,
+      suspect_empty = excluded.suspect_empty, generation_ms = excluded.generation_ms,
+      report_created_at = excluded.report_created_at, superseded = excluded.superseded, loaded_at = now()
+    returning l.date::text as date, l.rows, l.withdrawn_rows, l.suspect_empty, l.superseded,
       (select coalesce(s2.others, 0) from stored s2 where s2.date = l.date)::int as kept_rows
   `);
   return z.array(dayRow).parse((result as { rows: unknown }).rows);
@@ -76,6 +110,7 @@ const dayRow = z
     rows: z.coerce.number(),
     withdrawn_rows: z.coerce.number(),
     suspect_empty: z.boolean(),
+    superseded: z.boolean(),
     kept_rows: z.coerce.number().nullable(),
   })
   .transform((r): ReconciledDay => ({
@@ -84,4 +119,5 @@ const dayRow = z
     withdrawnRows: r.withdrawn_rows,
     suspectEmpty: r.suspect_empty,
     keptRows: r.suspect_empty ? (r.kept_rows ?? 0) : 0,
+    superseded: r.superseded,
   }));

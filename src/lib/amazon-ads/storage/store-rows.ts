@@ -16,7 +16,14 @@ export interface RowProvenance {
   referenceDate: string;
   /** How long Amazon took to generate the report, when it said (recorded per day load). */
   generationMs?: number | null;
+  /** When Amazon created the report: a day takes rows only from a report newer than the one it holds (unknown: now). */
+  reportCreatedAt?: Date | null;
+  /** The report's days a newer report has already loaded (reconcile-days.ts daysHeldByNewerReports): not written. */
+  skipDates?: readonly string[];
 }
+
+/** A Postgres date[] literal of `dates` (ISO dates need no quoting). */
+export const dateArray = (dates: readonly string[] = []) => `{${dates.join(",")}}`;
 
 // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
 const isKey = (c: ColumnSpec) => KEY_COLUMNS.includes(c);
@@ -102,6 +109,7 @@ export function upsertFrom(source: SQL, columns: readonly ColumnSpec[], provenan
       sql`, `,
     )}
     from ${source}
+    ${provenance.skipDates?.length ? sql`where u.${ident(column("date").db)} <> all(${dateArray(provenance.skipDates)}::date[])` : sql``}
     on conflict (org_id, profile_id, ${keyColumns}) do update set
       ${setData.length ? sql`${sql.join(setData, sql`, `)},` : sql``}
       source_report_id = excluded.source_report_id,

@@ -190,6 +190,7 @@ async function loadOnce(
     endDate: row.reportEndDate,
     referenceDate,
     generationMs: generationMsOf(report),
+    reportCreatedAt: createdAtOf(report, row),
   };
   const options = { batchSize: config.batchSize, unknownKeys, onBatch: config.onBatch };
   const { rows, days } = await ingestReport(db, url, provenance, options, (tx, total) =>
@@ -212,4 +213,10 @@ export function generationMsOf(report: AsyncReport): number | null {
   const generated = Date.parse(report.generatedAt ?? "");
   if (!Number.isFinite(created) || !Number.isFinite(generated) || generated < created) return null;
   return Math.min(generated - created, 2 ** 31 - 1);
+}
+
+/** When Amazon created the report; our request's time when Amazon did not say (an adopted report keeps Amazon's). */
+function createdAtOf(report: AsyncReport, row: PendingReport): Date {
+  const created = Date.parse(report.createdAt ?? "");
+  return Number.isFinite(created) ? new Date(created) : row.createdAt;
 }

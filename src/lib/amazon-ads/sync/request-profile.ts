@@ -1,3 +1,4 @@
+import { isAmazonError } from "../../amazon/errors";
 import { clientKeyOf } from "../queue/client-key";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
@@ -56,6 +57,10 @@ export async function requestForProfile(
       if (existing) return { ...base, reportId: existing.reportId, outcome: "already_pending" };
       try {
         const created = await createReportWithRecovery(client, startDate, endDate);
+        if (created.startDate !== startDate)
+          warnings.push(
+            `Amazon's retention starts at ${created.startDate}: the report for ${startDate}..${endDate} was asked for from there`,
+          );
         if (created.droppedColumns.length) {
           warnings.push(
             `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${startDate}; they were dropped from the request`,
@@ -64,7 +69,7 @@ export async function requestForProfile(
         const inserted = await insertPendingReport(db, {
           orgId,
           reportId: created.reportId,
-          reportDate: startDate,
+          reportDate: created.startDate,
           reportEndDate: endDate,
           kind,
           lookbackDays,
@@ -75,8 +80,11 @@ export async function requestForProfile(
           firstPollInMs,
         });
         const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
-        return { ...base, reportId: created.reportId, outcome };
+        return { ...base, startDate: created.startDate, reportId: created.reportId, outcome };
       } catch (error) {
+        // Nothing of the range is left at Amazon: not a failure to ask again for.
+        if (isAmazonError(error) && error.reason === "outside_retention")
+          return { ...base, outcome: "skipped", error: describeError(error) };
         return { ...base, outcome: "failed", error: describeError(error) };
       }
     },

@@ -13,11 +13,19 @@ import { abandonUnselectedProfiles, failedNotRetried, finishReport, pollLater } 
 import { nextPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 import { finishRequestUnit, queueProfileUnits, retryRequestUnitLater } from "../queue/request-units";
 import { selectProfiles } from "../plan/profile-selection";
-import { backfillPlanSchema, backfillTargets, type BackfillPlan } from "../plan/targets";
+import {
+  backfillPlanSchema,
+  backfillTargets,
+  historyPlanSchema,
+  historyTargets,
+  type BackfillPlan,
+  type ReportTarget,
+} from "../plan/targets";
+import { queueHistoryUnits, recordHistorySpan } from "../queue/history";
 import { requestForProfile } from "../sync/request-profile";
 import type { OrgLogBook } from "../reporting/org-logs";
 import type { ReportOutcome } from "../reporting/summary";
-import type { WorkerSettings } from "./worker-options";
+import { DEFAULT_WORKER, type WorkerSettings } from "./worker-options";
 
 /** What a unit needs from its worker: the database, the log book and the organisation's login. */
 export interface UnitContext {
@@ -69,6 +77,11 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     }
     await queueProfileUnits(ctx.db, unit, selection.run, settings.client_id);
     entry.queuedProfiles = selection.run.length;
+    // Profiles the daily run sees for the first time get their past days too (once per profile ever).
+    if (!plan) {
+      const fresh = await queueHistoryUnits(ctx.db, unit, selection.run, settings.client_id, ctx.config.historyDays);
+      entry.historyQueued += fresh.length;
+    }
     entry.summary.amazonCalls += ctx.meter.calls;
     if (lookAgain) {
       const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
@@ -84,12 +97,33 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
 /** A phase-1 unit whose stored JSON does not parse (written by another version, or damaged). */
 class UnreadableUnitError extends AppError {}
 
-/** A backfill unit's range, validated as read back; null for the daily request. */
+/** A backfill unit's range, validated as read back; null for the daily request and a history. */
 function planOf(unit: RequestUnit): BackfillPlan | null {
   if (unit.job !== "backfill") return null;
   const plan = backfillPlanSchema.safeParse(unit.plan);
   if (!plan.success) throw new UnreadableUnitError(`The backfill range of unit ${unit.id} is not valid`);
   return plan.data;
+}
+
+/** What a profile unit asks for on its profile's `today`: undefined for the daily lookbacks (and due retries). */
+function targetsOf(unit: RequestUnit): ((today: string) => ReportTarget[]) | undefined {
+  if (unit.job === "history") {
+    const plan = historyPlanSchema.safeParse(unit.plan);
+    if (!plan.success) throw new UnreadableUnitError(`The history plan of unit ${unit.id} is not valid`);
+    return (today) => historyTargets(plan.data, today);
+  }
+  const plan = planOf(unit);
+  return plan ? (today) => backfillTargets(plan, today) : undefined;
+}
+
+/**
+ * Tries of a unit before it is given up. A history is asked for once ever, so it keeps the dispatch's
+ * tries even in a per-organisation run (whose later runs take it up again: the scope includes it).
+ */
+function attemptsOf(ctx: UnitContext, unit: RequestUnit): number {
+  return unit.job === "history"
+    ? Math.max(ctx.config.requestUnitAttempts, DEFAULT_WORKER.requestUnitAttempts)
+    : ctx.config.requestUnitAttempts;
 }
 
 /** One (organisation, profile): its five lookback dates and its due retries, created one after another. */
@@ -103,9 +137,10 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
     // every worker that claims it.
     if (!stored.success) throw new UnreadableUnitError(`The queued profile of unit ${unit.id} is not valid`);
     const profile = stored.data;
-    const plan = planOf(unit);
+    const targets = targetsOf(unit);
     const forProfile = forUnit(ctx, client.forProfile(profile.profileId, profile.region));
-    const failed = plan
+    // Only the daily request retries failed dates (the failed ranges of a backfill and a history too).
+    const failed = targets
       ? []
       : (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
     const result = await requestForProfile(
@@ -118,13 +153,14 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
         now: ctx.config.now?.(),
         // What the claim gave it of its client key's limit (claim.ts), at most config.createsAtOnce.
         createsAtOnce: unit.leaseSlots,
-        targets: plan ? (today) => backfillTargets(plan, today) : undefined,
+        targets,
       },
       entry.summary.warnings,
     );
     entry.summary.amazonCalls += ctx.meter.calls;
+    if (unit.job === "history") await recordHistoryOf(ctx, unit, result.reports);
     const anyFailed = result.reports.some((r) => r.outcome === "failed");
-    if (anyFailed && unit.attempts < ctx.config.requestUnitAttempts) {
+    if (anyFailed && unit.attempts < attemptsOf(ctx, unit)) {
       // Created dates are open requests now: the next try asks only for the ones that failed.
       await retryRequestUnitLater(ctx.db, unit, leaseId, result.profile.message);
       return;
@@ -139,9 +175,18 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
   }
 }
 
+/** The span of a history's reports Amazon took (created, adopted, or already open). */
+async function recordHistoryOf(ctx: UnitContext, unit: RequestUnit, reports: readonly ReportOutcome[]) {
+  const taken = reports.filter((r) => ["created", "adopted", "already_pending"].includes(r.outcome));
+  if (taken.length === 0) return;
+  const from = taken.map((r) => r.startDate).reduce((a, b) => (a < b ? a : b));
+  const to = taken.map((r) => r.endDate).reduce((a, b) => (a > b ? a : b));
+  await recordHistorySpan(ctx.db, unit.orgId, unit.profileId, { from, to });
+}
+
 async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: string, error: unknown) {
   const message = describeError(error);
-  if (isAmazonError(error) && error.transient && unit.attempts < ctx.config.requestUnitAttempts) {
+  if (isAmazonError(error) && error.transient && unit.attempts < attemptsOf(ctx, unit)) {
     await retryRequestUnitLater(ctx.db, unit, leaseId, message);
     return;
   }

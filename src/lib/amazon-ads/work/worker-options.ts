@@ -35,6 +35,8 @@ export interface WorkerOptions {
    * again by design, so a revoked grant or a new profile shows at once).
    */
   discovery?: "daily" | "live";
+  /** Days back a profile's history reaches when a discovery first sees it (AMAZON_ADS_HISTORY_DAYS); 0: none. */
+  historyDays?: number;
   /** Units this worker works on at once; bounded by the database pool (DATABASE_POOL_MAX − 1). */
   unitsAtOnce?: number;
   /** Only this organisation's units of one queue (a per-organisation run); default: every unit. */
@@ -107,6 +109,7 @@ export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
     clientConcurrency: e.AMAZON_ADS_CLIENT_CONCURRENCY,
     clientConcurrencyMax: e.AMAZON_ADS_CLIENT_CONCURRENCY_MAX,
     unitsAtOnce: e.AMAZON_ADS_UNITS_AT_ONCE,
+    historyDays: e.AMAZON_ADS_HISTORY_DAYS,
     ...given,
   };
   // Each unit holds at most one connection at a time; one stays free for the log book and the claims.
