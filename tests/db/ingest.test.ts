@@ -185,7 +185,9 @@ describe("ingest of a report file", () => {
     const row = (id: number, cost: number) => ({ date: D, campaignId: id, cost, impressions: 10, sales14d: 2.5 });
     await ingest(serve(file([row(1, 1.25), row(2, 2), row(3, 3)])), provenance("r1", 1));
     const later = await ingest(serve(file([row(1, 1.5), row(3, 3)])), provenance("r3", 3));
-    expect(later.days).toEqual([{ date: D, rows: 2, withdrawnRows: 1, suspectEmpty: false, keptRows: 0 }]);
+    expect(later.days).toEqual([
+      { date: D, rows: 2, withdrawnRows: 1, suspectEmpty: false, keptRows: 0, superseded: false },
+    ]);
     expect((await stored()).map((r) => [r.campaignId, r.cost])).toEqual([
       ["1", "1.5"],
       ["3", "3"],
@@ -228,7 +230,9 @@ describe("ingest of a report file", () => {
 
   it("an empty report over a day with rows keeps them and marks the day suspect; over a day without rows it is an empty day", async () => {
     const empty = await ingest(serve("[]"), provenance("r1", 1));
-    expect(empty.days).toEqual([{ date: D, rows: 0, withdrawnRows: 0, suspectEmpty: false, keptRows: 0 }]);
+    expect(empty.days).toEqual([
+      { date: D, rows: 0, withdrawnRows: 0, suspectEmpty: false, keptRows: 0, superseded: false },
+    ]);
     await ingest(
       serve(
         file([
@@ -239,10 +243,14 @@ describe("ingest of a report file", () => {
       provenance("r3", 3),
     );
     const suspect = await ingest(serve("[]"), provenance("r7", 7));
-    expect(suspect.days).toEqual([{ date: D, rows: 0, withdrawnRows: 0, suspectEmpty: true, keptRows: 2 }]);
+    expect(suspect.days).toEqual([
+      { date: D, rows: 0, withdrawnRows: 0, suspectEmpty: true, keptRows: 2, superseded: false },
+    ]);
     expect(await stored()).toHaveLength(2);
     const cleared = await ingest(serve(file([{ date: D, campaignId: 2, cost: 2 }])), provenance("r14", 14));
-    expect(cleared.days).toEqual([{ date: D, rows: 1, withdrawnRows: 1, suspectEmpty: false, keptRows: 0 }]);
+    expect(cleared.days).toEqual([
+      { date: D, rows: 1, withdrawnRows: 1, suspectEmpty: false, keptRows: 0, superseded: false },
+    ]);
     expect((await stored()).map((r) => r.campaignId)).toEqual(["2"]);
   });
 
