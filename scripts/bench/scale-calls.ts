@@ -1,7 +1,7 @@
 // The call figures of a scale run, computed inside the simulator's process from its request log (which
 // can hold a few hundred thousand requests; only these figures cross the process boundary).
 import type { RecordedRequest, ReportSummary } from "../../tools/amazon-ads-simulator/index";
-import type { CallStats, ClientPeaks, TokenFigures } from "./scale-protocol";
+import type { CallStats, ClientPeaks, HistoryCalls, TokenFigures } from "./scale-protocol";
 
 const REPORT_PATH = /^\/(na|eu|fe)\/reporting\/reports\/[^/]+$/;
 const DOWNLOAD_FILE = /\/report-(.+)-\d+\.json\.gz$/;
@@ -132,6 +132,39 @@ function tokenFigures(requests: readonly RecordedRequest[], logins: readonly Log
   };
 }
 
+/** A create or report of the history: a range, or one day older than the lookbacks reach (31 days: 30 and a zone's day). */
+function isHistory(startDate: string, endDate: string, now: number): boolean {
+  return startDate !== endDate || now - Date.parse(`${startDate}T00:00:00Z`) > 31 * 86_400_000;
+}
+
+function historyCalls(requests: readonly RecordedRequest[], reports: readonly ReportSummary[]): HistoryCalls {
+  const now = Date.now();
+  const ofHistory = reports.filter((r) => isHistory(r.startDate, r.endDate, now));
+  const completed = ofHistory.filter((r) => r.status === "COMPLETED");
+  let createCalls = 0;
+  let createCalls429 = 0;
+  for (const r of requests) {
+    if (kindOf(r) !== "create") continue;
+    let body: { startDate?: unknown; endDate?: unknown };
+    try {
+      body = JSON.parse(r.body) as typeof body;
+    } catch {
+      continue;
+    }
+    if (typeof body.startDate !== "string" || typeof body.endDate !== "string") continue;
+    if (!isHistory(body.startDate, body.endDate, now)) continue;
+    createCalls++;
+    if (r.status === 429) createCalls429++;
+  }
+  return {
+    reports: ofHistory.length,
+    createCalls,
+    createCalls429,
+    pollsPerReport: completed.length ? completed.reduce((n, r) => n + r.polls, 0) / completed.length : 0,
+    maxPolls: completed.reduce((n, r) => Math.max(n, r.polls), 0),
+  };
+}
+
 export function callStats(
   requests: readonly RecordedRequest[],
   reports: readonly ReportSummary[],
@@ -227,5 +260,6 @@ export function callStats(
     duplicateDownloads: [...downloads.values()].filter((n) => n > 1).length,
     reportsCreated: reports.length,
     pollsPerReport: completed.length ? completed.reduce((n, r) => n + r.polls, 0) / completed.length : 0,
+    history: historyCalls(requests, reports),
   };
 }

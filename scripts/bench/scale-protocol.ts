@@ -110,6 +110,19 @@ export interface CallStats {
   reportsCreated: number;
   /** Polls (GETs) per report, as the simulator counted them, over reports it completed. */
   pollsPerReport: number;
+  /** The history's share (reports that are not one of the day's lookbacks: a range, or a day older than 31). */
+  history: HistoryCalls;
+}
+
+export interface HistoryCalls {
+  /** History reports Amazon created. */
+  reports: number;
+  /** Create calls for them, 429s and retention refusals included. */
+  createCalls: number;
+  createCalls429: number;
+  /** Polls per history report over those Amazon completed; the most any one took. */
+  pollsPerReport: number;
+  maxPolls: number;
 }
 
 export type ScaleSimCommand =

@@ -39,6 +39,11 @@ export interface ScaleRunOptions {
   operatorApp?: { clientId: string; clientSecret: string };
   /** The adaptive limit's start (AMAZON_ADS_CLIENT_CONCURRENCY), for keys that have not learnt one. */
   clientConcurrency: number;
+  /**
+   * AMAZON_ADS_HISTORY_DAYS for this run: 0 (an ordinary day: every organisation already synced) or a
+   * launch day's 95 (every organisation new: each profile's history too). Default 0.
+   */
+  historyDays?: number;
   log: (line: string) => void;
 }
 
@@ -85,6 +90,11 @@ export interface ScaleRunFigures {
   workerMs: number;
   /** From the first dispatch to the last healthy report loaded (null: not all were). */
   dataInMs: number | null;
+  /** A launch day: from the first dispatch to the last history report loaded (null: no history, or not all in). */
+  historyInMs: number | null;
+  historyDays: number;
+  /** History reports of healthy organisations: completed, failed, still pending at the end. */
+  historyReports: { completed: number; failed: number; pending: number };
   runMs: number;
   expectedReports: number;
   completedReports: number;
@@ -122,6 +132,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     delete process.env.AMAZON_ADS_CLIENT_ID;
     delete process.env.AMAZON_ADS_CLIENT_SECRET;
   }
+  const historyDays = o.historyDays ?? 0;
+  process.env.AMAZON_ADS_HISTORY_DAYS = String(historyDays);
   o.log(`${o.label}: creating a database with ${o.orgs.length} organisations (pool ${poolMax})`);
   const db = await createScaleDb(o.orgs, poolMax, o.operatorApp?.clientId ?? null);
   try {
@@ -148,7 +160,9 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
         `${o.label}: ${job} dispatch ${dispatches.length} took ${((Date.now() - t) / 1000).toFixed(0)} s, ` +
           `${dispatches.at(-1)!.units} units; ${done.completed}/${expectedReports} healthy reports loaded`,
       );
-      if (done.completed >= expectedReports) break;
+      const history = historyDays ? await historyOf(db, healthyIds) : null;
+      if (history) o.log(`${o.label}: history ${history.completed} completed, ${history.pending} pending or queued`);
+      if (done.completed >= expectedReports && (!history || history.pending === 0)) break;
       if (Date.now() - started > o.maxWallMs) {
         o.log(`${o.label}: stopping after ${o.maxWallMs / 1000} s without all the data`);
         break;
@@ -166,6 +180,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     const connections = await sampler.stop();
     const workers = runs.flatMap((r) => r.workers);
     const done = await completedOf(db, healthyIds);
+    const history = await historyOf(db, healthyIds);
     const stormOrgIds = o.orgs.filter((g) => g.fault === "storm").map((g) => db.orgIds[g.index]!);
     const { costs, unreleased } = await unitCosts(db, stormOrgIds);
     const stormIds = o.orgs.filter((g) => g.fault === "storm").map((g) => g.clientId);
@@ -192,6 +207,9 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
       leaseLost: sum(workers.map((w) => w.leaseLost)),
       workerMs: sum(workers.map((w) => w.durationMs)),
       dataInMs: done.completed >= expectedReports && done.lastAt !== null ? done.lastAt - started : null,
+      historyInMs: historyDays && history.pending === 0 && history.lastAt !== null ? history.lastAt - started : null,
+      historyDays,
+      historyReports: { completed: history.completed, failed: history.failed, pending: history.pending },
       runMs,
       expectedReports,
       completedReports: done.completed,
@@ -211,6 +229,7 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     };
   } finally {
     await db.dispose();
+    delete process.env.AMAZON_ADS_HISTORY_DAYS;
     delete process.env.AMAZON_ADS_CLIENT_ID;
     delete process.env.AMAZON_ADS_CLIENT_SECRET;
   }
@@ -240,6 +259,29 @@ async function completedOf(db: ScaleDb, orgIds: number[]) {
   };
 }
 
+/** The history's reports of `orgIds`: done, failed, and still to come (pending reports and queued history units). */
+async function historyOf(db: ScaleDb, orgIds: number[]) {
+  const [row] = await db.query<{ completed: string; failed: string; pending: string; last_at: string | null }>(
+    `select count(*) filter (where status = 'completed') as completed,
+            count(*) filter (where status = 'failed') as failed,
+            count(*) filter (where status = 'pending')
+              + (select count(*) from amazon_ads_request_units u
+                 where u.job = 'history' and u.status = 'pending' and u.org_id = any($1)) as pending,
+            (select extract(epoch from max(e.at)) * 1000 from bench_unit_events e
+             join amazon_ads_pending_reports r on r.id = e.unit_id
+             where e.tbl = 'amazon_ads_pending_reports' and e.event = 'release' and e.status = 'completed'
+               and r.kind = 'history' and e.org_id = any($1)) as last_at
+     from amazon_ads_pending_reports where org_id = any($1) and kind = 'history'`,
+    [orgIds],
+  );
+  return {
+    completed: Number(row?.completed ?? 0),
+    failed: Number(row?.failed ?? 0),
+    pending: Number(row?.pending ?? 0),
+    lastAt: row?.last_at === null || row?.last_at === undefined ? null : Number(row.last_at),
+  };
+}
+
 async function pendingUnits(db: ScaleDb): Promise<number> {
   const [row] = await db.query<{ n: string }>(
     `select (select count(*) from amazon_ads_request_units where status = 'pending')
@@ -259,8 +301,9 @@ async function loadedTwice(db: ScaleDb): Promise<number> {
 /** Rows per organisation against Σ expectedRowCount over the (profile, date) pairs it loaded. */
 async function checkRows(db: ScaleDb, o: ScaleRunOptions): Promise<RowCheck> {
   const indexOf = new Map(db.orgIds.map((id, index) => [id, index]));
+  // Every (organisation, profile, date) a report loaded: the days of a history range as well.
   const loaded = await db.query<{ org_id: number; profile_id: string; report_date: string }>(
-    `select org_id, profile_id, report_date::text from amazon_ads_pending_reports where status = 'completed'`,
+    `select distinct org_id, profile_id, date::text as report_date from amazon_ads_day_loads`,
   );
   const truth = await o.sim.truth(loaded.map((r) => [r.profile_id, r.report_date]));
   const truthOf = new Map<number, number>();

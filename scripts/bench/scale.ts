@@ -8,6 +8,8 @@
 // `--quick`: 50 organisations, W = 16, a subset of 2, generation scaled 60×: a smoke run of about 3–5
 // minutes (the storm organisation's retries keep its one dispatch going); the doc is left alone.
 // `--shared-only`: only the shared run; `--no-shared`: without it (neither writes the doc).
+// `--launch-day`: the shared set-up twice on the same organisations, an ordinary day and a launch day
+// (every profile's history too; scale-launch.ts); it prints its own section and writes no doc.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -47,6 +49,7 @@ export async function scaleBench(argv: string[]): Promise<number> {
       "no-autoanalyze": { type: "boolean", default: false },
       "shared-only": { type: "boolean", default: false },
       "no-shared": { type: "boolean", default: false },
+      "launch-day": { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -56,7 +59,8 @@ export async function scaleBench(argv: string[]): Promise<number> {
   const timeScale = quick ? QUICK_TIME_SCALE : TIME_SCALE;
   const seqOrgs = Number(values["seq-orgs"] ?? (quick ? 2 : 10));
   const budgetMs = Number(values["budget-ms"] ?? 240_000);
-  const sharedOnly = values["shared-only"] ?? false;
+  const launchDay = values["launch-day"] ?? false;
+  const sharedOnly = (values["shared-only"] ?? false) || launchDay;
   const withShared = !(values["no-shared"] ?? false);
   if (sharedOnly && !withShared) throw new Error("--shared-only and --no-shared exclude each other");
   const writeDoc =
@@ -119,6 +123,34 @@ export async function scaleBench(argv: string[]): Promise<number> {
     let shared: ScaleRunFigures | undefined;
     const maxWallMs = (quick ? 10 : 20) * 60_000;
     const common = { worker, autoAnalyze, clientConcurrency, log };
+    if (launchDay) {
+      const orgs = await describe(sim);
+      const run = {
+        ...common,
+        sim,
+        maxWallMs: 3 * maxWallMs,
+        orgs,
+        workers,
+        operatorApp: { clientId: SCALE_SHARED_CLIENT_ID, clientSecret: SCALE_SHARED_CLIENT_SECRET },
+      };
+      const ordinary = await runScale({ ...run, label: `ordinary day W=${workers}` });
+      const launch = await runScale({ ...run, label: `launch day W=${workers}`, historyDays: 95 });
+      const raw = path.join(os.tmpdir(), `ads-sync-bench-launch-${Date.now()}.json`);
+      fs.writeFileSync(raw, JSON.stringify({ sharedConfig, worker, ordinary, launch }, null, 2));
+      log(`raw figures in ${raw}`);
+      const { launchDayMarkdown } = await import("./scale-launch");
+      const markdown = launchDayMarkdown({
+        command: `npm run bench -- scale ${argv.join(" ")}`,
+        date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+        machine: `${os.availableParallelism()} CPU, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}`,
+        revision: appRevision,
+        timeScale,
+        ordinary,
+        launch,
+      });
+      console.log(`\n${markdown.text}\n`);
+      return markdown.goalsMissed ? 2 : 0;
+    }
     if (!sharedOnly) {
       const orgs = await describe(sim);
       const subset = orgs.slice(0, seqOrgs);

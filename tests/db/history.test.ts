@@ -6,9 +6,24 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
-import { collectReports, dispatch, requestBackfill, requestReports, statusReport, verifyData } from "@/lib/amazon-ads";
+import {
+  collectReports,
+  dispatch,
+  enqueueDailyRequests,
+  requestBackfill,
+  requestReports,
+  statusReport,
+  verifyData,
+} from "@/lib/amazon-ads";
 import { addDays } from "@/lib/amazon-ads/plan/dates";
-import { amazonAdsDayLoads, amazonAdsProfileHistory, amazonAdsRequestUnits, syncLogs } from "@/lib/db/schema";
+import { claimNextUnit } from "@/lib/amazon-ads/queue/claim";
+import {
+  amazonAdsDayLoads,
+  amazonAdsPendingReports,
+  amazonAdsProfileHistory,
+  amazonAdsRequestUnits,
+  syncLogs,
+} from "@/lib/db/schema";
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS, type Simulator } from "../../tools/amazon-ads-simulator/index";
 import { amazonRows, storedRows } from "../support/rows";
@@ -181,6 +196,45 @@ describe("a new profile's history", () => {
     await collectReports(1, FAST_COLLECT);
     const history = (await statusReport(1)).history;
     expect(history).toMatchObject([{ state: "done", from: addDays(today(), -93), daysTotal: 92, daysLoaded: 92 }]);
+  });
+});
+
+describe("history after the day's work", () => {
+  it("claims take the day's request units first, then the reports due, then history units, whatever their age", async () => {
+    const profile = { ...SIM_DEFAULTS.profile };
+    const hourAgo = sql`now() - interval '1 hour'`;
+    await db()
+      .insert(amazonAdsRequestUnits)
+      .values({
+        orgId: 1,
+        runDate: today(),
+        kind: "profile",
+        job: "history",
+        plan: { days: 95 },
+        planKey: "history",
+        profileId: SIM_DEFAULTS.profileId,
+        profile,
+        availableAt: hourAgo,
+      });
+    await db()
+      .insert(amazonAdsPendingReports)
+      .values({
+        orgId: 1,
+        reportId: "r-due",
+        reportDate: dailyDates()[0]!,
+        reportEndDate: dailyDates()[0]!,
+        kind: "daily",
+        lookbackDays: 1,
+        profileId: SIM_DEFAULTS.profileId,
+        region: "EU",
+        nextPollAt: sql`now() - interval '30 minutes'`,
+      });
+    await enqueueDailyRequests(db(), { orgIds: [1] });
+    const claim = () => claimNextUnit(db(), { leaseMs: 60_000, clientConcurrency: 10 });
+    const order = [];
+    for (let c = await claim(); c; c = await claim())
+      order.push(c.kind === "report" ? "report" : `${c.unit.kind}:${c.unit.job}`);
+    expect(order).toEqual(["discover:request", "report", "profile:history"]);
   });
 });
 
