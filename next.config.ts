@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // No X-Powered-By: Next.js (what the server runs is nobody's business).
+  poweredByHeader: false,
   // PGlite loads its wasm/data files by path at run time; bundling it breaks that under webpack.
   serverExternalPackages: ["@electric-sql/pglite"],
   logging: {

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { safeNextPath } from "./safe-next";
 import { useHydrated } from "./useHydrated";
 
 /** better-auth's error bodies carry a short `message`; anything else (an HTML error page) is ignored. */
@@ -30,8 +31,7 @@ async function failureMessage(response: Response | null): Promise<string> {
 }
 
 function nextPath(): string {
-  const next = new URLSearchParams(window.location.search).get("next");
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/settings";
+  return safeNextPath(new URLSearchParams(window.location.search).get("next"), window.location.origin);
 }
 
 export function LoginForm() {

@@ -197,6 +197,45 @@ describe("settings API (amazon)", () => {
     expect(response.status).toBe(403);
   });
 
+  it("compares the whole origin (scheme and port too), trusts no X-Forwarded-Host, and wants an Origin with a session", async () => {
+    const change = (headers: Record<string, string>, cookie: string | undefined = admin.cookie) =>
+      settingsPost(jsonRequest("/api/settings", { cookie, body: { amazon: SP }, headers }));
+    for (const origin of ["https://localhost:3000", "http://localhost:3001", "http://localhost", "null"]) {
+      const response = await change({ origin });
+      expect(response.status, origin).toBe(403);
+      expect((await response.json()).message).toBe("Cross-origin request refused");
+    }
+    // A client's own X-Forwarded-Host does not make its origin ours.
+    expect((await change({ origin: "https://evil.example", "x-forwarded-host": "evil.example" })).status).toBe(403);
+    // A change with the session cookie and no Origin: not a page of ours.
+    const bare = new Request("http://localhost:3000/api/settings", {
+      method: "POST",
+      headers: { cookie: admin.cookie, "content-type": "application/json" },
+      body: JSON.stringify({ amazon: SP }),
+    });
+    const refused = await settingsPost(bare);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).message).toMatch(/must say where it comes from/);
+    // Without a session nothing is at stake: the route's own check answers.
+    const anonymous = new Request("http://localhost:3000/api/settings", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ amazon: SP }),
+    });
+    expect((await settingsPost(anonymous)).status).toBe(401);
+    // The app's own page.
+    expect((await change({ origin: "http://localhost:3000" })).status).toBe(200);
+  });
+
+  it("answers with Cache-Control: no-store, settings and errors alike", async () => {
+    const read = await settingsGet(jsonRequest("/api/settings", { cookie: admin.cookie }));
+    expect(read.status).toBe(200);
+    expect(read.headers.get("cache-control")).toBe("no-store");
+    const refused = await settingsGet(jsonRequest("/api/settings"));
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("cache-control")).toBe("no-store");
+  });
+
   it("isolates organisations: org 2's admin can neither read nor write org 1", async () => {
     const other = await otherOrgAdmin();
     const read = await settingsGet(jsonRequest("/api/settings?orgId=1", { cookie: other.cookie }));

@@ -122,6 +122,22 @@ describe("production (next start, BETTER_AUTH_URL=http://127.0.0.1:<port>)", () 
     }
   });
 
+  it("a `next` that resolves to another host (a backslash, a tab) lands on the settings, not there", async () => {
+    const { page } = browser();
+    for (const next of ["/%5Cevil.example/steal", "/%09/evil.example/steal", "//evil.example/steal"]) {
+      await browser().context.clearCookies();
+      await open(page, app.url, `/login?next=${next}`);
+      await submitSignIn(page, ADMIN.password);
+      await page.waitForURL((u) => u.pathname === "/settings");
+      expect(new URL(page.url()).origin, next).toBe(new URL(app.url).origin);
+    }
+    // A path of its own is kept.
+    await browser().context.clearCookies();
+    await open(page, app.url, `/login?next=${encodeURIComponent("/settings?orgId=1")}`);
+    await submitSignIn(page, ADMIN.password);
+    await page.waitForURL((u) => u.pathname === "/settings" && u.search === "?orgId=1");
+  });
+
   it("on its own address (BETTER_AUTH_URL) it signs in", async () => {
     const { page } = browser();
     await open(page, app.url, "/login");

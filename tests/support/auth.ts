@@ -53,10 +53,13 @@ export function jsonRequest(
   init: { method?: string; cookie?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Request {
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
+  const method = init.method ?? (init.body === undefined ? "GET" : "POST");
   if (init.cookie) headers.cookie = init.cookie;
   if (init.body !== undefined) headers["content-type"] ??= "application/json";
+  // As the app's own page sends it (a browser always names the origin of a change).
+  if (method !== "GET" && method !== "HEAD") headers.origin ??= APP;
   return new Request(url.startsWith("http") ? url : `${APP}${url}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
+    method,
     headers,
     body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
   });

@@ -1,6 +1,7 @@
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { redact, registerSecret } from "@/lib/log";
+import { securityHeaders } from "@/lib/http/security-headers";
 import { proxy } from "@/proxy";
 
 const request = (path: string, cookie?: string) =>
@@ -47,6 +48,47 @@ describe("proxy", () => {
   it("passes requests that carry a session cookie (the handlers check it)", () => {
     expect(proxy(request("/settings", SESSION)).headers.get("x-middleware-next")).toBe("1");
     expect(proxy(request("/api/settings", SESSION)).headers.get("x-middleware-next")).toBe("1");
+  });
+});
+
+describe("security headers", () => {
+  it("every answer of the proxy carries them, with a fresh nonce each time, on the page's request too", () => {
+    const nonces = new Set<string>();
+    for (const response of [
+      proxy(request("/login")),
+      proxy(request("/settings", SESSION)),
+      proxy(request("/api/settings")),
+      proxy(request("/settings")),
+    ]) {
+      const csp = response.headers.get("content-security-policy") ?? "";
+      const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+      expect(nonce).toBeDefined();
+      nonces.add(nonce!);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
+      expect(csp).toContain("object-src 'none'");
+      expect(response.headers.get("x-frame-options")).toBe("DENY");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(response.headers.get("strict-transport-security")).toBeNull(); // not production, not https
+    }
+    expect(nonces.size).toBe(4);
+    // Next.js reads the nonce for its scripts from the policy on the request it renders.
+    const passed = proxy(request("/login"));
+    expect(passed.headers.get("x-middleware-request-content-security-policy")).toBe(
+      passed.headers.get("content-security-policy"),
+    );
+  });
+
+  it("production: no eval, styles by nonce; HSTS and upgrades only over https", () => {
+    const https = securityHeaders({ nonce: "n0", production: true, https: true });
+    expect(https["Content-Security-Policy"]).not.toContain("unsafe-eval");
+    expect(https["Content-Security-Policy"]).toContain("style-src 'self' 'nonce-n0'");
+    expect(https["Content-Security-Policy"]).toContain("upgrade-insecure-requests");
+    expect(https["Strict-Transport-Security"]).toMatch(/^max-age=\d{8}; includeSubDomains$/);
+    const http = securityHeaders({ nonce: "n0", production: true, https: false });
+    expect(http["Strict-Transport-Security"]).toBeUndefined();
+    expect(http["Content-Security-Policy"]).not.toContain("upgrade-insecure-requests");
   });
 });
 

@@ -4,22 +4,8 @@ import crypto from "node:crypto";
 import { getDb, type Db } from "../db";
 import * as schema from "../db/schema";
 import { secretFromEnvOrDataDir } from "../settings/dev-secrets";
-import { env, isProduction } from "../env";
-
-const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
-
-/**
- * Development only: a developer opens the app as localhost, 127.0.0.1 or [::1] interchangeably, and
- * the browser's Origin is whichever was typed, while BETTER_AUTH_URL (or the inferred base URL) names
- * just one of them. Every loopback spelling of the port the request arrived on is trusted; other
- * ports and hosts are not. In production only BETTER_AUTH_URL's origin is trusted (better-auth's default).
- */
-function developmentLoopbackOrigins(request?: Request): string[] {
-  if (!request || isProduction()) return [];
-  const { protocol, port } = new URL(request.url);
-  if (protocol !== "http:") return [];
-  return LOOPBACK_HOSTS.map((host) => `http://${host}${port ? `:${port}` : ""}`);
-}
+import { env } from "../env";
+import { developmentLoopbackOrigins } from "./origins";
 
 function createAuth(db: Db) {
   return betterAuth({

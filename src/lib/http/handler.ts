@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { InvalidInputError } from "../errors";
 import { forbidden, HttpError, toHttpError } from "./errors";
 import { logError } from "../log";
+import { ownOrigins } from "../auth/origins";
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -12,33 +13,49 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * CSRF-able), known errors become their JSON response (toHttpError), anything else a 500 that leaks no detail.
  */
 export function route(handler: Handler): Handler {
-  return async (request) => {
-    try {
-      if (STATE_CHANGING.has(request.method)) assertSameOrigin(request);
-      return await handler(request);
-    } catch (error) {
-      const known = toHttpError(error);
-      if (known) return Response.json(known.body, { status: known.status });
-      logError(`${request.method} ${new URL(request.url).pathname} failed`, error);
-      return Response.json(
-        { error: "internal_error", message: "Something went wrong on our side; the error is in the server log" },
-        { status: 500 },
-      );
-    }
-  };
+  return async (request) => noStore(await answer(handler, request));
 }
 
+async function answer(handler: Handler, request: Request): Promise<Response> {
+  try {
+    if (STATE_CHANGING.has(request.method)) assertSameOrigin(request);
+    return await handler(request);
+  } catch (error) {
+    const known = toHttpError(error);
+    if (known) return Response.json(known.body, { status: known.status, headers: known.headers });
+    logError(`${request.method} ${new URL(request.url).pathname} failed`, error);
+    return Response.json(
+      { error: "internal_error", message: "Something went wrong on our side; the error is in the server log" },
+      { status: 500 },
+    );
+  }
+}
+
+/** An API answer is about one user and one moment (settings, masked secrets, runs): no cache keeps it. */
+function noStore(response: Response): Response {
+  if (!response.headers.has("cache-control")) {
+    try {
+      response.headers.set("Cache-Control", "no-store");
+    } catch {
+      // A redirect's headers are immutable; it carries no data.
+    }
+  }
+  return response;
+}
+
+/**
+ * A state-changing request comes from the app's own origin, compared whole (scheme, host and port).
+ * One that carries a cookie (a session) must say where it comes from: browsers always send Origin on
+ * such requests, so its absence means a client that is not a page of ours. Without a cookie nothing
+ * of a user is at stake (the route checks the session anyway).
+ */
 function assertSameOrigin(request: Request) {
   const origin = request.headers.get("origin");
-  if (!origin) return; // Non-browser clients (curl, scripts) send none; browsers always do on POST.
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw forbidden("Malformed Origin header");
+  if (origin === null) {
+    if (request.headers.get("cookie")) throw forbidden("A signed-in change must say where it comes from (Origin)");
+    return;
   }
-  if (originHost !== host) throw forbidden("Cross-origin request refused");
+  if (!ownOrigins(request).includes(origin)) throw forbidden("Cross-origin request refused");
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
