@@ -200,7 +200,7 @@ describe("a new profile's history", () => {
 });
 
 describe("history after the day's work", () => {
-  it("claims take the day's request units first, then the reports due, then history units, whatever their age", async () => {
+  it("claims take the day's request units, then the day's reports, then history units and reports, whatever their age", async () => {
     const profile = { ...SIM_DEFAULTS.profile };
     const hourAgo = sql`now() - interval '1 hour'`;
     await db()
@@ -216,25 +216,26 @@ describe("history after the day's work", () => {
         profile,
         availableAt: hourAgo,
       });
+    const due = (reportId: string, kind: "daily" | "history", minutesAgo: number, date: string) => ({
+      orgId: 1,
+      reportId,
+      reportDate: date,
+      reportEndDate: date,
+      kind,
+      lookbackDays: 1,
+      profileId: SIM_DEFAULTS.profileId,
+      region: "EU" as const,
+      nextPollAt: sql`now() - make_interval(mins => ${minutesAgo})`,
+    });
     await db()
       .insert(amazonAdsPendingReports)
-      .values({
-        orgId: 1,
-        reportId: "r-due",
-        reportDate: dailyDates()[0]!,
-        reportEndDate: dailyDates()[0]!,
-        kind: "daily",
-        lookbackDays: 1,
-        profileId: SIM_DEFAULTS.profileId,
-        region: "EU",
-        nextPollAt: sql`now() - interval '30 minutes'`,
-      });
+      .values([due("r-history", "history", 90, addDays(today(), -50)), due("r-daily", "daily", 30, dailyDates()[0]!)]);
     await enqueueDailyRequests(db(), { orgIds: [1] });
     const claim = () => claimNextUnit(db(), { leaseMs: 60_000, clientConcurrency: 10 });
     const order = [];
     for (let c = await claim(); c; c = await claim())
-      order.push(c.kind === "report" ? "report" : `${c.unit.kind}:${c.unit.job}`);
-    expect(order).toEqual(["discover:request", "report", "profile:history"]);
+      order.push(c.kind === "report" ? `report:${c.unit.kind}` : `${c.unit.kind}:${c.unit.job}`);
+    expect(order).toEqual(["discover:request", "report:daily", "profile:history", "report:history"]);
   });
 });
 

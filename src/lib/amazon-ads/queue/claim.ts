@@ -153,8 +153,8 @@ function claimable(
 
 /**
  * The next unit this worker may work on, leased to it: the day's request units first (they feed the
- * reports), then reports, then history units (a new profile's past days: they never hold back a
- * day's requests or its loads).
+ * reports), then the day's reports, then history units and last history reports (a new profile's
+ * past days: they never hold back a day's requests or its loads).
  */
 export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
@@ -177,15 +177,20 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
         .returning();
       return request ? { kind: "request" as const, leaseId, unit: request } : null;
     };
-    const request = await claimRequest(sql`${requests.job} <> 'history'`);
-    if (request) return request;
-    const [report] = await tx
-      .update(reports)
-      .set({ lockedUntil, leaseId, leaseSlots: 1 })
-      .where(eq(reports.id, claimable(reports, reports.nextPollAt, limits, options.scope)))
-      .returning();
-    if (report) return { kind: "report", leaseId, unit: report };
-    return claimRequest(sql`${requests.job} = 'history'`);
+    const claimReport = async (only: SQL) => {
+      const [report] = await tx
+        .update(reports)
+        .set({ lockedUntil, leaseId, leaseSlots: 1 })
+        .where(eq(reports.id, claimable(reports, reports.nextPollAt, limits, options.scope, only)))
+        .returning();
+      return report ? { kind: "report" as const, leaseId, unit: report } : null;
+    };
+    return (
+      (await claimRequest(sql`${requests.job} <> 'history'`)) ??
+      (await claimReport(sql`${reports.kind} <> 'history'`)) ??
+      (await claimRequest(sql`${requests.job} = 'history'`)) ??
+      (await claimReport(sql`${reports.kind} = 'history'`))
+    );
   });
 }
 
