@@ -17,9 +17,39 @@ const INTERRUPTED_AFTER_MS = 5 * 60_000;
 const DEFAULT_RUN_MS = 15 * 60_000;
 
 /**
- * Opens a run's row. First closes, as interrupted, any row of the same org, source and job that a
- * killed process left `running` well past the end it announced (`expectedMs` from its start), so no
- * row stays running for ever; a run that is merely still going is left alone.
+ * Closes, as interrupted, rows a killed process left `running` well past the end they announced
+ * (`details.expectedEndAt`); a run that is merely still going is left alone. Every organisation's, or
+ * only those of one organisation, source and job. Returns how many it closed.
+ */
+export async function closeInterruptedRuns(
+  db: DbOrTx,
+  of?: { orgId: number; source: string; job: string },
+): Promise<number> {
+  const closed = await db
+    .update(syncLogs)
+    .set({
+      status: "interrupted",
+      message: "Interrupted: the process running it stopped before it finished",
+      finishedAt: sql`now()`,
+    })
+    .where(
+      and(
+        of ? and(eq(syncLogs.orgId, of.orgId), eq(syncLogs.source, of.source), eq(syncLogs.job, of.job)) : undefined,
+        eq(syncLogs.status, "running"),
+        lt(
+          sql`coalesce((${syncLogs.details}->>'expectedEndAt')::timestamptz, ${syncLogs.startedAt} + make_interval(secs => ${DEFAULT_RUN_MS / 1000}))`,
+          sql`now() - make_interval(secs => ${INTERRUPTED_AFTER_MS / 1000})`,
+        ),
+      ),
+    )
+    .returning({ id: syncLogs.id });
+  return closed.length;
+}
+
+/**
+ * Opens a run's row, first closing as interrupted a row of the same organisation, source and job
+ * that a killed process left running (closeInterruptedRuns; the clean-up of every dispatch closes the
+ * rest, so a job that never runs again for its organisation is closed too).
  */
 export async function startSyncLog(
   orgId: number,
@@ -30,25 +60,7 @@ export async function startSyncLog(
 ): Promise<number> {
   const conn = db ?? (await getDb());
   const expectedEndAt = new Date(Date.now() + (options.expectedMs ?? DEFAULT_RUN_MS)).toISOString();
-  await conn
-    .update(syncLogs)
-    .set({
-      status: "interrupted",
-      message: "Interrupted: the process running it stopped before it finished; the next run took over",
-      finishedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(syncLogs.orgId, orgId),
-        eq(syncLogs.source, source),
-        eq(syncLogs.job, job),
-        eq(syncLogs.status, "running"),
-        lt(
-          sql`coalesce((${syncLogs.details}->>'expectedEndAt')::timestamptz, ${syncLogs.startedAt} + make_interval(secs => ${DEFAULT_RUN_MS / 1000}))`,
-          sql`now() - make_interval(secs => ${INTERRUPTED_AFTER_MS / 1000})`,
-        ),
-      ),
-    );
+  await closeInterruptedRuns(conn, { orgId, source, job });
   const [row] = await conn
     .insert(syncLogs)
     .values({ orgId, source, job, status: "running", details: { expectedEndAt } })

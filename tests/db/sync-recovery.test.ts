@@ -7,6 +7,7 @@ import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
 import {
   backfill,
+  cleanUpFinishedWork,
   collectReports,
   enqueueDailyRequests,
   requestReports,
@@ -301,6 +302,36 @@ describe("a sync_logs row left running by a killed process", () => {
     expect((await byId(killed!.id)).finishedAt).not.toBeNull();
     expect((await byId(going!.id)).status).toBe("running");
     expect((await byId(otherJob!.id)).status).toBe("running");
+  });
+
+  it("is closed by the clean-up of any dispatch, whatever its organisation and job (one that never runs again)", async () => {
+    const [killed] = await db()
+      .insert(syncLogs)
+      .values({
+        orgId: 1,
+        source: "amazon_ads",
+        job: "history",
+        status: "running",
+        details: { expectedEndAt: new Date(Date.now() - 600_000).toISOString() },
+      })
+      .returning();
+    const [going] = await db()
+      .insert(syncLogs)
+      .values({
+        orgId: 1,
+        source: "amazon_ads",
+        job: "history",
+        status: "running",
+        details: { expectedEndAt: new Date(Date.now() + 60_000).toISOString() },
+      })
+      .returning();
+    await cleanUpFinishedWork(db());
+    const byId = async (id: number) => (await db().select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
+    expect(await byId(killed!.id)).toMatchObject({
+      status: "interrupted",
+      message: expect.stringMatching(/^Interrupted/),
+    });
+    expect((await byId(going!.id)).status).toBe("running");
   });
 });
 

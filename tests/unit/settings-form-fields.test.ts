@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { SettingsSection } from "@/components/SettingsSection";
 import {
   amazonAdsSettingsSchema,
+  amazonSettingsSchema,
   formFields,
   isSecretField,
   REGIONS,
@@ -184,5 +185,41 @@ describe("the settings page", () => {
       }
       expect(source, file).not.toMatch(/secret:\s*true/);
     }
+  });
+});
+
+describe("the settings' text", () => {
+  const ads = {
+    client_id: "amzn1.application-oa2-client.abc123",
+    client_secret: "secret-value-1234",
+    refresh_token: "Atzr|IwEBIexample",
+    profile_id: "366822873177837",
+  };
+
+  it("refuses NUL and other control characters in every field, saying which field", () => {
+    for (const [field, bad] of [
+      ["refresh_token", "Atzr|IwEBI\u0000tail"],
+      ["client_secret", "secret\u0007value"],
+      ["refresh_token", "Atzr|IwEBI\nsecond line"],
+      ["client_secret", "x\u007F"],
+    ] as const) {
+      const parsed = amazonAdsSettingsSchema.safeParse({ ...ads, [field]: bad });
+      expect(parsed.success, JSON.stringify(bad)).toBe(false);
+      expect(parsed.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toContainEqual(
+        expect.stringMatching(new RegExp(`^${field}: .* must not contain control characters`)),
+      );
+    }
+    const sp = amazonSettingsSchema.safeParse({
+      client_id: ads.client_id,
+      client_secret: "s\u0000",
+      refresh_token: ads.refresh_token,
+      marketplace_id: "A1F83G8C2ARO7P",
+    });
+    expect(sp.success).toBe(false);
+  });
+
+  it("keeps printable text, Unicode included, and trims surrounding spaces", () => {
+    const parsed = amazonAdsSettingsSchema.parse({ ...ads, client_secret: "  sécret–値 " });
+    expect(parsed.client_secret).toBe("sécret–値");
   });
 });

@@ -21,11 +21,17 @@ type MetaFor<T extends z.ZodType> =
 
 type FieldsMeta<S extends z.ZodObject> = { [F in keyof S["shape"]]: MetaFor<S["shape"][F]> };
 
-const required = (label: string) => z.string().trim().min(1, `${label} is required`).max(4096, `${label} is too long`);
+// Credentials and ids are printable text: a NUL or another control character is a paste gone wrong
+// (or a probe), never part of one, and would reach Amazon's forms and our logs as it is.
+const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
+const printable = (label: string) => (text: z.ZodString) =>
+  text.regex(NO_CONTROL_CHARACTERS, `${label} must not contain control characters (such as NUL or a line break)`);
+const required = (label: string) =>
+  printable(label)(z.string().trim().min(1, `${label} is required`).max(4096, `${label} is too long`));
 const LWA_CLIENT_ID = /^amzn1\.application-oa2-client\.[A-Za-z0-9]+$/;
 const lwaClientId = (label: string) =>
   required(label).regex(LWA_CLIENT_ID, `${label} should look like amzn1.application-oa2-client.…`);
-const optionalText = (label: string) => z.string().trim().max(4096, `${label} is too long`);
+const optionalText = (label: string) => printable(label)(z.string().trim().max(4096, `${label} is too long`));
 
 export const REGIONS = ["NA", "EU", "FE"] as const;
 export type AdsRegion = (typeof REGIONS)[number];

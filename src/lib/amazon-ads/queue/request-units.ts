@@ -1,6 +1,7 @@
 import { and, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db";
 import { logError } from "../../log";
+import { closeInterruptedRuns } from "../../sync-logs";
 import { RETENTION_DAYS } from "../plan/dates";
 import { amazonAdsRequestUnits, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
@@ -117,13 +118,15 @@ export async function pendingUnitsOfRun(db: DbOrTx, run: RunOfUnits): Promise<nu
 const KEEP_UNITS_DAYS = 7;
 
 /**
- * Once per dispatch (and per CLI worker run), not per worker: finished reports past 24 h, and
- * finished phase-1 units past a week. Failures are logged; the next run tries again.
+ * Once per dispatch (and per CLI worker run), not per worker: finished reports past 24 h, finished
+ * phase-1 units past a week, and sync_logs rows a killed process left running. Failures are logged;
+ * the next run tries again.
  */
 export async function cleanUpFinishedWork(db: Db): Promise<void> {
   await Promise.all([
     deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
     deleteOldRequestUnits(db),
+    closeInterruptedRuns(db),
   ]).catch((error) => logError("[amazon-ads] cleaning up finished work failed", error));
 }
 
