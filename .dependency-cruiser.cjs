@@ -4,7 +4,7 @@
 const LAYERS = [
   ["src/lib/(env|log|errors)\\.ts$", "src/lib/files/", "src/lib/catalogue/"],
   ["src/lib/db/"],
-  ["src/lib/settings/", "src/lib/sync-logs\\.ts$"],
+  ["src/lib/settings/", "src/lib/sync-logs\\.ts$", "src/lib/rate-limit\\.ts$"],
   ["src/lib/auth/"],
   ["src/lib/orgs/"],
   ["src/lib/amazon/"],

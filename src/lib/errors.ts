@@ -57,3 +57,15 @@ export class UnreadableSettingError extends AppError {
     this.name = "UnreadableSettingError";
   }
 }
+
+/** Too many of one kind of request in a short time (sign-in tries, Test connection, …): try again later. */
+export class RateLimitedError extends AppError {
+  constructor(
+    message: string,
+    /** Seconds until the next one is let through. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = "RateLimitedError";
+  }
+}

@@ -12,7 +12,7 @@ import { MASK } from "@/lib/settings/masking";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { firstAdmin, jsonRequest, otherOrgAdmin, type TestUser } from "../support/auth";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
-import { setupTestDatabase } from "../support/test-db";
+import { resetRateLimits, setupTestDatabase } from "../support/test-db";
 
 setupTestDatabase();
 const { sim } = setupSimulator();
@@ -28,7 +28,11 @@ const SP = {
 beforeAll(async () => {
   admin = await firstAdmin();
 });
-beforeEach(() => sim().reset());
+beforeEach(async () => {
+  sim().reset();
+  // Each test starts a fresh window of the Test connection limit (tests/db/limits.test.ts covers it).
+  await resetRateLimits();
+});
 
 const postTest = (body: unknown, cookie = admin.cookie) =>
   testAds(jsonRequest("/api/test/amazon-ads", { cookie, body }));

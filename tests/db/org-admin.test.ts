@@ -1,12 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as orgsGet, POST as orgsPost } from "@/app/api/orgs/route";
 import { GET as membersGet, POST as membersPost } from "@/app/api/orgs/[orgId]/members/route";
 import { account, memberships, organisations, user } from "@/lib/db/schema";
 import { addMember } from "@/lib/orgs/organisations";
 import { createUserWithPassword } from "@/lib/orgs/accounts";
 import { firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
-import { setupTestDatabase } from "../support/test-db";
+import { resetRateLimits, setupTestDatabase } from "../support/test-db";
 
 const testDb = setupTestDatabase();
 const db = async () => (await testDb.handle()).db;
@@ -47,6 +47,8 @@ async function passwordHashOf(email: string): Promise<string | null> {
   return row?.password ?? null;
 }
 
+// Each test starts a fresh window of the organisation-creation limit (tests/db/limits.test.ts covers it).
+beforeEach(() => resetRateLimits());
 beforeAll(async () => {
   admin = await firstAdmin();
   const email = "plain.member@example.com";

@@ -159,12 +159,15 @@ export async function startNext(options: NextServerOptions): Promise<AppServer> 
   const log = fs.createWriteStream(options.logFile);
   let output = "";
   let exit: string | null = null;
-  // Detached: its own process group, so stop() kills next and any server it forks.
-  const child = spawn(
-    path.join(ROOT, "node_modules", ".bin", "next"),
-    [options.command, "-p", String(port), "-H", "127.0.0.1"],
-    { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  // Detached: its own process group, so stop() kills next and any server it forks. Production as
+  // `npm start` runs it (scripts/start.ts: next with the client's address from the socket).
+  const [bin, args] = options.command === "dev" ? ["next", ["dev"]] : ["tsx", ["scripts/start.ts"]];
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", bin), [...args, "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
     log.write(chunk);

@@ -145,4 +145,52 @@ describe("production (next start, BETTER_AUTH_URL=http://127.0.0.1:<port>)", () 
     await page.waitForURL((u) => u.pathname === "/settings");
     await expectText(page.locator("h1"), "Settings — Organisation 1");
   });
+
+  it("answers with the security headers; its scripts run under the nonce, and no other page can frame it", async () => {
+    const response = await fetch(`${app.url}/login`);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(csp).toContain(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-eval");
+    expect(response.headers.get("x-powered-by")).toBeNull();
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    // Next.js put this response's nonce on its own scripts.
+    expect(await response.text()).toContain(`nonce="${nonce}"`);
+
+    const page = await browser().context.newPage();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    try {
+      await page.goto(`${app.url}/login`, { waitUntil: "networkidle" });
+      await expect.poll(() => page.getByRole("button", { name: "Sign in" }).isEnabled()).toBe(true);
+      expect(violations).toEqual([]);
+      await page.setContent(`<iframe id="framed" src="${app.url}/login"></iframe>`);
+      await page.waitForTimeout(1_000);
+      const framed = page.frames().find((f) => f !== page.mainFrame());
+      expect(framed).toBeDefined();
+      expect(await framed!.locator("h1").count()).toBe(0);
+    } finally {
+      await page.close();
+    }
+  });
+
+  // Last in this block: it leaves 127.0.0.1 waiting before it may try the admin's password again.
+  it("a client's own X-Forwarded-For does not dodge the sign-in limit: the server counts the socket's address", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const response = await fetch(`${app.url}/api/auth/sign-in/email`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: app.url, "x-forwarded-for": `10.9.${i}.1` },
+        body: JSON.stringify({ email: ADMIN.email, password: `wrong ${i}` }),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+  });
 });

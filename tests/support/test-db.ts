@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -74,4 +75,10 @@ export function setupTestDatabase(): TestDatabase {
     await throwaway?.drop();
   });
   return state;
+}
+
+/** Forgets every request limit's count (rate_limits): a test about something else starts a fresh window. */
+export async function resetRateLimits(): Promise<void> {
+  const { db } = await getDbHandle();
+  await db.execute(sql`delete from rate_limits`);
 }

@@ -23,8 +23,14 @@ function createAuth(db: Db) {
     }),
     // No open registration: the first admin comes from the setup page or ADMIN_EMAIL/ADMIN_PASSWORD.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
-    session: { expiresIn: 60 * 60 * 24 * 7 },
+    // Idle timeout (OWASP ASVS 3.3.2): a session unused for 12 hours ends; each use within it, at most
+    // every 15 minutes, moves its end 12 hours on.
+    session: { expiresIn: 12 * 60 * 60, updateAge: 15 * 60 },
     telemetry: { enabled: false },
+    // Its limiter counts in memory, per instance, and with no client address found puts everyone in one
+    // bucket (three wrong passwords locked everyone out): the app's own limits, in Postgres, guard the
+    // sign-in instead (http/auth-route.ts).
+    rateLimit: { enabled: false },
     trustedOrigins: developmentLoopbackOrigins,
     // better-auth skips its origin check whenever NODE_ENV=test or TEST is set (a stray TEST=1 on a
     // server would switch it off); the origin rules must hold everywhere, and be what the tests check.

@@ -458,3 +458,18 @@ export const amazonAdsProfileHistory = pgTable(
   (t) => [primaryKey({ columns: [t.orgId, t.profileId] })],
 );
 export type ProfileHistory = typeof amazonAdsProfileHistory.$inferSelect;
+
+/**
+ * Fixed-window counters of the request limits (rate-limit.ts): sign-in tries per client IP and per
+ * account and IP, Test connection, Connect starts and organisations created. In Postgres, so every
+ * instance of the app counts the same requests.
+ */
+export const rateLimits = pgTable(
+  "rate_limits",
+  {
+    key: text("key").primaryKey(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull().defaultNow(),
+    hits: integer("hits").notNull().default(0),
+  },
+  (t) => [index("rate_limits_window_idx").on(t.windowStart)],
+);

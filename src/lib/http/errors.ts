@@ -4,6 +4,7 @@ import {
   InvalidInputError,
   MissingCredentialsError,
   NotFoundError,
+  RateLimitedError,
   UnreadableSettingError,
 } from "../errors";
 
@@ -50,6 +51,13 @@ export function toHttpError(error: unknown): HttpError | null {
       message: error.message,
       ...(error.fields ? { fields: error.fields } : {}),
     });
+  }
+  if (error instanceof RateLimitedError) {
+    return new HttpError(
+      429,
+      { error: "too_many_requests", message: error.message, retryAfterSeconds: error.retryAfterSeconds },
+      { "Retry-After": String(error.retryAfterSeconds) },
+    );
   }
   if (error instanceof ConflictError) return new HttpError(409, { error: error.code, message: error.message });
   if (error instanceof NotFoundError) return new HttpError(404, { error: "not_found", message: error.message });

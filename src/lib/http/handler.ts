@@ -87,7 +87,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
 const tooLarge = () =>
   new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes` });
 
-async function readTextBounded(request: Request, limit: number): Promise<string> {
+export async function readTextBounded(request: Request, limit: number): Promise<string> {
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -2,6 +2,7 @@ import { and, eq, lt, ne, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db";
 import { logError } from "../../log";
 import { closeInterruptedRuns } from "../../sync-logs";
+import { deleteExpiredLimits } from "../../rate-limit";
 import { RETENTION_DAYS } from "../plan/dates";
 import { amazonAdsRequestUnits, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
@@ -127,6 +128,7 @@ export async function cleanUpFinishedWork(db: Db): Promise<void> {
     deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
     deleteOldRequestUnits(db),
     closeInterruptedRuns(db),
+    deleteExpiredLimits(db),
   ]).catch((error) => logError("[amazon-ads] cleaning up finished work failed", error));
 }
 

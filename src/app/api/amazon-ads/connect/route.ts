@@ -1,5 +1,6 @@
 import { connectRedirectUri, startAmazonConnect } from "@/lib/amazon-ads";
 import { requireOrgMember } from "@/lib/http/session";
+import { consume, LIMITS } from "@/lib/rate-limit";
 import { readJson, route } from "@/lib/http/handler";
 import { sectionFormSchema } from "@/lib/settings";
 
@@ -11,6 +12,7 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route(async (request) => {
   const { orgId, userId } = await requireOrgMember(request, { role: "admin" });
+  await consume(LIMITS.connectStart, `org:${orgId}`);
   const form = await readJson(request, sectionFormSchema("amazon_ads"));
   return Response.json(await startAmazonConnect({ orgId, userId }, form, connectRedirectUri(request)));
 });

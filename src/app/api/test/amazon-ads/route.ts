@@ -1,5 +1,6 @@
 import { testAdsConnection, withAdsApp } from "@/lib/amazon-ads";
 import { requireOrgMember } from "@/lib/http/session";
+import { consume, LIMITS } from "@/lib/rate-limit";
 import { readJson, route } from "@/lib/http/handler";
 import { resolveFormValues, sectionFormSchema } from "@/lib/settings";
 
@@ -11,6 +12,7 @@ export const dynamic = "force-dynamic";
  */
 export const POST = route(async (request) => {
   const { orgId } = await requireOrgMember(request, { role: "admin" });
+  await consume(LIMITS.testConnection, `org:${orgId}`);
   const form = await readJson(request, sectionFormSchema("amazon_ads"));
   const settings = await resolveFormValues(orgId, "amazon_ads", form);
   return Response.json(await testAdsConnection(withAdsApp(settings, orgId)));
