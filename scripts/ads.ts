@@ -41,7 +41,10 @@ Commands
   org member --org N --email EMAIL --role admin|member [--password PW]
                           Add a user to an organisation or change their role; the password only
                           when the email has no user yet. An existing user's password is never changed.
-                          A password of "-" is read from stdin (keeps it out of shell history)
+                          A password of "-" is read from stdin (keeps it out of shell history).
+                          The operator adds members directly; in the app an admin invites them.
+  org member --org N --email EMAIL --remove
+                          Remove a member from an organisation (never its last admin); the account stays
 
 Options
   --org N                 One organisation (default: every organisation with Ads credentials)
@@ -72,6 +75,7 @@ function parseInvocation(argv: string[]): Invocation | "help" | "usage" {
       email: { type: "string" },
       role: { type: "string" },
       password: { type: "string" },
+      remove: { type: "boolean", default: false },
       "admin-email": { type: "string" },
       "admin-password": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -110,8 +114,11 @@ function checkOrgCommand(args: string[], values: Partial<Record<string, unknown>
   if (!(ORG_COMMANDS as readonly string[]).includes(sub)) throw new UsageError(`Unknown org command "${sub}"`);
   if (sub === "add" && (values.name === undefined || values["admin-email"] === undefined))
     throw new UsageError("org add needs --name NAME and --admin-email EMAIL");
-  if (sub === "member" && (orgId === null || values.email === undefined || values.role === undefined))
-    throw new UsageError("org member needs --org N, --email EMAIL and --role admin|member");
+  if (sub === "member" && values.remove) {
+    if (orgId === null || values.email === undefined || values.role !== undefined || values.password !== undefined)
+      throw new UsageError("org member --remove needs --org N and --email EMAIL (no --role or --password)");
+  } else if (sub === "member" && (orgId === null || values.email === undefined || values.role === undefined))
+    throw new UsageError("org member needs --org N, --email EMAIL and --role admin|member (or --remove)");
 }
 
 function parsePositive(value: string, flag: string): number {

@@ -13,6 +13,8 @@ export const PUBLIC_PATHS = [
   "/api/auth",
   "/api/setup",
   "/api/health",
+  // Accepting an invitation creates the account when its address has none (the route checks the token).
+  "/api/invitations/accept",
   ...Object.values(CRON_JOB_PATHS),
   WORKER_PATH,
 ];

@@ -11,7 +11,7 @@ import {
 } from "../../src/lib/amazon-ads";
 import { closeDb, getDb, getDbHandle } from "../../src/lib/db";
 import { NotFoundError } from "../../src/lib/errors";
-import { createOrganisationWithAdmin, setMember } from "../../src/lib/orgs/accounts";
+import { createOrganisationWithAdmin, removeMember, setMember } from "../../src/lib/orgs/accounts";
 import { listMembers, listOrganisations, organisationExists } from "../../src/lib/orgs/organisations";
 import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./print";
 import type { Invocation } from "./invocation";
@@ -121,6 +121,11 @@ async function orgCommand(inv: Invocation): Promise<number> {
       return 0;
     }
     case "member": {
+      if (inv.remove) {
+        const removed = await removeMember(orgId!, { email: inv.email! });
+        print(removed, `Removed ${removed.email} (${removed.previousRole}) from organisation ${removed.orgId}.`);
+        return 0;
+      }
       const result = await setMember(orgId!, {
         email: inv.email!,
         role: inv.role as "admin" | "member", // setMember validates it

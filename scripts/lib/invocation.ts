@@ -20,6 +20,7 @@ export interface Invocation {
   email?: string;
   role?: string;
   password?: string;
+  remove?: boolean;
   "admin-email"?: string;
   "admin-password"?: string;
 }

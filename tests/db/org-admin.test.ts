@@ -1,7 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as orgsGet, POST as orgsPost } from "@/app/api/orgs/route";
-import { GET as membersGet, POST as membersPost } from "@/app/api/orgs/[orgId]/members/route";
+import { POST as acceptPost } from "@/app/api/invitations/accept/route";
+import { DELETE as membersDelete, GET as membersGet, POST as membersPost } from "@/app/api/orgs/[orgId]/members/route";
+import { GET as settingsGet } from "@/app/api/settings/route";
 import { account, memberships, organisations, user } from "@/lib/db/schema";
 import { addMember } from "@/lib/orgs/organisations";
 import { createUserWithPassword } from "@/lib/orgs/accounts";
@@ -138,58 +140,76 @@ describe("who may create organisations and manage members", () => {
   });
 });
 
-describe("adding members", () => {
-  it("creates a new user with the password given, who can then sign in and sees the organisation", async () => {
+describe("members join with their consent", () => {
+  const acceptAs = (body: unknown, cookie?: string) =>
+    acceptPost(jsonRequest("/api/invitations/accept", { cookie, body }));
+
+  it("invites a new address; the invitee chooses a password with the token, signs in and sees the organisation", async () => {
+    const usersBefore = await count(user);
+    const response = await postMember(2, admin.cookie, { email: "New.Colleague@Example.com", role: "member" });
+    expect(response.status).toBe(202);
+    const { invitation } = await response.json();
+    expect(invitation).toMatchObject({ orgId: 2, email: "new.colleague@example.com", role: "member" });
+    expect(invitation.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(await count(user)).toBe(usersBefore); // nobody is created or added by the invitation itself
+    const listed = await (await listMembers(2, admin.cookie)).json();
+    expect(listed.invitations).toEqual([
+      expect.objectContaining({ email: "new.colleague@example.com", role: "member" }),
+    ]);
+    // Without a password there is no account to join with.
+    expect((await acceptAs({ token: invitation.token })).status).toBe(400);
     const password = "new colleague password";
-    const response = await postMember(2, admin.cookie, {
-      email: "New.Colleague@Example.com",
-      role: "member",
-      password,
-    });
-    expect(response.status).toBe(201);
-    const body = await response.json();
-    expect(body).toMatchObject({
-      orgId: 2,
-      email: "new.colleague@example.com",
-      role: "member",
-      userCreated: true,
-      membership: "added",
-    });
-    expect(JSON.stringify(body)).not.toContain(password);
+    const accepted = await acceptAs({ token: invitation.token, password });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ orgId: 2, orgName: "Acme", role: "member", userCreated: true });
     const cookie = await signIn("new.colleague@example.com", password);
     const mine = await (await orgsGet(jsonRequest("/api/orgs", { cookie }))).json();
     expect(mine.organisations).toEqual([{ orgId: 2, name: "Acme", role: "member" }]);
-    await expect(signIn("new.colleague@example.com", "some other password")).rejects.toThrow(/HTTP 401/);
+    // The token is used up.
+    expect((await acceptAs({ token: invitation.token, password })).status).toBe(404);
+    expect((await (await listMembers(2, admin.cookie)).json()).invitations).toEqual([]);
   });
 
-  it("adds an existing user without a password and leaves their password as it was", async () => {
+  it("an existing user: the same answer as for a new address, and they join only by accepting, signed in", async () => {
     const hashBefore = await passwordHashOf(member.email);
-    const usersBefore = await count(user);
-    const response = await postMember(2, admin.cookie, { email: member.email, role: "admin" });
-    expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ userCreated: false, membership: "added", role: "admin" });
-    expect(await count(user)).toBe(usersBefore);
-    expect(await passwordHashOf(member.email)).toBe(hashBefore);
-    await signIn(member.email, member.password);
+    const fresh = await postMember(2, admin.cookie, { email: "nobody.yet@example.com", role: "admin" });
+    const existing = await postMember(2, admin.cookie, { email: member.email, role: "admin" });
+    expect(existing.status).toBe(fresh.status);
+    const [a, b] = [(await fresh.json()).invitation, (await existing.json()).invitation];
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    expect(await roleOf(member.email, 2)).toBeNull();
+    // Not signed in: the address has an account, so its owner must sign in to accept.
+    const anonymous = await acceptAs({ token: b.token, password: "taken over password" });
+    expect(anonymous.status).toBe(409);
+    expect((await anonymous.json()).error).toBe("sign_in_first");
+    await expect(signIn(member.email, "taken over password")).rejects.toThrow(/HTTP 401/);
+    // Signed in as someone else: refused.
+    expect((await acceptAs({ token: b.token }, admin.cookie)).status).toBe(409);
+    expect(await roleOf(member.email, 2)).toBeNull();
+    // Their own acceptance.
+    const accepted = await acceptAs({ token: b.token }, member.cookie);
+    expect(accepted.status).toBe(200);
     expect(await roleOf(member.email, 2)).toBe("admin");
-    expect(await roleOf(member.email, 1)).toBe("member");
+    expect(await passwordHashOf(member.email)).toBe(hashBefore);
+    // Their default organisation (a request without ?orgId=) is still the one they joined first.
+    const settings = await settingsGet(jsonRequest("/api/settings", { cookie: member.cookie }));
+    expect((await settings.json()).orgId).toBe(1);
   });
 
-  it("refuses a password for an existing user (never a reset) and stores nothing", async () => {
-    const hashBefore = await passwordHashOf(member.email);
+  it("an admin never sets a password: one given with an invitation is refused and nothing is stored", async () => {
+    const usersBefore = await count(user);
     const response = await postMember(1, admin.cookie, {
       email: member.email,
       role: "admin",
       password: "taken over password",
     });
     expect(response.status).toBe(400);
-    expect((await response.json()).fields.password).toMatch(/already has an account/);
-    expect(await passwordHashOf(member.email)).toBe(hashBefore);
+    expect((await response.json()).fields["(body)"]).toMatch(/Unrecognized key.*password/);
+    expect(await count(user)).toBe(usersBefore);
     expect(await roleOf(member.email, 1)).toBe("member");
-    await expect(signIn(member.email, "taken over password")).rejects.toThrow(/HTTP 401/);
   });
 
-  it("changes a role: 200 and the membership updated", async () => {
+  it("changes a member's role directly: 200 and the membership updated", async () => {
     const response = await postMember(2, admin.cookie, { email: "new.colleague@example.com", role: "admin" });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ membership: "updated", previousRole: "member", role: "admin" });
@@ -200,7 +220,7 @@ describe("adding members", () => {
   });
 
   it("refuses to demote an organisation's only admin (409), and allows it while another admin remains", async () => {
-    const other = await otherOrgAdmin(); // organisation 3, one admin
+    const other = await otherOrgAdmin();
     const response = await postMember(other.orgId, other.cookie, { email: other.email, role: "member" });
     expect(response.status).toBe(409);
     expect((await response.json()).error).toBe("last_admin");
@@ -211,19 +231,34 @@ describe("adding members", () => {
     expect(await roleOf(member.email, 2)).toBe("member");
   });
 
-  it("an admin of organisation 1 cannot see or add members of an organisation they do not administer (403)", async () => {
+  it("removes a member (their account stays), never the last admin, and only an admin of that organisation", async () => {
+    const remove = (orgId: number, cookie: string, email: string) =>
+      membersDelete(
+        jsonRequest(`/api/orgs/${orgId}/members`, { method: "DELETE", cookie, body: { email } }),
+        members(orgId),
+      );
+    expect((await remove(2, member.cookie, admin.email)).status).toBe(403); // a plain member of Acme now
+    const removed = await remove(2, admin.cookie, member.email);
+    expect(removed.status).toBe(200);
+    expect(await removed.json()).toEqual({ orgId: 2, email: member.email, previousRole: "member" });
+    expect(await roleOf(member.email, 2)).toBeNull();
+    expect(await roleOf(member.email, 1)).toBe("member");
+    await signIn(member.email, member.password);
+    expect((await remove(2, admin.cookie, member.email)).status).toBe(404);
     const other = await otherOrgAdmin();
-    const usersBefore = await count(user);
+    const last = await remove(other.orgId, other.cookie, other.email);
+    expect(last.status).toBe(409);
+    expect(await roleOf(other.email, other.orgId)).toBe("admin");
+  });
+
+  it("an admin of organisation 1 cannot see, invite to or remove from an organisation they do not administer (403)", async () => {
+    const other = await otherOrgAdmin();
     expect((await listMembers(other.orgId, admin.cookie)).status).toBe(403);
-    const add = await postMember(other.orgId, admin.cookie, {
-      email: "infiltrator@example.com",
-      role: "admin",
-      password: "infiltrator password",
-    });
-    expect(add.status).toBe(403);
+    expect(
+      (await postMember(other.orgId, admin.cookie, { email: "infiltrator@example.com", role: "admin" })).status,
+    ).toBe(403);
     expect((await postMember(other.orgId, admin.cookie, { email: admin.email, role: "admin" })).status).toBe(403);
     expect(await roleOf(admin.email, other.orgId)).toBeNull();
-    expect(await count(user)).toBe(usersBefore);
     // An organisation that does not exist looks the same: 403, not 404.
     expect((await postMember(999, admin.cookie, { email: admin.email, role: "admin" })).status).toBe(403);
   });
@@ -236,23 +271,15 @@ describe("adding members", () => {
     }
   });
 
-  it("answers 400 with field messages for invalid members and stores nothing", async () => {
-    const usersBefore = await count(user);
-    const membershipsBefore = await count(memberships);
+  it("answers 400 with field messages for invalid invitations and stores nothing", async () => {
     const cases: Array<[unknown, Record<string, RegExp>]> = [
       [
-        { email: "not-an-email", role: "owner", password: "short" },
-        { email: /valid email/, role: /admin or member/, password: /at least 8 characters/ },
+        { email: "not-an-email", role: "owner" },
+        { email: /valid email/, role: /admin or member/ },
       ],
       [{ role: "member" }, { email: /valid email/ }],
       [{ email: "fresh@example.com" }, { role: /admin or member/ }],
-      [{ email: "fresh@example.com", role: "member", password: "x".repeat(129) }, { password: /too long/ }],
-      // A new email needs a password.
-      [{ email: "fresh@example.com", role: "member" }, { password: /no account yet/ }],
-      [
-        { email: "fresh@example.com", role: "member", password: "long enough", isAdmin: true },
-        { "(body)": /Unrecognized/ },
-      ],
+      [{ email: "fresh@example.com", role: "member", isAdmin: true }, { "(body)": /Unrecognized/ }],
     ];
     for (const [body, fields] of cases) {
       const response = await postMember(2, admin.cookie, body);
@@ -260,11 +287,11 @@ describe("adding members", () => {
       const answer = await response.json();
       for (const [field, message] of Object.entries(fields)) expect(answer.fields[field], field).toMatch(message);
     }
-    expect(await count(user)).toBe(usersBefore);
-    expect(await count(memberships)).toBe(membershipsBefore);
+    const listed = await (await listMembers(2, admin.cookie)).json();
+    expect(listed.invitations.map((i: { email: string }) => i.email)).not.toContain("fresh@example.com");
   });
 
-  it("an admin made through the API can create organisations too", async () => {
+  it("an admin made through an invitation can create organisations too", async () => {
     const cookie = await signIn("new.colleague@example.com", "new colleague password");
     const response = await orgsPost(jsonRequest("/api/orgs", { cookie, body: { name: "Colleague Co" } }));
     expect(response.status).toBe(201);

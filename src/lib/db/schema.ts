@@ -473,3 +473,24 @@ export const rateLimits = pgTable(
   },
   (t) => [index("rate_limits_window_idx").on(t.windowStart)],
 );
+
+/**
+ * An invitation to join an organisation (orgs/invitations.ts): someone joins only by accepting it,
+ * signed in with the invited email, or by setting their password with it when that email has no account
+ * yet. Only a hash of its token is kept; the token goes to the admin once, to pass on.
+ */
+export const invitations = pgTable(
+  "invitations",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    orgId: integer("org_id")
+      .notNull()
+      .references(() => organisations.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    role: text("role", { enum: ["admin", "member"] }).notNull(),
+    invitedBy: text("invited_by").references(() => user.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex("invitations_org_email_uq").on(t.orgId, t.email)],
+);

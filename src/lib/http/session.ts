@@ -12,10 +12,16 @@ export interface OrgContext {
 }
 
 export async function requireUser(request: Request): Promise<{ userId: string; email: string }> {
+  const caller = await currentUser(request);
+  if (!caller) throw unauthorized();
+  return caller;
+}
+
+/** The signed-in user, or null when the request has no valid session. */
+export async function currentUser(request: Request): Promise<{ userId: string; email: string } | null> {
   const auth = await getAuth();
   const result = await auth.api.getSession({ headers: request.headers });
-  if (!result) throw unauthorized();
-  return { userId: result.user.id, email: result.user.email };
+  return result ? { userId: result.user.id, email: result.user.email } : null;
 }
 
 /**

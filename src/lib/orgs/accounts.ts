@@ -8,7 +8,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getAuth } from "../auth/auth";
-import { getDb } from "../db";
+import { getDb, type DbOrTx } from "../db";
 import { memberships, organisations, user } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { env } from "../env";
@@ -22,9 +22,9 @@ export const newUserSchema = z.strictObject({
 });
 
 // Stored lower-case, as createUserWithPassword and better-auth's sign-in do, so lookups match.
-const emailSchema = newUserSchema.shape.email.transform((email) => email.toLowerCase());
+export const emailSchema = newUserSchema.shape.email.transform((email) => email.toLowerCase());
 
-const passwordSchema = newUserSchema.shape.password;
+export const passwordSchema = newUserSchema.shape.password;
 
 const nameSchema = z
   .string("Name the organisation")
@@ -206,17 +206,7 @@ export async function setMember(orgId: number, input: z.input<typeof memberInput
         .for("update");
       if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
       const previousRole = await roleIn(target.userId, orgId, tx);
-      if (previousRole === "admin" && role !== "admin") {
-        const [admins] = await tx
-          .select({ n: sql<number>`count(*)::int` })
-          .from(memberships)
-          .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")));
-        if ((admins?.n ?? 0) <= 1)
-          throw new ConflictError(
-            "last_admin",
-            `${target.email} is the only admin of organisation ${orgId}; make someone else admin first`,
-          );
-      }
+      if (previousRole === "admin" && role !== "admin") await keepAnAdmin(tx, orgId, target.email);
       if (previousRole !== role) await addMember(orgId, target.userId, role, tx);
       return {
         orgId,
@@ -271,4 +261,45 @@ async function resolveUser(
 /** Undoes a user created for a request that then failed (their account row goes with them). */
 async function deleteUser(userId: string) {
   await (await getDb()).delete(user).where(eq(user.id, userId));
+}
+
+/** Refuses to take the organisation's last admin away (the caller holds its row lock). */
+async function keepAnAdmin(tx: DbOrTx, orgId: number, email: string) {
+  const [admins] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")));
+  if ((admins?.n ?? 0) <= 1)
+    throw new ConflictError(
+      "last_admin",
+      `${email} is the only admin of organisation ${orgId}; make someone else admin first`,
+    );
+}
+
+export const removeMemberSchema = z.strictObject({ email: emailSchema });
+
+/** Removes a member from an organisation (never its last admin); their account stays. */
+export async function removeMember(
+  orgId: number,
+  input: z.input<typeof removeMemberSchema>,
+): Promise<{ orgId: number; email: string; previousRole: Role }> {
+  const { email } = parse(removeMemberSchema, input);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [org] = await tx
+      .select({ id: organisations.id })
+      .from(organisations)
+      .where(eq(organisations.id, orgId))
+      .for("update");
+    if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
+    const [member] = await tx
+      .select({ userId: memberships.userId, role: memberships.role })
+      .from(memberships)
+      .innerJoin(user, eq(user.id, memberships.userId))
+      .where(and(eq(memberships.orgId, orgId), eq(user.email, email)));
+    if (!member) throw new NotFoundError(`${email} is not a member of organisation ${orgId}`);
+    if (member.role === "admin") await keepAnAdmin(tx, orgId, email);
+    await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, member.userId)));
+    return { orgId, email, previousRole: member.role };
+  });
 }

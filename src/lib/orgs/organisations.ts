@@ -48,12 +48,16 @@ export async function organisationName(orgId: number, db: DbOrTx): Promise<strin
 
 export async function membershipsOf(userId: string, db?: DbOrTx) {
   const conn = db ?? (await getDb());
-  return conn
-    .select({ orgId: memberships.orgId, role: memberships.role, name: organisations.name })
-    .from(memberships)
-    .innerJoin(organisations, eq(organisations.id, memberships.orgId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(memberships.orgId));
+  return (
+    conn
+      .select({ orgId: memberships.orgId, role: memberships.role, name: organisations.name })
+      .from(memberships)
+      .innerJoin(organisations, eq(organisations.id, memberships.orgId))
+      .where(eq(memberships.userId, userId))
+      // The organisation joined first stays the default (the one a request without ?orgId= is about):
+      // joining another never moves it.
+      .orderBy(asc(memberships.createdAt), asc(memberships.orgId))
+  );
 }
 
 /** The user's role in the organisation, or null when they are not a member (or it does not exist). */
