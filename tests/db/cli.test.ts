@@ -40,10 +40,15 @@ describe("npm run ads", { timeout: 180_000 }, () => {
         /outside Amazon's 95-day retention/,
       ],
       [["backfill", "--from", addDays(today(), -3), "--to", today()], /newest complete day is yesterday/],
+      // Impossible dates are bad arguments, said as such (no SQL, not "outside the 95 days").
+      [["verify", "--from", "2026-11-31", "--to", "2026-12-01"], /--from must be a real date written YYYY-MM-DD/],
+      [["verify", "--from", "2026-02-30"], /--from must be a real date written YYYY-MM-DD/],
+      [["org", "member", "--org", "1", "--email", "a@example.com", "--remove", "--role", "admin"], /--remove needs/],
     ] as Array<[string[], RegExp]>) {
       const ran = await ads(...args);
       expect(ran.code, args.join(" ")).toBe(2);
       expect(ran.stderr).toMatch(message);
+      expect(ran.stderr, args.join(" ")).not.toMatch(/select |insert |Failed query/i);
     }
     expect(sim().requests.filter((r) => r.path.endsWith("/reporting/reports"))).toHaveLength(0);
   });

@@ -125,5 +125,8 @@ describe("verify flags", () => {
     expect(() => verifyRange({ now, from: "2026-03-01" })).toThrow(InvalidInputError);
     expect(() => verifyRange({ now, from: "2026-06-10", to: "2026-06-01" })).toThrow(InvalidInputError);
     expect(() => verifyRange({ now, from: "June" })).toThrow(/YYYY-MM-DD/);
+    // Shaped like dates, yet not real ones: said as such, before any query.
+    expect(() => verifyRange({ now, from: "2026-06-31" })).toThrow(/--from must be a real date/);
+    expect(() => verifyRange({ now, to: "2026-02-30" })).toThrow(/--to must be a real date/);
   });
 });
