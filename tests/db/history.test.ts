@@ -231,8 +231,12 @@ describe("history after the day's work", () => {
       .insert(amazonAdsPendingReports)
       .values([due("r-history", "history", 90, addDays(today(), -50)), due("r-daily", "daily", 30, dailyDates()[0]!)]);
     await enqueueDailyRequests(db(), { orgIds: [1] });
-    const claim = () => claimNextUnit(db(), { leaseMs: 60_000, clientConcurrency: 10 });
+    const claim = (history?: boolean) => claimNextUnit(db(), { leaseMs: 60_000, clientConcurrency: 10, history });
     const order = [];
+    // Near its budget's end a worker takes no history (history: false), only the day's work.
+    for (let c = await claim(false); c; c = await claim(false))
+      order.push(c.kind === "report" ? `report:${c.unit.kind}` : `${c.unit.kind}:${c.unit.job}`);
+    expect(order).toEqual(["discover:request", "report:daily"]);
     for (let c = await claim(); c; c = await claim())
       order.push(c.kind === "report" ? `report:${c.unit.kind}` : `${c.unit.kind}:${c.unit.job}`);
     expect(order).toEqual(["discover:request", "report:daily", "profile:history", "report:history"]);

@@ -35,6 +35,8 @@ export interface ClaimOptions {
   /** Slots a profile unit asks for (its creates at once); it gets what its client key has free, at least one. */
   profileSlots?: number;
   scope?: ClaimScope;
+  /** Whether history units and reports may be claimed (default true): not near a worker's budget's end. */
+  history?: boolean;
 }
 
 /** How a claim bounds each client key: its limit's start and ceiling. */
@@ -185,11 +187,11 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
         .returning();
       return report ? { kind: "report" as const, leaseId, unit: report } : null;
     };
+    const day =
+      (await claimRequest(sql`${requests.job} <> 'history'`)) ?? (await claimReport(sql`${reports.kind} <> 'history'`));
+    if (day || options.history === false) return day;
     return (
-      (await claimRequest(sql`${requests.job} <> 'history'`)) ??
-      (await claimReport(sql`${reports.kind} <> 'history'`)) ??
-      (await claimRequest(sql`${requests.job} = 'history'`)) ??
-      (await claimReport(sql`${reports.kind} = 'history'`))
+      (await claimRequest(sql`${requests.job} = 'history'`)) ?? (await claimReport(sql`${reports.kind} = 'history'`))
     );
   });
 }
@@ -200,12 +202,14 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
  * more (a discovery queues its profiles), so a worker lingers a little for them (worker.ts). A
  * report another worker holds is due when that lease runs out: its holder schedules its next poll.
  */
-export async function nextDueAt(db: Db, scope?: ClaimScope): Promise<Date | null> {
+export async function nextDueAt(db: Db, scope?: ClaimScope, options: { history?: boolean } = {}): Promise<Date | null> {
   const dueOf = (table: QueueTable, due: SQL) => {
     const { from: backoffs, columns: b } = renamed(backoff, "b");
+    const history = table === requests ? requests.job : reports.kind;
     return sql`(select min(greatest(${due}, coalesce(${b.until}, ${due})))
       from ${table} left join ${backoffs} on ${b.clientKey} = ${table.clientKey}
-      where ${table.status} = 'pending' and ${inScope(table, scope)})`;
+      where ${table.status} = 'pending' and ${inScope(table, scope)}
+        ${options.history === false ? sql`and ${history} <> 'history'` : sql``})`;
   };
   const reportDue = sql`greatest(${reports.nextPollAt}, coalesce(${reports.lockedUntil}, ${reports.nextPollAt}))`;
   const result = await db.execute(

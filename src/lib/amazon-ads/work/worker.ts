@@ -35,6 +35,13 @@ export interface WorkerRun {
 type Login = { settings: AmazonAdsSettings; client: AdsClient };
 
 /**
+ * How much of a worker's budget must be left to start a history unit: a history report holds up to 31
+ * days of rows (a 5,000-campaign profile: 155,000), whose load took up to a minute on a loaded machine
+ * in the launch-day bench. A minute, or a quarter of a short budget.
+ */
+export const historyHeadroomMs = (budgetMs: number) => Math.min(60_000, budgetMs / 4);
+
+/**
  * One worker: claims units in Postgres (queue/claim.ts) and works through them until its budget
  * ends or nothing is due soon, then returns. Any number of workers, in one process or in many
  * invocations and machines, share the queue; nothing survives the invocation but the database.
@@ -97,15 +104,18 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     while (stopping === null) {
       if (config.signal?.aborted) return void stop("aborted");
       if (Date.now() >= deadline - config.reserveMs) return void stop("budget");
+      // A history report is a month of rows: none is started that could not finish inside the budget.
+      const history = deadline - Date.now() > config.reserveMs + historyHeadroomMs(config.budgetMs);
       const claim = await claimNextUnit(db, {
         leaseMs: config.leaseMs,
         clientConcurrency: limits.start,
         clientConcurrencyMax: limits.max,
         profileSlots: config.createsAtOnce,
         scope: config.scope,
+        history,
       });
       if (!claim) {
-        const due = await nextDueAt(db, config.scope);
+        const due = await nextDueAt(db, config.scope, { history });
         const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
         idleSince ??= Date.now();
         // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
