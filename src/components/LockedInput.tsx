@@ -18,7 +18,8 @@ interface Props {
 
 /**
  * A saved secret shows locked and masked; "Edit" unlocks it, "Cancel" restores the saved value. Sending
- * the masked value back keeps the stored secret on the server. Anything else is a plain, editable input.
+ * the masked value back keeps the stored secret on the server; left empty once unlocked, Save removes it
+ * (the section sends null for it). Anything else is a plain, editable input.
  */
 export function LockedInput({
   id,
@@ -78,6 +79,11 @@ export function LockedInput({
           </button>
         )}
       </div>
+      {hasSaved && !locked && value.trim() === "" && !error && (
+        <p className="help" id={`${id}-remove`} data-testid={`${id}-remove`}>
+          Left empty, Save removes the saved {label.toLowerCase()}. Cancel keeps it.
+        </p>
+      )}
       {help && !error && (
         <p className="help" id={`${id}-help`}>
           {help}

@@ -57,8 +57,26 @@ export function SettingsSection({
       : null,
   );
 
-  const formValues = () =>
-    Object.fromEntries(fields.map((f) => [f.name, locked[f.name] ? (saved?.[f.name] ?? "") : (values[f.name] ?? "")]));
+  // A saved secret unlocked and left empty is removed on Save (null); locked, its mask keeps it.
+  const formValues = (): Record<string, string | null> =>
+    Object.fromEntries(
+      fields.map((f) => {
+        if (locked[f.name]) return [f.name, saved?.[f.name] ?? ""];
+        const value = values[f.name] ?? "";
+        return [f.name, f.secret && saved?.[f.name] && value.trim() === "" ? null : value];
+      }),
+    );
+
+  // A result appears below the buttons, often under the fold: it is brought into view (after Save,
+  // Test connection, or coming back from Amazon), or a user would see nothing happen.
+  const statusBox = useRef<HTMLDivElement>(null);
+  const connectBox = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (status) statusBox.current?.scrollIntoView({ block: "center" });
+  }, [status]);
+  useEffect(() => {
+    if (connectNotice) connectBox.current?.scrollIntoView({ block: "center" });
+  }, [connectNotice]);
 
   async function post(url: string, body: unknown) {
     const response = await fetch(url + orgQuery, {
@@ -222,12 +240,17 @@ export function SettingsSection({
         </p>
       )}
       {connectNotice && (
-        <div className={`status ${connectNotice.kind}`} role="status" data-testid={`${section}-connect-status`}>
+        <div
+          ref={connectBox}
+          className={`status ${connectNotice.kind}`}
+          role="status"
+          data-testid={`${section}-connect-status`}
+        >
           {connectNotice.text}
         </div>
       )}
       {status && (
-        <div className={`status ${status.kind}`} role="status" data-testid={`${section}-status`}>
+        <div ref={statusBox} className={`status ${status.kind}`} role="status" data-testid={`${section}-status`}>
           {status.text}
           {status.details && (
             <ul>

@@ -61,6 +61,26 @@ describe("Amazon Ads settings round trip", () => {
     await settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads: { region: "EU" } } }));
   });
 
+  it("removes a saved secret sent as null, where the section allows it to be empty", async () => {
+    await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+    const post = (amazon_ads: unknown) =>
+      settingsPost(jsonRequest("/api/settings", { cookie: admin.cookie, body: { amazon_ads } }));
+    // A required secret: refused, naming it, and nothing changes.
+    const refused = await post({ refresh_token: null });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).fields["amazon_ads.refresh_token"]).toMatch(/Refresh token is required/);
+    // The app's secret with its client id: the section needs both or neither.
+    expect((await post({ client_secret: null })).status).toBe(400);
+    expect(await getAmazonAdsSettings(1)).toEqual(SIM_ADS_SETTINGS);
+    // Both cleared (the organisation signs in with the server's app): removed.
+    const removed = await post({ client_id: "", client_secret: null });
+    expect(removed.status).toBe(200);
+    expect(await getAmazonAdsSettings(1)).toEqual({ ...SIM_ADS_SETTINGS, client_id: "", client_secret: "" });
+    // An identifier cannot be sent as null.
+    expect((await post({ profile_id: null })).status).toBe(400);
+    await saveAmazonAdsSettings(1, SIM_ADS_SETTINGS);
+  });
+
   it("reads a row saved before regions existed as EU", async () => {
     const { region: _r, ...legacy } = SIM_ADS_SETTINGS;
     void _r;

@@ -3,7 +3,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
 import { createDatabase, startApp, type AppServer, type ThrowawayDatabase } from "./app-server";
-import { createFirstAdmin, currentText, expectText, open, setupBrowser } from "./browser";
+import { createFirstAdmin, currentText, expectText, inView, open, setupBrowser } from "./browser";
 import { DEV_NAVIGATION_TIMEOUT_MS, startDevApp } from "./dev-server";
 
 // "Connect with Amazon" in a real browser: the admin types the LwA app's client ID and secret, is sent to
@@ -106,6 +106,8 @@ describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, navi
     await page.waitForURL((u) => u.origin === app!.url && u.pathname === "/settings");
     await expectText(page.getByTestId("amazon_ads-connect-status"), "You cancelled on Amazon's page");
     expect(await page.getByTestId("amazon_ads-connect-status").getAttribute("class")).toContain("bad");
+    // Back on a long page, the outcome is in the window, not below it.
+    await expect.poll(() => inView(page.getByTestId("amazon_ads-connect-status"))).toBe(true);
     // The outcome is not left in the address for a reload to repeat.
     expect(new URL(page.url()).searchParams.has("amazon_connect")).toBe(false);
     expect(await adsCiphertext()).toBeNull();
@@ -123,6 +125,7 @@ describe.each(MODES)("Connect with Amazon in the browser ($mode)", ({ mode, navi
     await page.waitForURL((u) => u.origin === app!.url && u.pathname === "/settings");
 
     await expectText(page.getByTestId("amazon_ads-connect-status"), "Connected with Amazon");
+    await expect.poll(() => inView(page.getByTestId("amazon_ads-connect-status"))).toBe(true);
     // The page runs Test connection by itself: green, with the login's profiles.
     const status = page.getByTestId("amazon_ads-status");
     await expectText(

@@ -117,3 +117,11 @@ export async function createFirstAdmin(
   await page.waitForURL((u) => u.pathname === "/settings");
   await expectText(page.locator("h1"), `Settings — ${admin.organisation}`);
 }
+
+/** Whether the element is inside the window as it is scrolled now (a result a user can see). */
+export function inView(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+}

@@ -4,7 +4,7 @@ import pg from "pg";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
-import { createFirstAdmin, currentText, expectText, open, setupBrowser } from "./browser";
+import { createFirstAdmin, currentText, expectText, inView, open, setupBrowser } from "./browser";
 import { RESULTS_DIR } from "./paths";
 
 // The newcomer's path through the real app (next start + PostgreSQL + the Amazon simulator), in
@@ -194,6 +194,8 @@ describe("settings in the browser", () => {
     for (const label of ["Client ID", "Profile ID"])
       expect(await ads.getByRole("button", { name: `Edit ${label}` }).count(), label).toBe(0);
 
+    // From the top of the page: the result appears below the fold, and is brought into view.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await ads.getByRole("button", { name: "Test connection" }).click();
     const { profile } = SIM_DEFAULTS;
     await expectText(
@@ -205,6 +207,7 @@ describe("settings in the browser", () => {
       profile.timezone,
       profile.accountInfo.name,
     );
+    await expect.poll(() => inView(statusOf(page, "amazon_ads"))).toBe(true);
 
     // The SP-API section still shows what was saved before.
     await expectEditable(field(page, "Amazon SP-API", "Client ID"), SP.client_id);
@@ -260,10 +263,16 @@ describe("settings in the browser", () => {
     await section(page, "Amazon Ads API").getByRole("button", { name: "Save" }).click();
     await expectText(statusOf(page, "amazon_ads"), "Nothing changed");
     expect(await statusOf(page, "amazon_ads").getAttribute("class")).toContain("ok");
-    // Unlocking a secret and leaving it empty keeps the saved one: still nothing changed.
-    await section(page, "Amazon SP-API").getByRole("button", { name: "Edit Client secret" }).click();
-    await section(page, "Amazon SP-API").getByRole("button", { name: "Save" }).click();
-    await expectText(statusOf(page, "amazon"), "Nothing changed");
+    // Unlocked and left empty, a saved secret is to be removed: the page says so, and a required one is
+    // refused with its field named; nothing is stored.
+    const sp = section(page, "Amazon SP-API");
+    await sp.getByRole("button", { name: "Edit Client secret" }).click();
+    await expectText(
+      page.getByTestId("amazon-client_secret-remove"),
+      "Left empty, Save removes the saved client secret",
+    );
+    await sp.getByRole("button", { name: "Save" }).click();
+    await expectText(page.locator("#amazon-client_secret-error"), "Client secret is required");
     expect(await settingsRows()).toEqual(before);
     await reload(page);
   });
@@ -334,5 +343,29 @@ describe("settings in the browser", () => {
     fs.rmSync(file, { force: true });
     await page.screenshot({ path: file, fullPage: true });
     expect(fs.statSync(file).size).toBeGreaterThan(10_000);
+  });
+
+  it("removes a saved secret on the page: Edit, leave it empty, Save (here: the Ads app's, with its Client ID cleared)", async () => {
+    const { page } = browser();
+    const ads = section(page, "Amazon Ads API");
+    await field(page, "Amazon Ads API", "Client ID").fill("");
+    await ads.getByRole("button", { name: "Edit Client secret" }).click();
+    await expectText(page.getByTestId("amazon_ads-client_secret-remove"), "Save removes the saved client secret");
+    const before = (await settingsRows()).amazon_ads;
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await ads.getByRole("button", { name: "Save" }).click();
+    await expectText(statusOf(page, "amazon_ads"), "Saved");
+    await expect.poll(() => inView(statusOf(page, "amazon_ads"))).toBe(true);
+    expect((await settingsRows()).amazon_ads).not.toBe(before);
+    await reload(page);
+    await expectEditable(field(page, "Amazon Ads API", "Client secret"), "");
+    expect(await ads.getByRole("button", { name: "Edit Client secret" }).count()).toBe(0);
+    await expectLocked(field(page, "Amazon Ads API", "Refresh token"), masked(ADS.refresh_token));
+
+    // Put the app back for whatever runs next.
+    await field(page, "Amazon Ads API", "Client ID").fill(ADS.client_id);
+    await field(page, "Amazon Ads API", "Client secret").fill(ADS.client_secret);
+    await ads.getByRole("button", { name: "Save" }).click();
+    await expectSavedConfirmation(page, "amazon_ads");
   });
 });

@@ -4,14 +4,20 @@ import { InvalidInputError } from "../errors";
 import { logError } from "../log";
 import { deleteSetting, getSetting, saveSetting } from "./store";
 import { maskSection, restoreAndValidate } from "./masking";
-import { SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./schema";
+import { isSecretField, SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type SectionValue } from "./schema";
 
 // What the settings route does, without Next: read masked, apply partial updates.
 
+/** A section as submitted: each field a string, omitted (keep what is stored), or for a secret null (remove it). */
 function sectionInputSchema(section: SectionKey) {
   const fields = Object.keys(SETTINGS_SECTIONS[section].schema.shape);
   return z.strictObject(
-    Object.fromEntries(fields.map((f) => [f, z.string().max(4096, `${f} is too long`).optional()])),
+    Object.fromEntries(
+      fields.map((f) => {
+        const text = z.string().max(4096, `${f} is too long`);
+        return [f, (isSecretField(section, f) ? text.nullable() : text).optional()];
+      }),
+    ),
   );
 }
 
@@ -114,7 +120,7 @@ function sameValues(a: object, b: object): boolean {
 export async function resolveFormValues<K extends SectionKey>(
   orgId: number,
   section: K,
-  submitted: Record<string, string | undefined>,
+  submitted: Record<string, string | null | undefined>,
 ) {
   let stored: SectionValue<K> | null = null;
   try {

@@ -23,12 +23,13 @@ export type FieldErrors = Record<string, string>;
 /**
  * Merges a submitted section with the stored one. Per field: omitted → the stored value stays. A secret
  * that is empty or the stored value's mask → the stored secret stays (the page shows secrets locked and
- * masked). Anything else replaces it, an empty identifier too: it is then cleared, or refused as required.
+ * masked); a secret sent as null is removed (then the section's validation says whether it may be).
+ * Anything else replaces it, an empty identifier too: it is then cleared, or refused as required.
  * Then the whole section is validated.
  */
 export function restoreAndValidate<K extends SectionKey>(
   section: K,
-  submitted: Record<string, string | undefined>,
+  submitted: Record<string, string | null | undefined>,
   stored: SectionValue<K> | null,
 ): { ok: true; value: SectionValue<K> } | { ok: false; errors: FieldErrors } {
   const merged: Record<string, unknown> = {};
@@ -37,7 +38,9 @@ export function restoreAndValidate<K extends SectionKey>(
   for (const field of fields) {
     const incoming = submitted[field];
     const previous = stored ? (stored as Record<string, unknown>)[field] : undefined;
-    if (incoming === undefined || (incoming.trim() === "" && isSecretField(section, field))) {
+    if (incoming === null) {
+      merged[field] = "";
+    } else if (incoming === undefined || (incoming.trim() === "" && isSecretField(section, field))) {
       merged[field] = previous;
     } else if (incoming.startsWith(MASK)) {
       if (previous !== undefined && incoming === maskSecret(String(previous))) merged[field] = previous;

@@ -54,7 +54,7 @@ type LwaApp = z.infer<typeof ownAppSchema> & { operator: boolean };
  * the saved value; an empty client ID means no app of the organisation's own, so the operator's (env).
  * The refresh token and profiles are not needed yet.
  */
-async function resolveApp(orgId: number, form: Record<string, string | undefined>): Promise<LwaApp> {
+async function resolveApp(orgId: number, form: Record<string, string | null | undefined>): Promise<LwaApp> {
   let stored: AmazonAdsSettings | null = null;
   try {
     stored = await getAmazonAdsSettings(orgId);
@@ -119,7 +119,7 @@ async function resolveApp(orgId: number, form: Record<string, string | undefined
  */
 export async function startAmazonConnect(
   context: { orgId: number; userId: string },
-  form: Record<string, string | undefined>,
+  form: Record<string, string | null | undefined>,
   redirectUri: string,
   now = new Date(),
 ): Promise<{ url: string }> {
