@@ -146,7 +146,9 @@ function exitCodeFor(error: unknown): { code: number; hint?: string } {
   if (error instanceof DataFolderLockedError) {
     return {
       code: 3,
-      hint: "If the app (npm run dev / npm start) is running, stop it first, or point both at PostgreSQL with DATABASE_URL.",
+      hint:
+        "If the app (npm run dev / npm start) is running, stop it first, or point both at PostgreSQL with DATABASE_URL. " +
+        "Beside npm run dev:sim: stop it (Ctrl-C), start npm run simulator in its place (the same port), then run this again.",
     };
   }
   return { code: 3 };

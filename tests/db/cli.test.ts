@@ -152,6 +152,9 @@ describe("npm run ads", { timeout: 180_000 }, () => {
       expect(ran.code).toBe(3);
       expect(ran.stderr).toMatch(new RegExp(`in use by process ${process.pid} \\(next start\\)`));
       expect(ran.stderr).toMatch(/stop it first/);
+      // What works beside npm run dev:sim; another PGLITE_DIR is not offered as a way (an empty database).
+      expect(ran.stderr).toMatch(/start npm run simulator in its place/);
+      expect(ran.stderr).not.toMatch(/run this one with\s+PGLITE_DIR/);
     } finally {
       fs.rmSync(lock, { force: true });
     }

@@ -39,9 +39,13 @@ describe("settings encryption key", () => {
     expect(fs.readFileSync(file, "utf8").trim()).toBe(first.toString("hex"));
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(dataDir)).toEqual(["dev-settings-encryption-key"]); // no draft left behind
-    // One warning for the two calls, naming where the key is (the production test before warns not).
+    // One warning, when the key was generated, naming where it is (the production test before warns not).
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toContain(file);
+    // A later process (every CLI command) finds it and uses it quietly.
+    warn.mockClear();
+    expect(settingsEncryptionKey().equals(first)).toBe(true);
+    expect(warn).not.toHaveBeenCalled();
     vi.unstubAllEnvs();
   });
 

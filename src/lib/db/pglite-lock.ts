@@ -14,8 +14,8 @@ export class DataFolderLockedError extends Error {
   ) {
     super(
       `The PGlite data folder ${dataDir} is in use by process ${ownerPid} (${ownerCommand}). ` +
-        `PGlite allows one process per folder. Stop that process first, or run this one with ` +
-        `PGLITE_DIR=<another folder>, or use a PostgreSQL server via DATABASE_URL.`,
+        `PGlite allows one process per folder: stop that process first, or point both at a PostgreSQL ` +
+        `server with DATABASE_URL. (Another PGLITE_DIR would be another, empty database.)`,
     );
     this.name = "DataFolderLockedError";
   }

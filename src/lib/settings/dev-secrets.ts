@@ -4,11 +4,10 @@ import path from "node:path";
 import { createFileWhole } from "../files/create-file-whole";
 import { env, isProduction } from "../env";
 
-const warned = new Set<string>();
-
 /**
  * A secret from the environment; outside production, when it is unset, a random one is generated
- * once into the git-ignored data folder (with a one-time warning). In production it must be set.
+ * once into the git-ignored data folder, and said when it is: later processes (every CLI command, each
+ * dev server start) use it quietly. In production it must be set.
  */
 export function secretFromEnvOrDataDir(
   name: "SETTINGS_ENCRYPTION_KEY" | "BETTER_AUTH_SECRET",
@@ -23,14 +22,11 @@ export function secretFromEnvOrDataDir(
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // Created whole: a second process (a CLI next to `npm run dev`) either wins or reads the
-    // finished value, never an empty file.
-    createFileWhole(file, generate(), 0o600);
-  }
-  if (!warned.has(name)) {
-    warned.add(name);
-    console.warn(
-      `[config] ${name} is not set; using a development value stored in ${file}. Set it explicitly in production.`,
-    );
+    // finished value, never an empty file. Only the process that created it says so.
+    if (createFileWhole(file, generate(), 0o600))
+      console.warn(
+        `[config] ${name} is not set; generated a development value into ${file} (used from now on). Set it explicitly in production.`,
+      );
   }
   return fs.readFileSync(file, "utf8").trim();
 }
