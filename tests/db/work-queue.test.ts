@@ -9,11 +9,15 @@ import {
   collectReports,
   dispatch,
   enqueueDailyRequests,
+  requestBackfill,
   requestReports,
   runWorker,
   statusReport,
 } from "@/lib/amazon-ads";
+import { AdsClient } from "@/lib/amazon-ads/api/client";
 import { backOffClient, claimNextUnit, nextDueAt } from "@/lib/amazon-ads/queue/claim";
+import { finishReport, LeaseLostError } from "@/lib/amazon-ads/queue/pending-reports";
+import { collectReport } from "@/lib/amazon-ads/sync/collect-report";
 import { clientKeyOf } from "@/lib/amazon-ads/queue/client-key";
 import { loginKeyOf, postgresSharedTokens } from "@/lib/amazon-ads/api/shared-tokens";
 import {
@@ -23,6 +27,7 @@ import {
   amazonAdsPendingReports,
   amazonAdsRequestUnits,
   syncLogs,
+  type PendingReport,
 } from "@/lib/db/schema";
 import { encrypt } from "@/lib/settings/crypto";
 import { createOrganisation } from "@/lib/orgs/organisations";
@@ -541,5 +546,45 @@ describe("access tokens shared for their hour", () => {
     expect(tokenCalls()).toBe(2); // the first run's, then the refresh after the 401
     const [log] = await db().select().from(syncLogs).where(eq(syncLogs.status, "error"));
     expect(log!.message).toMatch(/Token refresh failed/);
+  });
+});
+
+describe("a lease taken over", () => {
+  it("a worker whose lease ran out and was taken over can neither load nor finish the report", async () => {
+    const day = addDays(dailyDates()[0]!, -19);
+    await requestBackfill(1, { from: day, to: day }, FAST);
+    const claim = await claimNextUnit(db(), {
+      leaseMs: 60_000,
+      clientConcurrency: 10,
+      scope: { orgId: 1, queue: "reports" },
+    });
+    expect(claim?.kind).toBe("report");
+    const row = claim!.unit as PendingReport;
+    // Its lease ran out; another worker claimed the report.
+    await db()
+      .update(amazonAdsPendingReports)
+      .set({ leaseId: "the-other-worker", lockedUntil: sql`now() + interval '1 minute'` })
+      .where(eq(amazonAdsPendingReports.id, row.id));
+    sim().setScenario({ pollsBeforeComplete: 0 });
+    const client = new AdsClient(SIM_ADS_SETTINGS).forProfile(row.profileId, row.region);
+    // Amazon has the file ready: the stale worker downloads it, but its load does not commit.
+    await expect(
+      collectReport(db(), row, client, { timeoutHours: 24, batchSize: 500, warn: () => {}, leaseId: claim!.leaseId }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect(await storedRows(db(), 1, day)).toEqual([]);
+    // Nor can it fail the report.
+    await expect(
+      finishReport(db(), row.id, { status: "failed", error: "stale" }, claim!.leaseId),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    const [after] = await db().select().from(amazonAdsPendingReports).where(eq(amazonAdsPendingReports.id, row.id));
+    expect(after).toMatchObject({ status: "pending", leaseId: "the-other-worker", rowsLoaded: null, error: null });
+    // The holder of the lease loads it.
+    await collectReport(db(), { ...row }, client, {
+      timeoutHours: 24,
+      batchSize: 500,
+      warn: () => {},
+      leaseId: "the-other-worker",
+    });
+    expect(await storedRows(db(), 1, day)).toEqual(amazonRows(sim(), day));
   });
 });
