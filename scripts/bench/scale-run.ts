@@ -247,8 +247,9 @@ async function completedOf(db: ScaleDb, orgIds: number[]) {
     `select count(distinct (org_id, profile_id, report_date)) filter (where status = 'completed') as completed,
             count(*) filter (where status = 'failed') as failed,
             (select extract(epoch from max(e.at)) * 1000 from bench_unit_events e
+             join amazon_ads_pending_reports r on r.id = e.unit_id
              where e.tbl = 'amazon_ads_pending_reports' and e.event = 'release' and e.status = 'completed'
-               and e.org_id = any($1)) as last_at
+               and r.kind = 'daily' and e.org_id = any($1)) as last_at
      from amazon_ads_pending_reports where org_id = any($1) and kind = 'daily'`,
     [orgIds],
   );
