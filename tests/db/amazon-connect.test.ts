@@ -13,7 +13,7 @@ import { getAmazonAdsSettings, saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS, SIM_SECOND_CLIENT } from "../../tools/amazon-ads-simulator/index";
 import { APP, firstAdmin, jsonRequest, otherOrgAdmin, signIn, type TestUser } from "../support/auth";
 import { setupSimulator, SIM_ADS_SETTINGS } from "../support/simulator";
-import { setupTestDatabase } from "../support/test-db";
+import { resetRateLimits, setupTestDatabase } from "../support/test-db";
 
 // "Connect with Amazon" through its two routes, against the simulator's consent page and token endpoint.
 // Every refused callback must leave the settings row byte-for-byte as it was (a re-save would change the
@@ -43,6 +43,8 @@ afterAll(() => {
 beforeEach(async () => {
   sim().reset();
   await saveAmazonAdsSettings(1, SAVED);
+  // Each test starts a fresh window of the Connect-start limit (tests/db/limits.test.ts covers it).
+  await resetRateLimits();
 });
 
 const settingsRow = async (orgId: number) =>
