@@ -69,7 +69,6 @@ export default defineConfig({
             "cli",
             "demo",
             "data-migrations",
-            "history",
           ].map((name) => `tests/db/${name}.test.ts`),
           globalSetup: ["tests/support/db-global-setup.ts"],
           provide: { testDb: "pglite" },

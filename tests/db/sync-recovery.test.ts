@@ -10,15 +10,17 @@ import {
   cleanUpFinishedWork,
   collectReports,
   enqueueDailyRequests,
+  requestBackfill,
   requestReports,
   runWorker,
   statusReport,
+  verifyData,
 } from "@/lib/amazon-ads";
 import { addDays, lookbackDates } from "@/lib/amazon-ads/plan/dates";
 import { MAX_DATE_RETRIES } from "@/lib/amazon-ads/plan/retry-schedule";
-import { amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
+import { amazonAdsDayLoads, amazonAdsPendingReports, settings, syncLogs } from "@/lib/db/schema";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
-import { storedRows } from "../support/rows";
+import { amazonRows, storedRows } from "../support/rows";
 import { SIM_ADS_SETTINGS } from "../support/simulator";
 import { cronRequest, fastPhases, setupSyncTest, today } from "../support/sync-fixture";
 
@@ -332,6 +334,36 @@ describe("a sync_logs row left running by a killed process", () => {
       message: expect.stringMatching(/^Interrupted/),
     });
     expect((await byId(going!.id)).status).toBe("running");
+  });
+});
+
+describe("a day never goes back to an older report", () => {
+  it("an older report that finishes last leaves the newer report's data of the day it shares", async () => {
+    const day = addDays(today(), -40);
+    // The older report (day only) waits at Amazon; the newer one (the day before and the day) loads first.
+    sim().setScenario({ stuckDates: [day] });
+    await requestBackfill(1, { from: day, to: day }, FAST);
+    await requestBackfill(1, { from: addDays(day, -1), to: day }, FAST);
+    await collectReports(1, { ...FAST_COLLECT, budgetMs: 2_000 });
+    const newer = await storedRows(db(), 1, day);
+    expect(newer).toEqual(amazonRows(sim(), day));
+
+    // Amazon restates the account before the older report is generated: its data of the day differs.
+    sim().setScenario({ stuckDates: [], restatementVersion: 1 });
+    expect(amazonRows(sim(), day)).not.toEqual(newer);
+    const collected = await collectReports(1, FAST_COLLECT);
+    expect(collected.reports.map((r) => `${r.startDate}..${r.endDate}:${r.outcome}`)).toEqual([
+      `${day}..${day}:completed`,
+    ]);
+    expect(await storedRows(db(), 1, day)).toEqual(newer);
+    const loads = await db()
+      .select()
+      .from(amazonAdsDayLoads)
+      .where(and(eq(amazonAdsDayLoads.orgId, 1), eq(amazonAdsDayLoads.date, day)));
+    expect(loads.map((l) => `${l.superseded}:${l.suspectEmpty}`).sort()).toEqual(["false:false", "true:false"]);
+    // verify reads the newer load, not the skipped one, and finds nothing wrong with the day.
+    const verified = await verifyData({ orgId: 1, from: day, to: day });
+    expect(verified.days.map((d) => d.flags)).toEqual([[]]);
   });
 });
 
