@@ -155,12 +155,12 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
       const run = await dispatch(job, options);
       runs.push(run);
       dispatches.push(figuresOf(run, Date.now() - t));
-      const done = await completedOf(db, healthyIds);
+      const done = await reportsOf(db, healthyIds, "daily");
       o.log(
         `${o.label}: ${job} dispatch ${dispatches.length} took ${((Date.now() - t) / 1000).toFixed(0)} s, ` +
           `${dispatches.at(-1)!.units} units; ${done.completed}/${expectedReports} healthy reports loaded`,
       );
-      const history = historyDays ? await historyOf(db, healthyIds) : null;
+      const history = historyDays ? await reportsOf(db, healthyIds, "history") : null;
       if (history) o.log(`${o.label}: history ${history.completed} completed, ${history.pending} pending or queued`);
       if (done.completed >= expectedReports && (!history || history.pending === 0)) break;
       if (Date.now() - started > o.maxWallMs) {
@@ -179,8 +179,8 @@ export async function runScale(o: ScaleRunOptions): Promise<ScaleRunFigures> {
     const transactions = (await committedTransactions(db)) - transactionsBefore;
     const connections = await sampler.stop();
     const workers = runs.flatMap((r) => r.workers);
-    const done = await completedOf(db, healthyIds);
-    const history = await historyOf(db, healthyIds);
+    const done = await reportsOf(db, healthyIds, "daily");
+    const history = await reportsOf(db, healthyIds, "history");
     const stormOrgIds = o.orgs.filter((g) => g.fault === "storm").map((g) => db.orgIds[g.index]!);
     const { costs, unreleased } = await unitCosts(db, stormOrgIds);
     const stormIds = o.orgs.filter((g) => g.fault === "storm").map((g) => g.clientId);
@@ -242,38 +242,24 @@ function figuresOf(run: DispatchRun, wallMs: number): DispatchFigures {
   return { job: run.job, wallMs, units, stopped };
 }
 
-async function completedOf(db: ScaleDb, orgIds: number[]) {
-  const [row] = await db.query<{ completed: string; failed: string; last_at: string | null }>(
-    `select count(distinct (org_id, profile_id, report_date)) filter (where status = 'completed') as completed,
-            count(*) filter (where status = 'failed') as failed,
-            (select extract(epoch from max(e.at)) * 1000 from bench_unit_events e
-             join amazon_ads_pending_reports r on r.id = e.unit_id
-             where e.tbl = 'amazon_ads_pending_reports' and e.event = 'release' and e.status = 'completed'
-               and r.kind = 'daily' and e.org_id = any($1)) as last_at
-     from amazon_ads_pending_reports where org_id = any($1) and kind = 'daily'`,
-    [orgIds],
-  );
-  return {
-    completed: Number(row?.completed ?? 0),
-    failed: Number(row?.failed ?? 0),
-    lastAt: row?.last_at === null || row?.last_at === undefined ? null : Number(row.last_at),
-  };
-}
-
-/** The history's reports of `orgIds`: done, failed, and still to come (pending reports and queued history units). */
-async function historyOf(db: ScaleDb, orgIds: number[]) {
+/**
+ * The reports of one kind of `orgIds`: the (profile, date)s completed (a date asked twice counts once),
+ * failed, still to come (pending reports, and for the history its queued units), and when the last one
+ * was loaded.
+ */
+async function reportsOf(db: ScaleDb, orgIds: number[], kind: "daily" | "history") {
   const [row] = await db.query<{ completed: string; failed: string; pending: string; last_at: string | null }>(
-    `select count(*) filter (where status = 'completed') as completed,
+    `select count(distinct (org_id, profile_id, report_date, report_end_date)) filter (where status = 'completed') as completed,
             count(*) filter (where status = 'failed') as failed,
             count(*) filter (where status = 'pending')
               + (select count(*) from amazon_ads_request_units u
-                 where u.job = 'history' and u.status = 'pending' and u.org_id = any($1)) as pending,
+                 where $2 = 'history' and u.job = 'history' and u.status = 'pending' and u.org_id = any($1)) as pending,
             (select extract(epoch from max(e.at)) * 1000 from bench_unit_events e
              join amazon_ads_pending_reports r on r.id = e.unit_id
              where e.tbl = 'amazon_ads_pending_reports' and e.event = 'release' and e.status = 'completed'
-               and r.kind = 'history' and e.org_id = any($1)) as last_at
-     from amazon_ads_pending_reports where org_id = any($1) and kind = 'history'`,
-    [orgIds],
+               and r.kind = $2 and e.org_id = any($1)) as last_at
+     from amazon_ads_pending_reports where org_id = any($1) and kind = $2`,
+    [orgIds, kind],
   );
   return {
     completed: Number(row?.completed ?? 0),

@@ -277,26 +277,22 @@ describe("credentials that cannot be read", () => {
 });
 
 describe("a sync_logs row left running by a killed process", () => {
+  /** A row as a process that is still running, or was killed, left it. */
+  const running = async (values: { job: string; startedAt?: Date; details?: Record<string, unknown> }) =>
+    (
+      await db()
+        .insert(syncLogs)
+        .values({ orgId: 1, source: "amazon_ads", status: "running", ...values })
+        .returning()
+    )[0];
+  const byId = async (id: number) => (await db().select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
+  const endingIn = (ms: number) => ({ expectedEndAt: new Date(Date.now() + ms).toISOString() });
+
   it("is closed as interrupted by the next run of that org and job; a run still going is left alone", async () => {
-    const running = async (values: {
-      job: "collect" | "request";
-      startedAt?: Date;
-      details?: Record<string, unknown>;
-    }) =>
-      (
-        await db()
-          .insert(syncLogs)
-          .values({ orgId: 1, source: "amazon_ads", status: "running", ...values })
-          .returning()
-      )[0];
     const killed = await running({ job: "collect", startedAt: new Date(Date.now() - 3_600_000) });
-    const going = await running({
-      job: "collect",
-      details: { expectedEndAt: new Date(Date.now() + 200_000).toISOString() },
-    });
+    const going = await running({ job: "collect", details: endingIn(200_000) });
     const otherJob = await running({ job: "request", startedAt: new Date(Date.now() - 3_600_000) });
     await collectReports(1, FAST_COLLECT);
-    const byId = async (id: number) => (await db().select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
     expect(await byId(killed!.id)).toMatchObject({
       status: "interrupted",
       message: expect.stringMatching(/^Interrupted/),
@@ -307,28 +303,9 @@ describe("a sync_logs row left running by a killed process", () => {
   });
 
   it("is closed by the clean-up of any dispatch, whatever its organisation and job (one that never runs again)", async () => {
-    const [killed] = await db()
-      .insert(syncLogs)
-      .values({
-        orgId: 1,
-        source: "amazon_ads",
-        job: "history",
-        status: "running",
-        details: { expectedEndAt: new Date(Date.now() - 600_000).toISOString() },
-      })
-      .returning();
-    const [going] = await db()
-      .insert(syncLogs)
-      .values({
-        orgId: 1,
-        source: "amazon_ads",
-        job: "history",
-        status: "running",
-        details: { expectedEndAt: new Date(Date.now() + 60_000).toISOString() },
-      })
-      .returning();
+    const killed = await running({ job: "history", details: endingIn(-600_000) });
+    const going = await running({ job: "history", details: endingIn(60_000) });
     await cleanUpFinishedWork(db());
-    const byId = async (id: number) => (await db().select().from(syncLogs).where(eq(syncLogs.id, id)))[0]!;
     expect(await byId(killed!.id)).toMatchObject({
       status: "interrupted",
       message: expect.stringMatching(/^Interrupted/),

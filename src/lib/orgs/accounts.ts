@@ -63,7 +63,7 @@ export interface MemberResult {
 }
 
 /** Validation failures as InvalidInputError with a message per field, the shape readJson gives. */
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "(input)", i.message]));
@@ -197,14 +197,7 @@ export async function setMember(orgId: number, input: z.input<typeof memberInput
   const target = await resolveUser(email, password, "password");
   try {
     return await db.transaction(async (tx) => {
-      // Locking the organisation serialises membership changes within it, so two admins demoting
-      // each other at once cannot both pass the last-admin check below.
-      const [org] = await tx
-        .select({ name: organisations.name })
-        .from(organisations)
-        .where(eq(organisations.id, orgId))
-        .for("update");
-      if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
+      const org = await lockOrganisation(tx, orgId);
       const previousRole = await roleIn(target.userId, orgId, tx);
       if (previousRole === "admin" && role !== "admin") await keepAnAdmin(tx, orgId, target.email);
       if (previousRole !== role) await addMember(orgId, target.userId, role, tx);
@@ -286,12 +279,7 @@ export async function removeMember(
   const { email } = parse(removeMemberSchema, input);
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [org] = await tx
-      .select({ id: organisations.id })
-      .from(organisations)
-      .where(eq(organisations.id, orgId))
-      .for("update");
-    if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
+    await lockOrganisation(tx, orgId);
     const [member] = await tx
       .select({ userId: memberships.userId, role: memberships.role })
       .from(memberships)
@@ -302,4 +290,18 @@ export async function removeMember(
     await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, member.userId)));
     return { orgId, email, previousRole: member.role };
   });
+}
+
+/**
+ * Locks the organisation's row for the transaction, serialising membership changes within it: two
+ * admins demoting or removing each other at once cannot both pass the last-admin check.
+ */
+async function lockOrganisation(tx: DbOrTx, orgId: number): Promise<{ name: string }> {
+  const [org] = await tx
+    .select({ name: organisations.name })
+    .from(organisations)
+    .where(eq(organisations.id, orgId))
+    .for("update");
+  if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
+  return org;
 }

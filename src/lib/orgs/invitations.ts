@@ -10,7 +10,7 @@ import { z } from "zod";
 import { getDb } from "../db";
 import { invitations, memberships, organisations, user } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
-import { createUserWithPassword, emailSchema, passwordSchema } from "./accounts";
+import { createUserWithPassword, emailSchema, parse, passwordSchema } from "./accounts";
 import { addMember, roleSchema, type Role } from "./organisations";
 
 /** An invitation is good for a week. */
@@ -42,13 +42,7 @@ export async function invite(
   invitedBy: string,
   input: z.input<typeof invitationInputSchema>,
 ): Promise<Invitation> {
-  const parsed = invitationInputSchema.safeParse(input);
-  if (!parsed.success)
-    throw new InvalidInputError(
-      `Not valid: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message])),
-    );
-  const { email, role } = parsed.data;
+  const { email, role } = parse(invitationInputSchema, input);
   const token = crypto.randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
   await (
@@ -80,7 +74,7 @@ export async function acceptInvitation(
   input: z.input<typeof acceptInputSchema>,
   signedIn: { userId: string; email: string } | null,
 ): Promise<{ orgId: number; orgName: string; email: string; role: Role; userCreated: boolean }> {
-  const { token, password } = acceptInputSchema.parse(input);
+  const { token, password } = parse(acceptInputSchema, input);
   const db = await getDb();
   const [found] = await db
     .select({ invitation: invitations, orgName: organisations.name })
