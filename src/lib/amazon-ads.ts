@@ -13,7 +13,6 @@
  */
 export { AdsClient } from "./amazon-ads/api/client";
 export { connectRedirectUri, finishAmazonConnect, startAmazonConnect } from "./amazon-ads/connect/connect";
-export { streamReportRows, type ReportRow } from "./amazon-ads/report-file/read-report";
 export { backfill } from "./amazon-ads/work/backfill";
 export {
   collectReports,
@@ -24,7 +23,6 @@ export {
   type JobRun,
 } from "./amazon-ads/work/org-run";
 export { statusReport, type StatusReport } from "./amazon-ads/reporting/status";
-export { upsertCampaignRows } from "./amazon-ads/storage/store-rows";
 export { verifyData, type VerifyReport } from "./amazon-ads/reporting/verify";
 export type { PhaseSummary } from "./amazon-ads/reporting/summary";
 export { testAdsConnection } from "./amazon-ads/test-connection";

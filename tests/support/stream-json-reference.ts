@@ -1,4 +1,4 @@
-// The reference the report parser is held to (tests/unit/report-parser.test.ts): stream-json's
+// The reference the report scanner is held to (tests/unit/report-scanner.test.ts): stream-json's
 // streamArray with numberAsString, the well-kept library the app used before the benchmark showed
 // it was the bottleneck (docs/benchmarks.md), with row validation written out again here from the
 // rules rather than imported from the app. A loosened or broken validator in the app then shows up

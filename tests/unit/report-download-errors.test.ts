@@ -1,4 +1,4 @@
-// How streamReportRows names each way a report download can fail, against a real HTTP server on
+// How the report download (read-report.ts streamReportCopy) names each way a report download can fail, against a real HTTP server on
 // 127.0.0.1 (no fetch mocks): the collect phase retries on `transient`, fetches a fresh URL on
 // reason "url_expired", and fails the report on anything else. A body cut short by the network is
 // a download failure to retry; bytes that arrived whole but cannot be read are bad data.
@@ -8,8 +8,9 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AmazonError } from "@/lib/amazon/errors";
 import { interruptedDownload } from "@/lib/amazon-ads/report-file/fetch-report";
-import { streamReportRows, type ReportRow } from "@/lib/amazon-ads/report-file/read-report";
+import type { ReportRow } from "@/lib/amazon-ads/report-file/read-report";
 import { KEY_COLUMNS } from "@/lib/catalogue/sp-campaigns";
+import { copyRows } from "../support/report-copy";
 
 const [DATE, CAMPAIGN_ID] = KEY_COLUMNS.map((c) => c.api) as [string, string];
 const row = (i: number) => `{"${DATE}":"2026-01-31","${CAMPAIGN_ID}":${1000 + i},"cost":"1.25","campaignName":"c${i}"}`;
@@ -77,15 +78,13 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-/** Reads the whole report; the rows that arrived before any failure, and the failure. */
+/** Reads the whole report: its rows, or the failure. */
 async function read(url: string): Promise<{ rows: ReportRow[]; error: AmazonError | null }> {
-  const rows: ReportRow[] = [];
   try {
-    for await (const batch of streamReportRows(url, { batchSize: 100 })) rows.push(...batch);
-    return { rows, error: null };
+    return { rows: await copyRows(url), error: null };
   } catch (error) {
     expect(error).toBeInstanceOf(AmazonError);
-    return { rows, error: error as AmazonError };
+    return { rows: [], error: error as AmazonError };
   }
 }
 

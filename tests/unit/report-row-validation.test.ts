@@ -1,24 +1,21 @@
 // Row validation of the report file, case by case per SQL type: what reaches the database as text
 // and what fails the file with a "data" error. Each case is checked twice: on checkValue/toReportRow
-// directly and through the streaming parser's fast path, which validates as it reads.
+// directly and through the report scanner (copy-encoder.ts), whose fast path validates as it reads.
 import { describe, expect, it } from "vitest";
 import { AmazonError } from "@/lib/amazon/errors";
-import { ReportArrayParser } from "@/lib/amazon-ads/report-file/json-array-parser";
 import { checkValue, toReportRow, type ReportRow } from "@/lib/amazon-ads/report-file/validate-row";
 import { column, KEY_COLUMNS } from "@/lib/catalogue/sp-campaigns";
+import { encodedRows } from "../support/report-copy";
 
 const [DATE, CAMPAIGN_ID] = KEY_COLUMNS.map((c) => c.api) as [string, string];
 const KEYS = { [DATE]: "2026-01-31", [CAMPAIGN_ID]: "42" };
 
-/** The row as the parser's fast path reads it from a file, values given as JSON text. */
+/** The row as the scanner reads it from a file, values given as JSON text. */
 function parseOne(members: Record<string, string>, unknownKeys?: Set<string>): ReportRow {
   const json = `[{${Object.entries(members)
     .map(([key, value]) => `${JSON.stringify(key)}:${value}`)
     .join(",")}}]`;
-  const rows: ReportRow[] = [];
-  const parser = new ReportArrayParser(unknownKeys);
-  parser.feed(json, (row) => rows.push(row));
-  parser.end((row) => rows.push(row));
+  const rows = encodedRows(json, unknownKeys);
   expect(rows).toHaveLength(1);
   return rows[0]!;
 }
@@ -42,7 +39,7 @@ function validated(api: string, raw: unknown): string | null {
       return { error: (error as Error).message.replace(/^Row 0/, "Row 3") };
     }
   })();
-  expect(fromFile, `${api} = ${JSON.stringify(raw)} through the parser`).toEqual(direct);
+  expect(fromFile, `${api} = ${JSON.stringify(raw)} through the scanner`).toEqual(direct);
   if ("error" in direct) throw new Error(direct.error);
   return direct.value;
 }

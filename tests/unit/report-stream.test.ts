@@ -1,11 +1,11 @@
-// streamReportRows as the collect phase uses it: memory bounded by backpressure (a consumer that
+// streamReportCopy as the collect uses it: memory bounded by backpressure (a consumer that
 // stalls holds the download back), the connection freed when the consumer leaves early, and the
 // simulator's download faults named as the retry loop expects.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { AmazonError } from "@/lib/amazon/errors";
-import { streamReportRows, type ReportRow } from "@/lib/amazon-ads/report-file/read-report";
+import { streamReportCopy, type ReportRow } from "@/lib/amazon-ads/report-file/read-report";
 import { KEY_COLUMNS } from "@/lib/catalogue/sp-campaigns";
 import {
   createReportOk,
@@ -16,6 +16,7 @@ import {
   startTestSimulator,
 } from "../../tools/amazon-ads-simulator/test-support";
 import type { Scenario, Simulator } from "../../tools/amazon-ads-simulator/types";
+import { copyRows } from "../support/report-copy";
 
 const [DATE, CAMPAIGN_ID] = KEY_COLUMNS.map((c) => c.api) as [string, string];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,12 +47,13 @@ describe("backpressure and early exit", () => {
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     try {
-      const rows = streamReportRows(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { batchSize: 100 });
-      expect((await rows.next()).value).toHaveLength(100);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const pieces = streamReportCopy(url, { rowsPerPiece: 100, readAheadRows: 1_000 });
+      expect((await pieces.next()).value).toMatchObject({ rows: 100 });
       await sleep(500);
-      // Socket buffers and two batches of read-ahead, not the file (measured: ~4 MB).
+      // Socket buffers and 1,000 rows of read-ahead, not the file (measured: ~4 MB).
       expect(written).toBeLessThan(body.length / 4);
-      await rows.return(undefined);
+      await pieces.return(undefined);
       for (let waited = 0; !closed && waited < 2000; waited += 20) await sleep(20);
       expect(closed).toBe(true);
     } finally {
@@ -61,7 +63,7 @@ describe("backpressure and early exit", () => {
   });
 });
 
-describe("the simulator's download faults, through streamReportRows", () => {
+describe("the simulator's download faults, through the download path", () => {
   let sim: Simulator;
   afterEach(async () => {
     await sim?.close();
@@ -76,10 +78,8 @@ describe("the simulator's download faults, through streamReportRows", () => {
   }
 
   async function read(url: string): Promise<ReportRow[] | AmazonError> {
-    const rows: ReportRow[] = [];
     try {
-      for await (const batch of streamReportRows(url, { batchSize: 7 })) rows.push(...batch);
-      return rows;
+      return await copyRows(url);
     } catch (error) {
       if (error instanceof AmazonError) return error;
       throw error;

@@ -2,8 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { COLUMNS, KEY_COLUMNS } from "../../catalogue/sp-campaigns";
 import { columnInBytes } from "./column-names";
 import { copyLine, type CopyPiece } from "./copy-text";
-import { INCOMPLETE, ReportArrayParser } from "./json-array-parser";
-import type { ReportRow } from "./validate-row";
+import { parseElement } from "./validate-row";
 import * as J from "./json-bytes";
 
 const N = COLUMNS.length;
@@ -27,17 +26,17 @@ const SENTINEL_BYTES = 8;
 
 /**
  * The report file (one JSON array of flat objects, fed as bytes as they arrive) turned straight into
- * COPY text for PostgreSQL, with no JavaScript string or object per value: the string parser was the
- * collect's limit (7–9 s for the 180k-row file; this takes 1.0–1.6 s on the same machine, and
- * docs/benchmarks.md has the figures).
+ * COPY text (PostgreSQL's and PGlite's COPY), with no JavaScript string or object per value: a
+ * string parser was the collect's limit (7–9 s for the 180k-row file; this takes 1.0–1.6 s on the
+ * same machine, and docs/benchmarks.md has the figures).
  *
  * A row whose members are keys with plain values (numbers, null, booleans, strings of the column's
  * shape whose escapes COPY reads alike) is copied byte for byte: numbers keep Amazon's exact text,
  * int64 ids included, and UTF-8 passes through as it came (once checked). Anything else (a \u escape,
- * a nested value, a value of the wrong shape, broken UTF-8, a syntax error) sends that one element to
- * ReportArrayParser, the string parser, whose row or error is taken as it is: so the result is the
- * string parser's on every input (tests/unit/ingest-copy-encoder.test.ts holds it to that), and only
- * the plain case is fast. A repeated key keeps its last value on both paths.
+ * a nested value, a value of the wrong shape, broken UTF-8, a syntax error) sends that one element,
+ * whole, to JSON.parse (validate-row.ts parseElement), whose row or error is taken as it is. Both are
+ * held to stream-json, the library this replaced (tests/unit/report-scanner.test.ts), and only the
+ * plain case is fast. A repeated key keeps its last value on both paths.
  */
 export class ReportCopyEncoder {
   private buf: Buffer = Buffer.alloc(SENTINEL_BYTES);
@@ -52,7 +51,6 @@ export class ReportCopyEncoder {
   private readonly seen = new Int32Array(N);
   private readonly from = new Int32Array(N);
   private readonly to = new Int32Array(N);
-  private readonly slow: ReportArrayParser;
   private out = Buffer.allocUnsafeSlow(OUT_BYTES);
   private o = 0;
   private rows = 0;
@@ -62,9 +60,7 @@ export class ReportCopyEncoder {
     private readonly onPiece: (piece: CopyPiece) => void,
     private readonly rowsPerPiece: number,
     private readonly unknownKeys?: Set<string>,
-  ) {
-    this.slow = new ReportArrayParser(unknownKeys);
-  }
+  ) {}
 
   feed(chunk: Buffer): void {
     // Into one reusable buffer, after what is left of the last chunk, with zeros after the end: every
@@ -237,25 +233,13 @@ export class ReportCopyEncoder {
     this.rowDone();
   }
 
-  /** The slow path: the element at `start` through the string parser (a row, or its error); BAIL to wait for more bytes. */
+  /** The slow path: the element at `start`, whole, through parseElement (a row, or its error); BAIL to wait for more bytes. */
   private parsedRow(start: number, final: boolean): number {
     const { buf, len } = this;
     let end = J.valueEnd(buf, start, len);
     if (end === BAIL && !final) return BAIL;
     if (end === BAIL) end = len;
-    // The parser looks past a non-object element for the "," or "]" that must follow it.
-    const object = buf[start] === J.OPEN_BRACE;
-    const after = J.skipWs(buf, end, len);
-    if (!object && after >= len && !final) return BAIL;
-    const text = buf.toString("utf8", start, object ? end : Math.min(len, after + 4));
-    // Only an object comes back as a row, and it ends where its brackets balance: at `end`.
-    let row: ReportRow;
-    try {
-      row = this.slow.elementAt(text, this.index);
-    } catch (error) {
-      if (error === INCOMPLETE) return BAIL;
-      throw error;
-    }
+    const row = parseElement(buf.toString("utf8", start, end), this.index, this.unknownKeys);
     const line = copyLine(row, this.present);
     this.room(Buffer.byteLength(line));
     this.o += this.out.write(line, this.o);

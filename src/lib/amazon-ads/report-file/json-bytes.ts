@@ -1,6 +1,6 @@
 // Byte-level pieces of JSON for the COPY encoder (copy-encoder.ts). They only ever answer for the
-// plain case (a value they can vouch for) or give up (-1); what they give up on is handed to the
-// string parser, whose answer (a row or the right error) is the one that counts.
+// plain case (a value they can vouch for) or give up (-1); what they give up on is handed whole to
+// JSON.parse (validate-row.ts parseElement), whose answer (a row or the right error) is the one that counts.
 
 export const QUOTE = 0x22;
 export const BACKSLASH = 0x5c;
@@ -87,8 +87,8 @@ export function shapeOk(type: number, buf: Uint8Array, from: number, to: number)
 
 /**
  * Where the value starting at `i` ends (just past it), by brackets and quotes alone, or -1 when the
- * bytes run out first: the extent of an element the encoder hands to the string parser. It reads
- * strings as the parser does (a backslash hides the next byte), and any closing bracket closes any
+ * bytes run out first: the extent of an element the encoder hands to parseElement. It reads
+ * strings as JSON does (a backslash hides the next byte), and any closing bracket closes any
  * opening one, so even a malformed element ends at the first point where brackets balance.
  */
 export function valueEnd(buf: Uint8Array, i: number, len: number): number {

@@ -2,8 +2,6 @@ import { pipeline, type Readable, type Transform } from "node:stream";
 import { AmazonError } from "../../amazon/errors";
 import { fetchReport, interruptedDownload } from "./fetch-report";
 import { decoderFor, peek } from "./gunzip";
-import { ReportArrayParser } from "./json-array-parser";
-import { RowBatches } from "./row-batches";
 import { CopyPieces } from "./copy-pieces";
 import type { CopyPiece } from "./copy-text";
 import type { ReportRow as Row } from "./validate-row";
@@ -12,27 +10,15 @@ import type { ReportRow as Row } from "./validate-row";
 export type ReportRow = Row;
 
 /**
- * Streams a report file from its presigned URL: download, gunzip when the bytes are gzip, a
- * streaming parse of the one JSON array (numbers kept as their exact text), rows validated and
- * yielded in batches, with a bounded read-ahead. Memory stays flat whatever the file's size. Stopping
- * early (the consumer's `return`, e.g. after a failed upsert) tears the pipeline down and frees the
- * connection.
+ * Streams a report file from its presigned URL as COPY text: download, gunzip when the bytes are
+ * gzip, the one JSON array scanned (copy-encoder.ts: numbers kept as their exact text, rows
+ * validated), in pieces of `rowsPerPiece` rows with up to `readAheadRows` rows parsed ahead of the
+ * consumer. Memory stays flat whatever the file's size. Stopping early (the consumer's `return`,
+ * e.g. after a failed merge) tears the pipeline down and frees the connection.
  *
  * Failures are AmazonErrors: "download" when the file could not be fetched whole (transient unless
  * S3 refused the request; reason "url_expired" asks for a fresh URL), "data" when the bytes that
  * arrived are empty, not gzip, not a JSON array of objects, or hold an invalid value.
- */
-export function streamReportRows(
-  url: string,
-  options: { batchSize?: number; unknownKeys?: Set<string> } = {},
-): AsyncGenerator<ReportRow[]> {
-  const parser = new ReportArrayParser(options.unknownKeys);
-  return streamReport(url, () => new RowBatches(parser, options.batchSize ?? 2000));
-}
-
-/**
- * The same file, rows and failures as streamReportRows, as COPY text for PostgreSQL (copy-text.ts):
- * pieces of `rowsPerPiece` rows, up to `readAheadRows` rows of them parsed ahead of the consumer.
  */
 export function streamReportCopy(
   url: string,

@@ -38,9 +38,56 @@ export function checkKeys(row: ReportRow, index: number): void {
 }
 
 /**
- * A parsed row object, validated and converted in catalogue order (unknown keys collected, not
- * stored): the parser's path for rows its fast path leaves alone, such as a repeated key.
+ * One array element that the COPY encoder's fast path leaves alone (a \u escape, a nested value, a
+ * repeated key, a bad value or bad syntax), given whole: JSON.parse's row, validated and converted,
+ * or its error. Numbers are first quoted where they stand as values, so that their exact text
+ * survives the parse (int64 ids, numeric text); a malformed number is a syntax error, as it is to
+ * JSON.parse.
  */
+export function parseElement(text: string, index: number, unknownKeys?: Set<string>): ReportRow {
+  let value: unknown;
+  try {
+    value = JSON.parse(numbersQuoted(text));
+  } catch (error) {
+    throw new Error(`row ${index}: ${(error as Error).message}`);
+  }
+  return toReportRow(value, index, unknownKeys);
+}
+
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+const NUMBER_CHAR = /[0-9.eE+-]/;
+
+/** `text` with each number in a value's place as a string of its text (a key's place holds none in valid JSON). */
+function numbersQuoted(text: string): string {
+  let out = "";
+  let from = 0;
+  const inObject: boolean[] = [];
+  let keyNext = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      keyNext = false;
+    } else if (c === "{" || c === "[") {
+      inObject.push(c === "{");
+      keyNext = c === "{";
+    } else if (c === "}" || c === "]") inObject.pop();
+    else if (c === ",") keyNext = inObject.at(-1) === true;
+    else if (c === ":") keyNext = false;
+    else if (!keyNext && (c === "-" || (c >= "0" && c <= "9"))) {
+      let end = i + 1;
+      while (end < text.length && NUMBER_CHAR.test(text[end]!)) end++;
+      const number = text.slice(i, end);
+      if (!NUMBER.test(number)) throw new Error(`invalid number ${JSON.stringify(number.slice(0, 40))}`);
+      out += `${text.slice(from, i)}"${number}"`;
+      from = i = end;
+      i--;
+    }
+  }
+  return out + text.slice(from);
+}
+
+/** A parsed row object, validated and converted in catalogue order (unknown keys collected, not stored). */
 export function toReportRow(value: unknown, index: number, unknownKeys?: Set<string>): ReportRow {
   if (value === null || typeof value !== "object" || Array.isArray(value))
     throw rowError(`Row ${index} is not a JSON object`);

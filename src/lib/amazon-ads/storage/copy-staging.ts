@@ -1,8 +1,4 @@
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { sql } from "drizzle-orm";
-import pg, { type PoolClient } from "pg";
-import { from as copyFrom } from "pg-copy-streams";
 import type { Tx } from "../../db";
 import { COLUMNS, KEY_COLUMNS } from "../../catalogue/sp-campaigns";
 import { COPY_COLUMNS, type CopyPiece } from "../report-file/copy-text";
@@ -20,21 +16,25 @@ export const MERGE_ROWS = 20_000;
 
 const q = (name: string) => `"${name}"`;
 const STAGE_COLUMNS = COLUMNS.map((c) => `${q(c.db)} ${c.type}`).join(", ");
-const COPY_SQL = `copy ${STAGE} (${COPY_COLUMNS.map(q).join(", ")}) from stdin`;
+/** Without its source (`stdin` on PostgreSQL, a blob on PGlite): ingest-report.ts's CopyIn adds it. */
+const COPY_INTO_STAGE = `copy ${STAGE} (${COPY_COLUMNS.map(q).join(", ")}) from`;
 const KEYS = KEY_COLUMNS.map((c) => q(c.db)).join(", ");
-/** Only when a file repeats a (date, campaign): its last row wins, as in upsertCampaignRows (ctid is file order in a fresh table). */
+/** Only when a file repeats a (date, campaign): its last row wins (ctid is file order in a fresh table). */
 const LAST_OF_EACH_KEY = sql.raw(`(select distinct on (${KEYS}) * from ${STAGE} order by ${KEYS}, ctid desc) as u`);
 
+/** `COPY <copy> <source>` of `text` on the connection of the caller's transaction. */
+export type CopyIn = (copy: string, text: AsyncIterable<Buffer>) => Promise<void>;
+
 /**
- * The PostgreSQL upsert of one report: its rows as COPY text into a temporary staging table (typed,
- * so COPY parses and checks every value), then one INSERT … SELECT … ON CONFLICT from it into
- * amazon_sp_ads, mergeRows rows at a time (the first time a quarter of that). Everything runs on `client` inside the caller's
- * transaction (`tx` is a drizzle handle on that same connection), so a report is stored whole or
- * not at all, and the staging table goes with the transaction. Returns the rows of the file.
+ * The upsert of one report: its rows as COPY text into a temporary staging table (typed, so COPY
+ * parses and checks every value), then one INSERT … SELECT … ON CONFLICT from it into amazon_sp_ads,
+ * mergeRows rows at a time (the first time a quarter of that). Everything runs inside the caller's
+ * transaction (`tx`, and `copyIn` on the same connection), so a report is stored whole or not at
+ * all, and the staging table goes with the transaction. Returns the rows of the file.
  */
 export async function copyUpsert(
-  client: PoolClient,
   tx: Tx,
+  copyIn: CopyIn,
   pieces: AsyncGenerator<CopyPiece>,
   provenance: RowProvenance,
   { onBatch, mergeRows = MERGE_ROWS }: { onBatch?: (rowsSoFar: number) => void; mergeRows?: number } = {},
@@ -61,7 +61,7 @@ export async function copyUpsert(
           next = await pieces.next();
         }
       };
-      await pipeline(Readable.from(chunk()), client.query(copyFrom(COPY_SQL)));
+      await copyIn(COPY_INTO_STAGE, chunk());
       const columns = COLUMNS.filter((_, i) => present[i]);
       await merge(tx, columns, provenance);
       if (!next.done) await tx.execute(sql.raw(`truncate ${STAGE}`));
@@ -86,8 +86,11 @@ async function merge(tx: Tx, columns: typeof COLUMNS, provenance: RowProvenance)
   await tx.execute(sql`release savepoint stage_merge`);
 }
 
-/** The SQLSTATE of a failed query, under drizzle's wrapper. */
+/** The SQLSTATE of a failed query (node-postgres' or PGlite's error), under drizzle's wrapper. */
 function sqlState(error: unknown): string | undefined {
-  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof pg.DatabaseError) return e.code;
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
   return undefined;
 }

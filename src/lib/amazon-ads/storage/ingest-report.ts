@@ -1,87 +1,86 @@
-import { drizzle } from "drizzle-orm/node-postgres";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { PGlite, type Transaction as PgliteTransaction } from "@electric-sql/pglite";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
 import type { Db, Tx } from "../../db";
 import * as schema from "../../db/schema";
-import { streamReportCopy, streamReportRows } from "../report-file/read-report";
-import { copyUpsert, MERGE_ROWS } from "./copy-staging";
+import { streamReportCopy } from "../report-file/read-report";
+import { copyUpsert, MERGE_ROWS, type CopyIn } from "./copy-staging";
 import { daysHeldByNewerReports, reconcileReportDays, type ReconciledDay } from "./reconcile-days";
-import { upsertCampaignRows, type RowProvenance } from "./store-rows";
+import type { RowProvenance } from "./store-rows";
 
 export interface IngestOptions {
-  /** Rows per upsert (PGlite) or per piece of COPY text (PostgreSQL); `onBatch` is called after each. */
+  /** Rows per piece of COPY text; `onBatch` is called after each. */
   batchSize: number;
   unknownKeys: Set<string>;
   onBatch?: (rowsSoFar: number) => void;
-  /** PostgreSQL: rows per COPY and merge (MERGE_ROWS); tests make it small to exercise several. */
+  /** Rows per COPY and merge (MERGE_ROWS); tests make it small to exercise several. */
   mergeRows?: number;
 }
 
 /**
  * Loads one report file into amazon_sp_ads in one transaction, `complete` (the report's "completed"
- * mark) included: a failure or a kill -9 at any point leaves nothing of it. On PostgreSQL the rows go
- * through COPY and a staging table (copy-staging.ts); PGlite has no COPY FROM STDIN for a client
- * stream, so there they go as batches of arrays (upsertCampaignRows). Same rows, same upsert SQL.
- * Then, still in that transaction, each of the report's days is made equal to it (reconcile-days.ts);
- * days a newer report has already loaded keep that report's rows.
+ * mark) included: a failure or a kill -9 at any point leaves nothing of it. The same path on both
+ * backends: the file as COPY text (read-report.ts) into a staging table, merged into the table
+ * (copy-staging.ts). Then, still in that transaction, each of the report's days is made equal to it
+ * (reconcile-days.ts); days a newer report has already loaded keep that report's rows.
  */
-export async function ingestReport(
+export function ingestReport(
   db: Db,
   url: string,
   provenance: RowProvenance,
   options: IngestOptions,
   complete: (tx: Tx, rows: number) => Promise<void>,
 ): Promise<{ rows: number; days: ReconciledDay[] }> {
-  const pool = postgresPool(db);
-  if (!pool)
-    return db.transaction(async (tx) => {
-      provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
-      let total = 0;
-      for await (const batch of streamReportRows(url, {
-        batchSize: options.batchSize,
-        unknownKeys: options.unknownKeys,
-      })) {
-        await upsertCampaignRows(tx, batch, provenance);
-        total += batch.length; // the file's rows, as on PostgreSQL (a repeated key counts each time)
-        options.onBatch?.(total);
-      }
-      const days = await reconcileReportDays(tx, provenance);
-      await complete(tx, total);
-      return { rows: total, days };
+  return inCopyTransaction(db, async (tx, copyIn) => {
+    provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
+    const pieces = streamReportCopy(url, {
+      rowsPerPiece: options.batchSize,
+      readAheadRows: options.mergeRows ?? MERGE_ROWS,
+      unknownKeys: options.unknownKeys,
     });
-  // COPY needs the raw connection that the transaction runs on: take one from the pool and run
-  // drizzle's transaction on it, rather than reach into drizzle's transaction for its client.
-  const client = await pool.connect();
+    const total = await copyUpsert(tx, copyIn, pieces, provenance, {
+      onBatch: options.onBatch,
+      mergeRows: options.mergeRows,
+    });
+    const days = await reconcileReportDays(tx, provenance);
+    await complete(tx, total);
+    return { rows: total, days };
+  });
+}
+
+/**
+ * A transaction whose connection takes COPY as well: drizzle runs on the raw connection (a pooled
+ * pg client, or PGlite's transaction) rather than our code reaching into drizzle's transaction for
+ * it. PostgreSQL reads COPY FROM STDIN as a stream; PGlite has no client stream, so it reads each
+ * chunk (at most MERGE_ROWS rows of text) from a blob.
+ */
+async function inCopyTransaction<T>(db: Db, body: (tx: Tx, copyIn: CopyIn) => Promise<T>): Promise<T> {
+  const client = (db as { $client?: unknown }).$client;
+  if (client instanceof PGlite)
+    return client.transaction((ptx) => {
+      const tx = drizzlePglite(ptx as unknown as PGlite, { schema }) as unknown as Tx;
+      return body(tx, async (copy, text) => {
+        const parts: Uint8Array<ArrayBuffer>[] = [];
+        for await (const part of text) parts.push(part as Uint8Array<ArrayBuffer>);
+        await (ptx as PgliteTransaction).query(`${copy} '/dev/blob'`, [], { blob: new Blob(parts) });
+      });
+    });
+  if (!(client instanceof pg.Pool)) throw new Error("ingestReport needs the app's PGlite or pg.Pool handle");
+  const connection = await client.connect();
   let failure: Error | undefined;
   try {
-    const onClient = drizzle(client, { schema }) as unknown as Db;
-    return await onClient.transaction(async (tx) => {
-      provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
-      const pieces = streamReportCopy(url, {
-        rowsPerPiece: options.batchSize,
-        readAheadRows: options.mergeRows ?? MERGE_ROWS,
-        unknownKeys: options.unknownKeys,
-      });
-      const total = await copyUpsert(client, tx, pieces, provenance, {
-        onBatch: options.onBatch,
-        mergeRows: options.mergeRows,
-      });
-      const days = await reconcileReportDays(tx, provenance);
-      await complete(tx, total);
-      return { rows: total, days };
-    });
+    const onConnection = drizzlePg(connection, { schema }) as unknown as Db;
+    return await onConnection.transaction((tx) =>
+      body(tx, (copy, text) => pipeline(Readable.from(text), connection.query(copyFrom(`${copy} stdin`)))),
+    );
   } catch (error) {
     failure = error as Error;
     throw error;
   } finally {
-    client.release(failure); // a connection that failed mid-COPY is closed, not reused
+    connection.release(failure); // a connection that failed mid-COPY is closed, not reused
   }
-}
-
-/**
- * The pg pool under a drizzle handle (its documented `$client`), or null on PGlite: the same as
- * DbHandle.kind === "postgres" for the app's handle, and right for any other handle too.
- */
-export function postgresPool(db: Db): pg.Pool | null {
-  const client = (db as { $client?: unknown }).$client;
-  return client instanceof pg.Pool ? client : null;
 }

@@ -1,8 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { DbOrTx } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import { column, COLUMNS, KEY_COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
-import type { ReportRow } from "../report-file/read-report";
 
 export interface RowProvenance {
   orgId: number;
@@ -28,51 +26,6 @@ export const dateArray = (dates: readonly string[] = []) => `{${dates.join(",")}
 // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
 const isKey = (c: ColumnSpec) => KEY_COLUMNS.includes(c);
 const ident = (name: string) => sql.raw(`"${name}"`);
-const rowKey = (row: ReportRow) => KEY_COLUMNS.map((c) => row[c.api]).join("|");
-
-// Numbers and dates need no quotes in an array literal (no separator, brace, quote, space, and never "NULL").
-const PLAIN = /^[0-9.eE+-]+$/;
-const NEEDS_ESCAPE = /["\\]/;
-
-/**
- * A Postgres array literal of one column's text values over the batch; the SQL casts it to the
- * column's type. Same on pg and PGlite. Built with as few new strings as possible (this runs for
- * every value of a report: ≈ 50 columns × 200k rows).
- */
-function columnLiteral(rows: ReportRow[], api: string): string {
-  const items = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i]![api] ?? null;
-    items[i] =
-      v === null ? "NULL" : PLAIN.test(v) ? v : NEEDS_ESCAPE.test(v) ? `"${v.replace(/[\\"]/g, "\\$&")}"` : `"${v}"`;
-  }
-  return `{${items.join(",")}}`;
-}
-
-/**
- * Upserts one batch with a single statement: the batch travels as one array per column and is
- * unnested server-side (no parameter-count limit, one parse), then
- * INSERT … ON CONFLICT (org_id, profile_id + the key columns) DO UPDATE. Only the columns present in the
- * report are written, so a column dropped from a request never erases earlier values. PGlite's path;
- * on PostgreSQL the collect stages rows with COPY instead (copy-staging.ts), through the same upsertFrom.
- */
-export async function upsertCampaignRows(db: DbOrTx, rows: ReportRow[], provenance: RowProvenance): Promise<number> {
-  if (rows.length === 0) return 0;
-  // Amazon should not repeat a (date, campaign) in one file; if it does, the last one wins.
-  const unique = new Map<string, ReportRow>();
-  for (const row of rows) unique.set(rowKey(row), row);
-  const batch = [...unique.values()];
-
-  // The columns present in any row of the batch (rows of one file usually all have the same ones).
-  const columns: ColumnSpec[] = COLUMNS.filter((c) => batch.some((row) => Object.hasOwn(row, c.api)));
-  const arrays = columns.map((c) => sql`${columnLiteral(batch, c.api)}::${sql.raw(c.type)}[]`);
-  const source = sql`unnest(${sql.join(arrays, sql`, `)}) as u(${sql.join(
-    columns.map((c) => ident(c.db)),
-    sql`, `,
-  )})`;
-  await db.execute(upsertFrom(source, columns, provenance));
-  return batch.length;
-}
 
 /**
  * The upsert of `columns` from `source` (a FROM item named u with those columns) into amazon_sp_ads:

@@ -1,6 +1,6 @@
-// Inputs for ingest-copy-encoder.test.ts: where the COPY encoder's fast path could part ways with the
-// string parser (escapes, unicode and broken UTF-8, numbers, literals, repeated and unknown keys,
-// spacing, key columns), plus generators of corruptions and of random rows.
+// Inputs for report-scanner.test.ts: where the COPY encoder's fast path or its JSON.parse path could
+// part ways with stream-json (escapes, unicode and broken UTF-8, numbers, literals, repeated and
+// unknown keys, spacing, key columns), plus generators of corruptions and of random rows.
 import { COLUMNS } from "@/lib/catalogue/sp-campaigns";
 
 const row = (members: string) => `{"date":"2025-06-14","campaignId":12345678901234567${members}}`;
@@ -60,6 +60,12 @@ export const CASES: Array<string | Buffer> = [
     `[${row(`,"clicks":${v}`)}]`,
   ]),
   `[{"date":2025,"campaignId":1}]`,
+  '[{"date":"2025-6-14","campaignId":1}]',
+  '[{"date":"2025-06-14","campaignId":1,"clicks":true}]',
+  '[{"date":"2025-06-14","campaignId":1,"clicks":"x","cost":"y"}]',
+  '[{"date":"2025-06-14","campaignId":1,"campaignStatus":true,"campaignName":false}]',
+  '[{"date":"2025-06-14","campaignId":1,1:2}]',
+  '[{"date":"2025-06-14","campaignId":1,"x":[1,{"y":-2e5}],"cost":-0.5e-3}]',
   `[{"date":"2025-06-1x","campaignId":1}]`,
   `[{"date":"2025-06-140","campaignId":1}]`,
   `[{"date":"2025-06-14","campaignId":"12345678901234567890"}]`,
