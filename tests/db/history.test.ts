@@ -7,6 +7,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as collectRoute } from "@/app/api/cron/amazon-ads-collect/route";
 import { GET as requestRoute } from "@/app/api/cron/amazon-ads-request/route";
+import { GET as workerRoute } from "@/app/api/cron/amazon-ads-worker/route";
 import {
   collectReports,
   dispatch,
@@ -21,6 +22,7 @@ import { amazonAdsPendingReports, amazonAdsProfileHistory, amazonAdsRequestUnits
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import { SIM_DEFAULTS, type Simulator } from "../../tools/amazon-ads-simulator/index";
 import { amazonRows, storedRows } from "../support/rows";
+import { setupRouteServer } from "../support/route-server";
 import { SIM_ADS_SETTINGS } from "../support/simulator";
 import { cronRequest, dailyDates, fastPhases, reportCreates, setupSyncTest, today } from "../support/sync-fixture";
 
@@ -32,6 +34,7 @@ const { db, sim } = setupSyncTest({
   cron: true,
   settings: "each",
 });
+const app = setupRouteServer({ "/api/cron/amazon-ads-worker": workerRoute });
 const { FAST, FAST_COLLECT } = fastPhases(50);
 const WORKER = {
   budgetMs: 20_000,
@@ -130,7 +133,11 @@ describe("a new profile's history", () => {
     await db().execute(sql`delete from amazon_ads_request_units`);
     sim().reset();
     sim().setScenario({ pollsBeforeComplete: 1 });
-    await dispatch("request", { workers: 1, via: "in-process", worker: WORKER });
+    // Its phase 1 on a worker invocation over HTTP (as on Vercel), whose answer lists the history's row too.
+    const workerUrl = `${app.url()}/api/cron/amazon-ads-worker`;
+    const viaHttp = await dispatch("request", { workers: 1, via: "http", workerUrl, worker: { budgetMs: 6_000 } });
+    expect(viaHttp.workers.map((w) => w.error)).toEqual([undefined]);
+    expect(viaHttp.organisations.map((o) => o.job)).toEqual(expect.arrayContaining(["request", "history"]));
     await dispatch("collect", { workers: 1, via: "in-process", worker: WORKER });
     const ranges = createdRanges(sim());
     expect(ranges.slice(0, 5)).toEqual(dailyDates().map((d) => `${d}..${d}`));

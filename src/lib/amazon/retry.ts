@@ -37,11 +37,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Runs `call`, retrying transient failures (429, 5xx, network) within the attempt and time bounds.
  * Hand-written rather than p-retry because it must honour Retry-After and the run's deadline.
  */
-export async function withRetry<T>(
-  call: () => Promise<T>,
-  policy: RetryPolicy,
-  onRetry?: (attempt: number, error: unknown, delayMs: number) => void,
-): Promise<T> {
+export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -51,9 +47,16 @@ export async function withRetry<T>(
         : policy.maxAttempts;
       if (!isTransient(error) || attempt >= attempts) throw error;
       const delay = retryDelayMs(attempt, error, policy);
-      if (policy.deadline !== undefined && Date.now() + delay > policy.deadline) throw error;
-      onRetry?.(attempt, error, delay);
+      if (policy.deadline !== undefined && Date.now() + delay > policy.deadline) {
+        if (error instanceof Error) cutShort.add(error);
+        throw error;
+      }
       await sleep(delay);
     }
   }
 }
+
+const cutShort = new WeakSet<Error>();
+
+/** Whether `error` ended its retries because the next one would have ended past the run's deadline. */
+export const retriesCutShortByDeadline = (error: unknown) => error instanceof Error && cutShort.has(error);

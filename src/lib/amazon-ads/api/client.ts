@@ -47,7 +47,6 @@ export type AdsProfile = z.infer<typeof profileSchema> & { profileIdText: string
 export interface AdsClientOptions {
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
-  onRetry?: (operation: string, attempt: number, error: unknown, delayMs: number) => void;
   /**
    * Where the login's access token is shared with other invocations for its hour (the workers);
    * without it (Test connection) every client exchanges its own.
@@ -239,7 +238,6 @@ export class AdsClient {
       const { text } = await withRetry(
         () => this.send(operation, method, path, { body, contentType: init.contentType, scope: init.scope ?? true }),
         { ...this.retry, ...init.retry },
-        (attempt, error, delay) => this.options.onRetry?.(operation, attempt, error, delay),
       );
       return text;
     } catch (error) {

@@ -105,24 +105,6 @@ export async function pendingReports(db: DbOrTx, orgId: number): Promise<Pending
     .orderBy(asc(amazonAdsPendingReports.createdAt), asc(amazonAdsPendingReports.id));
 }
 
-/** Records a poll; `keepLock` while this run will poll the report again, else it goes back to the queue. */
-export async function releaseReport(
-  db: DbOrTx,
-  id: number,
-  update: { amazonStatus?: string; error?: string | null; polled?: boolean; keepLock?: boolean; leaseId?: string },
-) {
-  await db
-    .update(amazonAdsPendingReports)
-    .set({
-      ...(update.keepLock ? {} : { lockedUntil: null }),
-      updatedAt: sql`now()`,
-      ...(update.amazonStatus !== undefined ? { amazonStatus: update.amazonStatus } : {}),
-      ...(update.error !== undefined ? { error: update.error } : {}),
-      ...(update.polled ? { attempts: sql`${amazonAdsPendingReports.attempts} + 1`, lastPolledAt: sql`now()` } : {}),
-    })
-    .where(ownRow(id, update.leaseId));
-}
-
 export async function finishReport(
   db: DbOrTx,
   id: number,
@@ -177,13 +159,37 @@ export async function deleteFinishedReports(
   return deleted.length;
 }
 
-/** A report still generating back to the queue, due again in `delayMs`; the lease ends. */
-export async function pollLater(db: DbOrTx, row: PendingReport, leaseId: string, delayMs: number) {
+/**
+ * A claimed report's next state, from what its unit found: the one place that decides it. Failed or
+ * timed out: finished as failed. Still pending: back to the queue, due again in `pollInMs`, with what
+ * the poll said (`polled`: Amazon answered one, counted in `attempts`, which paces the next ones).
+ * Completed: already finished, by its load's own transaction (collect-report.ts).
+ */
+export async function settleReport(
+  db: DbOrTx,
+  row: PendingReport,
+  leaseId: string,
+  outcome: { outcome: string; amazonStatus?: string; error?: string },
+  next: { pollInMs: number; polled: boolean },
+): Promise<void> {
+  if (outcome.outcome === "completed") return;
+  if (outcome.outcome !== "still_pending") {
+    await finishReport(db, row.id, { status: "failed", amazonStatus: outcome.amazonStatus, error: outcome.error }, leaseId);
+    return;
+  }
   const t = amazonAdsPendingReports;
   await db
     .update(t)
-    .set({ lockedUntil: null, leaseId: null, nextPollAt: sql`now() + make_interval(secs => ${delayMs / 1000})` })
-    .where(and(eq(t.id, row.id), eq(t.leaseId, leaseId)));
+    .set({
+      lockedUntil: null,
+      leaseId: null,
+      nextPollAt: sql`now() + make_interval(secs => ${next.pollInMs / 1000})`,
+      updatedAt: sql`now()`,
+      error: outcome.error ?? null,
+      ...(outcome.amazonStatus !== undefined ? { amazonStatus: outcome.amazonStatus } : {}),
+      ...(next.polled ? { attempts: sql`${t.attempts} + 1`, lastPolledAt: sql`now()` } : {}),
+    })
+    .where(ownRow(row.id, leaseId));
 }
 
 /** An organisation's pending reports not held by another run are due for a poll now (a per-organisation collect). */

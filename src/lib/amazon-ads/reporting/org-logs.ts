@@ -9,9 +9,33 @@ import {
   profileResults,
   type PhaseSummary,
   type ProfileResult,
+  type ReportOutcome,
 } from "./summary";
 
 type Job = PhaseSummary["job"];
+
+/**
+ * What one unit did for its organisation: the one outcome every unit returns (work/units.ts). The
+ * worker folds each into its log book (OrgLogBook.record), from which sync_logs, the cron answer, the
+ * CLI and the summaries are all written.
+ */
+export interface UnitOutcome {
+  orgId: number;
+  job: Job;
+  reports?: ReportOutcome[];
+  profiles?: ProfileResult[];
+  /** Request: what discovery said (profiles it could not sync). */
+  discovery?: ProfileResult[];
+  /** Request: how many profiles discovery queued a unit for. */
+  queuedProfiles?: number;
+  /** Request: profiles seen for the first time whose history the discovery queued. */
+  historyQueued?: number;
+  warnings?: string[];
+  amazonCalls?: number;
+  durationMs?: number;
+  /** The organisation's run cannot go on (its credentials, its login, a unit that failed outright). */
+  aborted?: string;
+}
 
 export interface LogEntry {
   summary: PhaseSummary;
@@ -66,6 +90,21 @@ export class OrgLogBook {
       this.entries.set(key, entry);
     }
     return entry;
+  }
+
+  /** Folds one unit's outcome into its organisation's entry (opening the entry's sync_logs row). */
+  record(outcome: UnitOutcome): void {
+    const entry = this.entry(outcome.orgId, outcome.job);
+    const s = entry.summary;
+    s.reports.push(...(outcome.reports ?? []));
+    s.profiles.push(...(outcome.profiles ?? []));
+    s.warnings.push(...(outcome.warnings ?? []));
+    s.amazonCalls += outcome.amazonCalls ?? 0;
+    s.durationMs += outcome.durationMs ?? 0;
+    entry.discovery.push(...(outcome.discovery ?? []));
+    entry.historyQueued += outcome.historyQueued ?? 0;
+    if (outcome.queuedProfiles !== undefined) entry.queuedProfiles = outcome.queuedProfiles;
+    if (outcome.aborted !== undefined) entry.aborted = outcome.aborted;
   }
 
   /** Closes every row this worker opened; returns the organisations' summaries. */

@@ -16,9 +16,12 @@ export interface ReportOutcome {
   amazonStatus?: string;
 }
 
+/** The jobs a sync_logs row of the Ads sync is for. */
+export const JOBS = ["request", "collect", "backfill", "history"] as const;
+
 export interface PhaseSummary {
   orgId: number;
-  job: "request" | "collect" | "backfill" | "history";
+  job: (typeof JOBS)[number];
   status: RunStatus;
   message: string;
   /** Per advertiser profile: its status and what happened (one profile's trouble never stops the others). */

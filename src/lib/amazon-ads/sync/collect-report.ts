@@ -1,12 +1,12 @@
 import { AmazonError, isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
-import { retryDelayMs, sleep, type RetryPolicy } from "../../amazon/retry";
+import { retriesCutShortByDeadline, withRetry } from "../../amazon/retry";
 import type { Db } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import type { AdsClient, AsyncReport } from "../api/client";
 import { addDays } from "../plan/dates";
 import { describeError } from "../reporting/describe-error";
 import { ingestReport } from "../storage/ingest-report";
-import { finishReport, releaseReport } from "../queue/pending-reports";
+import { finishReport } from "../queue/pending-reports";
 import type { ReportOutcome } from "../reporting/summary";
 
 export interface CollectReportOptions {
@@ -37,7 +37,11 @@ export function outcomeBase(row: PendingReport): ReportOutcome {
   };
 }
 
-/** Polls one claimed report once and acts on its status: load, fail, time out, or leave it pending. */
+/**
+ * Polls one claimed report once and loads it when Amazon has finished it (the load finishes it, in its
+ * own transaction). Otherwise it says what happened (failed, timed out, still pending) and leaves the
+ * report's next state to settleReport (queue/pending-reports.ts), which the unit calls with it.
+ */
 export async function collectReport(
   db: Db,
   row: PendingReport,
@@ -53,63 +57,40 @@ export async function collectReport(
     // The login refused (a revoked grant): the organisation's failure, not this report's (units.ts).
     if (isAmazonError(error) && error.operation === TOKEN_REFRESH) throw error;
     if (isAmazonError(error) && error.status === 404) {
-      return fail(
-        db,
-        row,
-        { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" },
-        config.leaseId,
-      );
+      return { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" };
     }
     if (isAmazonError(error) && !error.transient) {
-      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, config.leaseId);
+      return { ...base, outcome: "failed", error: describeError(error) };
     }
     // Throttled or Amazon down even after retries: try again next round or next run, unless the
     // report is past its time limit (polls that keep failing must not keep it pending for ever).
     if (ageHours >= config.timeoutHours) {
       const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${config.timeoutHours} h); last poll failed: ${describeError(error)}`;
-      return fail(db, row, { ...base, outcome: "timed_out", error: reason }, config.leaseId);
+      return { ...base, outcome: "timed_out", error: reason };
     }
-    await releaseReport(db, row.id, {
-      error: describeError(error),
-      polled: true,
-      keepLock: true,
-      leaseId: config.leaseId,
-    });
     return { ...base, outcome: "still_pending", error: describeError(error) };
   }
   const status = report.status.toUpperCase();
   if (status === "COMPLETED") return ingest(db, row, client, report, config);
   if (FAILED_STATUSES.has(status)) {
     const reason = report.failureReason ?? `Amazon reported status ${status}`;
-    return fail(db, row, { ...base, outcome: "failed", amazonStatus: status, error: reason }, config.leaseId);
+    return { ...base, outcome: "failed", amazonStatus: status, error: reason };
   }
   // PENDING, PROCESSING or anything new: still running, bounded by the timeout.
   if (ageHours >= config.timeoutHours) {
     await client.deleteReport(row.reportId).catch(() => {}); // best effort: free Amazon's queue
     const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${config.timeoutHours} h); cancelled`;
-    return fail(db, row, { ...base, outcome: "timed_out", amazonStatus: status, error: reason }, config.leaseId);
+    return { ...base, outcome: "timed_out", amazonStatus: status, error: reason };
   }
-  await releaseReport(db, row.id, {
-    amazonStatus: status,
-    error: null,
-    polled: true,
-    keepLock: true,
-    leaseId: config.leaseId,
-  });
   return { ...base, outcome: "still_pending", amazonStatus: status };
 }
 
-async function fail(db: Db, row: PendingReport, outcome: ReportOutcome, leaseId?: string): Promise<ReportOutcome> {
-  const { amazonStatus, error } = outcome;
-  await finishReport(db, row.id, { status: "failed", amazonStatus, error }, leaseId);
-  return outcome;
-}
-
 /**
- * Loads a COMPLETED report: rows and the "completed" mark in one transaction. A transient download
- * failure is tried again on the same URL with backoff, then on a fresh URL from a new GET of the
- * report, and only then fails the report; an expired URL goes straight to a fresh one. When the
- * run's budget ends first, the report stays pending for the next run. A database failure aborts.
+ * Loads a COMPLETED report: rows and the "completed" mark in one transaction. The download is a call
+ * like any other: a transient failure is tried again on the same URL with the client's backoff
+ * (withRetry), then on a fresh URL from a new GET of the report, and only then fails the report; an
+ * expired URL goes straight to a fresh one. When the run's budget ends first, the report stays
+ * pending for the next run. A database failure aborts.
  */
 async function ingest(
   db: Db,
@@ -126,48 +107,28 @@ async function ingest(
     const url = current.url;
     if (!url) {
       const error = new AmazonError("bad_response", "Amazon reported COMPLETED without a download URL");
-      return fail(db, row, { ...base, outcome: "failed", error: describeError(error) }, config.leaseId);
+      return { ...base, outcome: "failed", error: describeError(error) };
     }
-    const tried = await triesOfOneUrl(() => loadOnce(db, row, current, url, config), policy);
-    if ("rows" in tried) return { ...base, outcome: "completed", rows: tried.rows, durationMs: Date.now() - started };
-    const { error } = tried;
+    let error: AmazonError;
+    try {
+      const rows = await withRetry(() => loadOnce(db, row, current, url, config), {
+        ...policy,
+        maxAttempts: DOWNLOAD_ATTEMPTS_PER_URL,
+      });
+      return { ...base, outcome: "completed", rows, durationMs: Date.now() - started };
+    } catch (thrown) {
+      if (!isAmazonError(thrown)) throw thrown; // the database
+      error = thrown;
+    }
     const worthAnotherUrl = error.transient || error.reason === "url_expired";
     const budgetSpent = policy.deadline !== undefined && Date.now() >= policy.deadline;
-    if (worthAnotherUrl && (tried.budgetSpent || budgetSpent)) {
-      await releaseReport(db, row.id, { error: describeError(error), keepLock: true, leaseId: config.leaseId });
+    if (worthAnotherUrl && (retriesCutShortByDeadline(error) || budgetSpent))
       return { ...base, outcome: "still_pending", error: `${describeError(error)}; tried again next run` };
-    }
     if (worthAnotherUrl && freshUrls < FRESH_URLS + (error.reason === "url_expired" ? 1 : 0)) {
       current = await client.getReport(row.reportId);
       continue;
     }
-    return fail(
-      db,
-      row,
-      { ...base, outcome: "failed", error: describeError(error), durationMs: Date.now() - started },
-      config.leaseId,
-    );
-  }
-}
-
-type Tried = { rows: number } | { error: AmazonError; budgetSpent: boolean };
-
-/**
- * Up to DOWNLOAD_ATTEMPTS_PER_URL loads of one URL while the failures are transient, with the
- * client's backoff; `budgetSpent` when the next try would have ended past the run's deadline.
- * Anything that is not an AmazonError (the database) is thrown.
- */
-async function triesOfOneUrl(load: () => Promise<number>, policy: RetryPolicy): Promise<Tried> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { rows: await load() };
-    } catch (error) {
-      if (!isAmazonError(error)) throw error;
-      if (!error.transient || attempt >= DOWNLOAD_ATTEMPTS_PER_URL) return { error, budgetSpent: false };
-      const delay = retryDelayMs(attempt, error, policy);
-      if (policy.deadline !== undefined && Date.now() + delay > policy.deadline) return { error, budgetSpent: true };
-      await sleep(delay);
-    }
+    return { ...base, outcome: "failed", error: describeError(error), durationMs: Date.now() - started };
   }
 }
 

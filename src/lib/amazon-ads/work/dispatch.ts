@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getDb } from "../../db";
 import { env } from "../../env";
 import { rollUp, type RunStatus } from "../../sync-logs";
-import type { PhaseSummary } from "../reporting/summary";
+import { JOBS, type PhaseSummary } from "../reporting/summary";
 import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "../queue/request-units";
 import { runWorker, type WorkerRun } from "./worker";
 import type { WorkerOptions } from "./worker-options";
@@ -89,7 +89,7 @@ const workerResultSchema = z.looseObject({
   organisations: z.array(
     z.object({
       orgId: z.number(),
-      job: z.enum(["request", "collect", "backfill"]),
+      job: z.enum(JOBS), // a history's rows too: a worker over HTTP answering one was once "without a worker result"
       status: z.enum(["success", "partial", "error"]),
       message: z.string(),
       syncLogId: z.number().optional(),

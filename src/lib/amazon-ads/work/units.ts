@@ -9,7 +9,7 @@ import { discoverProfilesOncePerDay } from "../api/discovery-cache";
 import { listedProfileIds } from "../../settings/schema";
 import { collectReport, outcomeBase } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
-import { abandonUnselectedProfiles, failedNotRetried, finishReport, pollLater } from "../queue/pending-reports";
+import { abandonUnselectedProfiles, failedNotRetried, settleReport } from "../queue/pending-reports";
 import { nextPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 import { finishRequestUnit, queueProfileUnits, retryRequestUnitLater } from "../queue/request-units";
 import { selectProfiles } from "../plan/profile-selection";
@@ -23,14 +23,13 @@ import {
 } from "../plan/targets";
 import { queueHistoryUnits, recordHistorySpan } from "../queue/history";
 import { requestForProfile } from "../sync/request-profile";
-import type { OrgLogBook } from "../reporting/org-logs";
+import type { UnitOutcome } from "../reporting/org-logs";
 import type { ReportOutcome } from "../reporting/summary";
 import { DEFAULT_WORKER, type WorkerSettings } from "./worker-options";
 
-/** What a unit needs from its worker: the database, the log book and the organisation's login. */
+/** What a unit needs from its worker: the database, the settings and the organisation's login. */
 export interface UnitContext {
   db: Db;
-  logs: OrgLogBook;
   config: WorkerSettings;
   /** The organisation's credentials and its login (one token per organisation per invocation). */
   login(orgId: number): Promise<{ settings: AmazonAdsSettings; client: AdsClient }>;
@@ -53,9 +52,9 @@ const forUnit = (ctx: UnitContext, client: AdsClient) =>
  * Discovery: the organisation's profiles (every region), the selection its settings make, and one
  * request unit per selected profile. Failed dates of profiles it no longer syncs are abandoned.
  */
-export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
-  const entry = ctx.logs.entry(unit.orgId, unit.job);
+export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
   const started = Date.now();
+  let outcome: UnitOutcome = { orgId: unit.orgId, job: unit.job };
   try {
     const plan = planOf(unit);
     const { settings, client } = await ctx.login(unit.orgId);
@@ -71,27 +70,26 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
       // A backfill retries nothing, so it has no failed dates to give up.
       if (!plan)
         await abandonUnselectedProfiles(ctx.db, await failedNotRetried(ctx.db, unit.orgId), selection.selectedIds);
-      entry.discovery.push(...selection.problems.map((p) => ({ ...p, status: "error" as const })));
+      outcome.discovery = selection.problems.map((p) => ({ ...p, status: "error" as const }));
       if (selection.run.length + selection.problems.length === 0)
-        entry.aborted = "Aborted: No advertiser profile to sync: this login sees none that can run spCampaigns";
+        outcome.aborted = "Aborted: No advertiser profile to sync: this login sees none that can run spCampaigns";
     }
     await queueProfileUnits(ctx.db, unit, selection.run, settings.client_id);
-    entry.queuedProfiles = selection.run.length;
+    outcome.queuedProfiles = selection.run.length;
     // Profiles the daily run sees for the first time get their past days too (once per profile ever).
     if (!plan) {
       const fresh = await queueHistoryUnits(ctx.db, unit, selection.run, settings.client_id, ctx.config.historyDays);
-      entry.historyQueued += fresh.length;
+      outcome.historyQueued = fresh.length;
     }
-    entry.summary.amazonCalls += ctx.meter.calls;
+    outcome.amazonCalls = ctx.meter.calls;
     if (lookAgain) {
       const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
       await retryRequestUnitLater(ctx.db, unit, leaseId, `Profiles not listed in ${where}`);
     } else await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
   } catch (error) {
-    await requestUnitFailed(ctx, unit, leaseId, error);
-  } finally {
-    entry.summary.durationMs += Date.now() - started;
+    outcome = { ...outcome, ...(await requestUnitFailed(ctx, unit, leaseId, error)) };
   }
+  return { ...outcome, durationMs: Date.now() - started };
 }
 
 /** A phase-1 unit whose stored JSON does not parse (written by another version, or damaged). */
@@ -127,9 +125,10 @@ function attemptsOf(ctx: UnitContext, unit: RequestUnit): number {
 }
 
 /** One (organisation, profile): its five lookback dates and its due retries, created one after another. */
-export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<void> {
-  const entry = ctx.logs.entry(unit.orgId, unit.job);
+export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
   const started = Date.now();
+  const warnings: string[] = [];
+  let outcome: UnitOutcome = { orgId: unit.orgId, job: unit.job, warnings };
   try {
     const { client } = await ctx.login(unit.orgId);
     const stored = discoveredProfileSchema.safeParse(unit.profile);
@@ -155,24 +154,22 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
         createsAtOnce: unit.leaseSlots,
         targets,
       },
-      entry.summary.warnings,
+      warnings,
     );
-    entry.summary.amazonCalls += ctx.meter.calls;
+    outcome.amazonCalls = ctx.meter.calls;
     if (unit.job === "history") await recordHistoryOf(ctx, unit, result.reports);
     const anyFailed = result.reports.some((r) => r.outcome === "failed");
     if (anyFailed && unit.attempts < attemptsOf(ctx, unit)) {
       // Created dates are open requests now: the next try asks only for the ones that failed.
       await retryRequestUnitLater(ctx.db, unit, leaseId, result.profile.message);
-      return;
+    } else {
+      outcome = { ...outcome, reports: result.reports, profiles: [result.profile] };
+      await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
     }
-    entry.summary.reports.push(...result.reports);
-    entry.summary.profiles.push(result.profile);
-    await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
   } catch (error) {
-    await requestUnitFailed(ctx, unit, leaseId, error);
-  } finally {
-    entry.summary.durationMs += Date.now() - started;
+    outcome = { ...outcome, ...(await requestUnitFailed(ctx, unit, leaseId, error)) };
   }
+  return { ...outcome, durationMs: Date.now() - started };
 }
 
 /** The span of a history's reports Amazon took (created, adopted, or already open). */
@@ -184,21 +181,30 @@ async function recordHistoryOf(ctx: UnitContext, unit: RequestUnit, reports: rea
   await recordHistorySpan(ctx.db, unit.orgId, unit.profileId, { from, to });
 }
 
-async function requestUnitFailed(ctx: UnitContext, unit: RequestUnit, leaseId: string, error: unknown) {
+/** A phase-1 unit that threw: tried again later when Amazon's trouble may pass, else failed for its organisation. */
+async function requestUnitFailed(
+  ctx: UnitContext,
+  unit: RequestUnit,
+  leaseId: string,
+  error: unknown,
+): Promise<Partial<UnitOutcome>> {
   const message = describeError(error);
   if (isAmazonError(error) && error.transient && unit.attempts < attemptsOf(ctx, unit)) {
     await retryRequestUnitLater(ctx.db, unit, leaseId, message);
-    return;
+    return {};
   }
   if (!isOrganisationFailure(error)) throw error; // the database: the worker stops, the lease brings the unit back
-  const entry = ctx.logs.entry(unit.orgId, unit.job);
-  if (unit.kind === "profile") entry.summary.profiles.push({ profileId: unit.profileId, status: "error", message });
-  else entry.aborted = `Aborted: ${message}`;
   await finishRequestUnit(ctx.db, unit, leaseId, "failed", message);
+  return unit.kind === "profile"
+    ? { profiles: [{ profileId: unit.profileId, status: "error", message }] }
+    : { aborted: `Aborted: ${message}` };
 }
 
-/** One poll of a pending report, and its load when Amazon has finished it. */
-export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<void> {
+/**
+ * One poll of a pending report, and its load when Amazon has finished it; then its next state
+ * (settleReport). A poll that only says "still generating" returns nothing worth a sync_logs row.
+ */
+export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<UnitOutcome | null> {
   const started = Date.now();
   let login: Awaited<ReturnType<UnitContext["login"]>>;
   try {
@@ -220,39 +226,51 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
     });
   } catch (error) {
     if (!isAmazonError(error) || error.operation !== TOKEN_REFRESH) throw error;
-    entry(ctx, row).summary.amazonCalls += ctx.meter.calls;
     return cannotPoll(ctx, row, leaseId, error); // the login itself was refused (a revoked grant)
   }
-  const quiet = outcome.outcome === "still_pending" && !outcome.error && warnings.length === 0;
-  if (!quiet) {
-    const entry = ctx.logs.entry(row.orgId, "collect");
-    entry.summary.reports.push({ ...outcome, durationMs: Date.now() - started });
-    entry.summary.warnings.push(...warnings);
-    entry.summary.amazonCalls += ctx.meter.calls;
-    entry.summary.durationMs += Date.now() - started;
-  }
-  if (outcome.outcome === "still_pending") {
-    const delays = ctx.config.pollDelaysMs;
-    const ladder = delays[Math.min(row.attempts, delays.length - 1)]!;
-    const history = await recentGenerationTimes(ctx.db, row.orgId, row.profileId);
-    await pollLater(ctx.db, row, leaseId, nextPollDelayMs(history, Date.now() - row.createdAt.getTime(), ladder));
-  }
+  const pollInMs = outcome.outcome === "still_pending" ? await nextPollInMs(ctx, row) : 0;
+  await settleReport(ctx.db, row, leaseId, outcome, { pollInMs, polled: true });
+  if (outcome.outcome === "still_pending" && !outcome.error && warnings.length === 0) return null;
+  const durationMs = Date.now() - started;
+  return {
+    orgId: row.orgId,
+    job: "collect",
+    reports: [{ ...outcome, durationMs }],
+    warnings,
+    amazonCalls: ctx.meter.calls,
+    durationMs,
+  };
 }
 
-const entry = (ctx: UnitContext, row: PendingReport) => ctx.logs.entry(row.orgId, "collect");
+/** The next poll of a report still generating: the ladder by its polls so far, paced by its profile's recent reports. */
+async function nextPollInMs(ctx: UnitContext, row: PendingReport): Promise<number> {
+  const delays = ctx.config.pollDelaysMs;
+  const ladder = delays[Math.min(row.attempts, delays.length - 1)]!;
+  const history = await recentGenerationTimes(ctx.db, row.orgId, row.profileId);
+  return nextPollDelayMs(history, Date.now() - row.createdAt.getTime(), ladder);
+}
 
 /**
  * The organisation cannot poll at all (its credentials are unreadable, or Amazon refused its login):
  * the run is aborted for it and the report stays pending, polled again in 15 min, so no report is
  * failed for what is the login's problem; one past its time limit fails as timed out.
  */
-async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string, error: unknown): Promise<void> {
+async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string, error: unknown): Promise<UnitOutcome> {
   const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
-  const log = entry(ctx, row);
-  log.aborted = `Aborted: ${describeError(error)}`;
-  if (ageHours >= ctx.config.timeoutHours) {
-    const outcome = { ...outcomeBase(row), outcome: "timed_out" as const, error: describeError(error) };
-    await finishReport(ctx.db, row.id, { status: "failed", error: outcome.error }, leaseId);
-    log.summary.reports.push(outcome);
-  } else await pollLater(ctx.db, row, leaseId, 15 * 60_000);
+  const timedOut = ageHours >= ctx.config.timeoutHours;
+  const outcome: ReportOutcome = {
+    ...outcomeBase(row),
+    outcome: timedOut ? "timed_out" : "still_pending",
+    error: describeError(error),
+  };
+  // The login's failure is the run's (aborted), not the report's: a report left pending carries no error.
+  const forRow = timedOut ? outcome : { ...outcome, error: undefined };
+  await settleReport(ctx.db, row, leaseId, forRow, { pollInMs: 15 * 60_000, polled: false });
+  return {
+    orgId: row.orgId,
+    job: "collect",
+    aborted: `Aborted: ${describeError(error)}`,
+    reports: timedOut ? [outcome] : [],
+    amazonCalls: ctx.meter.calls,
+  };
 }

@@ -11,7 +11,7 @@ import { LeaseLostError } from "../queue/pending-reports";
 import type { PhaseSummary } from "../reporting/summary";
 import { claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
 import { learnFromUnit } from "../queue/client-limits";
-import { OrgLogBook } from "../reporting/org-logs";
+import { OrgLogBook, type UnitOutcome } from "../reporting/org-logs";
 import { IdleLanes } from "./idle-lanes";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
@@ -131,18 +131,21 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       const orgId = claim.unit.orgId;
       // A unit's retries end before the budget does, leaving time to close the sync_logs rows.
       const unitDeadline = Math.min(Date.now() + config.unitBudgetMs, deadline - config.reserveMs / 3);
-      const ctx: UnitContext = { db, logs, config, login, unitDeadline, meter: newCallMeter() };
+      const ctx: UnitContext = { db, config, login, unitDeadline, meter: newCallMeter() };
       let held = claim.unit.leaseSlots;
+      // A phase-1 unit's sync_logs row is open while it works (a worker killed half way leaves it running).
+      if (claim.kind !== "report") logs.entry(orgId, claim.unit.job);
       try {
-        await workOn(ctx, claim, run);
+        const outcome = await workOn(ctx, claim, run);
+        if (outcome) logs.record(outcome);
       } catch (error) {
         held = 0; // its lease is still in force, so its slots count as leased already
         if (error instanceof LeaseLostError) run.leaseLost++;
         else {
           // Not Amazon (a bug, or the database): recorded for this organisation; the lease brings the unit back.
           logError(`[amazon-ads] worker ${run.workerId}: unit of org ${orgId} failed`, error);
-          const entry = logs.entry(orgId, claim.kind === "report" ? "collect" : claim.unit.job);
-          entry.aborted = `Aborted: ${describeError(error)}`;
+          const job = claim.kind === "report" ? "collect" : claim.unit.job;
+          logs.record({ orgId, job, aborted: `Aborted: ${describeError(error)}` });
         }
       }
       config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
@@ -197,7 +200,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   return run;
 }
 
-async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<void> {
+async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<UnitOutcome | null> {
   if (claim.kind === "report") {
     run.units.report++;
     return reportUnit(ctx, claim.unit, claim.leaseId);
