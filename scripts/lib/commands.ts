@@ -11,7 +11,6 @@ import {
 } from "../../src/lib/amazon-ads";
 import { closeDb, getDb, getDbHandle } from "../../src/lib/db";
 import { NotFoundError } from "../../src/lib/errors";
-import { createOrganisationWithAdmin, removeMember, setMember } from "../../src/lib/orgs/accounts";
 import { listMembers, listOrganisations, organisationExists } from "../../src/lib/orgs/organisations";
 import { formatMembers, formatOrganisations, formatRun, formatStatus, formatWorker } from "./print";
 import type { Invocation } from "./invocation";
@@ -95,6 +94,8 @@ export async function run(inv: Invocation): Promise<number> {
 /** `org list | add | member`. The CLI is the operator (it has the database), so no session or role is checked. */
 async function orgCommand(inv: Invocation): Promise<number> {
   const { orgId } = inv;
+  // Loaded here, not for every command: better-auth (password hashing) is a second of every CLI start.
+  const { createOrganisationWithAdmin, removeMember, setMember } = await import("../../src/lib/orgs/accounts");
   const print = (json: unknown, text: string) => console.log(inv.json ? JSON.stringify(json, null, 2) : text);
   switch (inv.orgCommand) {
     case "list": {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { closeDb } from "@/lib/db";
 import { setupFirstAdmin } from "@/lib/orgs/accounts";
 import { signIn } from "../support/auth";
+import { adsInProcess } from "../support/cli";
 import { runScript, type Ran } from "../support/spawn";
 import { setupSharedDatabase } from "../support/shared-db";
 
@@ -23,12 +24,12 @@ describe("npm run ads -- org", { timeout: 240_000 }, () => {
   const organisations = async (): Promise<
     Array<{ orgId: number; name: string; members: number; admins: string[] }>
   > => {
-    const ran = await ads("org", "list", "--json");
+    const ran = await adsInProcess("org", "list", "--json");
     expect(ran.code, ran.stderr).toBe(0);
     return JSON.parse(ran.stdout);
   };
   const membersOf = async (orgId: number): Promise<Array<{ email: string; role: string }>> => {
-    const ran = await ads("org", "list", "--org", String(orgId), "--json");
+    const ran = await adsInProcess("org", "list", "--org", String(orgId), "--json");
     expect(ran.code, ran.stderr).toBe(0);
     return JSON.parse(ran.stdout).members;
   };
@@ -189,6 +190,9 @@ describe("npm run ads -- org", { timeout: 240_000 }, () => {
     const before = await organisations();
     const members = await membersOf(acme);
     const secret = "never printed secret";
+    // The process exits with what runCli answers; the cases below run it in this process.
+    const unknown = await ads("org", "frobnicate");
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/Unknown org command "frobnicate"/)]);
     for (const [args, message] of [
       [["org"], /org needs list, add or member/],
       [["org", "frobnicate"], /Unknown org command "frobnicate"/],
@@ -218,7 +222,7 @@ describe("npm run ads -- org", { timeout: 240_000 }, () => {
         /only admin of organisation 1/,
       ],
     ] as Array<[string[], RegExp]>) {
-      const ran = await ads(...args);
+      const ran = await adsInProcess(...args);
       expect(ran.code, `${args.join(" ")}: ${ran.stderr}`).toBe(2);
       expect(ran.stderr, args.join(" ")).toMatch(message);
       expect(ran.stdout + ran.stderr, args.join(" ")).not.toContain(secret);

@@ -5,6 +5,7 @@ import { closeDb, getDb } from "@/lib/db";
 import { lockPathFor } from "@/lib/db/pglite-lock";
 import { amazonAdsPendingReports, amazonAdsRequestUnits } from "@/lib/db/schema";
 import { SIM_DEFAULTS } from "../../tools/amazon-ads-simulator/index";
+import { adsInProcess } from "../support/cli";
 import { runScript } from "../support/spawn";
 import { reportCreates, setupSyncTest, today } from "../support/sync-fixture";
 
@@ -28,6 +29,9 @@ describe("npm run ads", { timeout: 180_000 }, () => {
     const help = await ads("--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/backfill --from D --to D/);
+    // The process exits with what runCli answers; the cases below run it in this process.
+    const unknown = await ads("frobnicate");
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/Unknown command "frobnicate"/)]);
     for (const [args, message] of [
       [["frobnicate"], /Unknown command "frobnicate"/],
       [["request", "--org", "abc"], /--org must be a positive integer/],
@@ -45,7 +49,7 @@ describe("npm run ads", { timeout: 180_000 }, () => {
       [["verify", "--from", "2026-02-30"], /--from must be a real date written YYYY-MM-DD/],
       [["org", "member", "--org", "1", "--email", "a@example.com", "--remove", "--role", "admin"], /--remove needs/],
     ] as Array<[string[], RegExp]>) {
-      const ran = await ads(...args);
+      const ran = await adsInProcess(...args);
       expect(ran.code, args.join(" ")).toBe(2);
       expect(ran.stderr).toMatch(message);
       expect(ran.stderr, args.join(" ")).not.toMatch(/select |insert |Failed query/i);
@@ -54,15 +58,15 @@ describe("npm run ads", { timeout: 180_000 }, () => {
   });
 
   it("status --org N of an organisation that does not exist exits 2 like the other commands, printing no tables", async () => {
-    const ran = await ads("status", "--org", "999");
+    const ran = await adsInProcess("status", "--org", "999");
     expect(ran.code, ran.stderr).toBe(2);
     expect(ran.stderr).toMatch(/Organisation 999 does not exist/);
     expect(ran.stdout).toBe("");
-    const json = await ads("status", "--org", "999", "--json");
+    const json = await adsInProcess("status", "--org", "999", "--json");
     expect(json.code).toBe(2);
     expect(json.stdout).toBe("");
     // An existing one still answers (before anything ran: empty tables, exit 0).
-    expect((await ads("status", "--org", "1")).code).toBe(0);
+    expect((await adsInProcess("status", "--org", "1")).code).toBe(0);
   });
 
   it("request, collect and status: the same phases as the crons, with a table to check against Amazon", async () => {
