@@ -174,7 +174,12 @@ export async function settleReport(
 ): Promise<void> {
   if (outcome.outcome === "completed") return;
   if (outcome.outcome !== "still_pending") {
-    await finishReport(db, row.id, { status: "failed", amazonStatus: outcome.amazonStatus, error: outcome.error }, leaseId);
+    await finishReport(
+      db,
+      row.id,
+      { status: "failed", amazonStatus: outcome.amazonStatus, error: outcome.error },
+      leaseId,
+    );
     return;
   }
   const t = amazonAdsPendingReports;
