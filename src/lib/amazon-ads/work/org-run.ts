@@ -47,8 +47,6 @@ export interface CollectOptions {
   budgetMs?: number;
   /** Waits between polls of a report Amazon is still generating, by poll count (the last repeats). */
   pollDelaysMs?: number[];
-  /** A report pending longer than this is cancelled at Amazon and marked failed. Amazon: up to 3 h. */
-  timeoutHours?: number;
   batchSize?: number;
   /** Reports polled and loaded at once (default AMAZON_ADS_UNITS_AT_ONCE). */
   unitsAtOnce?: number;

@@ -25,7 +25,8 @@ import { queueHistoryUnits, recordHistorySpan } from "../queue/history";
 import { requestForProfile } from "../sync/request-profile";
 import type { UnitOutcome } from "../reporting/org-logs";
 import type { ReportOutcome } from "../reporting/summary";
-import { DEFAULT_WORKER, type WorkerSettings } from "./worker-options";
+import { env } from "../../env";
+import { DEFAULT_WORKER, REPORT_TIMEOUT_HOURS, type WorkerSettings } from "./worker-options";
 
 /** What a unit needs from its worker: the database, the settings and the organisation's login. */
 export interface UnitContext {
@@ -78,7 +79,13 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     outcome.queuedProfiles = selection.run.length;
     // Profiles the daily run sees for the first time get their past days too (once per profile ever).
     if (!plan) {
-      const fresh = await queueHistoryUnits(ctx.db, unit, selection.run, settings.client_id, ctx.config.historyDays);
+      const fresh = await queueHistoryUnits(
+        ctx.db,
+        unit,
+        selection.run,
+        settings.client_id,
+        env().AMAZON_ADS_HISTORY_DAYS,
+      );
       outcome.historyQueued = fresh.length;
     }
     outcome.amazonCalls = ctx.meter.calls;
@@ -218,7 +225,7 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   let outcome: ReportOutcome;
   try {
     outcome = await collectReport(ctx.db, row, client, {
-      timeoutHours: ctx.config.timeoutHours,
+      timeoutHours: REPORT_TIMEOUT_HOURS,
       batchSize: ctx.config.batchSize,
       onBatch: ctx.config.onBatch,
       warn: (m) => warnings.push(m),
@@ -257,7 +264,7 @@ async function nextPollInMs(ctx: UnitContext, row: PendingReport): Promise<numbe
  */
 async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string, error: unknown): Promise<UnitOutcome> {
   const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
-  const timedOut = ageHours >= ctx.config.timeoutHours;
+  const timedOut = ageHours >= REPORT_TIMEOUT_HOURS;
   const outcome: ReportOutcome = {
     ...outcomeBase(row),
     outcome: timedOut ? "timed_out" : "still_pending",

@@ -35,8 +35,6 @@ export interface WorkerOptions {
    * again by design, so a revoked grant or a new profile shows at once).
    */
   discovery?: "daily" | "live";
-  /** Days back a profile's history reaches when a discovery first sees it (AMAZON_ADS_HISTORY_DAYS); 0: none. */
-  historyDays?: number;
   /** Units this worker works on at once; bounded by the database pool (DATABASE_POOL_MAX − 1). */
   unitsAtOnce?: number;
   /** Only this organisation's units of one queue (a per-organisation run); default: every unit. */
@@ -51,8 +49,6 @@ export interface WorkerOptions {
   maxIdleMs?: number;
   /** Waits between polls of a report Amazon is still generating, by poll count (the last repeats). */
   pollDelaysMs?: number[];
-  /** A report pending longer than this is cancelled at Amazon and marked failed (Amazon: up to 3 h). */
-  timeoutHours?: number;
   batchSize?: number;
   client?: AdsClientOptions;
   /** The clock for "today" of each profile (tests). */
@@ -92,9 +88,11 @@ export const DEFAULT_WORKER = {
   leaseMs: 180_000,
   maxIdleMs: 30_000,
   pollDelaysMs: [5_000, 10_000, 20_000, 30_000, 60_000, 120_000, 300_000],
-  timeoutHours: 24,
   batchSize: 2_000,
 };
+
+/** A report pending longer than this is cancelled at Amazon and marked failed (Amazon: up to 3 h). */
+export const REPORT_TIMEOUT_HOURS = 24;
 
 /** Options given (undefined ones keep their defaults) over the defaults and the environment. */
 export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
@@ -109,7 +107,6 @@ export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
     clientConcurrency: e.AMAZON_ADS_CLIENT_CONCURRENCY,
     clientConcurrencyMax: e.AMAZON_ADS_CLIENT_CONCURRENCY_MAX,
     unitsAtOnce: e.AMAZON_ADS_UNITS_AT_ONCE,
-    historyDays: e.AMAZON_ADS_HISTORY_DAYS,
     ...given,
   };
   // Each unit holds at most one connection at a time; one stays free for the log book and the claims.
