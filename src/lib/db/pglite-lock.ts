@@ -67,6 +67,7 @@ export function acquireDataFolderLock(dataDir: string): () => void {
       const release = () => {
         if (released) return;
         released = true;
+        process.off("exit", release); // a process that opens and closes the folder often keeps no listener per open
         if (readOwner(lockPath)?.pid === process.pid) fs.rmSync(lockPath, { force: true });
       };
       process.once("exit", release);
