@@ -18,9 +18,14 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 step() { echo; echo "=== $* ==="; }
+# The browser tests' build runs beside the tiers without a browser (they leave a core idle while they
+# wait on processes, timers and the simulator); the browser tier waits for it.
+AMAZON_ADS_TEST_BUILD=1 npx next build >/tmp/amazon-ads-sync-build.log 2>&1 &
+build=$!
+trap 'kill "$build" 2>/dev/null || true' EXIT
 # One vitest run for the tiers without a browser: its workers take the next file of any of them, so
 # the slow files of one run beside the short ones of the others.
 step "unit, and db on PGlite and on PostgreSQL"; npx vitest run --project unit --project db-pglite --project db-postgres
-step "build for the browser tests"; AMAZON_ADS_TEST_BUILD=1 npx next build >/tmp/amazon-ads-sync-build.log 2>&1 || { tail -n 60 /tmp/amazon-ads-sync-build.log; exit 1; }
+step "build for the browser tests"; wait "$build" || { tail -n 60 /tmp/amazon-ads-sync-build.log; exit 1; }
 step "browser (e2e)";         npx vitest run --project e2e
 echo; echo "All test tiers passed."
