@@ -3,39 +3,20 @@
 // from a blob). Held to the same result in one merge as in many small ones, to exact values (int64 ids, numeric text, nulls, unicode, escapes), to the upsert's rules for an
 // update (data_changed_at, updated_at, max_lookback_days, columns absent from the file), to "last
 // row wins" for a repeated key, and to all-or-nothing when the file or the database fails.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isAmazonError } from "@/lib/amazon/errors";
 import { ReportCopyEncoder } from "@/lib/amazon-ads/report-file/copy-encoder";
 import { ingestReport } from "@/lib/amazon-ads/storage/ingest-report";
 import type { RowProvenance } from "@/lib/amazon-ads/storage/store-rows";
 import { COLUMNS } from "@/lib/catalogue/sp-campaigns";
+import { setupFileServer } from "../support/file-server";
 import { setupSyncTest } from "../support/sync-fixture";
 
 // The report files come from a server of this file's own (below), not from the simulator.
 const { db } = setupSyncTest({ simulator: false, settings: "none" });
-const bodies = new Map<string, Buffer>();
-const server = http.createServer((req, res) => {
-  const body = bodies.get(req.url ?? "") ?? Buffer.alloc(0);
-  if (req.url?.startsWith("/cut/")) {
-    res.writeHead(200, { "content-length": body.length });
-    res.write(body.subarray(0, body.length >> 1), () => res.destroy()); // a body that breaks off
-    return;
-  }
-  res.writeHead(200, { "content-length": body.length });
-  res.end(body);
-});
-let base = "";
-
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-
+const files = setupFileServer();
 const D = "2026-03-10";
 const provenance = (reportId: string, lookback: number): RowProvenance => ({
   orgId: 1,
@@ -48,11 +29,7 @@ const provenance = (reportId: string, lookback: number): RowProvenance => ({
 });
 const file = (rows: Array<Record<string, unknown> | string>) =>
   `[${rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join(",\n")}]`;
-function serve(text: string, path = "/"): string {
-  const at = `${path}${bodies.size}`;
-  bodies.set(at, gzipSync(text));
-  return `${base}${at}`;
-}
+const serve = (text: string, path = "/") => files.serve(gzipSync(text), path);
 
 /** The app's ingest, small pieces and merges so that one file crosses several of each. */
 async function ingest(url: string, p: RowProvenance, complete: () => Promise<void> = async () => {}, mergeRows = 3) {

@@ -9,10 +9,8 @@
 // of random corruptions of a small file, thousands of random rows, and a real simulator report; each
 // fed whole, byte by byte and in random pieces (a network chunk may end anywhere), and the hand-made
 // cases also through the app's whole download path, plain and gzipped.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { isAmazonError } from "@/lib/amazon/errors";
 import { ReportCopyEncoder } from "@/lib/amazon-ads/report-file/copy-encoder";
 import type { CopyPiece } from "@/lib/amazon-ads/report-file/copy-text";
@@ -24,6 +22,7 @@ import {
   reportBody,
   startTestSimulator,
 } from "../../tools/amazon-ads-simulator/test-support";
+import { setupFileServer } from "../support/file-server";
 import { copyRows, readCopy } from "../support/report-copy";
 import { referenceReportRows } from "../support/stream-json-reference";
 import { CASES, fuzzFile, mutations, SMALL } from "./report-cases";
@@ -144,18 +143,7 @@ async function check(
 const spyOnSlowPath = () =>
   vi.spyOn(ReportCopyEncoder.prototype as unknown as { parsedRow: () => number }, "parsedRow");
 
-const bodies = new Map<string, Buffer>();
-const server = http.createServer((req, res) => {
-  const body = bodies.get(req.url ?? "") ?? Buffer.alloc(0);
-  res.writeHead(200, { "content-length": body.length });
-  res.end(body);
-});
-let base = "";
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const files = setupFileServer();
 
 /** Key order is not part of a row's meaning (rows come back in catalogue order). */
 const canonical = (rows: ReportRow[]) =>
@@ -171,8 +159,7 @@ const canonical = (rows: ReportRow[]) =>
 
 /** The app's whole download path (HTTP, gzip detection, read-ahead) against stream-json, on rows. */
 async function checkDownload(label: string, body: Buffer, plain: Buffer, failures: string[]): Promise<void> {
-  const path = `/${bodies.size}`;
-  bodies.set(path, body);
+  const url = files.serve(body);
   const outcome = async (rows: (unknown: Set<string>) => Promise<ReportRow[]>) => {
     const unknown = new Set<string>();
     try {
@@ -182,7 +169,7 @@ async function checkDownload(label: string, body: Buffer, plain: Buffer, failure
     }
   };
   const expected = await outcome((u) => referenceReportRows(body, u));
-  const actual = await outcome((u) => copyRows(`${base}${path}`, u));
+  const actual = await outcome((u) => copyRows(url, u));
   const agree =
     "rows" in expected || "rows" in actual
       ? JSON.stringify(expected) === JSON.stringify(actual)
