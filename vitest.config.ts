@@ -33,7 +33,7 @@ export default defineConfig({
       },
       // The db tier on each backend. PostgreSQL (production's) runs every file. PGlite runs the files
       // whose code differs by backend (the driver, transactions, COPY staging, claims and leases, the
-      // data folder's lock, migrations, the CLI and demo as processes on a folder); the route handlers,
+      // data folder's lock, migrations, the demo as a process on a folder, the CLI's lock and SIGTERM); the route handlers,
       // settings, auth and `org` commands issue the same SQL through the same drizzle calls on both, and
       // migrate-on-vercel is about Vercel, where there is always DATABASE_URL.
       // One `vitest run` of both projects packs their files onto the same workers.
