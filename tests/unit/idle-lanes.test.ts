@@ -1,5 +1,5 @@
 // A worker's lanes that found nothing to claim wait in IdleLanes: until their pause ends, or until
-// another lane finishes a unit (wakeOne) or the run runs dry or stops (wakeAll), whichever comes first.
+// another lane finishes a unit or the worker stops (wakeAll), whichever comes first.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { IdleLanes } from "@/lib/amazon-ads/work/idle-lanes";
 
@@ -37,18 +37,5 @@ describe("IdleLanes", () => {
     expect(await settled(later)).toBe(false);
     await vi.advanceTimersByTimeAsync(500);
     expect(await settled(later)).toBe(true);
-  });
-
-  it("wakeOne ends the pause that began first, and only that one", async () => {
-    const idle = new IdleLanes();
-    const [first, second] = [idle.pause(2_000), idle.pause(2_000)];
-    idle.wakeOne();
-    expect(await settled(first)).toBe(true);
-    expect(await settled(second)).toBe(false);
-    expect(vi.getTimerCount()).toBe(1);
-    idle.wakeOne();
-    expect(await settled(second)).toBe(true);
-    idle.wakeOne(); // no one waiting: nothing happens
-    expect(vi.getTimerCount()).toBe(0);
   });
 });

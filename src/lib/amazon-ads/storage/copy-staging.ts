@@ -37,16 +37,7 @@ export async function copyUpsert(
   copyIn: CopyIn,
   pieces: AsyncGenerator<CopyPiece>,
   provenance: RowProvenance,
-  {
-    onBatch,
-    mergeRows = MERGE_ROWS,
-    beforeFirstMerge,
-  }: {
-    onBatch?: (rowsSoFar: number) => void;
-    mergeRows?: number;
-    /** Called once, after the first chunk is staged and before anything is merged: the provenance to merge with. */
-    beforeFirstMerge?: () => Promise<RowProvenance>;
-  } = {},
+  { onBatch, mergeRows = MERGE_ROWS }: { onBatch?: (rowsSoFar: number) => void; mergeRows?: number } = {},
 ): Promise<number> {
   let total = 0;
   try {
@@ -72,7 +63,6 @@ export async function copyUpsert(
       };
       await copyIn(COPY_INTO_STAGE, chunk());
       const columns = COLUMNS.filter((_, i) => present[i]);
-      if (beforeFirstMerge && total === rows) provenance = await beforeFirstMerge();
       await merge(tx, columns, provenance);
       if (!next.done) await tx.execute(sql.raw(`truncate ${STAGE}`));
     }

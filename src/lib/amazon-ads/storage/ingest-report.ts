@@ -36,10 +36,7 @@ export function ingestReport(
   complete: (tx: Tx, rows: number) => Promise<void>,
 ): Promise<{ rows: number; days: ReconciledDay[] }> {
   return inCopyTransaction(db, async (tx, copyIn) => {
-    // The profile's load lock (daysHeldByNewerReports) is taken once the first chunk is staged: loads of
-    // one profile download, parse and COPY side by side, and take turns only to merge and reconcile.
-    let locked: RowProvenance | undefined;
-    const lock = async () => (locked ??= { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) });
+    provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
     const pieces = streamReportCopy(url, {
       rowsPerPiece: options.batchSize,
       readAheadRows: options.mergeRows ?? MERGE_ROWS,
@@ -48,9 +45,8 @@ export function ingestReport(
     const total = await copyUpsert(tx, copyIn, pieces, provenance, {
       onBatch: options.onBatch,
       mergeRows: options.mergeRows,
-      beforeFirstMerge: lock,
     });
-    const days = await reconcileReportDays(tx, await lock()); // an empty report merged nothing: locked here
+    const days = await reconcileReportDays(tx, provenance);
     await complete(tx, total);
     return { rows: total, days };
   });

@@ -1,8 +1,7 @@
 /**
- * Where a worker's lanes wait when nothing is claimable: until their pause ends, or another lane
- * finishes a unit (wakeOne: its slot is free for one claim; waking every lane for it sent a storm of
- * claims, all under one lock, whenever a busy client key freed a slot), or the run runs dry or stops
- * (wakeAll: every lane sees it now rather than at the end of its pause).
+ * Where a worker's lanes wait when nothing is claimable: until their pause ends or another lane
+ * finishes a unit (which may have made work due, freed a client key's slot, or left nothing, so the
+ * run can end now rather than at the end of a pause) or the worker stops.
  */
 export class IdleLanes {
   private waiting = new Set<() => void>();
@@ -17,12 +16,6 @@ export class IdleLanes {
       const timer = setTimeout(done, ms);
       this.waiting.add(done);
     });
-  }
-
-  /** Ends the pause that began first, if any. */
-  wakeOne(): void {
-    const [first] = this.waiting;
-    first?.();
   }
 
   wakeAll(): void {

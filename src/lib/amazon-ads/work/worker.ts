@@ -119,10 +119,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
         const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
         idleSince ??= Date.now();
         // Nothing due soon, or only units other workers hold for too long: the next cron's workers go on.
-        if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) {
-          if (due === null) idle.wakeAll(); // the queue ran dry: the other lanes end now too
-          return;
-        }
+        if (wait > config.maxIdleMs || Date.now() - idleSince > config.maxIdleMs) return;
         if (Date.now() + wait >= deadline - config.reserveMs) return void stop("budget");
         // "Due now" yet not claimable (its client key's slots are all leased): ask less often each time.
         const pause = wait > 0 ? Math.min(wait, 2_000) : 250 * 2 ** Math.min(misses++, 2);
@@ -153,7 +150,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       }
       config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
       if (claim.unit.clientKey) await learnFromUnit(db, claim.unit.clientKey, ctx.meter, held, limits);
-      idle.wakeOne();
+      idle.wakeAll();
     }
   };
 
