@@ -15,6 +15,7 @@ import {
   CRON_SECRET,
   cronRequest,
   dailyDates,
+  dailyDatesOf,
   fastPhases,
   reportCreates,
   sentAccessTokens,
@@ -493,7 +494,7 @@ describe("cron routes", () => {
     const org2Rows = await storedRows(db(), org2);
     expect(org2Rows.length).toBeGreaterThan(0);
     expect(await storedRows(db(), 1)).toEqual([]);
-    const d = dailyDates()[0]!;
+    const d = dailyDatesOf(SIM_SECOND_CLIENT.profileIds[0]!)[0]!; // its profile's own day (Berlin)
     expect(await storedRows(db(), org2, d)).toEqual(amazonRows(sim(), d, SIM_SECOND_CLIENT.profileIds[0]!));
   });
 

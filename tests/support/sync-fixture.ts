@@ -7,6 +7,7 @@ import { setupFirstAdmin } from "@/lib/orgs/accounts";
 import { saveAmazonAdsSettings } from "@/lib/settings";
 import {
   SIM_DEFAULTS,
+  SIM_DEFAULT_PROFILES,
   type SimClient,
   type Simulator,
   type SimulatorOptions,
@@ -152,6 +153,15 @@ export const today = () => todayIn(SIM_DEFAULTS.profile.timezone);
 export const yesterday = () => addDays(today(), -1);
 /** The five daily lookback dates of today. */
 export const dailyDates = () => lookbackDates(today()).map((d) => d.date);
+/**
+ * The same for a simulator profile, in its own time zone: another profile's "today" differs near midnight
+ * (Europe/Berlin is a day ahead of Europe/London from 23:00 UTC).
+ */
+export function dailyDatesOf(profileId: string): string[] {
+  const profile = SIM_DEFAULT_PROFILES.find((p) => p.profileId === profileId);
+  if (!profile) throw new Error(`No simulator profile ${profileId}`);
+  return lookbackDates(todayIn(profile.timezone)).map((d) => d.date);
+}
 
 /**
  * Phase options for tests: retries 5 ms apart, doubling up to `maxDelayMs`; collects poll every 20 ms
