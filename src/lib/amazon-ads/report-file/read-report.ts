@@ -27,7 +27,7 @@ export function streamReportCopy(
   return streamReport(url, () => new CopyPieces(options.rowsPerPiece, options.readAheadRows, options.unknownKeys));
 }
 
-async function* streamReport<T>(url: string, stage: () => Transform): AsyncGenerator<T> {
+async function* streamReport(url: string, encoder: () => CopyPieces): AsyncGenerator<CopyPiece> {
   const body = await fetchReport(url);
   // Whose failure it was decides the kind. The stage that fails emits "error" first; the pipeline
   // then destroys the others with the same error, a tick later. A body that broke off is a download
@@ -38,11 +38,11 @@ async function* streamReport<T>(url: string, stage: () => Transform): AsyncGener
     const head = await peek(body, 2);
     if (head === null) throw new AmazonError("data", "The report file is empty (0 bytes)", { reason: "empty" });
     const decoder = decoderFor(head);
-    const last = stage();
+    const last = encoder();
     const stages: Array<Readable | Transform> = decoder ? [body, decoder, last] : [body, last];
     for (const s of stages.slice(1)) s.once("error", () => (origin ??= "content"));
     pipeline(stages, () => {}); // errors reach the loop below through `last`
-    for await (const item of last) yield item as T;
+    for await (const piece of last) yield piece as CopyPiece;
   } catch (error) {
     throw origin === "body" ? interruptedDownload(error) : corrupt(error);
   } finally {
