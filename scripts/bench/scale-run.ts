@@ -3,7 +3,7 @@
 // every healthy organisation's reports are loaded; then the figures.
 import os from "node:os";
 import pg from "pg";
-import { dispatch, type DispatchRun, type WorkerOptions } from "../../src/lib/amazon-ads";
+import { dispatch, type WorkerOptions } from "../../src/lib/amazon-ads";
 import { createOrganisation } from "../../src/lib/orgs/organisations";
 import { saveAmazonAdsSettings } from "../../src/lib/settings";
 import { createDb, peakInWindow, procCpuMs, readProc, upperMedian, type ScaleOrg, type Sim } from "./lib";
@@ -174,8 +174,15 @@ export async function runScale(
         )
       )[0]!;
 
-    const dispatches: Array<{ job: string; wallMs: number; units: number; stopped: Record<string, number> }> = [];
-    const runs: DispatchRun[] = [];
+    // workers: how many the dispatch started (at most W: it sizes them to the client keys' limits).
+    const dispatches: Array<{
+      job: string;
+      wallMs: number;
+      workers: number;
+      units: number;
+      stopped: Record<string, number>;
+    }> = [];
+    const runs: Array<Awaited<ReturnType<typeof dispatch>>> = [];
     const started = Date.now();
     for (let job: "request" | "collect" = "request"; ; job = "collect") {
       const t = Date.now();
@@ -184,9 +191,9 @@ export async function runScale(
       const stopped: Record<string, number> = {};
       for (const w of run.workers) stopped[w.stoppedBecause] = (stopped[w.stoppedBecause] ?? 0) + 1;
       const units = sum(run.workers.map((w) => w.units.discover + w.units.profile + w.units.report));
-      dispatches.push({ job: run.job, wallMs: Date.now() - t, units, stopped });
+      dispatches.push({ job: run.job, wallMs: Date.now() - t, workers: run.workers.length, units, stopped });
       const done = await reportsOf("daily");
-      const took = `${job} dispatch ${dispatches.length} took ${((Date.now() - t) / 1000).toFixed(0)} s, ${units} units`;
+      const took = `${job} dispatch ${dispatches.length} (${run.workers.length} workers) took ${((Date.now() - t) / 1000).toFixed(0)} s, ${units} units`;
       o.log(`${o.label}: ${took}; ${done.completed}/${expectedReports} healthy reports loaded`);
       const history = historyDays ? await reportsOf("history") : null;
       if (history) o.log(`${o.label}: history ${history.completed} completed, ${history.pending} pending or queued`);

@@ -7,7 +7,7 @@ import {
   runWorker,
   statusReport,
   verifyData,
-  type JobRun,
+  type SyncRun,
 } from "../../src/lib/amazon-ads";
 import { closeDb, getDb, getDbHandle } from "../../src/lib/db";
 import { NotFoundError } from "../../src/lib/errors";
@@ -22,8 +22,8 @@ export { closeDb };
 export async function run(inv: Invocation): Promise<number> {
   const { orgId, budgetMs } = inv;
   await getDbHandle(); // fail early (and clearly) on a locked PGlite folder or an unreachable server
-  const print = (run: JobRun) => console.log(inv.json ? JSON.stringify(run, null, 2) : formatRun(run));
-  const exitFor = (run: JobRun) => (run.status === "success" ? 0 : 1);
+  const print = (run: SyncRun) => console.log(inv.json ? JSON.stringify(run, null, 2) : formatRun(run));
+  const exitFor = (run: SyncRun) => (run.status === "success" ? 0 : 1);
 
   switch (inv.command) {
     case "request": {

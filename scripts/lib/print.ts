@@ -1,5 +1,5 @@
 // Plain-text tables for the CLI and the demo.
-import type { JobRun, StatusReport, WorkerRun } from "../../src/lib/amazon-ads";
+import type { StatusReport, SyncRun, WorkerRun } from "../../src/lib/amazon-ads";
 import type { MemberSummary, OrganisationSummary } from "../../src/lib/orgs/organisations";
 
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
@@ -15,7 +15,7 @@ export function table(headers: string[], rows: Array<Array<string | number | nul
 
 const ago = (d: Date | null) => (d ? `${Math.round((Date.now() - d.getTime()) / 60_000)} min` : "");
 
-export function formatRun(run: JobRun): string {
+export function formatRun(run: SyncRun): string {
   const out: string[] = [];
   for (const org of run.organisations) {
     out.push(

@@ -45,7 +45,7 @@ const envSchema = z
     LOCAL_SCHEDULER: z.enum(["on", "off"]).optional(),
     /** Connections per process (node-postgres pool). Keep it small with many invocations; use a pooled URL. */
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
-    /** Worker invocations (Vercel) or in-process workers (elsewhere) one cron dispatch starts. */
+    /** Worker invocations (Vercel) or in-process workers (elsewhere) one cron dispatch starts at most. */
     AMAZON_ADS_WORKERS: z.coerce.number().int().min(1).max(1000).default(4),
     /**
      * Calls at once to Amazon per LwA client id and region, over every worker and machine, before the adaptive

@@ -172,8 +172,26 @@ describe("workers", () => {
     const inFlight = (t: number) => spans.filter(([start, end]) => start <= t && t < end).length;
     const peak = Math.max(...spans.map(([start]) => inFlight(start)));
     expect(spans.length).toBeGreaterThan(5 * 12); // 5 orgs: token, 6 listings, 5 creates, polls
-    expect(peak).toBeGreaterThanOrEqual(2); // the workers did run side by side
+    expect(peak).toBeGreaterThanOrEqual(2); // units did run side by side
     expect(peak).toBeLessThanOrEqual(2);
+  });
+
+  it("a dispatch starts no more workers than its client keys' ceilings keep busy, and at most W", async () => {
+    for (let i = 0; i < 3; i++)
+      await saveAmazonAdsSettings(await createOrganisation(`Shared app ${i}`), SIM_ADS_SETTINGS);
+    // Four discoveries, all on one client key whose limit may rise to 3 calls at once: 3 workers of 1 unit
+    // each keep it busy, and the other 2 of W = 5 would only wait for a slot.
+    const worker = { ...FAST, unitsAtOnce: 1, clientConcurrency: 2, clientConcurrencyMax: 3 };
+    const request = await dispatch("request", { workers: 5, via: "in-process", worker });
+    expect(request.workers).toHaveLength(3);
+    expect(request.status).toBe("success");
+    // The request's workers polled and loaded the reports too: nothing is pending, and one worker finds that out.
+    const pending = await db().select().from(amazonAdsPendingReports);
+    expect(pending.filter((r) => r.status === "pending")).toEqual([]);
+    expect((await dispatch("collect", { workers: 5, via: "in-process", worker })).workers).toHaveLength(1);
+    // Four discoveries of another day on the same key (3 workers' worth), with W = 2: W bounds it.
+    await enqueueDailyRequests(db(), { runDate: "2026-11-29" });
+    expect((await dispatch("collect", { workers: 2, via: "in-process", worker })).workers).toHaveLength(2);
   });
 
   it("one worker does the whole day for an organisation: discovery, requests, polls, loads, in sync_logs", async () => {

@@ -220,6 +220,22 @@ export async function nextDueAt(db: Db, scope?: ClaimScope, options: { history?:
 }
 
 /**
+ * How many units can be in progress at once over the pending work: each client key with pending units
+ * holds at most `perKey` (its limit's ceiling) of them; a unit without a key (its settings unreadable:
+ * it fails at once) counts as one.
+ */
+export async function unitsAtOnceForPendingWork(db: Db, perKey: number): Promise<number> {
+  const keysOf = (table: QueueTable) =>
+    sql`select distinct ${table.clientKey} as key from ${table} where ${table.status} = 'pending'`;
+  const result = await db.execute(
+    sql`select count(key)::int as keyed, count(*) filter (where key is null)::int as unkeyed
+      from (${keysOf(requests)} union ${keysOf(reports)}) pending`,
+  );
+  const row = rowsOf(result)[0] as { keyed: number; unkeyed: number } | undefined;
+  return (row?.keyed ?? 0) * perKey + (row?.unkeyed ?? 0);
+}
+
+/**
  * A client id Amazon answered 429 to: its units wait (30 s, doubling per strike while the 429s
  * keep coming, at most 10 min) while every other client id's work goes on.
  */

@@ -33,6 +33,48 @@ export interface PhaseSummary {
   syncLogId?: number;
 }
 
+/** An organisation's account without its per-report details (those are in its sync_logs row). */
+export type OrganisationResult = Pick<PhaseSummary, "orgId" | "job" | "status" | "message" | "syncLogId">;
+
+/**
+ * What every run answers, whoever ran it (a cron route, the CLI, a backfill, the scheduler): its job,
+ * one roll-up of its organisations' statuses, and their accounts. A dispatch lists them without their
+ * reports (`OrganisationResult`), with its workers and phase 1's queueing.
+ */
+export interface SyncRun<Org extends OrganisationResult = PhaseSummary> {
+  job: "request" | "collect" | "backfill";
+  status: RunStatus;
+  /** A dispatch's phase 1: the organisations queued for today (0 new when today's units were already there). */
+  queued?: { queued: number; organisations: number };
+  /** A dispatch: each worker's run, without its organisations (listed once, for the whole run). */
+  workers?: WorkerStats[];
+  organisations: Org[];
+}
+
+/** One worker's run, as it and a dispatch report it. */
+export interface WorkerStats {
+  workerId: string;
+  status: RunStatus;
+  startedAt: string;
+  durationMs: number;
+  budgetMs: number;
+  stoppedBecause: "budget" | "no_work" | "aborted" | "error";
+  units: { discover: number; profile: number; report: number };
+  /** Units whose lease ran out before this worker finished them (another worker took them over). */
+  leaseLost: number;
+  amazonCalls: number;
+  rows: number;
+  error?: string;
+}
+
+/** A worker's run with its organisations' accounts: whole in the process, trimmed over HTTP. */
+export type WorkerRun<Org extends OrganisationResult = PhaseSummary> = WorkerStats & { organisations: Org[] };
+
+/** A run of several organisations' accounts, with the one roll-up of their statuses. */
+export function syncRun<Org extends OrganisationResult>(job: SyncRun["job"], organisations: Org[]): SyncRun<Org> {
+  return { job, status: rollUp(organisations.map((o) => o.status)), organisations };
+}
+
 export interface ProfileResult {
   profileId: string;
   status: RunStatus;

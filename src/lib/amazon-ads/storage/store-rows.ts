@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { PendingReport } from "../../db/schema";
-import { column, COLUMNS, KEY_COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
+import { column, KEY_COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
 
 export interface RowProvenance {
   orgId: number;

@@ -1,6 +1,7 @@
 import { todayIn } from "../plan/dates";
 import { checkBackfillRange } from "../plan/targets";
-import { collectReports, organisationsFor, requestBackfill, toJobRun, type JobRun } from "./org-run";
+import { syncRun, type SyncRun } from "../reporting/summary";
+import { collectReports, organisationsFor, requestBackfill } from "./org-run";
 
 export interface BackfillOptions {
   from: string;
@@ -20,7 +21,7 @@ export interface BackfillOptions {
  * `collect`). The range is checked in UTC first, then in each profile's own time zone (a profile for
  * which it falls outside is reported for that profile).
  */
-export async function backfill(orgId: number | null, options: BackfillOptions): Promise<JobRun> {
+export async function backfill(orgId: number | null, options: BackfillOptions): Promise<SyncRun> {
   const { from, to } = options;
   checkBackfillRange(from, to, todayIn("UTC", options.now));
   const plan = { from, to, ...(options.profileIds?.length ? { profileIds: [...options.profileIds] } : {}) };
@@ -35,5 +36,5 @@ export async function backfill(orgId: number | null, options: BackfillOptions): 
     );
   }
   if (options.collect) for (const org of orgs) summaries.push(await collectReports(org));
-  return toJobRun("backfill", summaries);
+  return syncRun("backfill", summaries);
 }

@@ -1,27 +1,15 @@
 import { z } from "zod";
 import { getDb } from "../../db";
 import { env } from "../../env";
-import { rollUp, type RunStatus } from "../../sync-logs";
-import { JOBS, type PhaseSummary } from "../reporting/summary";
+import { rollUp } from "../../sync-logs";
+import { JOBS, type OrganisationResult, type SyncRun, type WorkerRun, type WorkerStats } from "../reporting/summary";
+import { unitsAtOnceForPendingWork } from "../queue/claim";
 import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "../queue/request-units";
-import { runWorker, type WorkerRun } from "./worker";
-import type { WorkerOptions } from "./worker-options";
-
-/** What a worker answers and a dispatch reports per organisation: enough to find the sync_logs row. */
-export type OrganisationResult = Pick<PhaseSummary, "orgId" | "job" | "status" | "message" | "syncLogId">;
-export type WorkerResult = Omit<WorkerRun, "organisations"> & { organisations: OrganisationResult[] };
-
-export interface DispatchRun {
-  job: "request" | "collect";
-  status: RunStatus;
-  /** Phase 1: the organisations queued for today (0 new when today's units were already there). */
-  queued?: { queued: number; organisations: number };
-  workers: Array<Omit<WorkerResult, "organisations">>;
-  organisations: OrganisationResult[];
-}
+import { runWorker } from "./worker";
+import { workerSettings, type WorkerOptions } from "./worker-options";
 
 export interface DispatchOptions {
-  /** W: workers started (AMAZON_ADS_WORKERS). */
+  /** W: workers started at most (AMAZON_ADS_WORKERS); fewer when the client keys' limits keep fewer busy. */
   workers?: number;
   /** `http`: W invocations of the worker route; `in-process`: W workers here. Default: http on Vercel. */
   via?: "http" | "in-process";
@@ -33,20 +21,28 @@ export interface DispatchOptions {
 }
 
 /**
- * A cron run for every organisation: phase 1 queues today's units first (idempotent), then W
+ * A cron run for every organisation: phase 1 queues today's units first (idempotent), then up to W
  * workers work through everything due (phase-1 units first, then reports), each within its own
  * budget. On Vercel each worker is its own invocation of the worker route, authenticated with
  * CRON_SECRET, so the work spreads over W functions; elsewhere they run in this process.
  */
-export async function dispatch(job: "request" | "collect", options: DispatchOptions = {}): Promise<DispatchRun> {
+export async function dispatch(
+  job: "request" | "collect",
+  options: DispatchOptions = {},
+): Promise<SyncRun<OrganisationResult> & { workers: WorkerStats[] }> {
   const e = env();
   const count = options.workers ?? e.AMAZON_ADS_WORKERS;
   const via = options.via ?? e.AMAZON_ADS_DISPATCH ?? (e.VERCEL ? "http" : "in-process");
   const db = await getDb();
   const queued = job === "request" ? await enqueueDailyRequests(db, { runDate: options.runDate }) : undefined;
   await analyzeQueues(db);
+  // No more workers than the client keys' limits keep busy: on one client id (the operator's app) its
+  // ceiling bounds the units in progress, and the lanes past it would only wait for a slot.
+  const { unitsAtOnce, clientConcurrencyMax } = workerSettings(options.worker);
+  const busy = await unitsAtOnceForPendingWork(db, clientConcurrencyMax);
+  const workers = Math.max(1, Math.min(count, Math.ceil(busy / unitsAtOnce)));
   const runs = await Promise.all(
-    Array.from({ length: count }, () =>
+    Array.from({ length: workers }, () =>
       via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(workerResult),
     ),
   );
@@ -62,14 +58,14 @@ export async function dispatch(job: "request" | "collect", options: DispatchOpti
   };
 }
 
-function withoutOrganisations(run: WorkerResult): Omit<WorkerResult, "organisations"> {
+function withoutOrganisations(run: WorkerRun<OrganisationResult>): WorkerStats {
   const { organisations, ...rest } = run;
   void organisations; // listed once, for the whole dispatch
   return rest;
 }
 
 /** A worker's answer without its per-report details (those are in sync_logs). */
-export function workerResult(run: WorkerRun): WorkerResult {
+export function workerResult(run: WorkerRun): WorkerRun<OrganisationResult> {
   return {
     ...run,
     organisations: run.organisations.map(({ orgId, job, status, message, syncLogId }) => ({
@@ -98,9 +94,12 @@ const workerResultSchema = z.looseObject({
 });
 
 /** One worker invocation over HTTP; a worker that cannot be reached or answers badly is an error run. */
-async function workerOverHttp(workerUrl: string | undefined, worker: WorkerOptions | undefined): Promise<WorkerResult> {
+async function workerOverHttp(
+  workerUrl: string | undefined,
+  worker: WorkerOptions | undefined,
+): Promise<WorkerRun<OrganisationResult>> {
   const started = Date.now();
-  const failed = (error: string): WorkerResult => ({
+  const failed = (error: string): WorkerRun<OrganisationResult> => ({
     workerId: "-",
     status: "error",
     startedAt: new Date(started).toISOString(),
@@ -126,7 +125,7 @@ async function workerOverHttp(workerUrl: string | undefined, worker: WorkerOptio
     const body: unknown = await response.json().catch(() => null);
     const parsed = workerResultSchema.safeParse(body);
     if (!parsed.success) return failed(`Worker answered HTTP ${response.status} without a worker result`);
-    return parsed.data as unknown as WorkerResult;
+    return parsed.data as unknown as WorkerRun<OrganisationResult>;
   } catch (error) {
     return failed(`Worker invocation failed: ${(error as Error).message}`);
   }

@@ -6,13 +6,12 @@ import { MissingCredentialsError, NotFoundError, UnreadableSettingError } from "
 import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import { orgIdsWithSetting } from "../../settings/store";
-import { rollUp } from "../../sync-logs";
 import type { AdsClientOptions } from "../api/client";
 import { RETENTION_DAYS, todayIn } from "../plan/dates";
 import { planKeyOf, type BackfillPlan } from "../plan/targets";
 import { describeError } from "../reporting/describe-error";
 import { OrgLogBook, type LogEntry } from "../reporting/org-logs";
-import { emptySummary, type PhaseSummary, type ReportOutcome } from "../reporting/summary";
+import { emptySummary, syncRun, type PhaseSummary, type ReportOutcome, type SyncRun } from "../reporting/summary";
 import { outcomeBase } from "../sync/collect-report";
 import { requireAdsSettings } from "../sync/credentials";
 import { deleteFinishedReports, pendingReports, pollNow } from "../queue/pending-reports";
@@ -28,12 +27,6 @@ import { DEFAULT_WORKER, type RunAccount, type WorkerOptions } from "./worker-op
  */
 
 export type Job = "request" | "collect";
-
-export interface JobRun {
-  job: Job | "backfill";
-  status: "success" | "partial" | "error";
-  organisations: PhaseSummary[];
-}
 
 export interface RequestOptions {
   /** The clock for each profile's "today" (tests). */
@@ -58,11 +51,6 @@ export interface CollectOptions {
 /** Phase 1's budget; the cron route's maxDuration is 300 s. */
 export const REQUEST_BUDGET_MS = 240_000;
 
-/** The run of several organisations' summaries, with the one roll-up of their statuses. */
-export function toJobRun(job: JobRun["job"], organisations: PhaseSummary[]): JobRun {
-  return { job, status: rollUp(organisations.map((o) => o.status)), organisations };
-}
-
 /** Organisations a run covers: the one asked for, or every organisation with Ads credentials. */
 export async function organisationsFor(orgId: number | null): Promise<number[]> {
   return orgId === null ? orgIdsWithSetting("amazon_ads") : [orgId];
@@ -77,7 +65,7 @@ export async function runJob(
   job: Job,
   orgId: number | null,
   options: { request?: RequestOptions; collect?: CollectOptions } = {},
-): Promise<JobRun> {
+): Promise<SyncRun> {
   const organisations: PhaseSummary[] = [];
   for (const id of await organisationsFor(orgId)) {
     try {
@@ -90,7 +78,7 @@ export async function runJob(
       organisations.push({ ...emptySummary(id, job), status: "error", message: describeError(error) });
     }
   }
-  return toJobRun(job, organisations);
+  return syncRun(job, organisations);
 }
 
 /**

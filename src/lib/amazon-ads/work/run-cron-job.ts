@@ -1,5 +1,6 @@
-import { runJob, type Job, type JobRun } from "./org-run";
-import { dispatch, type DispatchOptions, type DispatchRun } from "./dispatch";
+import type { OrganisationResult, SyncRun } from "../reporting/summary";
+import { runJob, type Job } from "./org-run";
+import { dispatch, type DispatchOptions } from "./dispatch";
 
 /**
  * What a cron tick runs, on Vercel (the cron routes) and off it (the local scheduler) alike: for one
@@ -9,6 +10,6 @@ export async function runCronJob(
   job: Job,
   orgId: number | null,
   options: DispatchOptions = {},
-): Promise<JobRun | DispatchRun> {
+): Promise<SyncRun<OrganisationResult>> {
   return orgId === null ? dispatch(job, options) : runJob(job, orgId);
 }

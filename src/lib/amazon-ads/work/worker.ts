@@ -2,35 +2,19 @@ import crypto from "node:crypto";
 import { getDb } from "../../db";
 import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
-import { rollUp, type RunStatus } from "../../sync-logs";
+import { rollUp } from "../../sync-logs";
 import { AdsClient, newCallMeter } from "../api/client";
 import { postgresSharedTokens } from "../api/shared-tokens";
 import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../reporting/describe-error";
 import { LeaseLostError } from "../queue/pending-reports";
-import type { PhaseSummary } from "../reporting/summary";
+import type { WorkerRun } from "../reporting/summary";
 import { claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
 import { learnFromUnit } from "../queue/client-limits";
 import { OrgLogBook, type UnitOutcome } from "../reporting/org-logs";
 import { IdleLanes } from "./idle-lanes";
 import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
-
-export interface WorkerRun {
-  workerId: string;
-  status: RunStatus;
-  startedAt: string;
-  durationMs: number;
-  budgetMs: number;
-  stoppedBecause: "budget" | "no_work" | "aborted" | "error";
-  units: { discover: number; profile: number; report: number };
-  /** Units whose lease ran out before this worker finished them (another worker took them over). */
-  leaseLost: number;
-  amazonCalls: number;
-  rows: number;
-  error?: string;
-  organisations: PhaseSummary[];
-}
 
 type Login = { settings: AmazonAdsSettings; client: AdsClient };
 
