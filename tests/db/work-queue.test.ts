@@ -587,7 +587,7 @@ describe("a lease taken over", () => {
     const client = new AdsClient(SIM_ADS_SETTINGS).forProfile(row.profileId, row.region);
     // Amazon has the file ready: the stale worker downloads it, but its load does not commit.
     await expect(
-      collectReport(db(), row, client, { timeoutHours: 24, batchSize: 500, warn: () => {}, leaseId: claim!.leaseId }),
+      collectReport(db(), row, client, { batchSize: 500, warn: () => {}, leaseId: claim!.leaseId }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect(await storedRows(db(), 1, day)).toEqual([]);
     // Nor can it fail the report.
@@ -598,7 +598,6 @@ describe("a lease taken over", () => {
     expect(after).toMatchObject({ status: "pending", leaseId: "the-other-worker", rowsLoaded: null, error: null });
     // The holder of the lease loads it.
     await collectReport(db(), { ...row }, client, {
-      timeoutHours: 24,
       batchSize: 500,
       warn: () => {},
       leaseId: "the-other-worker",

@@ -10,7 +10,6 @@ import { finishReport } from "../queue/pending-reports";
 import type { ReportOutcome } from "../reporting/summary";
 
 export interface CollectReportOptions {
-  timeoutHours: number;
   batchSize: number;
   /** Called between batches (tests use it to kill the process mid-upsert). */
   onBatch?: (rowsSoFar: number) => void;
@@ -19,6 +18,8 @@ export interface CollectReportOptions {
   leaseId?: string;
 }
 
+/** A report pending longer than this is cancelled at Amazon and marked failed (Amazon: up to 3 h). */
+export const REPORT_TIMEOUT_HOURS = 24;
 const FAILED_STATUSES = new Set(["FAILED", "FAILURE", "CANCELLED"]);
 /** Tries of one download URL when the failure is transient (S3 503, a reset, a body cut short, a timeout). */
 const DOWNLOAD_ATTEMPTS_PER_URL = 3;
@@ -64,8 +65,8 @@ export async function collectReport(
     }
     // Throttled or Amazon down even after retries: try again next round or next run, unless the
     // report is past its time limit (polls that keep failing must not keep it pending for ever).
-    if (ageHours >= config.timeoutHours) {
-      const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${config.timeoutHours} h); last poll failed: ${describeError(error)}`;
+    if (ageHours >= REPORT_TIMEOUT_HOURS) {
+      const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${REPORT_TIMEOUT_HOURS} h); last poll failed: ${describeError(error)}`;
       return { ...base, outcome: "timed_out", error: reason };
     }
     return { ...base, outcome: "still_pending", error: describeError(error) };
@@ -77,9 +78,9 @@ export async function collectReport(
     return { ...base, outcome: "failed", amazonStatus: status, error: reason };
   }
   // PENDING, PROCESSING or anything new: still running, bounded by the timeout.
-  if (ageHours >= config.timeoutHours) {
+  if (ageHours >= REPORT_TIMEOUT_HOURS) {
     await client.deleteReport(row.reportId).catch(() => {}); // best effort: free Amazon's queue
-    const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${config.timeoutHours} h); cancelled`;
+    const reason = `Timed out: still ${status} after ${Math.floor(ageHours)} h (limit ${REPORT_TIMEOUT_HOURS} h); cancelled`;
     return { ...base, outcome: "timed_out", amazonStatus: status, error: reason };
   }
   return { ...base, outcome: "still_pending", amazonStatus: status };

@@ -7,7 +7,7 @@ import type { AdsClient, CallMeter } from "../api/client";
 import { discoveredProfileSchema } from "../api/profiles";
 import { discoverProfilesOncePerDay } from "../api/discovery-cache";
 import { listedProfileIds } from "../../settings/schema";
-import { collectReport, outcomeBase } from "../sync/collect-report";
+import { collectReport, outcomeBase, REPORT_TIMEOUT_HOURS } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { abandonUnselectedProfiles, failedNotRetried, settleReport } from "../queue/pending-reports";
 import { nextPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
@@ -26,7 +26,7 @@ import { requestForProfile } from "../sync/request-profile";
 import type { UnitOutcome } from "../reporting/org-logs";
 import type { ReportOutcome } from "../reporting/summary";
 import { env } from "../../env";
-import { DEFAULT_WORKER, REPORT_TIMEOUT_HOURS, type WorkerSettings } from "./worker-options";
+import { DEFAULT_WORKER, type WorkerSettings } from "./worker-options";
 
 /** What a unit needs from its worker: the database, the settings and the organisation's login. */
 export interface UnitContext {
@@ -225,7 +225,6 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   let outcome: ReportOutcome;
   try {
     outcome = await collectReport(ctx.db, row, client, {
-      timeoutHours: REPORT_TIMEOUT_HOURS,
       batchSize: ctx.config.batchSize,
       onBatch: ctx.config.onBatch,
       warn: (m) => warnings.push(m),

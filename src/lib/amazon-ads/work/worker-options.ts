@@ -91,9 +91,6 @@ export const DEFAULT_WORKER = {
   batchSize: 2_000,
 };
 
-/** A report pending longer than this is cancelled at Amazon and marked failed (Amazon: up to 3 h). */
-export const REPORT_TIMEOUT_HOURS = 24;
-
 /** Options given (undefined ones keep their defaults) over the defaults and the environment. */
 export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions;
