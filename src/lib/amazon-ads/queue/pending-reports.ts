@@ -159,6 +159,10 @@ export async function deleteFinishedReports(
   return deleted.length;
 }
 
+/** What can happen to a report in a run: its request (phase 1), or its poll and load (phase 2). */
+export type ReportOutcomeKind =
+  "created" | "adopted" | "already_pending" | "completed" | "failed" | "still_pending" | "timed_out" | "skipped";
+
 /**
  * A claimed report's next state, from what its unit found: the one place that decides it. Failed or
  * timed out: finished as failed. Still pending: back to the queue, due again in `pollInMs`, with what
@@ -169,7 +173,7 @@ export async function settleReport(
   db: DbOrTx,
   row: PendingReport,
   leaseId: string,
-  outcome: { outcome: string; amazonStatus?: string; error?: string },
+  outcome: { outcome: ReportOutcomeKind; amazonStatus?: string; error?: string },
   next: { pollInMs: number; polled: boolean },
 ): Promise<void> {
   if (outcome.outcome === "completed") return;

@@ -1,4 +1,5 @@
 import type { ReportKind } from "../../db/schema";
+import type { ReportOutcomeKind } from "../queue/pending-reports";
 import { rollUp, type RunStatus } from "../../sync-logs";
 
 export interface ReportOutcome {
@@ -8,8 +9,7 @@ export interface ReportOutcome {
   endDate: string;
   kind: ReportKind;
   lookbackDays: number;
-  outcome:
-    "created" | "adopted" | "already_pending" | "completed" | "failed" | "still_pending" | "timed_out" | "skipped";
+  outcome: ReportOutcomeKind;
   rows?: number;
   durationMs?: number;
   error?: string;
