@@ -175,13 +175,8 @@ export async function runScale(
       )[0]!;
 
     // workers: how many the dispatch started (at most W: it sizes them to the client keys' limits).
-    const dispatches: Array<{
-      job: string;
-      wallMs: number;
-      workers: number;
-      units: number;
-      stopped: Record<string, number>;
-    }> = [];
+    type Dispatch = { job: string; wallMs: number; workers: number; units: number; stopped: Record<string, number> };
+    const dispatches: Dispatch[] = [];
     const runs: Array<Awaited<ReturnType<typeof dispatch>>> = [];
     const started = Date.now();
     for (let job: "request" | "collect" = "request"; ; job = "collect") {
