@@ -11,27 +11,22 @@
  */
 export const MAX_REGISTERED_SECRETS = 1_000;
 
-// A Map iterates in insertion order, so deleting and re-inserting a key makes it the newest: an LRU.
-const knownSecrets = new Map<string, true>();
+// A Set iterates in insertion order, so deleting and re-adding a value makes it the newest: an LRU.
+const knownSecrets = new Set<string>();
 
 function remember(secret: string) {
   knownSecrets.delete(secret);
-  knownSecrets.set(secret, true);
-}
-
-function forgetOldest() {
-  while (knownSecrets.size > MAX_REGISTERED_SECRETS) {
-    const oldest = knownSecrets.keys().next().value;
-    if (oldest === undefined) return;
-    knownSecrets.delete(oldest);
-  }
+  knownSecrets.add(secret);
 }
 
 /** Registers values (client secrets, refresh and access tokens) that must never appear in a log line. */
 export function registerSecret(value: string | undefined | null) {
   if (!value || value.length < 6) return;
   remember(value);
-  forgetOldest();
+  for (const oldest of knownSecrets) {
+    if (knownSecrets.size <= MAX_REGISTERED_SECRETS) break;
+    knownSecrets.delete(oldest);
+  }
 }
 
 /** How many secrets are remembered (the values themselves stay private to this module). */
@@ -42,7 +37,7 @@ export function registeredSecretCount(): number {
 export function redact(text: string): string {
   let out = text;
   const seen: string[] = [];
-  for (const secret of knownSecrets.keys()) {
+  for (const secret of knownSecrets) {
     if (!out.includes(secret)) continue;
     out = out.split(secret).join("[redacted]");
     seen.push(secret);

@@ -28,6 +28,9 @@ export function toSnakeCase(api: string): string {
 
 const NOT_IN_SP_CAMPAIGNS =
   "not offered for spCampaigns (Amazon lists it only for other report types); requesting it makes Amazon reject the whole report with HTTP 400";
+const ONLY_IN = (reports: string) => `${NOT_IN_SP_CAMPAIGNS} (${reports})`;
+const TARGETING_ETC = ONLY_IN("spTargeting, spSearchTerm, spAdvertisedProduct");
+const NOT_SP = ONLY_IN("Sponsored Brands/Display/TV and DSP only");
 const DAILY_CONFLICT =
   'rejected by Amazon together with timeUnit DAILY ("use date instead"); the row\'s date is in `date`';
 const DOES_NOT_EXIST =
@@ -49,11 +52,7 @@ const rows: Row[] = [
   spec("campaignBudgetType", "text"),
   spec("campaignBudgetCurrencyCode", "text"),
   spec("campaignRuleBasedBudgetAmount", "numeric"),
-  spec(
-    "portfolioId",
-    "bigint",
-    `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spPurchasedProduct, spAdvertisedProduct)`,
-  ),
+  spec("portfolioId", "bigint", ONLY_IN("spTargeting, spSearchTerm, spPurchasedProduct, spAdvertisedProduct")),
   spec("startDate", "date", DAILY_CONFLICT),
   spec("endDate", "date", DAILY_CONFLICT),
   // Metrics
@@ -66,24 +65,19 @@ const rows: Row[] = [
   ...windows.map((w) => spec(`purchases${w}`, "bigint")),
   ...windows.map((w) => spec(`unitsSoldClicks${w}`, "bigint")),
   ...windows.map((w) => spec(`purchaseClickRate${w}`, "numeric", DOES_NOT_EXIST)),
-  spec("acosClicks7d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spAdvertisedProduct)`),
-  spec("acosClicks14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spAdvertisedProduct)`),
-  spec("roasClicks7d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spAdvertisedProduct)`),
-  spec("roasClicks14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (spTargeting, spSearchTerm, spAdvertisedProduct)`),
-  spec("newToBrandPurchases14d", "bigint", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
-  spec("newToBrandSales14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
-  spec("newToBrandUnitsSold14d", "bigint", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
-  spec("newToBrandPurchasesPercentage14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
-  spec("newToBrandSalesPercentage14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
-  spec("newToBrandUnitsSoldPercentage14d", "numeric", `${NOT_IN_SP_CAMPAIGNS} (sbPurchasedProduct)`),
-  spec("addToCart", "bigint", `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`),
-  spec("addToCartRate", "numeric", `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`),
-  spec(
-    "eCPAddToCart",
-    "numeric",
-    `${NOT_IN_SP_CAMPAIGNS} (Sponsored Brands/Display/TV and DSP only)`,
-    "ecp_add_to_cart",
-  ),
+  spec("acosClicks7d", "numeric", TARGETING_ETC),
+  spec("acosClicks14d", "numeric", TARGETING_ETC),
+  spec("roasClicks7d", "numeric", TARGETING_ETC),
+  spec("roasClicks14d", "numeric", TARGETING_ETC),
+  spec("newToBrandPurchases14d", "bigint", ONLY_IN("sbPurchasedProduct")),
+  spec("newToBrandSales14d", "numeric", ONLY_IN("sbPurchasedProduct")),
+  spec("newToBrandUnitsSold14d", "bigint", ONLY_IN("sbPurchasedProduct")),
+  spec("newToBrandPurchasesPercentage14d", "numeric", ONLY_IN("sbPurchasedProduct")),
+  spec("newToBrandSalesPercentage14d", "numeric", ONLY_IN("sbPurchasedProduct")),
+  spec("newToBrandUnitsSoldPercentage14d", "numeric", ONLY_IN("sbPurchasedProduct")),
+  spec("addToCart", "bigint", NOT_SP),
+  spec("addToCartRate", "numeric", NOT_SP),
+  spec("eCPAddToCart", "numeric", NOT_SP, "ecp_add_to_cart"),
   spec("impressions1y", "bigint", DOES_NOT_EXIST),
   spec("clicks1y", "bigint", DOES_NOT_EXIST),
   spec("spend1y", "numeric", DOES_NOT_EXIST),

@@ -6,6 +6,7 @@ import {
   doublePrecision,
   index,
   numeric,
+  type AnyPgColumn,
   type PgColumnBuilderBase,
   integer,
   jsonb,
@@ -20,6 +21,34 @@ import {
 } from "drizzle-orm/pg-core";
 import { column, COLUMNS, KEY_COLUMNS, type ColumnSpec } from "../catalogue/sp-campaigns";
 
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
+const createdAt = () => timestamptz("created_at").notNull().defaultNow();
+const orgIdRef = () =>
+  integer("org_id")
+    .notNull()
+    .references(() => organisations.id, { onDelete: "cascade" });
+const userIdRef = () =>
+  text("user_id")
+    .notNull()
+    .references(() => user.id, { onDelete: "cascade" });
+/** An index over the queue's open rows only: the done ones are most of the table and never claimed. */
+const pendingIndex = (name: string, ...columns: Parameters<ReturnType<typeof index>["on"]>) =>
+  index(name)
+    .on(...columns)
+    .where(sql`status = 'pending'`);
+/** The claim of a queue row (queue/claim.ts): only the lease holder may finish it (a lost lease finishes nothing). */
+const leaseColumns = () => ({
+  lockedUntil: timestamptz("locked_until"),
+  leaseId: text("lease_id"),
+  /** Of its client id's limit, how many calls at once the lease holds (a profile's creates in parallel take several). */
+  leaseSlots: smallint("lease_slots").notNull().default(1),
+});
+/** Units per client id at once are bounded; `lease_end` ranges over the few leases in force (a claim's blocked keys). */
+const leaseIndexes = (table: string, t: { clientKey: AnyPgColumn; lockedUntil: AnyPgColumn }) => [
+  pendingIndex(`${table}_leased_idx`, t.clientKey, t.lockedUntil),
+  pendingIndex(`${table}_lease_end_idx`, t.lockedUntil),
+];
+
 // ---- better-auth core tables (names and fields as better-auth's drizzle adapter expects) ----
 
 export const user = pgTable("user", {
@@ -28,23 +57,21 @@ export const user = pgTable("user", {
   email: text("email").notNull().unique(),
   emailVerified: boolean("email_verified").notNull().default(false),
   image: text("image"),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
+  updatedAt: timestamptz("updated_at").notNull().defaultNow(),
 });
 
 export const session = pgTable(
   "session",
   {
     id: text("id").primaryKey(),
-    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamptz("expires_at").notNull(),
     token: text("token").notNull().unique(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
     ipAddress: text("ip_address"),
     userAgent: text("user_agent"),
-    userId: text("user_id")
-      .notNull()
-      .references(() => user.id, { onDelete: "cascade" }),
+    userId: userIdRef(),
   },
   (t) => [index("session_user_id_idx").on(t.userId)],
 );
@@ -55,18 +82,16 @@ export const account = pgTable(
     id: text("id").primaryKey(),
     accountId: text("account_id").notNull(),
     providerId: text("provider_id").notNull(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => user.id, { onDelete: "cascade" }),
+    userId: userIdRef(),
     accessToken: text("access_token"),
     refreshToken: text("refresh_token"),
     idToken: text("id_token"),
-    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
-    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    accessTokenExpiresAt: timestamptz("access_token_expires_at"),
+    refreshTokenExpiresAt: timestamptz("refresh_token_expires_at"),
     scope: text("scope"),
     password: text("password"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
   (t) => [index("account_user_id_idx").on(t.userId)],
 );
@@ -75,9 +100,9 @@ export const verification = pgTable("verification", {
   id: text("id").primaryKey(),
   identifier: text("identifier").notNull(),
   value: text("value").notNull(),
-  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamptz("expires_at").notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamptz("updated_at").notNull().defaultNow(),
 });
 
 // ---- organisations (integer ids: the crons address them as ?orgId=1) ----
@@ -85,30 +110,25 @@ export const verification = pgTable("verification", {
 export const organisations = pgTable("organisations", {
   id: serial("id").primaryKey(),
   name: text("name").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  createdAt: createdAt(),
 });
 export type Organisation = typeof organisations.$inferSelect;
 
 export const memberships = pgTable(
   "memberships",
   {
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    userId: text("user_id")
-      .notNull()
-      .references(() => user.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
+    userId: userIdRef(),
     role: text("role", { enum: ["admin", "member"] })
       .notNull()
       .default("member"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ name: "memberships_pk", columns: [t.orgId, t.userId] }),
     index("memberships_user_idx").on(t.userId),
   ],
 );
-export type Membership = typeof memberships.$inferSelect;
 
 // ---- encrypted settings: one row per (org, key); the value is AES-256-GCM ciphertext ----
 
@@ -116,13 +136,11 @@ export const settings = pgTable(
   "settings",
   {
     id: serial("id").primaryKey(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     key: text("key").notNull(),
     valueEncrypted: text("value_encrypted").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
   },
   (t) => [unique("settings_org_key_unique").on(t.orgId, t.key)],
 );
@@ -134,20 +152,16 @@ export const amazonAdsConnectStates = pgTable(
   {
     // SHA-256 of the `state` value: a read of this table cannot complete someone's callback.
     stateHash: text("state_hash").primaryKey(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
-    userId: text("user_id")
-      .notNull()
-      .references(() => user.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
+    userId: userIdRef(),
     // The LwA app the consent page was opened for: Amazon binds the code to it, so the exchange must use it too.
     region: text("region", { enum: ["NA", "EU", "FE"] }).notNull(),
     clientId: text("client_id").notNull(),
     // Null: the operator's app (env), whose secret is read again at the callback rather than copied here.
     clientSecretEncrypted: text("client_secret_encrypted"),
     redirectUri: text("redirect_uri").notNull(),
-    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    createdAt: createdAt(),
   },
   (t) => [index("amazon_ads_connect_states_expires_idx").on(t.expiresAt)],
 );
@@ -158,16 +172,14 @@ export const syncLogs = pgTable(
   "sync_logs",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     source: text("source").notNull(),
     job: text("job").notNull(),
     status: text("status", { enum: ["running", "success", "partial", "error", "interrupted"] }).notNull(),
     message: text("message"),
     details: jsonb("details").$type<Record<string, unknown>>(),
-    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    startedAt: timestamptz("started_at").notNull().defaultNow(),
+    finishedAt: timestamptz("finished_at"),
   },
   (t) => [index("sync_logs_org_started_idx").on(t.orgId, sql`${t.startedAt} desc`)],
 );
@@ -203,27 +215,23 @@ export const amazonSpAds = pgTable(
   "amazon_sp_ads",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     date: date(column("date").db, { mode: "string" }).notNull(),
     campaignId: bigint(column("campaignId").db, { mode: "bigint" }).notNull(),
     ...catalogueColumns,
-    // Provenance: which report last wrote the row, and how old the date was then. A date whose
-    // max_lookback_days reached 30 has had Amazon's final restatement.
+    // Which report last wrote the row; a date whose max_lookback_days reached 30 has Amazon's final restatement.
     profileId: text("profile_id").notNull(),
     sourceReportId: text("source_report_id").notNull(),
     sourceKind: text("source_kind", { enum: REPORT_KINDS }).notNull(),
     sourceLookbackDays: integer("source_lookback_days").notNull(),
     maxLookbackDays: integer("max_lookback_days").notNull(),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
     /** Every upsert that touched the row moves it, also when no value changed (the row was confirmed). */
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
     /** Only when Amazon's numbers for the row changed: a restatement, not a re-run with the same data. */
-    dataChangedAt: timestamp("data_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    dataChangedAt: timestamptz("data_changed_at").notNull().defaultNow(),
   },
-  // Campaign ids are only promised unique within an advertiser profile (a marketplace), so the
-  // profile is part of the key (the spec's key was (org_id, date, campaign_id), from one profile per org).
+  // Campaign ids are unique only within a profile (a marketplace), so the spec's key gains profile_id.
   (t) => [uniqueIndex("amazon_sp_ads_org_profile_date_campaign_uq").on(t.orgId, t.profileId, t.date, t.campaignId)],
 );
 
@@ -233,9 +241,7 @@ export const amazonAdsDayLoads = pgTable(
   "amazon_ads_day_loads",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     profileId: text("profile_id").notNull(),
     date: date("date", { mode: "string" }).notNull(),
     reportId: text("report_id").notNull(),
@@ -255,17 +261,16 @@ export const amazonAdsDayLoads = pgTable(
     /** How long Amazon took to generate the report (its generatedAt − createdAt): paces the profile's first polls. */
     generationMs: integer("generation_ms"),
     /** When Amazon created the report (our request's time when it did not say): a day takes only a newer report's data. */
-    reportCreatedAt: timestamp("report_created_at", { withTimezone: true }),
+    reportCreatedAt: timestamptz("report_created_at"),
     /** A report older than the one already loaded for this day: recorded, its rows of the day not stored. */
     superseded: boolean("superseded").notNull().default(false),
-    loadedAt: timestamp("loaded_at", { withTimezone: true }).notNull().defaultNow(),
+    loadedAt: timestamptz("loaded_at").notNull().defaultNow(),
   },
   (t) => [
     unique("amazon_ads_day_loads_report_date_uq").on(t.orgId, t.reportId, t.date),
     index("amazon_ads_day_loads_day_idx").on(t.orgId, t.profileId, t.date, t.loadedAt),
   ],
 );
-export type DayLoad = typeof amazonAdsDayLoads.$inferSelect;
 
 // ---- Amazon Ads: report requests between phase 1 (request) and phase 2 (collect) ----
 
@@ -273,9 +278,7 @@ export const amazonAdsPendingReports = pgTable(
   "amazon_ads_pending_reports",
   {
     id: serial("id").primaryKey(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     reportId: text("report_id").notNull(),
     /** First day of the report (the lookback date for the daily run). */
     reportDate: date("report_date", { mode: "string" }).notNull(),
@@ -290,27 +293,22 @@ export const amazonAdsPendingReports = pgTable(
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),
-    lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
+    lastPolledAt: timestamptz("last_polled_at"),
     amazonStatus: text("amazon_status"),
     error: text("error"),
     rowsLoaded: integer("rows_loaded"),
-    /** A collect run owns the row until then (two overlapping collects never work on one report). */
-    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+    ...leaseColumns(),
     /** Set when phase 1 has re-requested this failed date; the newer request carries the date on. */
-    retriedAt: timestamp("retried_at", { withTimezone: true }),
+    retriedAt: timestamptz("retried_at"),
     /** 0 for a first request; n for the n-th retry of its dates (bounds retries, spaces them out). */
     retryAttempt: integer("retry_attempt").notNull().default(0),
-    /** The LwA client id the report was requested with: calls per client id are bounded (queue/claim.ts). */
+    /** The LwA client id (and region) the report was requested with (queue/client-key.ts). */
     clientKey: text("client_key"),
     /** Workers poll it no earlier than this (backoff while Amazon generates it). */
-    nextPollAt: timestamp("next_poll_at", { withTimezone: true }).notNull().defaultNow(),
-    /** The claim that holds it: only that worker may finish it (a lost lease finishes nothing). */
-    leaseId: text("lease_id"),
-    // Of its client id's limit, how many calls at once the lease holds (a profile's creates in parallel take several).
-    leaseSlots: smallint("lease_slots").notNull().default(1),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    nextPollAt: timestamptz("next_poll_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+    finishedAt: timestamptz("finished_at"),
   },
   (t) => [
     unique("amazon_ads_pending_reports_org_report_uq").on(t.orgId, t.reportId),
@@ -319,16 +317,8 @@ export const amazonAdsPendingReports = pgTable(
     uniqueIndex("amazon_ads_pending_reports_open_range_uq")
       .on(t.orgId, t.profileId, t.reportDate, t.reportEndDate)
       .where(sql`status = 'pending'`),
-    index("amazon_ads_pending_reports_due_idx")
-      .on(t.nextPollAt)
-      .where(sql`status = 'pending'`),
-    index("amazon_ads_pending_reports_leased_idx")
-      .on(t.clientKey, t.lockedUntil)
-      .where(sql`status = 'pending'`),
-    // The leases in force (a claim's blocked client keys): a range of the few units in progress.
-    index("amazon_ads_pending_reports_lease_end_idx")
-      .on(t.lockedUntil)
-      .where(sql`status = 'pending'`),
+    pendingIndex("amazon_ads_pending_reports_due_idx", t.nextPollAt),
+    ...leaseIndexes("amazon_ads_pending_reports", t),
   ],
 );
 export type PendingReport = typeof amazonAdsPendingReports.$inferSelect;
@@ -339,9 +329,7 @@ export const amazonAdsRequestUnits = pgTable(
   "amazon_ads_request_units",
   {
     id: serial("id").primaryKey(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     /** The UTC day of the daily run that queued it: one unit per organisation (and profile) per day. */
     runDate: date("run_date", { mode: "string" }).notNull(),
     /** discover: find the organisation's profiles and queue one unit per profile; profile: that profile's requests. */
@@ -350,10 +338,7 @@ export const amazonAdsRequestUnits = pgTable(
     profileId: text("profile_id").notNull().default(""),
     /** The profile as discovered (region, time zone, …), so its unit needs no second discovery. */
     profile: jsonb("profile").$type<Record<string, unknown>>(),
-    /**
-     * request: the daily lookbacks and due retries; backfill: the range in `plan`; history: a new
-     * profile's past days (`plan`), queued once by the daily discovery. Its sync_logs job.
-     */
+    /** request: the daily lookbacks and due retries; backfill, history: the range in `plan`. Its sync_logs job. */
     job: text("job", { enum: ["request", "backfill", "history"] })
       .notNull()
       .default("request"),
@@ -366,49 +351,31 @@ export const amazonAdsRequestUnits = pgTable(
       .notNull()
       .default("pending"),
     attempts: integer("attempts").notNull().default(0),
-    availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
-    lockedUntil: timestamp("locked_until", { withTimezone: true }),
-    leaseId: text("lease_id"),
-    // Of its client id's limit, how many calls at once the lease holds (a profile's creates in parallel take several).
-    leaseSlots: smallint("lease_slots").notNull().default(1),
+    availableAt: timestamptz("available_at").notNull().defaultNow(),
+    ...leaseColumns(),
     error: text("error"),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    finishedAt: timestamptz("finished_at"),
   },
   (t) => [
     unique("amazon_ads_request_units_uq").on(t.orgId, t.runDate, t.job, t.planKey, t.profileId),
-    index("amazon_ads_request_units_due_idx")
-      .on(t.availableAt)
-      .where(sql`status = 'pending'`),
-    index("amazon_ads_request_units_leased_idx")
-      .on(t.clientKey, t.lockedUntil)
-      .where(sql`status = 'pending'`),
-    // The leases in force (a claim's blocked client keys): a range of the few units in progress.
-    index("amazon_ads_request_units_lease_end_idx")
-      .on(t.lockedUntil)
-      .where(sql`status = 'pending'`),
+    pendingIndex("amazon_ads_request_units_due_idx", t.availableAt),
+    ...leaseIndexes("amazon_ads_request_units", t),
   ],
 );
 export type RequestUnit = typeof amazonAdsRequestUnits.$inferSelect;
 
-/**
- * A client id's standing with Amazon (queue/client-limits.ts): its adaptive limit of calls at once
- * (`concurrency`, raised while calls succeed, halved on a 429; null = the configured start) and, after a
- * 429, its backoff: its units wait until `until` while other client ids go on.
- */
+/** A client id's adaptive limit of calls at once (null: the configured start) and 429 backoff (queue/client-limits.ts). */
 export const amazonAdsClientBackoff = pgTable("amazon_ads_client_backoff", {
   clientKey: text("client_key").primaryKey(),
-  until: timestamp("until", { withTimezone: true }).notNull(),
+  until: timestamptz("until").notNull(),
   strikes: integer("strikes").notNull().default(0),
   concurrency: doublePrecision("concurrency"),
   /** The last cut: one 429 burst (many calls answered at once) halves the limit once, not per call. */
-  cutAt: timestamp("cut_at", { withTimezone: true }),
+  cutAt: timestamptz("cut_at"),
 });
 
-/**
- * An LwA access token shared for its hour by every invocation of one login (client id + refresh
- * token), stored encrypted; `refreshing_until` marks the one invocation that is exchanging a new one.
- */
+/** A login's LwA access token, shared by every invocation for its hour; `refreshing_until` marks the one refreshing. */
 export const amazonAdsAccessTokens = pgTable("amazon_ads_access_tokens", {
   /** sha256 of the client id and refresh token: the login, without storing either again. */
   loginKey: text("login_key").primaryKey(),
@@ -416,81 +383,59 @@ export const amazonAdsAccessTokens = pgTable("amazon_ads_access_tokens", {
   accessToken: text("access_token"),
   /** sha256 of the access token: a 401 drops exactly the token that failed, never a newer one. */
   tokenHash: text("token_hash"),
-  expiresAt: timestamp("expires_at", { withTimezone: true }),
-  refreshingUntil: timestamp("refreshing_until", { withTimezone: true }),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  expiresAt: timestamptz("expires_at"),
+  refreshingUntil: timestamptz("refreshing_until"),
+  updatedAt: timestamptz("updated_at").notNull().defaultNow(),
 });
 
-/**
- * The profiles a login (client id + refresh token) could see when it was last listed completely:
- * a discovery lists them at most once a UTC day per login (api/discovery-cache.ts); Test
- * connection always lists them live.
- */
+/** A login's profiles as last listed: a discovery lists them at most once a UTC day (api/discovery-cache.ts). */
 export const amazonAdsLoginProfiles = pgTable("amazon_ads_login_profiles", {
-  /** The login's key (api/shared-tokens.ts loginKeyOf). */
   loginKey: text("login_key").primaryKey(),
   /** Both listings (every profile, not only the readable ones): it answers any later need. */
   full: boolean("full").notNull(),
   /** The discovered profiles (api/profiles.ts DiscoveredProfile[]), not secret. */
   profiles: jsonb("profiles").notNull(),
   listedOn: date("listed_on", { mode: "string" }).notNull(),
-  listedAt: timestamp("listed_at", { withTimezone: true }).notNull().defaultNow(),
+  listedAt: timestamptz("listed_at").notNull().defaultNow(),
 });
 
-/**
- * A profile's history (issue 30): queued once per (organisation, profile), the first time the daily
- * discovery sees it; `from_date`..`to_date` is the span its history reports cover, set when they are
- * created (null while the unit is queued).
- */
+/** A new profile's history, queued once the first time the daily discovery sees it; its span set when requested. */
 export const amazonAdsProfileHistory = pgTable(
   "amazon_ads_profile_history",
   {
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     profileId: text("profile_id").notNull(),
     /** The days back from the profile's today it asks for (AMAZON_ADS_HISTORY_DAYS when queued). */
     days: integer("days").notNull(),
     fromDate: date("from_date", { mode: "string" }),
     toDate: date("to_date", { mode: "string" }),
-    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    queuedAt: timestamptz("queued_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.profileId] })],
 );
-export type ProfileHistory = typeof amazonAdsProfileHistory.$inferSelect;
 
-/**
- * Fixed-window counters of the request limits (rate-limit.ts): sign-in tries per client IP and per
- * account and IP, Test connection, Connect starts and organisations created. In Postgres, so every
- * instance of the app counts the same requests.
- */
+/** Fixed-window counters of the request limits (rate-limit.ts), in Postgres so every instance counts alike. */
 export const rateLimits = pgTable(
   "rate_limits",
   {
     key: text("key").primaryKey(),
-    windowStart: timestamp("window_start", { withTimezone: true }).notNull().defaultNow(),
+    windowStart: timestamptz("window_start").notNull().defaultNow(),
     hits: integer("hits").notNull().default(0),
   },
   (t) => [index("rate_limits_window_idx").on(t.windowStart)],
 );
 
-/**
- * An invitation to join an organisation (orgs/invitations.ts): someone joins only by accepting it,
- * signed in with the invited email, or by setting their password with it when that email has no account
- * yet. Only a hash of its token is kept; the token goes to the admin once, to pass on.
- */
+/** An invitation to join an organisation (orgs/invitations.ts); only a hash of its token is kept. */
 export const invitations = pgTable(
   "invitations",
   {
     tokenHash: text("token_hash").primaryKey(),
-    orgId: integer("org_id")
-      .notNull()
-      .references(() => organisations.id, { onDelete: "cascade" }),
+    orgId: orgIdRef(),
     email: text("email").notNull(),
     role: text("role", { enum: ["admin", "member"] }).notNull(),
     invitedBy: text("invited_by").references(() => user.id, { onDelete: "set null" }),
-    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamptz("expires_at").notNull(),
   },
   (t) => [uniqueIndex("invitations_org_email_uq").on(t.orgId, t.email)],
 );

@@ -79,13 +79,7 @@ export function startLocalScheduler(
     `[scheduler] running ${crons.length} job(s) from vercel.json in-process: ${crons.map((c) => `${c.name} "${c.schedule}" UTC`).join(", ")}`,
   );
   return {
-    jobs: crons.map((c) => ({
-      name: c.name,
-      job: c.job,
-      orgId: c.orgId,
-      schedule: c.schedule,
-      nextRun: () => c.cron.nextRun(),
-    })),
+    jobs: crons.map(({ cron, ...job }) => ({ ...job, nextRun: () => cron.nextRun() })),
     stop: () => crons.forEach((c) => c.cron.stop()),
   };
 }
