@@ -42,14 +42,9 @@ export async function openPostgres(url: string, options: { migrate?: boolean } =
     await pool.query("select 1");
   } catch (error) {
     await pool.end().catch(() => {});
-    const where = (() => {
-      try {
-        const u = new URL(url);
-        return `${u.hostname}:${u.port || 5432}${u.pathname}`;
-      } catch {
-        return "DATABASE_URL";
-      }
-    })();
+    // Host, port and database only: the URL's password stays out of the message.
+    const u = URL.parse(url);
+    const where = u ? `${u.hostname}:${u.port || 5432}${u.pathname}` : "DATABASE_URL";
     throw new Error(
       `Cannot reach PostgreSQL at ${where}: ${(error as Error).message || (error as { code?: string }).code}`,
     );

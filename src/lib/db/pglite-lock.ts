@@ -2,10 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createFileWhole } from "../files/create-file-whole";
 
-/**
- * PGlite has no cross-process lock: two processes on one data folder silently diverge and lose
- * writes. This lock file (owner PID + command) makes a second process stop with a clear message.
- */
+/** PGlite has no cross-process lock: two processes on one folder silently lose writes, so a lock file stops the second. */
 export class DataFolderLockedError extends Error {
   constructor(
     readonly dataDir: string,

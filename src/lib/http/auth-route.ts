@@ -1,29 +1,22 @@
 import { getAuth } from "../auth/auth";
 import { check, consume, LIMITS, reset } from "../rate-limit";
 import { clientIp } from "./client-ip";
-import { HttpError, toHttpError } from "./errors";
+import { toHttpError } from "./errors";
 import { readTextBounded } from "./handler";
 
 /** better-auth's bodies are a few fields: an email, a password, a name. */
 const MAX_AUTH_BODY_BYTES = 16 * 1024;
 
 /**
- * better-auth's endpoints behind our limits (its own limiter keeps its counts in memory, per instance,
- * and falls back to one bucket for everyone when it finds no address: it is switched off, auth.ts):
- * - every POST body is read bounded (413 past 16 KiB) before better-auth parses it;
- * - sign-in: at most LIMITS.signInPerIp tries per client address, and after LIMITS.signInFailuresPerAccount
- *   wrong passwords for one account from one address, that address waits (429 with Retry-After) before
- *   trying that account again; a right password clears its count. Wrong passwords from elsewhere never
- *   lock an account's owner out.
+ * better-auth's endpoints behind our limits (its own limiter is off, auth.ts): POST bodies read bounded;
+ * sign-in tries counted per client address, and wrong passwords per account and address, so a stranger's
+ * wrong passwords never lock the owner out; a right password clears the count.
  */
 export async function authRoute(request: Request): Promise<Response> {
   const auth = await getAuth();
   if (request.method !== "POST") return auth.handler(request);
   try {
-    if (Number(request.headers.get("content-length") ?? 0) > MAX_AUTH_BODY_BYTES) throw tooLarge();
-    const body = await readTextBounded(request, MAX_AUTH_BODY_BYTES).catch((error: unknown) => {
-      throw error instanceof HttpError ? tooLarge() : error;
-    });
+    const body = await readTextBounded(request, MAX_AUTH_BODY_BYTES);
     const forwarded = new Request(request.url, { method: "POST", headers: request.headers, body });
     if (!new URL(request.url).pathname.endsWith("/sign-in/email")) return await auth.handler(forwarded);
 
@@ -45,9 +38,6 @@ export async function authRoute(request: Request): Promise<Response> {
     });
   }
 }
-
-const tooLarge = () =>
-  new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${MAX_AUTH_BODY_BYTES} bytes` });
 
 /** The sign-in's email, normalised as better-auth compares it; null when the body has none. */
 function emailOf(body: string): string | null {

@@ -66,8 +66,6 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   if (!type.toLowerCase().startsWith("application/json")) {
     throw new HttpError(415, { error: "unsupported_media_type", message: "Send the body as application/json" });
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
   const text = await readTextBounded(request, MAX_BODY_BYTES);
   let json: unknown;
   try {
@@ -84,10 +82,12 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   return parsed.data;
 }
 
-const tooLarge = () =>
-  new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${MAX_BODY_BYTES} bytes` });
+const tooLarge = (limit: number) =>
+  new HttpError(413, { error: "payload_too_large", message: `The body is larger than ${limit} bytes` });
 
+/** The body as text; 413 past `limit` bytes, said by its Content-Length or found while reading. */
 export async function readTextBounded(request: Request, limit: number): Promise<string> {
+  if (Number(request.headers.get("content-length") ?? 0) > limit) throw tooLarge(limit);
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -98,7 +98,7 @@ export async function readTextBounded(request: Request, limit: number): Promise<
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
