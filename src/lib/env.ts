@@ -17,10 +17,7 @@ const envSchema = z
     CRON_SECRET: optionalString,
     ADMIN_EMAIL: optionalString,
     ADMIN_PASSWORD: optionalString,
-    /**
-     * The operator's Login with Amazon app (one app, reviewed once for the Ads API, that every organisation
-     * authorises with Connect with Amazon). Used by every organisation whose settings name no app of their own.
-     */
+    /** The operator's Login with Amazon app: every organisation whose settings name no app of its own uses it. */
     AMAZON_ADS_CLIENT_ID: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z
@@ -56,10 +53,7 @@ const envSchema = z
     AMAZON_ADS_CLIENT_CONCURRENCY_MAX: z.coerce.number().int().min(1).max(500).default(25),
     /** Units one worker works on at once (they wait on Amazon most of the time); at most DATABASE_POOL_MAX − 1. */
     AMAZON_ADS_UNITS_AT_ONCE: z.coerce.number().int().min(1).max(64).default(4),
-    /**
-     * Days back a newly synced profile's history reaches (its first day loads them once); 0 = no history.
-     * Default: Amazon's retention of spCampaigns, 95 days.
-     */
+    /** Days back a new profile's history reaches (loaded once); 0 = none. Default: Amazon's retention, 95 days. */
     AMAZON_ADS_HISTORY_DAYS: z.coerce.number().int().min(0).max(95).default(95),
     /** How a cron dispatch runs its workers: `http` (one invocation each; the default on Vercel) or `in-process`. */
     AMAZON_ADS_DISPATCH: z.enum(["http", "in-process"]).optional(),
@@ -68,10 +62,7 @@ const envSchema = z
     VERCEL: optionalString,
     /** Set by Vercel: `production`, `preview` or `development`. Only production builds migrate (scripts/migrate.ts). */
     VERCEL_ENV: optionalString,
-    /**
-     * `1` lets a Vercel preview build migrate. Set it only on the Preview environment, together with a
-     * preview DATABASE_URL: previews must never migrate the production database.
-     */
+    /** `1` lets a Vercel preview build migrate: only on Preview, with a preview DATABASE_URL, never production's. */
     MIGRATE_ON_PREVIEW: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1"]).optional()),
   })
   .refine((e) => (e.AMAZON_ADS_CLIENT_ID === undefined) === (e.AMAZON_ADS_CLIENT_SECRET === undefined), {

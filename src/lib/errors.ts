@@ -1,8 +1,6 @@
 /**
- * Errors library code throws when what the caller asked cannot be done, or an organisation's stored
- * setup does not allow it. Amazon's own failures are AmazonError (amazon/errors.ts). They carry no
- * HTTP status or exit code: the HTTP layer (http/errors.ts) and the CLI (scripts/ads.ts) each map
- * them in one place. Their messages are safe to log, store and show.
+ * What the caller asked cannot be done, or the organisation's setup does not allow it (Amazon's failures:
+ * amazon/errors.ts). No HTTP status or exit code: http/errors.ts and scripts/ads.ts map them. Messages are safe to show.
  */
 export abstract class AppError extends Error {}
 
@@ -44,11 +42,7 @@ export class MissingCredentialsError extends AppError {
   }
 }
 
-/**
- * A stored setting that cannot be turned back into its value: it does not decrypt (wrong
- * SETTINGS_ENCRYPTION_KEY, damaged ciphertext), is not JSON, or fails its schema. The message never
- * quotes the value.
- */
+/** A stored setting that does not decrypt, parse or validate; the message never quotes the value. */
 export class UnreadableSettingError extends AppError {
   constructor(orgId: number, key: string, detail: string) {
     super(
