@@ -11,63 +11,46 @@ import {
 } from "../../db/schema";
 
 /**
- * Claiming work in Postgres. Two kinds of unit: a phase-1 request unit (one organisation's profile
- * discovery, or one (organisation, profile)'s report requests) and a phase-2 pending report (one
- * poll, and the load when Amazon has finished it). A claim is a lease: `locked_until` and a fresh
- * `lease_id`; only the holder of that lease may finish the unit, and a crashed worker's unit is
- * claimable again once the lease has run out. Oldest due unit first, so none starves.
- *
- * Calls per client key (LwA client id and region, client-key.ts) are bounded: each lease holds
- * `lease_slots` of its client key's limit (one call at a time; a profile's parallel creates several),
- * and a unit is claimable only while its client key has a slot free and is not backing off after a
- * 429. The limit adapts (client-limits.ts): it starts at `clientConcurrency` and moves within
- * [1, `clientConcurrencyMax`]. Claims take one transaction-scoped advisory lock, so the count is
- * exact across every process on the database (a claim is a few milliseconds; FOR UPDATE SKIP LOCKED
- * keeps it safe on its own as well).
+ * Claiming work in Postgres: a phase-1 request unit or a pending report, leased (`locked_until`, a fresh
+ * `lease_id`: only its holder may finish it; a crashed worker's unit comes back when the lease ends), oldest
+ * due first. Each lease holds `lease_slots` of its client key's adaptive limit (client-limits.ts), and a unit
+ * is claimable only while its key has a slot free and is not backing off. One advisory lock per claim keeps
+ * the count exact across every process (a claim takes milliseconds).
  */
 
 export interface ClaimOptions {
   leaseMs: number;
-  /** A client key's limit of calls at once until it has learnt one (AMAZON_ADS_CLIENT_CONCURRENCY). */
+  /** A client key's limit before it has learnt one, and its ceiling (default: the start). */
   clientConcurrency: number;
-  /** The ceiling its adaptive limit may rise to (AMAZON_ADS_CLIENT_CONCURRENCY_MAX); default: clientConcurrency. */
   clientConcurrencyMax?: number;
-  /** Slots a profile unit asks for (its creates at once); it gets what its client key has free, at least one. */
+  /** Slots a profile unit asks for (its creates at once); it gets what its key has free, at least one. */
   profileSlots?: number;
   scope?: ClaimScope;
-  /** Whether history units and reports may be claimed (default true): not near a worker's budget's end. */
+  /** Whether history work may be claimed (default true): not near a worker's budget's end. */
   history?: boolean;
 }
 
-/** How a claim bounds each client key: its limit's start and ceiling. */
 interface Limits {
   start: number;
   max: number;
 }
 
-/**
- * A worker limited to one organisation and one queue: a per-organisation run (its cron, the CLI, a
- * backfill) works through that organisation's phase-1 units of its own job and plan (of any run
- * date), or its reports, and nothing else.
- */
+/** A per-organisation run's worker: that organisation's phase-1 units of its own job and plan, or its reports. */
 export interface ClaimScope {
   orgId: number;
   queue: "requests" | "reports";
-  /** Requests: only the units of this run (the daily request, or one backfill's plan). */
   run?: { job: RequestUnit["job"]; planKey: string };
 }
 
 export type Claim =
   { kind: "request"; leaseId: string; unit: RequestUnit } | { kind: "report"; leaseId: string; unit: PendingReport };
 
-/** One key for every claim (the advisory lock's key space is ours: nothing else in the app uses it). */
 const CLAIM_LOCK = 0x616473; // "ads"
 
 const requests = amazonAdsRequestUnits;
 const reports = amazonAdsPendingReports;
 const backoff = amazonAdsClientBackoff;
 
-/** The columns both queue tables share, by which a unit is claimed. */
 type QueueTable = PgTable & {
   id: PgColumn;
   orgId: PgColumn;
@@ -83,17 +66,13 @@ function inScope(table: QueueTable, scope: ClaimScope | undefined): SQL {
   const run = scope.run && table === requests;
   if (!run) return sql`${table.orgId} = ${scope.orgId}`;
   const own = sql`${requests.job} = ${scope.run!.job} and ${requests.planKey} = ${scope.run!.planKey}`;
-  // The daily request's run takes the organisation's history units too (of any day): an installation
-  // that schedules only the spec's ?orgId=N crons gets its history from them.
+  // The daily request's run takes the organisation's history units too: the spec's ?orgId=N crons load it.
   return scope.run!.job === "request"
     ? sql`${table.orgId} = ${scope.orgId} and ((${own}) or ${requests.job} = 'history')`
     : sql`${table.orgId} = ${scope.orgId} and ${own}`;
 }
 
-/**
- * `table` under another name, for a subquery over a table the outer query already names: the FROM
- * item (drizzle renders an alias object as its bare name there) and the alias's columns.
- */
+/** `table` renamed for a subquery: its FROM item (drizzle renders an alias bare there) and the alias's columns. */
 function renamed<T extends PgTable>(table: T, name: string) {
   return { from: sql`${table} as ${sql.identifier(name)}`, columns: alias(table, name) };
 }
@@ -115,10 +94,8 @@ function limitOf(clientKey: PgColumn | SQL, limits: Limits): SQL {
 }
 
 /**
- * Client keys nothing may be claimed for now: backing off, or with every slot of their limit leased.
- * Computed once per claim from the leases alone (few: the units in progress), so a claim does not
- * count slots again for each due unit it walks past (thousands of organisations share the operator's
- * key, and all its due units wait while it is full).
+ * Client keys nothing may be claimed for now: backing off, or every slot leased. Computed once per claim from
+ * the few leases in force, not per due unit walked past (thousands may wait on the operator's full key).
  */
 function blockedKeys(limits: Limits): SQL {
   const leasesOf = (table: typeof requests | typeof reports, name: string) => {
@@ -153,11 +130,7 @@ function claimable(
     for update skip locked)`;
 }
 
-/**
- * The next unit this worker may work on, leased to it: the day's request units first (they feed the
- * reports), then the day's reports, then history units and last history reports (a new profile's
- * past days: they never hold back a day's requests or its loads).
- */
+/** The next unit, leased: the day's request units, its reports, then history units and reports (never first). */
 export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
   const lockedUntil = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
@@ -165,7 +138,6 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
     start: options.clientConcurrency,
     max: Math.max(options.clientConcurrency, options.clientConcurrencyMax ?? 0),
   };
-  // A profile unit takes up to `profileSlots` of what its client key has free (at least the one it was claimed by).
   const free = sql`${limitOf(requests.clientKey, limits)} - ${slotsInUse(requests.clientKey)}`;
   const requestSlots = sql`case when ${requests.kind} = 'profile' and ${requests.clientKey} is not null
     then greatest(1, least(${options.profileSlots ?? 1}, ${free})) else 1 end`;
@@ -197,10 +169,8 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
 }
 
 /**
- * The soonest moment a pending unit is due, its client id's backoff included, or null when nothing
- * is pending. Phase-1 units another worker holds count as due: they may finish any moment, or spawn
- * more (a discovery queues its profiles), so a worker lingers a little for them (worker.ts). A
- * report another worker holds is due when that lease runs out: its holder schedules its next poll.
+ * When the next pending unit is due (its key's backoff included), or null. Held phase-1 units count as due
+ * (they may spawn more); a held report is due when its lease ends (its holder schedules its next poll).
  */
 export async function nextDueAt(db: Db, scope?: ClaimScope, options: { history?: boolean } = {}): Promise<Date | null> {
   const dueOf = (table: QueueTable, due: SQL) => {
@@ -219,11 +189,7 @@ export async function nextDueAt(db: Db, scope?: ClaimScope, options: { history?:
   return at ? new Date(at) : null;
 }
 
-/**
- * How many units can be in progress at once over the pending work: each client key with pending units
- * holds at most `perKey` (its limit's ceiling) of them; a unit without a key (its settings unreadable:
- * it fails at once) counts as one.
- */
+/** Units that can be in progress at once over the pending work: `perKey` per client key, one per keyless unit. */
 export async function unitsAtOnceForPendingWork(db: Db, perKey: number): Promise<number> {
   const keysOf = (table: QueueTable) =>
     sql`select distinct ${table.clientKey} as key from ${table} where ${table.status} = 'pending'`;
@@ -235,12 +201,9 @@ export async function unitsAtOnceForPendingWork(db: Db, perKey: number): Promise
   return (row?.keyed ?? 0) * perKey + (row?.unkeyed ?? 0);
 }
 
-/**
- * A client id Amazon answered 429 to: its units wait (30 s, doubling per strike while the 429s
- * keep coming, at most 10 min) while every other client id's work goes on.
- */
+/** A client id Amazon answered 429: its units wait 30 s, doubling per strike up to 10 min; others go on. */
 export async function backOffClient(db: DbOrTx, clientKey: string): Promise<void> {
-  // A client id that has been quiet for 10 minutes past its last backoff starts again from one strike.
+  // Quiet for 10 minutes past its last backoff: it starts again from one strike.
   const strikes = sql`(case when ${backoff.until} < now() - interval '10 minutes' then 0 else ${backoff.strikes} end)`;
   await db
     .insert(backoff)

@@ -5,32 +5,21 @@ import type { CallMeter } from "../api/client";
 import { backOffClient, slotsInUse } from "./claim";
 
 /**
- * A client key's adaptive limit of calls at once, shared by every invocation through Postgres (the
- * `concurrency` of amazon_ads_client_backoff, which claims read). Amazon's limits are dynamic and
- * undocumented, so it is found the way TCP finds a path's capacity: additive increase while calls
- * succeed (one more call at once per limit's worth of units done at the limit), multiplicative
- * decrease on a 429 (halved once per burst: a 429 to a call sent before the last cut does not cut
- * again), within [1, max]. Retry-After (at most 10 min) holds the client key back for as long as
- * Amazon asked; a unit whose 429s outlasted its retries at one call at a time adds a backoff strike.
+ * A client key's adaptive limit of calls at once, shared through Postgres. Amazon's limits are dynamic and
+ * undocumented, so it is found as TCP finds capacity: additive increase while calls succeed at the limit,
+ * halved on a 429 (once per burst), within [1, max]. Retry-After (at most 10 min) holds the key back.
  */
 
-/** The longest Amazon's Retry-After holds a whole key back (as the longest backoff). */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
-/** The multiplicative decrease. */
 const CUT_FACTOR = 0.5;
 
+/** AMAZON_ADS_CLIENT_CONCURRENCY and _MAX. */
 export interface ClientLimits {
-  /** The limit before anything is learnt (AMAZON_ADS_CLIENT_CONCURRENCY). */
   start: number;
-  /** The ceiling (AMAZON_ADS_CLIENT_CONCURRENCY_MAX). */
   max: number;
 }
 
-/**
- * What one finished unit teaches about its client key: any 429 halves its limit (and Retry-After or a
- * given-up call backs it off); a unit that Amazon answered with success and never 429 raises it, but
- * only when the client key was using its whole limit (a limit nobody pushes against proves nothing).
- */
+/** A finished unit's lesson: a 429 halves the limit; success raises it, only if the key used its whole limit. */
 export async function learnFromUnit(
   db: DbOrTx,
   clientKey: string,
@@ -41,14 +30,12 @@ export async function learnFromUnit(
   if (meter.answered429 > 0) {
     const before = await learntLimit(db, clientKey, limits);
     await cutLimit(db, clientKey, limits, meter);
-    // A storm: 429s that outlasted the retries while the key already sent one call at a time, so
-    // halving cannot slow it any more. Only then the whole key pauses (30 s doubling): on the
-    // operator's app a pause holds back every organisation of the region.
+    // 429s that outlasted the retries at one call at a time: only then the whole key pauses (on the
+    // operator's app, every organisation of the region).
     if (meter.gaveUp429 > 0 && before <= 1) await backOffClient(db, clientKey);
   } else if (meter.succeeded > 0) await raiseLimit(db, clientKey, heldSlots, limits);
 }
 
-/** The key's limit now (the start when nothing is learnt), within [1, max]. */
 async function learntLimit(db: DbOrTx, clientKey: string, limits: ClientLimits): Promise<number> {
   const [row] = await db.select({ concurrency: b.concurrency }).from(b).where(eq(b.clientKey, clientKey));
   return Math.max(1, Math.min(limits.max, row?.concurrency ?? limits.start));
@@ -56,10 +43,7 @@ async function learntLimit(db: DbOrTx, clientKey: string, limits: ClientLimits):
 
 const b = amazonAdsClientBackoff;
 
-/**
- * Halves the key's limit, unless a cut since its first throttled call was sent already answered this
- * burst (its other calls were in flight before that cut); Retry-After (bounded) holds the key back.
- */
+/** Halves the limit, unless a cut since its first throttled call was sent already answered this burst. */
 async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, meter: CallMeter) {
   const retryAfterMs = Math.min(meter.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS);
   const wait = sql`make_interval(secs => ${retryAfterMs / 1000})`;

@@ -1,18 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db";
-import { amazonAdsProfileHistory, amazonAdsRequestUnits, type RequestUnit } from "../../db/schema";
+import { amazonAdsProfileHistory, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
 import type { HistoryPlan } from "../plan/targets";
-import { clientKeyOf } from "./client-key";
+import { queueProfileUnits } from "./request-units";
 
 /** The plan key of every history unit: one per (organisation, profile), whatever its run date. */
 export const HISTORY_PLAN_KEY = "history";
 
 /**
- * A daily discovery's profiles seen for the first time get their history: one `history` profile unit
- * each, of `days` back, queued beside the day's units (claims take it after them, claim.ts). A
- * (organisation, profile) gets it once ever (amazon_ads_profile_history), whichever run sees it
- * first; `npm run ads -- backfill` asks again by hand. Returns the profiles queued.
+ * Profiles a daily discovery sees for the first time ever get one `history` unit each, of `days` back
+ * (claims take it after the day's units). Returns the profiles queued.
  */
 export async function queueHistoryUnits(
   db: Db,
@@ -30,20 +28,13 @@ export async function queueHistoryUnits(
       .returning({ profileId: amazonAdsProfileHistory.profileId });
     const ids = new Set(fresh.map((f) => f.profileId));
     const plan: HistoryPlan = { days };
-    const units = profiles
-      .filter((p) => ids.has(p.profileId))
-      .map((profile) => ({
-        orgId: discovery.orgId,
-        runDate: discovery.runDate,
-        kind: "profile" as const,
-        job: "history" as const,
-        plan,
-        planKey: HISTORY_PLAN_KEY,
-        profileId: profile.profileId,
-        profile: { ...profile },
-        clientKey: clientKeyOf({ client_id: clientId, region: profile.region }),
-      }));
-    if (units.length) await tx.insert(amazonAdsRequestUnits).values(units).onConflictDoNothing();
+    const history = { ...discovery, job: "history" as const, plan, planKey: HISTORY_PLAN_KEY };
+    await queueProfileUnits(
+      tx,
+      history,
+      profiles.filter((p) => ids.has(p.profileId)),
+      clientId,
+    );
     return [...ids];
   });
 }
@@ -56,11 +47,9 @@ export async function recordHistorySpan(
   span: { from: string; to: string },
 ): Promise<void> {
   const t = amazonAdsProfileHistory;
+  const fromDate = sql`least(${t.fromDate}, ${span.from}::date)`;
   await db
     .update(t)
-    .set({
-      fromDate: sql`least(${t.fromDate}, ${span.from}::date)`,
-      toDate: sql`greatest(${t.toDate}, ${span.to}::date)`,
-    })
+    .set({ fromDate, toDate: sql`greatest(${t.toDate}, ${span.to}::date)` })
     .where(and(eq(t.orgId, orgId), eq(t.profileId, profileId)));
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
-import { amazonAdsPendingReports, type PendingReport } from "../../db/schema";
+import { amazonAdsPendingReports as t, type PendingReport } from "../../db/schema";
 
 export type NewPendingReport = Pick<
   PendingReport,
@@ -12,10 +12,7 @@ export type NewPendingReport = Pick<
   firstPollInMs?: number;
 };
 
-/**
- * A worker's claim on a report ran out and another worker took it: this one must not finish it
- * (thrown inside the load's transaction, so its rows roll back and the report is stored once).
- */
+/** The claim ran out and another worker took the report: thrown inside the load's transaction, so it rolls back. */
 export class LeaseLostError extends Error {
   constructor(id: number) {
     super(`Pending report ${id}: the claim ran out and another worker took it over; nothing was stored`);
@@ -24,85 +21,63 @@ export class LeaseLostError extends Error {
 
 /** Rows of this report, and of this claim when a worker holds it by lease. */
 const ownRow = (id: number, leaseId?: string) =>
-  and(
-    eq(amazonAdsPendingReports.id, id),
-    leaseId === undefined ? undefined : eq(amazonAdsPendingReports.leaseId, leaseId),
-  );
+  and(eq(t.id, id), leaseId === undefined ? undefined : eq(t.leaseId, leaseId));
 
 /** Inserts unless the same report (425 adoption) or an open request for the same range is already there. */
 export async function insertPendingReport(db: DbOrTx, report: NewPendingReport): Promise<boolean> {
   const { firstPollInMs, ...row } = report;
   const nextPollAt = firstPollInMs ? sql`now() + make_interval(secs => ${firstPollInMs / 1000})` : undefined;
   const inserted = await db
-    .insert(amazonAdsPendingReports)
+    .insert(t)
     .values({ ...row, ...(nextPollAt ? { nextPollAt } : {}) })
     .onConflictDoNothing()
-    .returning({ id: amazonAdsPendingReports.id });
+    .returning({ id: t.id });
   return inserted.length > 0;
 }
 
 export async function openRequestsFor(db: DbOrTx, orgId: number, profileId: string): Promise<PendingReport[]> {
   return db
     .select()
-    .from(amazonAdsPendingReports)
-    .where(
-      and(
-        eq(amazonAdsPendingReports.orgId, orgId),
-        eq(amazonAdsPendingReports.profileId, profileId),
-        eq(amazonAdsPendingReports.status, "pending"),
-      ),
-    );
+    .from(t)
+    .where(and(eq(t.orgId, orgId), eq(t.profileId, profileId), eq(t.status, "pending")));
 }
 
-/**
- * Failed requests whose date has not been asked for again yet, of every kind: phase 1 decides which
- * are due (retry-schedule.ts) and re-requests them, so a date is retried until it lands, runs out of
- * attempts, or leaves Amazon's retention.
- */
+/** Failed requests whose dates were not asked for again yet: phase 1 retries the due ones (retry-schedule.ts). */
 export async function failedNotRetried(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
   return db
     .select()
-    .from(amazonAdsPendingReports)
-    .where(
-      and(
-        eq(amazonAdsPendingReports.orgId, orgId),
-        eq(amazonAdsPendingReports.status, "failed"),
-        isNull(amazonAdsPendingReports.retriedAt),
-      ),
-    )
-    .orderBy(asc(amazonAdsPendingReports.reportDate));
+    .from(t)
+    .where(and(eq(t.orgId, orgId), eq(t.status, "failed"), isNull(t.retriedAt)))
+    .orderBy(asc(t.reportDate));
 }
 
-/**
- * Of an organisation's failed dates not yet retried (failedNotRetried), those of profiles it no longer
- * syncs are not retried any more: marked as retried, so phase 1 stops asking for them (and the
- * clean-up can drop them).
- */
+/** Failed dates of profiles no longer synced are marked retried: phase 1 stops asking, the clean-up drops them. */
 export async function abandonUnselectedProfiles(
   db: DbOrTx,
   failed: readonly PendingReport[],
   selectedIds: ReadonlySet<string>,
 ): Promise<void> {
+  const abandoned = failed.filter((r) => !selectedIds.has(r.profileId));
   await markRetried(
     db,
-    failed.filter((r) => !selectedIds.has(r.profileId)).map((r) => r.id),
+    abandoned.map((r) => r.id),
   );
 }
 
 export async function markRetried(db: DbOrTx, ids: number[]) {
   if (ids.length)
     await db
-      .update(amazonAdsPendingReports)
+      .update(t)
       .set({ retriedAt: sql`now()`, updatedAt: sql`now()` })
-      .where(inArray(amazonAdsPendingReports.id, ids));
+      .where(inArray(t.id, ids));
 }
 
 export async function pendingReports(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
   return db
     .select()
-    .from(amazonAdsPendingReports)
-    .where(and(eq(amazonAdsPendingReports.orgId, orgId), eq(amazonAdsPendingReports.status, "pending")))
-    .orderBy(asc(amazonAdsPendingReports.createdAt), asc(amazonAdsPendingReports.id));
+    .from(t)
+    .where(and(eq(t.orgId, orgId), eq(t.status, "pending")))
+    .orderBy(asc(t.createdAt), asc(t.id));
 }
 
 export async function finishReport(
@@ -112,7 +87,7 @@ export async function finishReport(
   leaseId?: string,
 ) {
   const finished = await db
-    .update(amazonAdsPendingReports)
+    .update(t)
     .set({
       status: outcome.status,
       amazonStatus: outcome.amazonStatus,
@@ -124,22 +99,19 @@ export async function finishReport(
       leaseId: null,
     })
     .where(ownRow(id, leaseId))
-    .returning({ id: amazonAdsPendingReports.id });
+    .returning({ id: t.id });
   if (finished.length === 0 && leaseId !== undefined) throw new LeaseLostError(id);
 }
 
 /**
- * The clean-up of the queue, made safe for retries: finished requests older than 24 h go when nothing depends
- * on them any more: completed ones, and failed ones whose date was asked for again (the newer
- * request carries it on). A failed request not yet retried stays (it is the record that its date is
- * missing, and phase 1 retries it from it) until its dates leave Amazon's retention.
+ * Finished requests older than 24 h that nothing depends on: completed, or failed and asked for again. A failed
+ * one not yet retried is the record that its dates are missing: it stays until they leave Amazon's retention.
  */
 export async function deleteFinishedReports(
   db: DbOrTx,
   orgId: number | null,
   options: { olderThanHours?: number; retentionDays: number },
 ): Promise<number> {
-  const t = amazonAdsPendingReports;
   const deleted = await db
     .delete(t)
     .where(
@@ -164,10 +136,8 @@ export type ReportOutcomeKind =
   "created" | "adopted" | "already_pending" | "completed" | "failed" | "still_pending" | "timed_out" | "skipped";
 
 /**
- * A claimed report's next state, from what its unit found: the one place that decides it. Failed or
- * timed out: finished as failed. Still pending: back to the queue, due again in `pollInMs`, with what
- * the poll said (`polled`: Amazon answered one, counted in `attempts`, which paces the next ones).
- * Completed: already finished, by its load's own transaction (collect-report.ts).
+ * A claimed report's next state, decided only here: failed or timed out, finished as failed; still pending,
+ * due again in `pollInMs` (`polled`: counted in `attempts`); completed: finished by its load's transaction.
  */
 export async function settleReport(
   db: DbOrTx,
@@ -178,15 +148,9 @@ export async function settleReport(
 ): Promise<void> {
   if (outcome.outcome === "completed") return;
   if (outcome.outcome !== "still_pending") {
-    await finishReport(
-      db,
-      row.id,
-      { status: "failed", amazonStatus: outcome.amazonStatus, error: outcome.error },
-      leaseId,
-    );
-    return;
+    const { amazonStatus, error } = outcome;
+    return finishReport(db, row.id, { status: "failed", amazonStatus, error }, leaseId);
   }
-  const t = amazonAdsPendingReports;
   await db
     .update(t)
     .set({
@@ -203,7 +167,6 @@ export async function settleReport(
 
 /** An organisation's pending reports not held by another run are due for a poll now (a per-organisation collect). */
 export async function pollNow(db: DbOrTx, orgId: number): Promise<void> {
-  const t = amazonAdsPendingReports;
   await db
     .update(t)
     .set({ nextPollAt: sql`now()` })

@@ -3,21 +3,15 @@ import type { DbOrTx } from "../../db";
 import { amazonAdsDayLoads } from "../../db/schema";
 
 /**
- * When to poll a report. Amazon takes from seconds to hours to generate one (about 2–10 min in
- * practice), and a poll before it is ready is a call spent for nothing. So a profile's reports are
- * first polled when its recent ones were mostly ready (three in four, by Amazon's own generatedAt −
- * createdAt of its last loads); one still running then is polled when nine in ten, 97 in 100 and all of
- * them were ready, and only past that follows the usual short ladder (5 s, 10 s, 20 s, … 5 min), the
- * fallback for one that runs longer than the profile's reports did. The 24 h timeout is unchanged.
+ * When to poll a report: Amazon takes seconds to hours, and an early poll is a call wasted. A profile's reports
+ * are first polled when three in four of its recent ones were ready (their generatedAt − createdAt), then at
+ * nine in ten, 97 in 100 and all; past that the usual ladder (5 s … 5 min).
  */
 
-/** How many of the profile's latest reports are looked at. */
 const RECENT_REPORTS = 20;
 /** Fewer than this many known generation times: no pacing yet, the ladder from the start. */
 const MIN_SAMPLES = 3;
-/** The share of recent reports that were ready by the first poll's time. */
 const READY_SHARE = 0.75;
-/** The shares of recent reports ready by the later polls of one still running. */
 const LATER_SHARES = [0.9, 0.97, 1] as const;
 /** Below this the ladder's first steps are as good: no wait. */
 const MIN_PACED_MS = 10_000;
@@ -32,11 +26,7 @@ export function firstPollDelayMs(recentGenerationMs: readonly number[]): number 
   return ready < MIN_PACED_MS ? 0 : Math.min(ready, MAX_FIRST_POLL_MS);
 }
 
-/**
- * The wait before the next poll of a report still running at `ageMs` after its create: until the next of
- * the later points of the profile's recent generation times it has not reached, when that is further off
- * than the ladder's own step; past them all (or without enough history), the ladder's step.
- */
+/** The wait before the next poll of a report still running `ageMs` after its create: the next later share, or the ladder's step. */
 export function nextPollDelayMs(recentGenerationMs: readonly number[], ageMs: number, ladderMs: number): number {
   if (recentGenerationMs.length < MIN_SAMPLES) return ladderMs;
   const sorted = [...recentGenerationMs].sort((a, b) => a - b);

@@ -4,7 +4,7 @@ import { logError } from "../../log";
 import { closeInterruptedRuns } from "../../sync-logs";
 import { deleteExpiredLimits } from "../../rate-limit";
 import { RETENTION_DAYS } from "../plan/dates";
-import { amazonAdsRequestUnits, type RequestUnit } from "../../db/schema";
+import { amazonAdsRequestUnits as t, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
 import { deleteFinishedReports } from "./pending-reports";
 import { planKeyOf, type BackfillPlan } from "../plan/targets";
@@ -16,11 +16,8 @@ import { clientKeyOf } from "./client-key";
 const INSERT_CHUNK = 1_000;
 
 /**
- * The daily phase 1, queued: one discovery unit per organisation with Ads credentials (or only
- * `orgIds`) for `runDate` (the UTC day). Idempotent: a second call the same day queues nothing
- * new, so a cron that fires twice or a retried dispatch never requests a day twice (a
- * per-organisation run asks again on purpose: requeueRequestUnits). Credentials
- * that cannot be read still get their unit: the worker records why in that organisation's sync_logs.
+ * The daily phase 1: one discovery unit per organisation with Ads credentials for `runDate` (UTC), idempotent,
+ * so a cron firing twice never requests a day twice. Unreadable credentials get a unit too: it records why.
  */
 export async function enqueueDailyRequests(
   db: Db,
@@ -40,10 +37,10 @@ export async function enqueueDailyRequests(
   let queued = 0;
   for (let i = 0; i < units.length; i += INSERT_CHUNK) {
     const inserted = await db
-      .insert(amazonAdsRequestUnits)
+      .insert(t)
       .values(units.slice(i, i + INSERT_CHUNK))
       .onConflictDoNothing()
-      .returning({ id: amazonAdsRequestUnits.id });
+      .returning({ id: t.id });
     queued += inserted.length;
   }
   return { queued, organisations: units.length };
@@ -59,17 +56,13 @@ function discoveryKey(settings: AmazonAdsSettings): string | null {
 }
 
 /**
- * A per-organisation run's phase 1 (its cron, the CLI, a backfill): the organisation's discovery unit
- * for `runDate` queued again even when that day's units already ran, since such a run asks Amazon
- * again by design (an open request for the same dates is not asked twice: it is "already pending").
- * Finished profile units of that day go, so discovery queues the current profiles afresh; units
- * still pending (a dispatch's workers on them) stay as they are.
+ * A per-organisation run's phase 1: its discovery unit queued again even when the day's units ran (such a
+ * run asks Amazon again by design); finished profile units go, so discovery queues the current profiles.
  */
 export async function requeueRequestUnits(
   db: Db,
   unit: RunOfUnits & { plan: BackfillPlan | null; clientKey: string | null },
 ): Promise<void> {
-  const t = amazonAdsRequestUnits;
   const planKey = unit.plan ? planKeyOf(unit.plan) : "";
   const sameRun = ofRun({ ...unit, planKey });
   await db.transaction(async (tx) => {
@@ -101,13 +94,11 @@ export interface RunOfUnits {
 }
 
 function ofRun(run: RunOfUnits) {
-  const t = amazonAdsRequestUnits;
   return and(eq(t.orgId, run.orgId), eq(t.runDate, run.runDate), eq(t.job, run.job), eq(t.planKey, run.planKey ?? ""));
 }
 
 /** How many of the run's units are still queued (not done, not given up). */
 export async function pendingUnitsOfRun(db: DbOrTx, run: RunOfUnits): Promise<number> {
-  const t = amazonAdsRequestUnits;
   const rows = await db
     .select({ id: t.id })
     .from(t)
@@ -118,11 +109,7 @@ export async function pendingUnitsOfRun(db: DbOrTx, run: RunOfUnits): Promise<nu
 /** Finished phase-1 units are kept this many days (what ran when), then dropped. */
 const KEEP_UNITS_DAYS = 7;
 
-/**
- * Once per dispatch (and per CLI worker run), not per worker: finished reports past 24 h, finished
- * phase-1 units past a week, and sync_logs rows a killed process left running. Failures are logged;
- * the next run tries again.
- */
+/** Once per dispatch, not per worker: finished work, old units, runs a killed process left running, old limits. */
 export async function cleanUpFinishedWork(db: Db): Promise<void> {
   await Promise.all([
     deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
@@ -134,7 +121,6 @@ export async function cleanUpFinishedWork(db: Db): Promise<void> {
 
 /** Drops phase-1 units of past days that are finished; an unfinished one stays until it is done or given up. */
 async function deleteOldRequestUnits(db: Db): Promise<number> {
-  const t = amazonAdsRequestUnits;
   const deleted = await db
     .delete(t)
     .where(and(lt(t.runDate, sql`current_date - ${KEEP_UNITS_DAYS}::int`), ne(t.status, "pending")))
@@ -143,10 +129,8 @@ async function deleteOldRequestUnits(db: Db): Promise<number> {
 }
 
 /**
- * Fresh planner statistics for the two queues. A claim walks the due index and stops at the first
- * claimable unit, but only when PostgreSQL knows how many are due: right after the day's burst of
- * inserts, before autovacuum has looked, it scans and sorts every due unit under the claim lock
- * (measured: 22 ms instead of 0.3 ms a claim, docs/benchmarks.md). Each dispatch runs it once.
+ * Fresh planner statistics for the queues: right after the day's burst of inserts a claim would scan and sort
+ * every due unit under the claim lock (22 ms instead of 0.3 ms a claim, docs/benchmarks.md).
  */
 export async function analyzeQueues(db: Db): Promise<void> {
   await db.execute(sql`analyze amazon_ads_request_units, amazon_ads_pending_reports`);
@@ -161,7 +145,7 @@ export async function queueProfileUnits(
 ): Promise<void> {
   if (profiles.length === 0) return;
   await db
-    .insert(amazonAdsRequestUnits)
+    .insert(t)
     .values(
       profiles.map((profile) => ({
         orgId: discovery.orgId,
@@ -180,7 +164,6 @@ export async function queueProfileUnits(
 
 /** A phase-1 unit back to the queue, due again after 30 s doubling per attempt; the lease ends. */
 export async function retryRequestUnitLater(db: DbOrTx, unit: RequestUnit, leaseId: string, error: string) {
-  const t = amazonAdsRequestUnits;
   const delaySeconds = 30 * 2 ** Math.max(0, unit.attempts - 1);
   await db
     .update(t)
@@ -196,7 +179,6 @@ export async function finishRequestUnit(
   status: "done" | "failed",
   error: string | null,
 ) {
-  const t = amazonAdsRequestUnits;
   await db
     .update(t)
     .set({ status, error, lockedUntil: null, leaseId: null, finishedAt: sql`now()` })

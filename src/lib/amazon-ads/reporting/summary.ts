@@ -36,11 +36,7 @@ export interface PhaseSummary {
 /** An organisation's account without its per-report details (those are in its sync_logs row). */
 export type OrganisationResult = Pick<PhaseSummary, "orgId" | "job" | "status" | "message" | "syncLogId">;
 
-/**
- * What every run answers, whoever ran it (a cron route, the CLI, a backfill, the scheduler): its job,
- * one roll-up of its organisations' statuses, and their accounts. A dispatch lists them without their
- * reports (`OrganisationResult`), with its workers and phase 1's queueing.
- */
+/** What every run answers (cron route, CLI, backfill, scheduler); a dispatch lists organisations without reports. */
 export interface SyncRun<Org extends OrganisationResult = PhaseSummary> {
   job: "request" | "collect" | "backfill";
   status: RunStatus;
@@ -70,6 +66,25 @@ export interface WorkerStats {
 /** A worker's run with its organisations' accounts: whole in the process, trimmed over HTTP. */
 export type WorkerRun<Org extends OrganisationResult = PhaseSummary> = WorkerStats & { organisations: Org[] };
 
+/** A worker's run before it did anything. */
+export function newWorkerRun(workerId: string, started: number, budgetMs: number): WorkerRun {
+  const units = { discover: 0, profile: 0, report: 0 };
+  const startedAt = new Date(started).toISOString();
+  return {
+    workerId,
+    status: "success",
+    startedAt,
+    durationMs: 0,
+    budgetMs,
+    stoppedBecause: "no_work",
+    units,
+    leaseLost: 0,
+    amazonCalls: 0,
+    rows: 0,
+    organisations: [],
+  };
+}
+
 /** A run of several organisations' accounts, with the one roll-up of their statuses. */
 export function syncRun<Org extends OrganisationResult>(job: SyncRun["job"], organisations: Org[]): SyncRun<Org> {
   return { job, status: rollUp(organisations.map((o) => o.status)), organisations };
@@ -92,10 +107,7 @@ export function tallyOutcomes(reports: readonly ReportOutcome[]): string {
   return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || "nothing";
 }
 
-/**
- * The one-line account of a phase 1 (or a backfill), the same from a per-organisation run and from
- * the workers: "Requested 5 report(s) for 1 profile(s): 5 created; 1 profile(s) could not be synced".
- */
+/** A phase 1's one line: "Requested 5 report(s) for 1 profile(s): 5 created; 1 profile(s) could not be synced". */
 export function requestMessage(
   verb: "Requested" | "Backfill" | "History requested",
   reports: readonly ReportOutcome[],

@@ -15,11 +15,8 @@ export interface BackfillOptions {
 }
 
 /**
- * Queues DAILY reports for a past range, split into reports of at most 31 days, for one org or every
- * org with credentials, for each of its profiles or the ones named: the same phase-1 units as the
- * daily run, with the range as their plan. The normal collect loads them (or right away with
- * `collect`). The range is checked in UTC first, then in each profile's own time zone (a profile for
- * which it falls outside is reported for that profile).
+ * Requests a past range (reports of at most 31 days) for one or every organisation: the daily run's phase-1
+ * units with the range as their plan. The range is checked in UTC, then in each profile's time zone.
  */
 export async function backfill(orgId: number | null, options: BackfillOptions): Promise<SyncRun> {
   const { from, to } = options;
@@ -28,12 +25,8 @@ export async function backfill(orgId: number | null, options: BackfillOptions): 
   const orgs = await organisationsFor(orgId);
   const summaries = [];
   for (const org of orgs) {
-    summaries.push(
-      await requestBackfill(org, plan, {
-        now: options.now,
-        onProgress: (done, total) => options.onProgress?.(org, done, total),
-      }),
-    );
+    const onProgress = (done: number, total: number) => options.onProgress?.(org, done, total);
+    summaries.push(await requestBackfill(org, plan, { now: options.now, onProgress }));
   }
   if (options.collect) for (const org of orgs) summaries.push(await collectReports(org));
   return syncRun("backfill", summaries);

@@ -2,7 +2,14 @@ import { z } from "zod";
 import { getDb } from "../../db";
 import { env } from "../../env";
 import { rollUp } from "../../sync-logs";
-import { JOBS, type OrganisationResult, type SyncRun, type WorkerRun, type WorkerStats } from "../reporting/summary";
+import {
+  JOBS,
+  newWorkerRun,
+  type OrganisationResult,
+  type SyncRun,
+  type WorkerRun,
+  type WorkerStats,
+} from "../reporting/summary";
 import { unitsAtOnceForPendingWork } from "../queue/claim";
 import { analyzeQueues, cleanUpFinishedWork, enqueueDailyRequests } from "../queue/request-units";
 import { runWorker } from "./worker";
@@ -21,10 +28,8 @@ export interface DispatchOptions {
 }
 
 /**
- * A cron run for every organisation: phase 1 queues today's units first (idempotent), then up to W
- * workers work through everything due (phase-1 units first, then reports), each within its own
- * budget. On Vercel each worker is its own invocation of the worker route, authenticated with
- * CRON_SECRET, so the work spreads over W functions; elsewhere they run in this process.
+ * A cron run for every organisation: phase 1 queues today's units (idempotent), then up to W workers work
+ * through everything due, each within its budget: on Vercel each is an invocation of the worker route.
  */
 export async function dispatch(
   job: "request" | "collect",
@@ -68,13 +73,9 @@ function withoutOrganisations(run: WorkerRun<OrganisationResult>): WorkerStats {
 export function workerResult(run: WorkerRun): WorkerRun<OrganisationResult> {
   return {
     ...run,
-    organisations: run.organisations.map(({ orgId, job, status, message, syncLogId }) => ({
-      orgId,
-      job,
-      status,
-      message,
-      syncLogId,
-    })),
+    organisations: run.organisations.map(({ orgId, job, status, message, syncLogId }) => {
+      return { orgId, job, status, message, syncLogId };
+    }),
   };
 }
 
@@ -100,18 +101,11 @@ async function workerOverHttp(
 ): Promise<WorkerRun<OrganisationResult>> {
   const started = Date.now();
   const failed = (error: string): WorkerRun<OrganisationResult> => ({
-    workerId: "-",
+    ...newWorkerRun("-", started, worker?.budgetMs ?? 0),
     status: "error",
-    startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    budgetMs: worker?.budgetMs ?? 0,
     stoppedBecause: "error",
-    units: { discover: 0, profile: 0, report: 0 },
-    leaseLost: 0,
-    amazonCalls: 0,
-    rows: 0,
     error,
-    organisations: [],
   });
   if (!workerUrl) return failed("No URL for the worker route");
   const url = new URL(workerUrl);

@@ -20,33 +20,21 @@ import { pendingUnitsOfRun, requeueRequestUnits } from "../queue/request-units";
 import { runWorker } from "./worker";
 import { DEFAULT_WORKER, type RunAccount, type WorkerOptions } from "./worker-options";
 
-/**
- * One organisation's phase, run by the same units and worker as the dispatch of every organisation,
- * inline and limited to that organisation: the spec's `?orgId=N` crons, the CLI, a backfill and the
- * demo. It answers with that organisation's summary (its one sync_logs row).
- */
+// One organisation's phase (the `?orgId=N` crons, the CLI, a backfill, the demo): the dispatch's units and
+// worker, inline and limited to that organisation, answering with its one sync_logs row.
 
 export type Job = "request" | "collect";
 
 export interface RequestOptions {
-  /** The clock for each profile's "today" (tests). */
   now?: Date;
   client?: AdsClientOptions;
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface CollectOptions {
-  /** Stop starting new work after this long (the route's maxDuration minus a safe margin). */
-  budgetMs?: number;
-  /** Waits between polls of a report Amazon is still generating, by poll count (the last repeats). */
-  pollDelaysMs?: number[];
-  batchSize?: number;
-  /** Reports polled and loaded at once (default AMAZON_ADS_UNITS_AT_ONCE). */
-  unitsAtOnce?: number;
-  client?: AdsClientOptions;
-  /** Called between batches (tests use it to kill the process mid-upsert). */
-  onBatch?: (rowsSoFar: number) => void;
-}
+export type CollectOptions = Pick<
+  WorkerOptions,
+  "budgetMs" | "pollDelaysMs" | "batchSize" | "unitsAtOnce" | "client" | "onBatch"
+>;
 
 /** Phase 1's budget; the cron route's maxDuration is 300 s. */
 export const REQUEST_BUDGET_MS = 240_000;
@@ -57,9 +45,8 @@ export async function organisationsFor(orgId: number | null): Promise<number[]> 
 }
 
 /**
- * Runs one phase for one org, or for every org with Ads credentials one after another, each
- * isolated: one org's failure never stops the others. For one named org, an unknown org or one
- * without credentials is thrown (the caller's mistake); for "every org" such an org is logged and skipped.
+ * One phase for one organisation, or for each with Ads credentials in turn (one's failure never stops the
+ * others). A named organisation that is unknown or has no credentials is thrown: the caller's mistake.
  */
 export async function runJob(
   job: Job,
@@ -81,11 +68,7 @@ export async function runJob(
   return syncRun(job, organisations);
 }
 
-/**
- * Phase 1 for one organisation: today's discovery unit queued again (it lists the profiles of every
- * region and queues one unit per selected profile), then its units worked through right here: each
- * profile's five lookback dates in its own time zone plus its failed dates whose retry is due.
- */
+/** Phase 1 for one organisation: today's discovery unit queued again, then its units worked through here. */
 export function requestReports(orgId: number, options: RequestOptions = {}): Promise<PhaseSummary> {
   return requestRun(orgId, "request", null, options);
 }
@@ -120,8 +103,7 @@ async function requestRun(
     },
     account: {
       opened: (entry) => (progress = entry),
-      // Units the run could not take (its budget ran out, other workers hold them, the client id is
-      // backing off) are said, not passed over: the run is partial and the workers finish them.
+      // Units the run could not take are said: the run is partial and the workers finish them.
       complete: async (entry) => {
         entry.leftInQueue = await pendingUnitsOfRun(await getDb(), units);
       },
@@ -130,11 +112,8 @@ async function requestRun(
 }
 
 /**
- * Phase 2 for one organisation: every pending report of it polled now, then again by the worker's
- * ladder while the budget lasts; each COMPLETED report loaded (rows + "completed" in one
- * transaction), FAILED ones marked, stuck ones timed out, the rest left for the next run. The account
- * lists every pending report: reports another run holds are "skipped", the ones not finished are
- * "still pending".
+ * Phase 2 for one organisation: every pending report polled now, then by the worker's ladder while the
+ * budget lasts. Its account lists every report pending at the start.
  */
 export async function collectReports(orgId: number, options: CollectOptions = {}): Promise<PhaseSummary> {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as CollectOptions;
@@ -144,7 +123,6 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   return orgRun(orgId, "collect", {
     ...given,
     budgetMs,
-    // Reports still generating are waited for as long as the budget lasts.
     maxIdleMs: budgetMs,
     prepare: async (db) => {
       pending = await pendingReports(db, orgId);
@@ -162,11 +140,7 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   });
 }
 
-/**
- * One outcome per report that was pending at the start, in that order (the ones another run held
- * first): the run's last outcome for it, else "skipped" (another run held it) or "still pending"
- * with Amazon's last status.
- */
+/** Per report pending at the start (other runs' first): its last outcome, else "skipped" or "still pending". */
 async function accountOfPending(
   db: Db,
   pending: PendingReport[],
@@ -190,17 +164,11 @@ async function accountOfPending(
 
 interface OrgRunOptions extends Omit<WorkerOptions, "account" | "scope"> {
   prepare(db: Db, settings: AmazonAdsSettings): Promise<void>;
-  /** A phase-1 run's own units (ClaimScope.run). */
   run?: ClaimScope["run"];
   account?: Omit<RunAccount, "orgId" | "job">;
 }
 
-/**
- * The frame of every per-organisation run: its credentials (an unknown organisation or one without
- * credentials is thrown: the caller's mistake), its units queued, one inline worker limited to them,
- * and the organisation's summary back. Unreadable credentials end the run at once, recorded in its
- * sync_logs row.
- */
+/** Every per-organisation run: its credentials, its units queued, one inline worker limited to them. */
 async function orgRun(orgId: number, job: PhaseSummary["job"], options: OrgRunOptions): Promise<PhaseSummary> {
   const db = await getDb();
   const { prepare, account, run: ownUnits, ...worker } = options;
@@ -216,8 +184,7 @@ async function orgRun(orgId: number, job: PhaseSummary["job"], options: OrgRunOp
   }
   await prepare(db, settings);
   const run = await runWorker({
-    // Alone on its client id, a run retries what Amazon throttles within its budget, as one caller
-    // would; and a unit is tried once: its caller sees the outcome now, and its next run asks again.
+    // Alone on its client id, it retries 429s within its budget; a unit is tried once: its caller sees the outcome.
     unitBudgetMs: worker.budgetMs,
     unitThrottledAttempts: worker.client?.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
     requestUnitAttempts: 1,

@@ -32,27 +32,19 @@ import { DEFAULT_WORKER, type WorkerSettings } from "./worker-options";
 export interface UnitContext {
   db: Db;
   config: WorkerSettings;
-  /** The organisation's credentials and its login (one token per organisation per invocation). */
   login(orgId: number): Promise<{ settings: AmazonAdsSettings; client: AdsClient }>;
-  /** The end of this unit's Amazon retries. */
   unitDeadline: number;
-  /** This unit's calls and 429s (other units of the same login may run at once): its client key's limit learns from them. */
+  /** This unit's calls and 429s: its client key's limit learns from them. */
   meter: CallMeter;
 }
 
-/**
- * The login's client for this unit: few retries of a 429 (in a dispatch), then the unit goes back and
- * its client key backs off; its traffic counted on the unit's meter.
- */
+/** The login's client for this unit: few retries of a 429, then the unit goes back and its client key backs off. */
 const forUnit = (ctx: UnitContext, client: AdsClient) =>
   client
     .withRetryPolicy({ deadline: ctx.unitDeadline, throttledAttempts: ctx.config.unitThrottledAttempts })
     .withMeter(ctx.meter);
 
-/**
- * Discovery: the organisation's profiles (every region), the selection its settings make, and one
- * request unit per selected profile. Failed dates of profiles it no longer syncs are abandoned.
- */
+/** Discovery: the organisation's profiles, its selection, one unit per selected profile (and new profiles' history). */
 export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
   const started = Date.now();
   let outcome: UnitOutcome = { orgId: unit.orgId, job: unit.job };
@@ -68,7 +60,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
     const lookAgain = discovery.unreachable.length > 0 && unit.attempts < ctx.config.requestUnitAttempts;
     if (!lookAgain) {
-      // A backfill retries nothing, so it has no failed dates to give up.
+      // Failed dates of profiles no longer synced are given up (a backfill retries nothing).
       if (!plan)
         await abandonUnselectedProfiles(ctx.db, await failedNotRetried(ctx.db, unit.orgId), selection.selectedIds);
       outcome.discovery = selection.problems.map((p) => ({ ...p, status: "error" as const }));
@@ -77,16 +69,11 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     }
     await queueProfileUnits(ctx.db, unit, selection.run, settings.client_id);
     outcome.queuedProfiles = selection.run.length;
-    // Profiles the daily run sees for the first time get their past days too (once per profile ever).
     if (!plan) {
-      const fresh = await queueHistoryUnits(
-        ctx.db,
-        unit,
-        selection.run,
-        settings.client_id,
-        env().AMAZON_ADS_HISTORY_DAYS,
-      );
-      outcome.historyQueued = fresh.length;
+      const historyDays = env().AMAZON_ADS_HISTORY_DAYS;
+      outcome.historyQueued = (
+        await queueHistoryUnits(ctx.db, unit, selection.run, settings.client_id, historyDays)
+      ).length;
     }
     outcome.amazonCalls = ctx.meter.calls;
     if (lookAgain) {
@@ -99,7 +86,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
   return { ...outcome, durationMs: Date.now() - started };
 }
 
-/** A phase-1 unit whose stored JSON does not parse (written by another version, or damaged). */
+/** A phase-1 unit whose stored JSON does not parse: the unit fails for its organisation, not every worker. */
 class UnreadableUnitError extends AppError {}
 
 /** A backfill unit's range, validated as read back; null for the daily request and a history. */
@@ -121,10 +108,7 @@ function targetsOf(unit: RequestUnit): ((today: string) => ReportTarget[]) | und
   return plan ? (today) => backfillTargets(plan, today) : undefined;
 }
 
-/**
- * Tries of a unit before it is given up. A history is asked for once ever, so it keeps the dispatch's
- * tries even in a per-organisation run (whose later runs take it up again: the scope includes it).
- */
+/** Tries of a unit before it is given up; a history is asked for once ever, so it keeps the dispatch's tries. */
 function attemptsOf(ctx: UnitContext, unit: RequestUnit): number {
   return unit.job === "history"
     ? Math.max(ctx.config.requestUnitAttempts, DEFAULT_WORKER.requestUnitAttempts)
@@ -139,8 +123,6 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
   try {
     const { client } = await ctx.login(unit.orgId);
     const stored = discoveredProfileSchema.safeParse(unit.profile);
-    // Not a database failure: the unit fails (recorded for its organisation) instead of stopping
-    // every worker that claims it.
     if (!stored.success) throw new UnreadableUnitError(`The queued profile of unit ${unit.id} is not valid`);
     const profile = stored.data;
     const targets = targetsOf(unit);
@@ -149,20 +131,9 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
     const failed = targets
       ? []
       : (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
-    const result = await requestForProfile(
-      ctx.db,
-      unit.orgId,
-      forProfile,
-      profile,
-      failed,
-      {
-        now: ctx.config.now?.(),
-        // What the claim gave it of its client key's limit (claim.ts), at most config.createsAtOnce.
-        createsAtOnce: unit.leaseSlots,
-        targets,
-      },
-      warnings,
-    );
+    // createsAtOnce: what the claim gave it of its client key's limit.
+    const options = { now: ctx.config.now?.(), createsAtOnce: unit.leaseSlots, targets };
+    const result = await requestForProfile(ctx.db, unit.orgId, forProfile, profile, failed, options, warnings);
     outcome.amazonCalls = ctx.meter.calls;
     if (unit.job === "history") await recordHistoryOf(ctx, unit, result.reports);
     const anyFailed = result.reports.some((r) => r.outcome === "failed");
@@ -207,10 +178,7 @@ async function requestUnitFailed(
     : { aborted: `Aborted: ${message}` };
 }
 
-/**
- * One poll of a pending report, and its load when Amazon has finished it; then its next state
- * (settleReport). A poll that only says "still generating" returns nothing worth a sync_logs row.
- */
+/** One poll of a pending report (its load when finished), then its next state; "still generating" returns null. */
 export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<UnitOutcome | null> {
   const started = Date.now();
   let login: Awaited<ReturnType<UnitContext["login"]>>;
@@ -257,9 +225,8 @@ async function nextPollInMs(ctx: UnitContext, row: PendingReport): Promise<numbe
 }
 
 /**
- * The organisation cannot poll at all (its credentials are unreadable, or Amazon refused its login):
- * the run is aborted for it and the report stays pending, polled again in 15 min, so no report is
- * failed for what is the login's problem; one past its time limit fails as timed out.
+ * The organisation cannot poll (unreadable credentials, a refused login): the run is aborted and the report
+ * stays pending, polled again in 15 min, so no report fails for the login's problem; one past its time limit times out.
  */
 async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string, error: unknown): Promise<UnitOutcome> {
   const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
@@ -269,7 +236,6 @@ async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string,
     outcome: timedOut ? "timed_out" : "still_pending",
     error: describeError(error),
   };
-  // The login's failure is the run's (aborted), not the report's: a report left pending carries no error.
   const forRow = timedOut ? outcome : { ...outcome, error: undefined };
   await settleReport(ctx.db, row, leaseId, forRow, { pollInMs: 15 * 60_000, polled: false });
   return {

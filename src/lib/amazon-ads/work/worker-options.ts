@@ -11,29 +11,13 @@ export interface WorkerOptions {
   reserveMs?: number;
   /** Longest a unit's Amazon retries may run; a throttled unit goes back to the queue after it. */
   unitBudgetMs?: number;
-  /**
-   * Tries of a call Amazon answers 429 before the unit gives it up (and its client id backs off). A
-   * dispatch's workers give up soon, so the backoff does the waiting; a per-organisation run, alone on
-   * its client id, keeps trying within its budget.
-   */
+  /** Tries of a call Amazon answers 429 before the unit goes back and its client id backs off. */
   unitThrottledAttempts?: number;
-  /**
-   * Tries of a phase-1 unit that Amazon throttled or could not answer, spaced 30 s doubling, before
-   * it is given up. A per-organisation run tries once: its caller sees the outcome now, and its next
-   * run asks again.
-   */
+  /** Tries of a phase-1 unit Amazon throttled or could not answer (30 s apart, doubling) before it is given up. */
   requestUnitAttempts?: number;
-  /**
-   * A profile's report creates in flight at once, at most: its unit takes that many of its client
-   * key's slots when they are free (claim.ts), fewer when they are not, so calls per client key stay
-   * within its limit. Five: all of a day's creates at once, as the spec asks.
-   */
+  /** A profile's report creates at once, at most (the claim gives fewer when its client key's slots are not free). */
   createsAtOnce?: number;
-  /**
-   * "daily": a discovery reuses its login's listing of today when there is one (at most one listing per
-   * login and UTC day, api/discovery-cache.ts); "live": it lists again (a per-organisation run asks Amazon
-   * again by design, so a revoked grant or a new profile shows at once).
-   */
+  /** "daily": reuse the login's listing of today (api/discovery-cache.ts); "live": list again. */
   discovery?: "daily" | "live";
   /** Units this worker works on at once; bounded by the database pool (DATABASE_POOL_MAX − 1). */
   unitsAtOnce?: number;
@@ -41,9 +25,8 @@ export interface WorkerOptions {
   scope?: ClaimScope;
   /** How long a claim holds a unit; a crashed worker's unit is claimable again after it. */
   leaseMs?: number;
-  /** A client key's limit of calls at once before it adapts, across every worker (AMAZON_ADS_CLIENT_CONCURRENCY). */
+  /** AMAZON_ADS_CLIENT_CONCURRENCY and _MAX: a client key's adaptive limit of calls at once, start and ceiling. */
   clientConcurrency?: number;
-  /** The ceiling of the adaptive limit (AMAZON_ADS_CLIENT_CONCURRENCY_MAX; at least clientConcurrency). */
   clientConcurrencyMax?: number;
   /** When nothing is due, wait for the next due unit if it comes within this long; else stop. */
   maxIdleMs?: number;
@@ -51,7 +34,6 @@ export interface WorkerOptions {
   pollDelaysMs?: number[];
   batchSize?: number;
   client?: AdsClientOptions;
-  /** The clock for "today" of each profile (tests). */
   now?: () => Date;
   /** Aborted: take no new unit (SIGTERM of a CLI worker). */
   signal?: AbortSignal;
@@ -63,10 +45,7 @@ export interface WorkerOptions {
   account?: RunAccount;
 }
 
-/**
- * The one sync_logs row a per-organisation run always writes, even when it finds nothing to do:
- * the worker opens it before its first claim and lets the run complete it before closing it.
- */
+/** A per-organisation run's one sync_logs row, opened before the first claim, even when there is nothing to do. */
 export interface RunAccount {
   orgId: number;
   job: PhaseSummary["job"];

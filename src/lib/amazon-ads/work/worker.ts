@@ -8,7 +8,7 @@ import { postgresSharedTokens } from "../api/shared-tokens";
 import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../reporting/describe-error";
 import { LeaseLostError } from "../queue/pending-reports";
-import type { WorkerRun } from "../reporting/summary";
+import { newWorkerRun, type WorkerRun } from "../reporting/summary";
 import { claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
 import { learnFromUnit } from "../queue/client-limits";
 import { OrgLogBook, type UnitOutcome } from "../reporting/org-logs";
@@ -18,19 +18,13 @@ import { workerSettings, type WorkerOptions } from "./worker-options";
 
 type Login = { settings: AmazonAdsSettings; client: AdsClient };
 
-/**
- * How much of a worker's budget must be left to start a history unit: a history report holds up to 31
- * days of rows (a 5,000-campaign profile: 155,000), whose load took up to a minute on a loaded machine
- * in the launch-day bench. A minute, or a quarter of a short budget.
- */
+/** Budget left to start a history unit: its 31 days of rows took up to a minute to load (launch-day bench). */
 export const historyHeadroomMs = (budgetMs: number) => Math.min(60_000, budgetMs / 4);
 
 /**
- * One worker: claims units in Postgres (queue/claim.ts) and works through them until its budget
- * ends or nothing is due soon, then returns. Any number of workers, in one process or in many
- * invocations and machines, share the queue; nothing survives the invocation but the database.
- * One organisation's failure is recorded for that organisation and the worker goes on; a database
- * failure stops the worker (its unit comes back when the lease ends).
+ * One worker: claims units in Postgres (queue/claim.ts) until its budget ends or nothing is due soon. An
+ * organisation's failure is recorded for it and the worker goes on; a database failure stops the worker
+ * (its unit comes back when the lease ends).
  */
 export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun> {
   const config = workerSettings(options);
@@ -39,7 +33,6 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   const deadline = started + config.budgetMs;
   const logs = new OrgLogBook(db, deadline);
   const logins = new Map<number, Promise<Login>>();
-  // A login's access token is shared with every other invocation for its hour (api/shared-tokens.ts).
   const sharedTokens = postgresSharedTokens(db);
   const login = (orgId: number): Promise<Login> => {
     let entry = logins.get(orgId);
@@ -57,18 +50,11 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     }
     return entry;
   };
-  const run: WorkerRun = {
-    workerId: crypto.randomUUID().slice(0, 8),
-    status: "success",
-    startedAt: new Date(started).toISOString(),
-    durationMs: 0,
-    budgetMs: config.budgetMs,
-    stoppedBecause: "no_work",
-    units: { discover: 0, profile: 0, report: 0 },
-    leaseLost: 0,
-    amazonCalls: 0,
-    rows: 0,
-    organisations: [],
+  const run = newWorkerRun(crypto.randomUUID().slice(0, 8), started, config.budgetMs);
+
+  const failed = (what: string, error: unknown) => {
+    logError(`[amazon-ads] worker ${run.workerId}: ${what}`, error);
+    Object.assign(run, { stoppedBecause: "error", status: "error", error: describeError(error) });
   };
 
   const limits = { start: config.clientConcurrency, max: config.clientConcurrencyMax };
@@ -78,17 +64,15 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     stopping ??= why;
     idle.wakeAll();
   };
-  // Claims in a row that found nothing though something was due (its key's slots all leased), over the
-  // worker's lanes: any lane's claim resets it, so work that becomes claimable is taken at once.
+  // Claims in a row that found something due but its key's slots all leased; any lane's claim resets it.
   let misses = 0;
 
-  /** One of the worker's lanes: claims and works on one unit at a time until the worker stops or runs dry. */
+  /** One lane: one unit at a time until the worker stops or runs dry. */
   const lane = async (): Promise<void> => {
     let idleSince: number | null = null;
     while (stopping === null) {
       if (config.signal?.aborted) return void stop("aborted");
       if (Date.now() >= deadline - config.reserveMs) return void stop("budget");
-      // A history report is a month of rows: none is started that could not finish inside the budget.
       const history = deadline - Date.now() > config.reserveMs + historyHeadroomMs(config.budgetMs);
       const claim = await claimNextUnit(db, {
         leaseMs: config.leaseMs,
@@ -117,7 +101,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       const unitDeadline = Math.min(Date.now() + config.unitBudgetMs, deadline - config.reserveMs / 3);
       const ctx: UnitContext = { db, config, login, unitDeadline, meter: newCallMeter() };
       let held = claim.unit.leaseSlots;
-      // A phase-1 unit's sync_logs row is open while it works (a worker killed half way leaves it running).
+      // Open while it works: a worker killed half way leaves it "running".
       if (claim.kind !== "report") logs.entry(orgId, claim.unit.job);
       try {
         const outcome = await workOn(ctx, claim, run);
@@ -145,8 +129,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       config.account.opened?.(entry);
       await entry.logId;
     }
-    // Several units at once (they mostly wait on Amazon); the claims keep each client key within its
-    // limit, and the pool bounds the database connections they share.
+    // Several units at once (they mostly wait on Amazon); the claims keep each client key within its limit.
     const lanes = Array.from({ length: config.unitsAtOnce }, () =>
       lane().catch((error: unknown) => {
         stop("error");
@@ -157,20 +140,13 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     if (failures.length) throw failures[0]!.reason;
     run.stoppedBecause = stopping ?? "no_work";
   } catch (error) {
-    logError(`[amazon-ads] worker ${run.workerId} stopped`, error);
-    run.stoppedBecause = "error";
-    run.status = "error";
-    run.error = describeError(error);
+    failed("stopped", error);
   }
   const account = config.account;
-  if (account?.complete && run.stoppedBecause !== "error") {
-    await account.complete(logs.entry(account.orgId, account.job)).catch((error) => {
-      logError(`[amazon-ads] worker ${run.workerId}: completing its account failed`, error);
-      run.stoppedBecause = "error";
-      run.status = "error";
-      run.error = describeError(error);
-    });
-  }
+  if (account?.complete && run.stoppedBecause !== "error")
+    await account
+      .complete(logs.entry(account.orgId, account.job))
+      .catch((error) => failed("completing its account failed", error));
   // A run that stopped on its own failure says so in its account, whatever it had done before.
   if (account && run.error) logs.entry(account.orgId, account.job).aborted ??= `Aborted: ${run.error}`;
   run.organisations = await logs.finish().catch((error) => {
