@@ -9,10 +9,7 @@ const errorBodySchema = z.object({
   message: z.string().optional(),
 });
 
-/**
- * The error for an HTTP error answer of Amazon's Ads API: kind from the status, Amazon's code and
- * detail kept, Retry-After honoured by the retry policy.
- */
+/** The error for an HTTP error answer of Amazon's Ads API: kind from the status, its code, detail and Retry-After. */
 export function amazonHttpError(
   operation: string,
   status: number,

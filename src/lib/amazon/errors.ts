@@ -1,10 +1,8 @@
 import { redact } from "../log";
 
 /**
- * The one vocabulary for what can go wrong talking to Amazon (its login, its APIs, its report files).
- * An organisation's own setup (no credentials, unreadable ones, no such organisation) is not
- * Amazon's failure: that is lib/errors.ts. Callers decide by `kind` and `transient`, never by class name or message text; the
- * message is safe to log, store in sync_logs and show (secrets are redacted when it is built).
+ * The one vocabulary for what goes wrong talking to Amazon (an organisation's own setup: lib/errors.ts).
+ * Callers decide by `kind` and `transient`, never by message text; the message is redacted, safe to show.
  */
 export type AmazonErrorKind =
   /** Amazon refused the credentials: LwA invalid_client/invalid_grant, or the Ads API said 401/403. */
@@ -28,31 +26,17 @@ export type AmazonErrorKind =
   /** The advertiser profile is not one this login can use. */
   | "profile";
 
-const TRANSIENT_BY_KIND: Record<AmazonErrorKind, boolean> = {
-  auth: false,
-  throttled: true,
-  server: true,
-  network: true,
-  rejected: false,
-  bad_response: false,
-  report_failed: false,
-  download: false,
-  data: false,
-  profile: false,
-};
+const TRANSIENT_KINDS: ReadonlySet<AmazonErrorKind> = new Set(["throttled", "server", "network"]);
 
 export interface AmazonErrorDetails {
-  /** What we were doing, e.g. "token refresh", "create report". */
+  /** What we were doing ("token refresh", "create report"). */
   operation?: string;
-  /** A finer machine-readable reason within the kind, e.g. "invalid_grant", "url_expired", "timeout". */
+  /** A finer reason within the kind ("invalid_grant", "url_expired", "timeout"). */
   reason?: string;
-  /** The HTTP status Amazon (or S3) answered, when it answered. */
   status?: number;
-  /** Amazon's own error code from the body (e.g. "INVALID_ARGUMENT", "invalid_client"). */
+  /** Amazon's error code and explanation from the body (shortened). */
   code?: string;
-  /** Amazon's explanation from the body, already shortened; part of the message. */
   detail?: string;
-  /** Retry-After in ms when Amazon sent one. */
   retryAfterMs?: number;
   /** Overrides the kind's default (a download 503 is transient, a 404 is not). */
   transient?: boolean;
@@ -74,7 +58,7 @@ export class AmazonError extends Error {
   ) {
     super(redact(message));
     this.name = "AmazonError";
-    this.transient = details.transient ?? TRANSIENT_BY_KIND[kind];
+    this.transient = details.transient ?? TRANSIENT_KINDS.has(kind);
     this.operation = details.operation;
     this.reason = details.reason;
     this.status = details.status;
@@ -101,20 +85,16 @@ export function kindForStatus(status: number): AmazonErrorKind {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
-/** What a fetch() that threw before any answer came means: the one place that decides if it is transient. */
+/** What a fetch() that threw before any answer means; `text` is safe to show. */
 export interface NetworkFailure {
   reason: "timeout" | "network";
-  /** Safe to show: "no answer in time", the system's error code, or what to do when Amazon cannot be reached. */
   text: string;
-  /** False only when retrying within the run cannot help (see `url` below). */
   transient: boolean;
 }
 
 /**
- * The failure of a fetch() to `url`. With `url`, two failures are not transient, and their text says
- * how to run without Amazon: the host name does not resolve (ENOTFOUND: no network, or a wrong host),
- * or nothing listens on a loopback address (ECONNREFUSED: a simulator wired in but not running).
- * Every other failure is transient.
+ * The failure of a fetch() to `url`: transient, except a host that does not resolve (ENOTFOUND) and nothing
+ * listening on a loopback address (ECONNREFUSED: a simulator not running), whose text says what to do.
  */
 export function networkFailure(error: unknown, url?: string): NetworkFailure {
   const name = (error as Error)?.name;

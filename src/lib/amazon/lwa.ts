@@ -10,14 +10,6 @@ import { AmazonError, networkFailure, TOKEN_REFRESH, type AmazonErrorKind } from
 export type LwaFailure =
   "invalid_client" | "invalid_grant" | "rejected" | "unavailable" | "timeout" | "network" | "bad_response";
 
-const lwaError = (
-  kind: AmazonErrorKind,
-  reason: LwaFailure,
-  message: string,
-  status: number | undefined,
-  operation: string,
-) => new AmazonError(kind, message, { reason, status, operation });
-
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
   expires_in: z.coerce.number().int().positive(),
@@ -74,11 +66,7 @@ export interface AuthorizationCodeGrant {
   redirect_uri: string;
 }
 
-/**
- * The authorization_code grant (Amazon Ads docs, guides/get-started/retrieve-access-token): a code
- * from the consent page, valid 5 minutes and once,
- * becomes a refresh token. Same endpoint, same error vocabulary as the refresh.
- */
+/** The authorization_code grant: a consent page's code (valid 5 minutes, once) becomes a refresh token. */
 export async function exchangeAuthorizationCode(
   tokenUrl: string,
   grant: AuthorizationCodeGrant,
@@ -97,13 +85,8 @@ export async function exchangeAuthorizationCode(
     },
   );
   if (!tokens.refresh_token) {
-    throw lwaError(
-      "bad_response",
-      "bad_response",
-      `Login with Amazon (${new URL(tokenUrl).host}) answered without a refresh token`,
-      200,
-      CODE_EXCHANGE,
-    );
+    const message = `Login with Amazon (${new URL(tokenUrl).host}) answered without a refresh token`;
+    throw new AmazonError("bad_response", message, { reason: "bad_response", status: 200, operation: CODE_EXCHANGE });
   }
   return {
     accessToken: tokens.access_token,
@@ -121,6 +104,8 @@ async function postTokenRequest(
   const { operation } = options;
   const timeoutMs = options.timeoutMs ?? env().AMAZON_HTTP_TIMEOUT_MS;
   const host = new URL(tokenUrl).host;
+  const fail = (kind: AmazonErrorKind, reason: LwaFailure, message: string, status?: number) =>
+    new AmazonError(kind, message, { reason, status, operation });
   let response: Response;
   try {
     response = await fetch(tokenUrl, {
@@ -134,33 +119,23 @@ async function postTokenRequest(
     // Not transient: asking again for 28 s cannot make a host name resolve.
     if (!failure.transient)
       throw new AmazonError("network", failure.text, { reason: "network", operation, transient: false });
-    if (failure.reason === "timeout") {
-      throw lwaError(
+    if (failure.reason === "timeout")
+      throw fail(
         "network",
         "timeout",
         `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`,
-        undefined,
-        operation,
       );
-    }
-    throw lwaError(
-      "network",
-      "network",
-      `Could not reach Login with Amazon (${host}): ${failure.text}`,
-      undefined,
-      operation,
-    );
+    throw fail("network", "network", `Could not reach Login with Amazon (${host}): ${failure.text}`);
   }
   const text = await response.text();
   if (response.ok) {
     const parsed = tokenResponseSchema.safeParse(safeJson(text));
     if (!parsed.success)
-      throw lwaError(
+      throw fail(
         "bad_response",
         "bad_response",
         `Login with Amazon (${host}) answered HTTP ${response.status} without an access token`,
         response.status,
-        operation,
       );
     registerSecret(parsed.data.access_token);
     registerSecret(parsed.data.refresh_token);
@@ -168,34 +143,25 @@ async function postTokenRequest(
   }
   const amazonError = errorResponseSchema.safeParse(safeJson(text));
   const code = amazonError.success ? amazonError.data.error : undefined;
-  if (code === "invalid_client") {
-    throw lwaError(
+  const { status } = response;
+  if (code === "invalid_client")
+    throw fail(
       "auth",
       "invalid_client",
       "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.",
-      response.status,
-      operation,
+      status,
     );
-  }
-  if (code === "invalid_grant")
-    throw lwaError("auth", "invalid_grant", options.invalidGrant, response.status, operation);
-  if (response.status >= 500 || response.status === 429) {
-    throw lwaError(
-      response.status === 429 ? "throttled" : "server",
+  if (code === "invalid_grant") throw fail("auth", "invalid_grant", options.invalidGrant, status);
+  if (status >= 500 || status === 429)
+    throw fail(
+      status === 429 ? "throttled" : "server",
       "unavailable",
-      `Login with Amazon (${host}) is unavailable right now (HTTP ${response.status}); try again later`,
-      response.status,
-      operation,
+      `Login with Amazon (${host}) is unavailable right now (HTTP ${status}); try again later`,
+      status,
     );
-  }
-  // The error code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
-  throw lwaError(
-    "auth",
-    "rejected",
-    `Login with Amazon refused the token request (HTTP ${response.status}${code ? `, ${code}` : ""})`,
-    response.status,
-    operation,
-  );
+  // The code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
+  const message = `Login with Amazon refused the token request (HTTP ${status}${code ? `, ${code}` : ""})`;
+  throw fail("auth", "rejected", message, status);
 }
 
 function safeJson(text: string): unknown {

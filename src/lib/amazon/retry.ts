@@ -6,10 +6,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** No retry may end after this (epoch ms): the run's time budget. */
   deadline?: number;
-  /**
-   * Attempts when Amazon answers 429 (default maxAttempts). A worker gives a throttled unit back
-   * soon, so the client id's backoff does the waiting rather than a worker.
-   */
+  /** Attempts when Amazon answers 429 (default maxAttempts): a worker gives a throttled unit back soon. */
   throttledAttempts?: number;
 }
 

@@ -46,45 +46,32 @@ export type AdsProfile = z.infer<typeof profileSchema> & { profileIdText: string
 
 export interface AdsClientOptions {
   retry?: Partial<RetryPolicy>;
-  timeoutMs?: number;
-  /**
-   * Where the login's access token is shared with other invocations for its hour (the workers);
-   * without it (Test connection) every client exchanges its own.
-   */
+  /** Where the workers share a login's access token for its hour; without it (Test connection) it is exchanged. */
   sharedTokens?: SharedTokens;
-  /** Counts this unit's calls and 429s, apart from other units of the same login running at once. */
   meter?: CallMeter;
 }
 
 /** One unit's traffic with Amazon: what its client id's adaptive limit (queue/client-limits.ts) learns from. */
 export interface CallMeter {
-  /** HTTP calls to Amazon (token + Ads API). */
+  /** HTTP calls (token + Ads API); Ads API answers 2xx; Ads API answers 429, retried or not. */
   calls: number;
-  /** Ads API calls Amazon answered with success (2xx). */
   succeeded: number;
-  /** Ads API answers 429, retried or not. */
   answered429: number;
   /** When the earliest call answered 429 was sent (epoch ms): a cut after it already answered it. */
   first429SentAt: number | null;
   /** Calls still answered 429 after their retries. */
   gaveUp429: number;
-  /** The longest Retry-After among the 429s, when Amazon sent one. */
+  /** The longest Retry-After among the 429s. */
   retryAfterMs: number | null;
 }
 
-export const newCallMeter = (): CallMeter => ({
-  calls: 0,
-  succeeded: 0,
-  answered429: 0,
-  first429SentAt: null,
-  gaveUp429: 0,
-  retryAfterMs: null,
-});
+export const newCallMeter = (): CallMeter => {
+  return { calls: 0, succeeded: 0, answered429: 0, first429SentAt: null, gaveUp429: 0, retryAfterMs: null };
+};
 
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-/** What the clients of one login (client id + refresh token) share within a run: the token and the call count. */
 interface LoginState {
   token: AccessToken | null;
   tokenRequest: Promise<AccessToken> | null;
@@ -92,9 +79,8 @@ interface LoginState {
 }
 
 /**
- * An Ads API session for one profile of one login: the access token is fetched once and reused for
- * the run (refreshed when near expiry or on a 401), and shared with the clients of the login's other
- * profiles (`forProfile`); every call carries the three headers, a timeout and the retry policy.
+ * An Ads API session for one profile of one login: one access token for the run (refreshed near expiry or
+ * on a 401), shared with the login's other profiles (`forProfile`); every call has its headers, timeout, retries.
  */
 export class AdsClient {
   readonly retry: RetryPolicy;
@@ -104,24 +90,23 @@ export class AdsClient {
     private readonly options: AdsClientOptions = {},
     private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0 },
   ) {
-    // Settings naming no app reach here only unresolved (sync/credentials.ts withAdsApp fills the operator's in).
     if (!settings.client_id) throw new MissingCredentialsError("No Login with Amazon app (client ID) to sign in with");
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     registerSecret(settings.client_secret);
     registerSecret(settings.refresh_token);
   }
 
-  /** A client for another profile of the same login: same token, same call count, that profile's scope and host. */
+  /** Another profile of the same login: same token and call count, that profile's scope and host. */
   forProfile(profileId: string, region: AdsRegion): AdsClient {
     return new AdsClient({ ...this.settings, profile_id: profileId, region }, this.options, this.login);
   }
 
-  /** The same login and profile with another retry policy (a worker bounds each unit's retries by its own deadline). */
+  /** Another retry policy (a worker bounds each unit's retries by its deadline). */
   withRetryPolicy(retry: Partial<RetryPolicy>): AdsClient {
     return new AdsClient(this.settings, { ...this.options, retry: { ...this.retry, ...retry } }, this.login);
   }
 
-  /** The same login and profile, its traffic counted on `meter` too (one unit's). */
+  /** Its traffic counted on `meter` (one unit's). */
   withMeter(meter: CallMeter): AdsClient {
     return new AdsClient(this.settings, { ...this.options, meter }, this.login);
   }
@@ -131,19 +116,16 @@ export class AdsClient {
     if (this.options.meter) this.options.meter.calls++;
   }
 
-  /** How many HTTP calls went to Amazon (token + API) for this login, for summaries and the benchmark. */
+  /** HTTP calls to Amazon (token + API) for this login. */
   get callCount(): number {
     return this.login.calls;
   }
 
   private get timeoutMs() {
-    return this.options.timeoutMs ?? env().AMAZON_HTTP_TIMEOUT_MS;
+    return env().AMAZON_HTTP_TIMEOUT_MS;
   }
 
-  /**
-   * The login's access token. `refused`: Amazon answered 401 to this token, so a new one is needed,
-   * unless another call of the login has already replaced it.
-   */
+  /** The login's access token; `refused`: Amazon answered 401 to it (unless another call already replaced it). */
   async accessToken(refused?: string): Promise<string> {
     const login = this.login;
     const current = login.token && login.token.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS ? login.token : null;
@@ -241,8 +223,7 @@ export class AdsClient {
       );
       return text;
     } catch (error) {
-      // A 429 the retries absorbed slowed only this call; one that outlasted them is Amazon asking
-      // the whole client id to slow down.
+      // A 429 that outlasted the retries asks the whole client id to slow down.
       if (isAmazonError(error, "throttled") && this.options.meter) this.options.meter.gaveUp429++;
       throw error;
     }
@@ -274,10 +255,7 @@ export class AdsClient {
     return parsed.data;
   }
 
-  /**
-   * GET /v2/profiles: no Scope header; Amazon lists the login's profiles of this client's region only.
-   * `reportAccess` asks for those whose reports this login may read (`apiProgram=report&accessLevel=view`).
-   */
+  /** GET /v2/profiles (no Scope header; this region's only); `reportAccess`: those whose reports it may read. */
   async listProfiles(options: { reportAccess?: boolean } = {}): Promise<AdsProfile[]> {
     const query = options.reportAccess ? "?apiProgram=report&accessLevel=view" : "";
     // profileId is a bare JSON number (int64): quote it before parsing so no digit is lost.
@@ -300,12 +278,8 @@ export class AdsClient {
   }
 
   getReport(reportId: string): Promise<AsyncReport> {
-    return this.call(
-      "get report status",
-      "GET",
-      `/reporting/reports/${encodeURIComponent(reportId)}`,
-      asyncReportSchema,
-    );
+    const path = `/reporting/reports/${encodeURIComponent(reportId)}`;
+    return this.call("get report status", "GET", path, asyncReportSchema);
   }
 
   async deleteReport(reportId: string): Promise<void> {

@@ -3,10 +3,7 @@ import { isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
 import { REGIONS, type AdsRegion } from "../../settings/schema";
 import type { AdsClient, AdsProfile } from "./client";
 
-/**
- * An advertiser profile the login can see, with where it lives and whether it can run spCampaigns.
- * A schema, because a phase-1 unit stores it as JSON and the worker reads it back (units.ts).
- */
+/** A profile the login can see, where it lives, whether it can run spCampaigns (stored in its unit as JSON). */
 export const discoveredProfileSchema = z.object({
   profileId: z.string().regex(/^\d+$/),
   region: z.enum(REGIONS),
@@ -23,33 +20,22 @@ export type DiscoveredProfile = z.infer<typeof discoveredProfileSchema>;
 
 export interface ProfileDiscovery {
   found: DiscoveredProfile[];
-  /** Regions whose listing failed this time (their profiles are unknown, not gone). */
-  unreachable: Array<{
-    region: AdsRegion;
-    error: string;
-    /** Amazon answered (with this HTTP status) rather than not at all. */
-    status?: number;
-  }>;
-  /** Both listings were made (every profile, readable or not), not only the readable ones. */
+  /** Regions whose listing failed this time (their profiles are unknown, not gone); `status` when Amazon answered. */
+  unreachable: Array<{ region: AdsRegion; error: string; status?: number }>;
+  /** Both listings were made (every profile, readable or not). */
   full?: boolean;
 }
 
 /**
- * Every profile the login can see, in NA, EU and FE (Amazon lists a region's profiles on that
- * region's host only). Two listings per region: all profiles, and those whose reports the login may
- * read; a profile only in the first cannot run this report. Agency profiles hold no campaigns of
- * their own (Airbyte skips them too).
- *
- * `needed`: what a sync must know, so no call is made that it does not need. "all" (every profile
- * that can report) or listed ids: the readable listings first (one per region); the full listings
- * only when a listed id is not among them, to say why (unreadable, or gone).
+ * Every profile the login can see in NA, EU and FE (each on its region's host). The readable listing first;
+ * the full listing only when a `needed` id is not in it, to say why (unreadable, or gone). Agency profiles hold
+ * no campaigns of their own (Airbyte skips them too).
  */
 export async function discoverProfiles(
   login: AdsClient,
   options: { oneCallAtATime?: boolean; needed?: "all" | readonly string[] } = {},
 ): Promise<ProfileDiscovery> {
   const serial = options.oneCallAtATime ?? false;
-  // A worker bounds the calls per client id by its units, so it asks one listing at a time.
   const eachRegion = async (list: (region: AdsRegion) => Promise<void>) => {
     if (serial) for (const region of REGIONS) await list(region);
     else await Promise.all(REGIONS.map(list));

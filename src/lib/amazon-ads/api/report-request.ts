@@ -57,27 +57,13 @@ export interface CreatedReport {
   droppedColumns: string[];
 }
 
-/**
- * Creates one report, recovering the three ways Amazon refuses a good request: 400 naming invalid
- * columns (drop exactly those, retry once), 400 naming its retention start date after ours (start
- * there, retry once: where the retention ends is Amazon's to say) and 425 duplicate (adopt the
- * existing report after checking it covers the same dates). A range wholly before the retention
- * start is refused with reason "outside_retention".
- */
 type ReportRequest = ReturnType<typeof buildReportRequest>;
 
-/**
- * Why an existing report (named by a 425) is not the one we asked for, or null when it is: same
- * dates and the same configuration (report type, ad product, time unit, group-by, format, columns as
- * a set). Adopting another configuration would load rows with missing or foreign columns.
- */
+/** Why the report a 425 names is not the one we asked for (dates, configuration, columns as a set), or null. */
 export function adoptionMismatch(existing: AsyncReport, wanted: ReportRequest): string | null {
-  if (
-    (existing.startDate ?? wanted.startDate) !== wanted.startDate ||
-    (existing.endDate ?? wanted.endDate) !== wanted.endDate
-  ) {
-    return `it covers ${existing.startDate}..${existing.endDate}, not ${wanted.startDate}..${wanted.endDate}`;
-  }
+  const { startDate, endDate } = wanted;
+  if ((existing.startDate ?? startDate) !== startDate || (existing.endDate ?? endDate) !== endDate)
+    return `it covers ${existing.startDate}..${existing.endDate}, not ${startDate}..${endDate}`;
   const config = existing.configuration;
   if (config === null || typeof config !== "object") return "Amazon did not say how it is configured";
   const got = config as Record<string, unknown>;
@@ -94,6 +80,11 @@ export function adoptionMismatch(existing: AsyncReport, wanted: ReportRequest): 
   return null;
 }
 
+/**
+ * Creates one report, recovering the ways Amazon refuses a good request: 400 naming invalid columns (drop
+ * those, once), 400 naming a later retention start (start there, once; a range wholly before it is refused
+ * as "outside_retention") and 425 duplicate (adopt the existing report when it is truly ours).
+ */
 export async function createReportWithRecovery(
   client: AdsClient,
   startDate: string,
@@ -117,13 +108,12 @@ export async function createReportWithRecovery(
       if (error.status !== 400) throw error;
       const retentionStart = parseRetentionStart(error.detail);
       if (retentionStart && !startRetried && retentionStart > start) {
-        if (retentionStart > endDate) {
+        if (retentionStart > endDate)
           throw new AmazonError(
             "rejected",
             `${start}..${endDate} is outside Amazon's retention, which starts at ${retentionStart}`,
             { status: 400, code: error.code, reason: "outside_retention" },
           );
-        }
         start = retentionStart;
         startRetried = true;
         continue;
@@ -146,16 +136,11 @@ async function adoptDuplicate(client: AdsClient, error: AmazonError, wanted: Rep
   const existingId = parseDuplicateReportId(error.detail ?? "");
   if (!existingId) throw error;
   const mismatch = adoptionMismatch(await client.getReport(existingId), wanted);
-  if (mismatch) {
+  if (mismatch)
     throw new AmazonError(
       "rejected",
       `Amazon calls this a duplicate of report ${existingId}, but ${mismatch}; not adopted`,
-      {
-        status: 425,
-        code: error.code,
-        reason: "duplicate_mismatch",
-      },
+      { status: 425, code: error.code, reason: "duplicate_mismatch" },
     );
-  }
   return { reportId: existingId, adopted: true };
 }

@@ -8,27 +8,20 @@ import { logWarn } from "../../log";
 import { decrypt, encrypt } from "../../settings/crypto";
 
 /**
- * Access tokens shared for their hour through Postgres, so that the many invocations of a day (every
- * worker, every cron) exchange a login's refresh token about once an hour instead of once each. One
- * invocation at a time refreshes (a short claim in `refreshing_until`); the others keep using the
- * valid token or wait a moment for the new one. Nothing but the database is shared: a process keeps
- * the token in memory for its own lifetime only (AdsClient's login state).
+ * Access tokens shared for their hour through Postgres, so a day's many invocations exchange a login's refresh
+ * token about once an hour. One invocation refreshes at a time (`refreshing_until`); the others wait for it.
  */
 export interface SharedTokens {
   /** A stored token of the login valid for at least `marginMs`, or null. */
   read(loginKey: string, marginMs: number): Promise<AccessToken | null>;
-  /**
-   * A token for the login: the stored one if valid, else one `exchange` by this invocation while it
-   * holds the refresh claim, else the one another invocation stored meanwhile.
-   */
+  /** The stored token if valid, else one this invocation exchanges under the refresh claim, else another's. */
   obtain(loginKey: string, marginMs: number, exchange: () => Promise<AccessToken>): Promise<AccessToken>;
   /** Amazon refused this token (401): it is not handed out again. A newer token stays. */
   drop(loginKey: string, accessToken: string): Promise<void>;
 }
 
-/** How long one invocation may hold the refresh claim; past it (a crash) another one refreshes. */
+/** A crashed refresher's claim ends after this; a waiter exchanges its own token after WAIT_FOR_REFRESH_MS. */
 const REFRESH_CLAIM_MS = 30_000;
-/** How long an invocation waits for another's refresh before it exchanges a token itself. */
 const WAIT_FOR_REFRESH_MS = 10_000;
 
 /** The login's key: a hash of client id and refresh token (neither is stored again). */
@@ -68,12 +61,14 @@ export function postgresSharedTokens(db: Db): SharedTokens {
   };
 
   const store = async (loginKey: string, token: AccessToken) => {
+    const accessToken = encrypt(token.accessToken, loginKey);
+    const expiresAt = new Date(token.expiresAt);
     await db
       .update(t)
       .set({
-        accessToken: encrypt(token.accessToken, loginKey),
+        accessToken,
         tokenHash: hashOf(token.accessToken),
-        expiresAt: new Date(token.expiresAt),
+        expiresAt,
         refreshingUntil: null,
         updatedAt: sql`now()`,
       })

@@ -25,12 +25,9 @@ export interface ReportTarget {
 
 /** The daily run's five lookback dates of a profile whose "today" is `today`. */
 export function dailyTargets(today: string): ReportTarget[] {
-  return lookbackDates(today).map(({ lookbackDays, date }) => ({
-    startDate: date,
-    endDate: date,
-    kind: "daily",
-    lookbackDays,
-  }));
+  return lookbackDates(today).map(({ lookbackDays, date }) => {
+    return { startDate: date, endDate: date, kind: "daily", lookbackDays };
+  });
 }
 
 /** A backfill as its phase-1 units store it: the range, and the profiles when not all of them. */
@@ -47,10 +44,7 @@ export function planKeyOf(plan: BackfillPlan): string {
   return `${plan.from}..${plan.to}${profiles}`;
 }
 
-/**
- * A backfill's reports for a profile whose "today" is `today`: DAILY reports of at most 31 days over
- * the range, checked against that day (InvalidInputError when it falls outside Amazon's window there).
- */
+/** A backfill's reports of at most 31 days, checked against the profile's `today`. */
 export function backfillTargets(plan: BackfillPlan, today: string): ReportTarget[] {
   checkBackfillRange(plan.from, plan.to, today);
   return splitRange(plan.from, plan.to).map(({ start, end }) => ({
@@ -61,26 +55,20 @@ export function backfillTargets(plan: BackfillPlan, today: string): ReportTarget
   }));
 }
 
-/**
- * Checks a backfill range against Amazon's limits on the day `today` (in the profile's zone):
- * real dates, from ≤ to, inside the 95-day retention, and before today (the newest complete day is
- * yesterday). Throws InvalidInputError saying which limit and the nearest allowed date.
- */
+/** A backfill range within Amazon's limits on `today`: real dates, from ≤ to, inside retention, before today. */
 export function checkBackfillRange(from: string, to: string, today: string): void {
   if (!isIsoDate(from) || !isIsoDate(to))
     throw new InvalidInputError("from and to must be real dates written YYYY-MM-DD");
   if (daysBetween(from, to) < 0) throw new InvalidInputError(`from ${from} is after to ${to}`);
   const oldest = addDays(today, -RETENTION_DAYS);
-  if (daysBetween(oldest, from) < 0) {
+  if (daysBetween(oldest, from) < 0)
     throw new InvalidInputError(
       `from ${from} is outside Amazon's ${RETENTION_DAYS}-day retention for spCampaigns: the oldest date Amazon still has is ${oldest}`,
     );
-  }
-  if (daysBetween(to, today) < 1) {
+  if (daysBetween(to, today) < 1)
     throw new InvalidInputError(
       `to ${to} is outside Amazon's reporting window: the newest complete day is yesterday (${addDays(today, -1)})`,
     );
-  }
 }
 
 /** A history as its unit stores it: how many days back from the profile's today it reaches. */
@@ -88,10 +76,8 @@ export const historyPlanSchema = z.object({ days: z.number().int().min(0).max(RE
 export type HistoryPlan = z.infer<typeof historyPlanSchema>;
 
 /**
- * A new profile's history on the day `today` (its zone): every day of the last `days` that today's
- * lookbacks do not ask for, as DAILY reports of at most 31 days, newest first. A report starts and ends
- * on a day the lookbacks leave out (lookback days inside a range are loaded twice; the newer report
- * wins, reconcile-days.ts). 95 days: 4 reports (days 2–32, 33–63, 64–94, 95).
+ * A new profile's history: the last `days` that today's lookbacks leave out, in reports of at most 31 days,
+ * newest first, each starting and ending off a lookback day. 95 days: 4 reports (2–32, 33–63, 64–94, 95).
  */
 export function historyTargets(plan: HistoryPlan, today: string): ReportTarget[] {
   const lookbacks = new Set<number>(LOOKBACK_DAYS);
@@ -101,12 +87,8 @@ export function historyTargets(plan: HistoryPlan, today: string): ReportTarget[]
     const newest = ages[i]!;
     let oldest = newest;
     while (i < ages.length && ages[i]! - newest < MAX_RANGE_DAYS) oldest = ages[i++]!;
-    targets.push({
-      startDate: addDays(today, -oldest),
-      endDate: addDays(today, -newest),
-      kind: "history",
-      lookbackDays: newest,
-    });
+    const [startDate, endDate] = [addDays(today, -oldest), addDays(today, -newest)];
+    targets.push({ startDate, endDate, kind: "history", lookbackDays: newest });
   }
   return targets;
 }

@@ -11,10 +11,9 @@ import type { ReportOutcome } from "../reporting/summary";
 
 export interface CollectReportOptions {
   batchSize: number;
-  /** Called between batches (tests use it to kill the process mid-upsert). */
   onBatch?: (rowsSoFar: number) => void;
   warn: (message: string) => void;
-  /** A worker's claim (queue/claim.ts): the report is finished only while this lease still holds it. */
+  /** The report is finished only while this lease still holds it. */
   leaseId?: string;
 }
 
@@ -38,11 +37,7 @@ export function outcomeBase(row: PendingReport): ReportOutcome {
   };
 }
 
-/**
- * Polls one claimed report once and loads it when Amazon has finished it (the load finishes it, in its
- * own transaction). Otherwise it says what happened (failed, timed out, still pending) and leaves the
- * report's next state to settleReport (queue/pending-reports.ts), which the unit calls with it.
- */
+/** Polls one claimed report and loads it when finished; otherwise says what happened, for settleReport. */
 export async function collectReport(
   db: Db,
   row: PendingReport,
@@ -57,14 +52,10 @@ export async function collectReport(
   } catch (error) {
     // The login refused (a revoked grant): the organisation's failure, not this report's (units.ts).
     if (isAmazonError(error) && error.operation === TOKEN_REFRESH) throw error;
-    if (isAmazonError(error) && error.status === 404) {
+    if (isAmazonError(error) && error.status === 404)
       return { ...base, outcome: "failed", error: "Amazon no longer knows this report (404)" };
-    }
-    if (isAmazonError(error) && !error.transient) {
-      return { ...base, outcome: "failed", error: describeError(error) };
-    }
-    // Throttled or Amazon down even after retries: try again next round or next run, unless the
-    // report is past its time limit (polls that keep failing must not keep it pending for ever).
+    if (isAmazonError(error) && !error.transient) return { ...base, outcome: "failed", error: describeError(error) };
+    // Throttled or down even after retries: next round, unless past its time limit.
     if (ageHours >= REPORT_TIMEOUT_HOURS) {
       const reason = `Timed out: not collected after ${Math.floor(ageHours)} h (limit ${REPORT_TIMEOUT_HOURS} h); last poll failed: ${describeError(error)}`;
       return { ...base, outcome: "timed_out", error: reason };
@@ -87,11 +78,8 @@ export async function collectReport(
 }
 
 /**
- * Loads a COMPLETED report: rows and the "completed" mark in one transaction. The download is a call
- * like any other: a transient failure is tried again on the same URL with the client's backoff
- * (withRetry), then on a fresh URL from a new GET of the report, and only then fails the report; an
- * expired URL goes straight to a fresh one. When the run's budget ends first, the report stays
- * pending for the next run. A database failure aborts.
+ * Loads a COMPLETED report (rows and "completed" in one transaction). A transient download failure is tried
+ * again on the same URL, then on a fresh URL, then fails the report; out of budget, it stays pending.
  */
 async function ingest(
   db: Db,
@@ -141,7 +129,6 @@ async function loadOnce(
   url: string,
   config: CollectReportOptions,
 ): Promise<number> {
-  const referenceDate = addDays(row.reportEndDate, row.lookbackDays);
   const unknownKeys = new Set<string>();
   const provenance = {
     orgId: row.orgId,
@@ -150,7 +137,7 @@ async function loadOnce(
     kind: row.kind,
     startDate: row.reportDate,
     endDate: row.reportEndDate,
-    referenceDate,
+    referenceDate: addDays(row.reportEndDate, row.lookbackDays),
     generationMs: generationMsOf(report),
     reportCreatedAt: createdAtOf(report, row),
   };
@@ -169,7 +156,7 @@ async function loadOnce(
   return rows;
 }
 
-/** Amazon's own account of how long the report took (generatedAt − createdAt), when it gave both. */
+/** generatedAt − createdAt, when Amazon gave both. */
 export function generationMsOf(report: AsyncReport): number | null {
   const created = Date.parse(report.createdAt ?? "");
   const generated = Date.parse(report.generatedAt ?? "");

@@ -15,9 +15,8 @@ import { firstPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 
 export interface ProfileRequestOptions {
   now?: Date;
-  /** A backfill's reports (per profile's "today"); by default the five lookbacks plus due retries. */
+  /** A backfill's or history's reports; by default the five lookbacks plus due retries. */
   targets?: (today: string) => ReportTarget[];
-  /** Creates of the profile in flight at once (default: all of them). */
   createsAtOnce?: number;
 }
 
@@ -39,10 +38,8 @@ export async function requestForProfile(
   try {
     targets = options.targets ? options.targets(today) : dailyTargets(today);
   } catch (error) {
-    return {
-      reports: [],
-      profile: { profileId, region, timezone, today, status: "error", message: describeError(error) },
-    };
+    const message = describeError(error);
+    return { reports: [], profile: { profileId, region, timezone, today, status: "error", message } };
   }
   addRetries(targets, failed, today, now);
   const open = await openRequestsFor(db, orgId, profileId);
@@ -61,11 +58,10 @@ export async function requestForProfile(
           warnings.push(
             `Amazon's retention starts at ${created.startDate}: the report for ${startDate}..${endDate} was asked for from there`,
           );
-        if (created.droppedColumns.length) {
+        if (created.droppedColumns.length)
           warnings.push(
             `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${startDate}; they were dropped from the request`,
           );
-        }
         const inserted = await insertPendingReport(db, {
           orgId,
           reportId: created.reportId,
@@ -89,8 +85,7 @@ export async function requestForProfile(
       }
     },
   );
-  // A failed date counts as retried only once a newer request for it exists; otherwise the next
-  // phase 1 tries again.
+  // A failed date counts as retried only once a newer request for it exists.
   await markRetried(
     db,
     targets.filter((t, i) => t.retryOf && reports[i]!.outcome !== "failed").map((t) => t.retryOf!.id),
@@ -101,11 +96,7 @@ export async function requestForProfile(
   return { reports, profile: { profileId, region, timezone, today, status, message } };
 }
 
-/**
- * Adds a retry target for each of the profile's failed requests that is due (retry-schedule.ts) and
- * still inside Amazon's retention. A failed date that today's lookbacks already cover rides on that
- * request.
- */
+/** A retry target per failed request that is due and inside retention; one today's lookbacks cover rides on it. */
 function addRetries(targets: ReportTarget[], failed: PendingReport[], today: string, now: Date): void {
   for (const row of failed) {
     if (daysBetween(row.reportDate, today) > RETENTION_DAYS - 1 || !retryDue(row, now)) continue;
