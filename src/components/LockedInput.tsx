@@ -17,9 +17,8 @@ interface Props {
 }
 
 /**
- * A saved secret shows locked and masked; "Edit" unlocks it, "Cancel" restores the saved value. Sending
- * the masked value back keeps the stored secret on the server; left empty once unlocked, Save removes it
- * (the section sends null for it). Anything else is a plain, editable input.
+ * A saved secret shows locked and masked; "Edit" unlocks it, "Cancel" restores it. The mask sent back keeps
+ * the stored secret; left empty once unlocked, Save removes it. Anything else is a plain input.
  */
 export function LockedInput({
   id,
@@ -48,7 +47,7 @@ export function LockedInput({
           autoComplete="off"
           spellCheck={false}
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : help ? `${id}-help` : undefined}
+          aria-describedby={describedBy(id, help, error)}
           onChange={(e) => onChange(e.target.value)}
         />
         {hasSaved && locked && (
@@ -84,16 +83,25 @@ export function LockedInput({
           Left empty, Save removes the saved {label.toLowerCase()}. Cancel keeps it.
         </p>
       )}
-      {help && !error && (
-        <p className="help" id={`${id}-help`}>
-          {help}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
+      <FieldNotes id={id} help={help} error={error} />
     </div>
   );
 }
+
+/** A field's help, or its error instead (the ids its aria-describedby names: describedBy). */
+export function FieldNotes({ id, help, error }: { id: string; help?: string; error?: string }) {
+  if (error)
+    return (
+      <p className="field-error" id={`${id}-error`}>
+        {error}
+      </p>
+    );
+  return help ? (
+    <p className="help" id={`${id}-help`}>
+      {help}
+    </p>
+  ) : null;
+}
+
+export const describedBy = (id: string, help?: string, error?: string) =>
+  error ? `${id}-error` : help ? `${id}-help` : undefined;

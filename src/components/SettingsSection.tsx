@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { CONNECT_RESULTS, type ConnectResult } from "@/lib/settings/connect-result";
 import type { FormField, SectionKey } from "@/lib/settings/schema";
-import { LockedInput } from "./LockedInput";
+import { describedBy, FieldNotes, LockedInput } from "./LockedInput";
 
 interface Props {
   section: SectionKey;
@@ -67,8 +67,7 @@ export function SettingsSection({
       }),
     );
 
-  // A result appears below the buttons, often under the fold: it is brought into view (after Save,
-  // Test connection, or coming back from Amazon), or a user would see nothing happen.
+  // A result appears below the buttons, often under the fold: brought into view, or nothing seems to happen.
   const statusBox = useRef<HTMLDivElement>(null);
   const connectBox = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -113,8 +112,8 @@ export function SettingsSection({
     }
   }
 
-  // After a successful connection the profiles the login reaches are what the admin needs next: the same
-  // list Test connection shows. Once per mount (a ref, so a development double effect does not test twice).
+  // After a successful connection, Test connection lists the login's profiles: once per mount (a ref, so a
+  // development double effect does not test twice).
   const autoTested = useRef(false);
   useEffect(() => {
     if (autoTested.current || !connectResult || !CONNECT_RESULTS[connectResult].ok) return;
@@ -124,8 +123,7 @@ export function SettingsSection({
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  // Needs only an app: the organisation's own (client ID and secret, typed or saved), or with no client ID the
-  // server's; the refresh token is what it fetches.
+  // Needs only an app: the organisation's own (ID and secret), or with no client ID the server's.
   const ownApp = Boolean(formValues().client_id?.trim());
   const canConnect = ownApp ? Boolean(formValues().client_secret?.trim()) : operatorClientId !== null;
   const labelOf = (name: string) => fields.find((f) => f.name === name)?.label ?? name;
@@ -177,9 +175,7 @@ export function SettingsSection({
               value={values[f.name] ?? ""}
               onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
               aria-invalid={errors[f.name] ? true : undefined}
-              aria-describedby={
-                errors[f.name] ? `${section}-${f.name}-error` : f.help ? `${section}-${f.name}-help` : undefined
-              }
+              aria-describedby={describedBy(`${section}-${f.name}`, f.help, errors[f.name])}
             >
               {f.options.map((o) => (
                 <option key={o.value} value={o.value}>
@@ -187,16 +183,7 @@ export function SettingsSection({
                 </option>
               ))}
             </select>
-            {f.help && !errors[f.name] && (
-              <p className="help" id={`${section}-${f.name}-help`}>
-                {f.help}
-              </p>
-            )}
-            {errors[f.name] && (
-              <p className="field-error" id={`${section}-${f.name}-error`}>
-                {errors[f.name]}
-              </p>
-            )}
+            <FieldNotes id={`${section}-${f.name}`} help={f.help} error={errors[f.name]} />
           </div>
         ) : (
           <LockedInput

@@ -10,9 +10,8 @@ import type { AdsCredentials } from "./api/ads-app";
 export type ListedProfile = DiscoveredProfile & { selected: boolean };
 
 /**
- * "Test connection": a token alone proves little, so this also lists every profile the login can
- * see in NA, EU and FE, marks the ones the settings select, says which cannot run spCampaigns and
- * why, and fails when a selected profile is missing or unusable.
+ * "Test connection": a token alone proves little, so it lists every profile the login sees, marks the selected
+ * ones, says which cannot run spCampaigns, and fails when a selected one is missing or unusable.
  */
 export async function testAdsConnection(
   settings: AmazonAdsSettings & Partial<Pick<AdsCredentials, "app">>,

@@ -6,7 +6,9 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import type { SQL } from "drizzle-orm";
 import pg from "pg";
+import { z } from "zod";
 import { env } from "../env";
 import { acquireDataFolderLock } from "./pglite-lock";
 import * as schema from "./schema";
@@ -130,4 +132,9 @@ function hookShutdownSignals() {
 /** The rows of a raw `execute()`: node-postgres and PGlite both answer `{ rows }` under drizzle. */
 export function rowsOf(result: unknown): unknown[] {
   return (result as { rows?: unknown[] }).rows ?? [];
+}
+
+/** A raw query's rows, each checked by `row`. */
+export async function queryRows<T>(db: DbOrTx, row: z.ZodType<T>, query: SQL): Promise<T[]> {
+  return z.array(row).parse(rowsOf(await db.execute(query)));
 }

@@ -1,9 +1,6 @@
 /**
- * Creating the people who sign in and the organisations they run: users (better-auth's hashing and
- * tables), the first admin (on the first visit, or headless from ADMIN_EMAIL/ADMIN_PASSWORD), new
- * organisations with their admin, and members. The functions behind /api/setup, /api/orgs and
- * `npm run ads -- org`. Who may call them is the caller's decision (the routes check the session and
- * role; the CLI is the operator, who has the database anyway): these validate and store.
+ * Users (through better-auth), the first admin, organisations with their admin, and members: behind
+ * /api/setup, /api/orgs and `npm run ads -- org`. The callers authorise; these validate and store.
  */
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
@@ -55,9 +52,7 @@ export interface MemberResult {
   userId: string;
   email: string;
   role: Role;
-  /** The user did not exist and was created with the password given. */
   userCreated: boolean;
-  /** added: new to the organisation; updated: the role changed; unchanged: it already was this. */
   membership: "added" | "updated" | "unchanged";
   previousRole: Role | null;
 }
@@ -101,10 +96,7 @@ export const firstAdminSchema = newUserSchema.extend({
   organisationName: z.string().trim().min(1, "Name the organisation").max(100).default("My organisation"),
 });
 
-/**
- * First run: creates organisation 1 and its admin. Organisation 1 is the claim: whoever inserts it
- * wins, so two concurrent setups cannot both create an admin.
- */
+/** First run: organisation 1 and its admin; inserting organisation 1 is the claim, so two setups cannot both win. */
 export async function setupFirstAdmin(
   input: z.input<typeof firstAdminSchema>,
 ): Promise<{ userId: string; orgId: number }> {
@@ -143,8 +135,7 @@ export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped" | "
     await setupFirstAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD, organisationName: "Organisation 1" });
   } catch (error) {
     if (error instanceof ConflictError) return "skipped";
-    // A bad value must not take the login page down with it: the first-visit setup still works.
-    // The messages are zod's ("at least 8 characters"), never the values.
+    // A bad value must not take the login page down; the messages are zod's, never the values.
     if (error instanceof InvalidInputError) {
       logWarn(`[bootstrap] ADMIN_EMAIL/ADMIN_PASSWORD not used: ${error.message}`);
       return "invalid";
@@ -165,10 +156,7 @@ export async function createOrganisationAs(
   return { orgId, name };
 }
 
-/**
- * The operator's `org add`: a new organisation and its first admin, who is created (with the
- * password given) when the email has no user yet. Everything is validated before anything is stored.
- */
+/** The operator's `org add`: a new organisation and its first admin (created, with the password, when new). */
 export async function createOrganisationWithAdmin(input: z.input<typeof newOrganisationWithAdminSchema>): Promise<{
   orgId: number;
   name: string;
@@ -186,9 +174,8 @@ export async function createOrganisationWithAdmin(input: z.input<typeof newOrgan
 }
 
 /**
- * Adds a user to an organisation or changes their role. A new email needs a password and becomes
- * a user; an existing user's password is never set here (that would let an admin of one
- * organisation take over someone's account everywhere), so giving one for them is refused.
+ * Adds a user to an organisation or changes their role. A new email needs a password; an existing user's
+ * is never set here (an admin of one organisation would take over their account everywhere).
  */
 export async function setMember(orgId: number, input: z.input<typeof memberInputSchema>): Promise<MemberResult> {
   const { email, role, password } = parse(memberInputSchema, input);
@@ -262,11 +249,8 @@ async function keepAnAdmin(tx: DbOrTx, orgId: number, email: string) {
     .select({ n: sql<number>`count(*)::int` })
     .from(memberships)
     .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "admin")));
-  if ((admins?.n ?? 0) <= 1)
-    throw new ConflictError(
-      "last_admin",
-      `${email} is the only admin of organisation ${orgId}; make someone else admin first`,
-    );
+  const message = `${email} is the only admin of organisation ${orgId}; make someone else admin first`;
+  if ((admins?.n ?? 0) <= 1) throw new ConflictError("last_admin", message);
 }
 
 export const removeMemberSchema = z.strictObject({ email: emailSchema });
@@ -292,10 +276,7 @@ export async function removeMember(
   });
 }
 
-/**
- * Locks the organisation's row for the transaction, serialising membership changes within it: two
- * admins demoting or removing each other at once cannot both pass the last-admin check.
- */
+/** Locks the organisation's row: two admins demoting each other at once cannot both pass the last-admin check. */
 async function lockOrganisation(tx: DbOrTx, orgId: number): Promise<{ name: string }> {
   const [org] = await tx
     .select({ name: organisations.name })

@@ -1,8 +1,6 @@
 /**
- * Joining an organisation takes the joiner's consent (OWASP ASVS 4.1.x): an admin invites an email, and
- * the person behind it accepts, signed in with that email, or, when it has no account yet, by choosing
- * the account's password with the invitation. The admin's answer is the same whether or not the email
- * has an account. The operator's CLI adds members directly (setMember): it is the operator.
+ * Joining takes consent (OWASP ASVS 4.1.x): an admin invites an email; its owner accepts signed in with it, or
+ * sets the new account's password. The admin's answer does not say whether the email has an account.
  */
 import crypto from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
@@ -33,10 +31,7 @@ export interface Invitation {
 
 const hashOf = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
 
-/**
- * Invites `email` to the organisation as `role` (again: a new token, the old one void). The same answer
- * whether or not the email has an account; a member already is changed with setMember instead.
- */
+/** Invites `email` as `role` (again: a new token, the old one void). */
 export async function invite(
   orgId: number,
   invitedBy: string,
@@ -45,9 +40,8 @@ export async function invite(
   const { email, role } = parse(invitationInputSchema, input);
   const token = crypto.randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
-  await (
-    await getDb()
-  )
+  const db = await getDb();
+  await db
     .insert(invitations)
     .values({ tokenHash: hashOf(token), orgId, email, role, invitedBy, expiresAt })
     .onConflictDoUpdate({
@@ -66,10 +60,7 @@ export async function pendingInvitations(orgId: number) {
     .orderBy(invitations.email);
 }
 
-/**
- * Accepts an invitation: the signed-in user (`signedIn`) must be the invited email; with nobody
- * signed in, the email must have no account yet, and `password` creates it. The invitation is used up.
- */
+/** Accepts an invitation: signed in as the invited email, or, for an email with no account, with a password. */
 export async function acceptInvitation(
   input: z.input<typeof acceptInputSchema>,
   signedIn: { userId: string; email: string } | null,
@@ -87,11 +78,8 @@ export async function acceptInvitation(
   let userId: string;
   let userCreated = false;
   if (signedIn) {
-    if (signedIn.email.toLowerCase() !== invitation.email)
-      throw new ConflictError(
-        "other_account",
-        "This invitation is for another account: sign in with the invited address",
-      );
+    const message = "This invitation is for another account: sign in with the invited address";
+    if (signedIn.email.toLowerCase() !== invitation.email) throw new ConflictError("other_account", message);
     userId = signedIn.userId;
   } else {
     const [existing] = await db.select({ id: user.id }).from(user).where(eq(user.email, invitation.email));

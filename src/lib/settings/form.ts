@@ -109,11 +109,8 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
   return { saved: toSave.map(([s]) => s), unchanged };
 }
 
-function sameValues(a: object, b: object): boolean {
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(x), ...Object.keys(y)]);
-  return [...keys].every((k) => x[k] === y[k]);
+function sameValues(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].every((k) => a[k] === b[k]);
 }
 
 /** The values a "Test connection" button sends: the form as shown, masked secrets restored from storage. */
@@ -122,12 +119,8 @@ export async function resolveFormValues<K extends SectionKey>(
   section: K,
   submitted: Record<string, string | null | undefined>,
 ) {
-  let stored: SectionValue<K> | null = null;
-  try {
-    stored = await readStoredSection(orgId, section);
-  } catch {
-    stored = null;
-  }
+  // Unreadable: the form must carry every value, which validation demands.
+  const stored = await readStoredSection(orgId, section).catch(() => null);
   const result = restoreAndValidate(section, submitted, stored);
   if (!result.ok)
     throw new InvalidInputError("Some fields are not valid: " + Object.values(result.errors).join("; "), result.errors);

@@ -7,10 +7,7 @@ import { z } from "zod";
 export interface FieldMeta {
   /** The visible <label>; the browser tests find fields by it. */
   label: string;
-  /**
-   * Required rather than optional so a new field cannot become visible in full by omission:
-   * secret fields only ever leave the server masked, and are typed into password inputs.
-   */
+  /** Required, so a new field cannot become visible by omission: secrets only leave the server masked. */
   secret: boolean;
   help?: string;
 }
@@ -115,20 +112,14 @@ export const amazonAdsSettingsSchema = z
     region: z.enum(REGIONS, { message: "Region must be NA, EU or FE" }).default("EU"),
   })
   .superRefine((value, ctx) => {
-    if (value.client_id !== "" && value.client_secret === "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["client_secret"],
-        message: "Client secret is required with a client ID (clear the client ID to use this server's app)",
-      });
-    }
-    if (value.profiles === "listed" && value.profile_id === "") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["profile_id"],
-        message: "Profile ID is required unless every profile is synced",
-      });
-    }
+    const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+    if (value.client_id !== "" && value.client_secret === "")
+      issue(
+        "client_secret",
+        "Client secret is required with a client ID (clear the client ID to use this server's app)",
+      );
+    if (value.profiles === "listed" && value.profile_id === "")
+      issue("profile_id", "Profile ID is required unless every profile is synced");
   })
   // A secret without its client id means nothing: clearing the client id switches to the operator's app.
   .overwrite((value) => (value.client_id === "" ? { ...value, client_secret: "" } : value));
@@ -220,12 +211,6 @@ function enumValues(type: z.ZodType): readonly string[] | undefined {
 
 /** The profile ids an Ads settings row names, in order, without repeats. */
 export function listedProfileIds(settings: Pick<AmazonAdsSettings, "profile_id">): string[] {
-  return [
-    ...new Set(
-      settings.profile_id
-        .split(",")
-        .map((id) => id.trim())
-        .filter(Boolean),
-    ),
-  ];
+  const ids = settings.profile_id.split(",").map((id) => id.trim());
+  return [...new Set(ids.filter(Boolean))];
 }

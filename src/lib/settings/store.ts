@@ -62,14 +62,9 @@ async function getTyped<T>(orgId: number, key: string, schema: z.ZodType<T>, db?
 
 function typed<T>(orgId: number, key: string, raw: unknown, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UnreadableSettingError(
-      orgId,
-      key,
-      parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
-    );
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  throw new UnreadableSettingError(orgId, key, problems);
 }
 
 export const getAmazonSettings = (orgId: number, db?: DbOrTx) =>
@@ -82,10 +77,7 @@ export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) =>
 export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettingsInput, db?: DbOrTx) =>
   saveSetting(orgId, "amazon_ads", amazonAdsSettingsSchema.parse(value), db);
 
-/**
- * Every organisation's Ads credentials in one query (the daily run queues work for all of them):
- * each as its settings, or as the UnreadableSettingError that reading them gave.
- */
+/** Every organisation's Ads credentials in one query: its settings, or the UnreadableSettingError they gave. */
 export async function everyAmazonAdsSettings(
   db?: DbOrTx,
 ): Promise<Array<{ orgId: number; settings: AmazonAdsSettings | UnreadableSettingError }>> {

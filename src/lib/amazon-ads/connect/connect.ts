@@ -12,7 +12,7 @@ import { membershipsOf } from "../../orgs/organisations";
 import type { ConnectResult } from "../../settings/connect-result";
 import { decrypt, encrypt } from "../../settings/crypto";
 import { MASK, maskSecret } from "../../settings/masking";
-import { amazonAdsSettingsSchema, type AdsRegion, type AmazonAdsSettings } from "../../settings/schema";
+import { amazonAdsSettingsSchema, type AdsRegion } from "../../settings/schema";
 import { getAmazonAdsSettings, saveAmazonAdsSettings } from "../../settings/store";
 import { adsAuthorizeUrl, adsTokenUrl } from "../api/hosts";
 import { operatorApp } from "../api/ads-app";
@@ -26,12 +26,7 @@ export const CONNECT_CALLBACK_PATH = "/api/amazon-ads/callback";
 /** Long enough to sign in to Amazon (maybe with 2FA); the code Amazon returns then has its own 5 minutes. */
 export const CONNECT_STATE_TTL_MS = 10 * 60_000;
 
-/**
- * The `redirect_uri`: the callback's full URL on BETTER_AUTH_URL (the app's public address, also what
- * sign-in trusts), else on the address the request came to. It must be listed verbatim as an "Allowed
- * Return URL" in the Amazon security profile; behind a proxy the request's address is the internal one,
- * so BETTER_AUTH_URL must be set there.
- */
+/** The callback's full URL on BETTER_AUTH_URL (required behind a proxy), else on the request's address. */
 export function connectRedirectUri(request: Request): string {
   return new URL(CONNECT_CALLBACK_PATH, env().BETTER_AUTH_URL ?? new URL(request.url).origin).toString();
 }
@@ -50,17 +45,12 @@ const ownAppSchema = z.object({
 type LwaApp = z.infer<typeof ownAppSchema> & { operator: boolean };
 
 /**
- * The LwA app to connect, read as Save reads the form: an omitted field or an empty or masked secret means
- * the saved value; an empty client ID means no app of the organisation's own, so the operator's (env).
- * The refresh token and profiles are not needed yet.
+ * The LwA app to connect, read as Save reads the form (omitted or masked: the saved value); an empty client
+ * ID means the operator's app (env).
  */
 async function resolveApp(orgId: number, form: Record<string, string | null | undefined>): Promise<LwaApp> {
-  let stored: AmazonAdsSettings | null = null;
-  try {
-    stored = await getAmazonAdsSettings(orgId);
-  } catch {
-    stored = null; // unreadable: the form must carry every value, which validation demands
-  }
+  // Unreadable: the form must carry every value, which validation demands.
+  const stored = await getAmazonAdsSettings(orgId).catch(() => null);
   const merged: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const field of ["client_id", "client_secret", "region"] as const) {
@@ -77,13 +67,10 @@ async function resolveApp(orgId: number, form: Record<string, string | null | un
   if (!merged.client_id && Object.keys(errors).length === 0) {
     const operator = operatorApp();
     const region = shape.region.safeParse(merged.region);
-    if (operator && region.success)
-      return {
-        client_id: operator.clientId,
-        client_secret: operator.clientSecret,
-        region: region.data,
-        operator: true,
-      };
+    if (operator && region.success) {
+      const { clientId: client_id, clientSecret: client_secret } = operator;
+      return { client_id, client_secret, region: region.data, operator: true };
+    }
     if (!operator)
       throw new InvalidInputError(
         "Connect with Amazon needs the client ID and client secret of your Login with Amazon app: this server has no app of its own (AMAZON_ADS_CLIENT_ID)",
@@ -113,10 +100,7 @@ async function resolveApp(orgId: number, form: Record<string, string | null | un
   return { ...parsed.data, operator: false };
 }
 
-/**
- * Starts the flow for an admin (the caller checked the role): remembers a fresh `state` (its hash, the user,
- * the organisation and the app) and returns the region's consent page URL to send the browser to.
- */
+/** Starts the flow for an admin: remembers a fresh `state` (hashed) and returns the region's consent page URL. */
 export async function startAmazonConnect(
   context: { orgId: number; userId: string },
   form: Record<string, string | null | undefined>,
@@ -141,11 +125,8 @@ export async function startAmazonConnect(
     expiresAt: new Date(now.getTime() + CONNECT_STATE_TTL_MS),
   });
   const url = new URL(adsAuthorizeUrl(app.region));
-  url.searchParams.set("client_id", app.client_id);
-  url.searchParams.set("scope", ADS_SCOPE);
-  url.searchParams.set("response_type", "code");
-  url.searchParams.set("redirect_uri", redirectUri);
-  url.searchParams.set("state", state);
+  const query = { client_id: app.client_id, scope: ADS_SCOPE, response_type: "code", redirect_uri: redirectUri, state };
+  for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   return { url: url.toString() };
 }
 
@@ -155,11 +136,7 @@ export interface ConnectOutcome {
   orgId?: number;
 }
 
-/**
- * The callback: Amazon's answer (`code` & `state`, or `error` & `state`) for the signed-in user. The state
- * is consumed before anything else is checked, so no answer can be replayed, whatever its outcome; only an
- * exchanged code changes the organisation's settings.
- */
+/** The callback for the signed-in user: the state is consumed before anything else, so nothing can be replayed. */
 export async function finishAmazonConnect(
   userId: string,
   params: URLSearchParams,
@@ -220,21 +197,13 @@ export async function finishAmazonConnect(
   return { result: await saveConnection(orgId, { ...app, region: row.region }, refreshToken), orgId };
 }
 
-/**
- * Saves the app (none for the operator's: the organisation then follows the server's app) and its new
- * refresh token into the organisation's Ads settings, keeping the profile choice.
- */
+/** Saves the app (none for the operator's) and its new refresh token, keeping the profile choice. */
 async function saveConnection(
   orgId: number,
   app: { clientId: string; clientSecret: string; region: AdsRegion },
   refreshToken: string,
 ): Promise<ConnectResult> {
-  let stored: AmazonAdsSettings | null = null;
-  try {
-    stored = await getAmazonAdsSettings(orgId);
-  } catch {
-    stored = null; // unreadable: replaced by what this connection brings
-  }
+  const stored = await getAmazonAdsSettings(orgId).catch(() => null); // unreadable: replaced by this connection
   const value = {
     profile_id: stored?.profile_id ?? "",
     profiles: stored?.profiles ?? "listed",

@@ -25,18 +25,11 @@ const OUT_BYTES = 1 << 20;
 const SENTINEL_BYTES = 8;
 
 /**
- * The report file (one JSON array of flat objects, fed as bytes as they arrive) turned straight into
- * COPY text (PostgreSQL's and PGlite's COPY), with no JavaScript string or object per value: a
- * string parser was the collect's limit (7–9 s for the 180k-row file; this takes 1.0–1.6 s on the
- * same machine, and docs/benchmarks.md has the figures).
- *
- * A row whose members are keys with plain values (numbers, null, booleans, strings of the column's
- * shape whose escapes COPY reads alike) is copied byte for byte: numbers keep Amazon's exact text,
- * int64 ids included, and UTF-8 passes through as it came (once checked). Anything else (a \u escape,
- * a nested value, a value of the wrong shape, broken UTF-8, a syntax error) sends that one element,
- * whole, to JSON.parse (validate-row.ts parseElement), whose row or error is taken as it is. Both are
- * held to stream-json, the library this replaced (tests/unit/report-scanner.test.ts), and only the
- * plain case is fast. A repeated key keeps its last value on both paths.
+ * The report file's bytes (one JSON array of flat objects) straight to COPY text, with no JavaScript value
+ * per field: a string parser was the collect's limit (7–9 s for 180k rows; this 1.0–1.6 s, docs/benchmarks.md).
+ * A row of plain values is copied byte for byte (numbers keep Amazon's exact text); anything else (a \u
+ * escape, a nested or malformed value, broken UTF-8) goes whole to JSON.parse (parseElement). Both paths are
+ * held to stream-json, which this replaced (tests/unit/report-scanner.test.ts).
  */
 export class ReportCopyEncoder {
   private buf: Buffer = Buffer.alloc(SENTINEL_BYTES);

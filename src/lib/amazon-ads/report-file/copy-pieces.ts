@@ -2,11 +2,8 @@ import { Transform, type TransformCallback } from "node:stream";
 import { ReportCopyEncoder } from "./copy-encoder";
 
 /**
- * JSON text bytes in, COPY text out in pieces of `rowsPerPiece` rows (see copy-encoder.ts). The
- * readable side holds up to `readAheadRows` rows of pieces: the encoder runs on while the database
- * merges what it was sent (the two then use two cores instead of taking turns), and beyond that the
- * stream's backpressure stops it and, through it, gunzip and the download, so memory stays bounded
- * whatever the file's size.
+ * JSON bytes in, COPY pieces out. Up to `readAheadRows` rows are encoded ahead while the database merges
+ * (two cores, not taking turns); past that, backpressure stops the encoder, gunzip and the download.
  */
 export class CopyPieces extends Transform {
   private readonly encoder: ReportCopyEncoder;

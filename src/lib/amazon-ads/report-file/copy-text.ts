@@ -6,9 +6,8 @@ import type { ReportRow } from "./validate-row";
 // backslash before the four characters that would otherwise end a field or a line.
 
 /**
- * A batch of rows as COPY text, for `COPY <staging> (<COPY_COLUMNS>) FROM STDIN`.
- * `present[i]` is 1 when some row of the batch had catalogue column i as a key (even with null):
- * only those columns are written to the table, so a column missing from a report erases nothing.
+ * A batch of rows as COPY text. `present[i]`: some row had catalogue column i as a key (even null); only
+ * those columns are written, so a column missing from a report erases nothing.
  */
 export interface CopyPiece {
   text: Buffer;

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeWebReadableStream } from "node:stream/web";
+import { parseRetryAfter } from "../../amazon/error-body";
 import { AmazonError, networkFailure } from "../../amazon/errors";
 
 /** The whole download, body included: a 200k-campaign file is ~40 MB gzipped, far below this even on a slow link. */
@@ -8,10 +9,8 @@ const OPERATION = "report download";
 const FAILED = "Downloading the report failed:";
 
 /**
- * GETs the presigned URL with no headers of ours (S3 answers 400 InvalidArgument to a second auth
- * mechanism such as an Authorization header) and hands back the body as a stream. A failure before
- * the body (no answer, an S3 error) is thrown here; the body's own failures surface on the stream
- * and are the caller's to name with `interruptedDownload`.
+ * GETs the presigned URL with no headers of ours (S3 refuses a second auth mechanism) and hands back the
+ * body; the body's own failures surface on the stream, named by `interruptedDownload`.
  */
 export async function fetchReport(url: string): Promise<Readable> {
   let response: Response;
@@ -28,11 +27,7 @@ export async function fetchReport(url: string): Promise<Readable> {
     : Readable.from([]);
 }
 
-/**
- * S3's XML error as an AmazonError. Retrying can help after a 5xx (e.g. 503 SlowDown) or a 429; an
- * expired URL needs a fresh one from a new GET of the report, which the caller makes on "url_expired";
- * any other 4xx will not change by asking again.
- */
+/** S3's XML error: a 5xx or 429 is transient, an expired URL ("url_expired") needs a fresh one, a 4xx is final. */
 async function s3Error(response: Response): Promise<AmazonError> {
   const { status } = response;
   const xml = (await response.text().catch(() => "")).slice(0, 2000);
@@ -47,39 +42,25 @@ async function s3Error(response: Response): Promise<AmazonError> {
     (code === "AccessDenied" || code === "ExpiredToken" || /expired/i.test(detail ?? ""));
   if (expired) return new AmazonError("download", message, { ...details, reason: "url_expired", transient: false });
   if (status === 429 || status >= 500) {
-    const retryAfterMs = retryAfter(response.headers.get("retry-after"));
+    const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
     const reason = status === 429 ? "throttled" : "server";
     return new AmazonError("download", message, { ...details, reason, retryAfterMs, transient: true });
   }
   return new AmazonError("download", message, { ...details, reason: "rejected", transient: false });
 }
 
-function retryAfter(header: string | null): number | undefined {
-  const seconds = header === null ? NaN : Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-/**
- * A failure of the body stream itself, after S3 answered 200: the connection was reset or closed
- * before the whole file arrived (undici's "terminated"), or the time ran out. The file on S3 is
- * fine; fetching it again can succeed.
- */
+/** The body stream failed after S3 answered 200 (a reset, undici's "terminated", the time ran out): transient. */
 export function interruptedDownload(error: unknown): AmazonError {
   if (error instanceof AmazonError) return error;
   const name = (error as Error)?.name;
+  const details = { operation: OPERATION, status: 200, transient: true };
   if (name === "TimeoutError" || name === "AbortError")
     return new AmazonError("download", `${FAILED} the file did not arrive within the time allowed`, {
-      operation: OPERATION,
+      ...details,
       reason: "timeout",
-      status: 200,
-      transient: true,
     });
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const why = [(error as Error)?.message, cause?.code ?? cause?.message].filter(Boolean).join(": ");
-  return new AmazonError("download", `${FAILED} the connection broke off before the whole file arrived (${why})`, {
-    operation: OPERATION,
-    reason: "truncated",
-    status: 200,
-    transient: true,
-  });
+  const message = `${FAILED} the connection broke off before the whole file arrived (${why})`;
+  return new AmazonError("download", message, { ...details, reason: "truncated" });
 }

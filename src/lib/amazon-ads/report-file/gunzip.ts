@@ -4,19 +4,12 @@ import { createGunzip } from "node:zlib";
 /** zlib's default 16 KiB output chunks made gunzip take 3.7x as long (docs/benchmarks.md). */
 const GUNZIP_CHUNK_BYTES = 256 * 1024;
 
-/**
- * The stage that turns the file's bytes into JSON text: gunzip when they start with gzip's magic
- * number, none when they do not. Amazon's file is gzip, but a client or proxy that honours a
- * Content-Encoding may already have decoded it, so the bytes decide, not the name or the headers.
- */
+/** gunzip when the bytes start with gzip's magic number (a proxy may have decoded them already), else none. */
 export function decoderFor(head: Buffer): Transform | null {
   return head[0] === 0x1f && head[1] === 0x8b ? createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }) : null;
 }
 
-/**
- * The first `n` bytes of the stream (fewer if it is shorter), left in the stream for whoever reads
- * it next; null when the stream ends with no bytes at all. Rejects with the stream's own error.
- */
+/** The first `n` bytes (fewer if shorter), left in the stream; null when it ends empty. */
 export async function peek(source: Readable, n: number): Promise<Buffer | null> {
   for (;;) {
     const head = source.read(n) as Buffer | null; // n bytes; at the end, whatever is left

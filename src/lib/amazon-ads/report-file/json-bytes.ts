@@ -28,11 +28,7 @@ export function skipWs(buf: Uint8Array, i: number, len: number): number {
   return i;
 }
 
-/**
- * The end of the JSON number at `i`, in the grammar's strict form (no leading zeros, digits on both
- * sides of the point), or -1. A number that is followed by anything but whitespace, "," or "}" (such
- * as the end of the bytes received so far) is left alone too. `integer`: only -?digits will do.
- */
+/** The end of the strict JSON number at `i` followed by whitespace, "," or "}", or -1; `integer`: -?digits only. */
 export function numberEnd(buf: Uint8Array, i: number, len: number, integer: boolean): number {
   if (buf[i] === MINUS) i++;
   if (buf[i] === 0x30) i++;
@@ -86,10 +82,8 @@ export function shapeOk(type: number, buf: Uint8Array, from: number, to: number)
 }
 
 /**
- * Where the value starting at `i` ends (just past it), by brackets and quotes alone, or -1 when the
- * bytes run out first: the extent of an element the encoder hands to parseElement. It reads
- * strings as JSON does (a backslash hides the next byte), and any closing bracket closes any
- * opening one, so even a malformed element ends at the first point where brackets balance.
+ * Just past the value at `i`, by brackets and quotes alone, or -1 when the bytes run out first; any closing
+ * bracket closes any opening one, so even a malformed element ends where brackets balance.
  */
 export function valueEnd(buf: Uint8Array, i: number, len: number): number {
   let depth = 0;

@@ -4,21 +4,12 @@ import { fetchReport, interruptedDownload } from "./fetch-report";
 import { decoderFor, peek } from "./gunzip";
 import { CopyPieces } from "./copy-pieces";
 import type { CopyPiece } from "./copy-text";
-import type { ReportRow as Row } from "./validate-row";
-
-/** A report row as the database will take it: every value as text (lossless) or null, keyed by API name. */
-export type ReportRow = Row;
+export type { ReportRow } from "./validate-row";
 
 /**
- * Streams a report file from its presigned URL as COPY text: download, gunzip when the bytes are
- * gzip, the one JSON array scanned (copy-encoder.ts: numbers kept as their exact text, rows
- * validated), in pieces of `rowsPerPiece` rows with up to `readAheadRows` rows parsed ahead of the
- * consumer. Memory stays flat whatever the file's size. Stopping early (the consumer's `return`,
- * e.g. after a failed merge) tears the pipeline down and frees the connection.
- *
- * Failures are AmazonErrors: "download" when the file could not be fetched whole (transient unless
- * S3 refused the request; reason "url_expired" asks for a fresh URL), "data" when the bytes that
- * arrived are empty, not gzip, not a JSON array of objects, or hold an invalid value.
+ * A report file from its presigned URL as COPY text pieces: download, gunzip, the one JSON scanner, with
+ * `readAheadRows` parsed ahead; memory stays flat. Stopping early tears the pipeline down. Failures are
+ * "download" (not fetched whole) or "data" (empty, corrupt, or an invalid value) AmazonErrors.
  */
 export function streamReportCopy(
   url: string,
@@ -29,9 +20,8 @@ export function streamReportCopy(
 
 async function* streamReport(url: string, encoder: () => CopyPieces): AsyncGenerator<CopyPiece> {
   const body = await fetchReport(url);
-  // Whose failure it was decides the kind. The stage that fails emits "error" first; the pipeline
-  // then destroys the others with the same error, a tick later. A body that broke off is a download
-  // failure even when gunzip then sees "unexpected end of file".
+  // The stage that fails emits "error" first, so its origin decides the kind: a body that broke off is a
+  // download failure even when gunzip then sees "unexpected end of file".
   let origin: "body" | "content" | undefined;
   body.once("error", () => (origin ??= "body"));
   try {
@@ -52,7 +42,6 @@ async function* streamReport(url: string, encoder: () => CopyPieces): AsyncGener
 
 function corrupt(error: unknown): AmazonError {
   if (error instanceof AmazonError) return error;
-  return new AmazonError("data", `The report file is corrupt or truncated: ${(error as Error).message}`, {
-    reason: "corrupt",
-  });
+  const message = `The report file is corrupt or truncated: ${(error as Error).message}`;
+  return new AmazonError("data", message, { reason: "corrupt" });
 }

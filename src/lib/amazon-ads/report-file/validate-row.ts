@@ -14,10 +14,7 @@ export function rowError(message: string): AmazonError {
   return new AmazonError("data", message, { reason: "invalid_row" });
 }
 
-/**
- * One value of a known column, as text for the database: strings of the column's shape, numbers as
- * their source text (the parser hands them over as strings), booleans as "true"/"false", null as null.
- */
+/** A known column's value as text for the database (numbers arrive as their source text), or null. */
 export function checkValue(column: ColumnSpec, raw: unknown, index: number): string | null {
   if (raw === null || raw === undefined) return null;
   if (typeof raw === "boolean") return String(raw);
@@ -38,11 +35,8 @@ export function checkKeys(row: ReportRow, index: number): void {
 }
 
 /**
- * One array element that the COPY encoder's fast path leaves alone (a \u escape, a nested value, a
- * repeated key, a bad value or bad syntax), given whole: JSON.parse's row, validated and converted,
- * or its error. Numbers are first quoted where they stand as values, so that their exact text
- * survives the parse (int64 ids, numeric text); a malformed number is a syntax error, as it is to
- * JSON.parse.
+ * An element the COPY encoder's fast path leaves alone, whole: JSON.parse's row (validated) or its error.
+ * Numbers are quoted first, so their exact text survives the parse (int64 ids, numeric text).
  */
 export function parseElement(text: string, index: number, unknownKeys?: Set<string>): ReportRow {
   let value: unknown;
@@ -104,7 +98,7 @@ export function toReportRow(value: unknown, index: number, unknownKeys?: Set<str
   return inCatalogueOrder(row);
 }
 
-/** Every row gets its properties in one order, so all rows share one hidden class (and one SQL shape). */
+/** Every row gets its properties in one order, so all rows share one hidden class. */
 function inCatalogueOrder(row: ReportRow): ReportRow {
   const ordered: ReportRow = {};
   for (const column of COLUMNS) if (Object.hasOwn(row, column.api)) ordered[column.api] = row[column.api]!;

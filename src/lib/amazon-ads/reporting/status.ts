@@ -1,7 +1,7 @@
 import { slotsInUse } from "../queue/claim";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, rowsOf, type DbOrTx } from "../../db";
+import { getDb, queryRows, type DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
 import { column } from "../../catalogue/sp-campaigns";
 import { recentSyncLogs } from "../../sync-logs";
@@ -27,14 +27,13 @@ export interface MissingDates {
   profileId: string;
   startDate: string;
   endDate: string;
-  /** How many times the dates were asked for again so far. */
   retries: number;
-  /** When phase 1 asks again (its first run from then on), or null when the retries are used up. */
+  /** When phase 1 asks again, or null when the retries are used up. */
   nextRetryFrom: string | null;
   error: string | null;
 }
 
-/** The daily phase 1 as units for the workers: how far each recent day got (work/). */
+/** How far each recent day's phase-1 units got. */
 export interface PhaseOneDay {
   runDate: string;
   pending: number;
@@ -42,15 +41,11 @@ export interface PhaseOneDay {
   failed: number;
 }
 
-/** A client key's standing with Amazon (queue/client-limits.ts): what its units may send at once now. */
+/** A client key (`<client id>@<region>`; the id is public) and its learnt limit (null: the start), slots in use, backoff. */
 export interface ClientKeyState {
-  /** `<LwA client id>@<region>` (the client id is public: it is in every consent URL). */
   key: string;
-  /** Calls at once it has learnt (null: the start, AMAZON_ADS_CLIENT_CONCURRENCY). */
   limit: number | null;
-  /** Slots its units hold now. */
   inUse: number;
-  /** Backing off after a 429 until then (ISO), or null. */
   backingOffUntil: string | null;
   strikes: number;
 }
@@ -59,7 +54,7 @@ export interface ClientKeyState {
 export interface HistoryState {
   orgId: number;
   profileId: string;
-  /** queued: its unit has not run yet; loading: reports asked for, not every day in; done; failed (see error). */
+  /** queued: its unit has not run yet; loading: reports asked for, not every day in. */
   state: "queued" | "loading" | "done" | "failed";
   /** The span its reports cover (null while queued). */
   from: string | null;
@@ -67,7 +62,7 @@ export interface HistoryState {
   daysLoaded: number;
   daysTotal: number;
   error: string | null;
-  /** When it is tried again (ISO), or null (not failed, or given up). */
+  /** When a failed one is tried again (ISO), or null. */
   retryFrom: string | null;
 }
 
@@ -168,19 +163,17 @@ const historyRow = z.object({
   unit_due: z.coerce.date().nullable(),
 });
 
-/**
- * Each profile's history: its span, the days of it loaded (by any report, superseded loads aside), its
- * unit's last word, and its failed ranges not yet asked again (the daily run retries them, retry-schedule.ts).
- */
+/** Each profile's history: its span, days loaded, its unit's last word, its failed ranges not yet asked again. */
 async function historyStates(
   conn: DbOrTx,
   orgId: number | null,
   queue: readonly PendingReport[],
   now: Date,
 ): Promise<HistoryState[]> {
-  const rows = z.array(historyRow).parse(
-    rowsOf(
-      await conn.execute(sql`
+  const rows = await queryRows(
+    conn,
+    historyRow,
+    sql`
         select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date,
           (select count(distinct l.date) from amazon_ads_day_loads l
             where l.org_id = h.org_id and l.profile_id = h.profile_id and not l.superseded
@@ -193,28 +186,24 @@ async function historyStates(
           order by u.id desc limit 1
         ) u on true
         ${orgId === null ? sql`` : sql`where h.org_id = ${orgId}`}
-        order by h.org_id, h.profile_id`),
-    ),
+        order by h.org_id, h.profile_id`,
   );
   return rows.map((h): HistoryState => {
-    const base = { orgId: h.org_id, profileId: h.profile_id, from: h.from_date, to: h.to_date };
     const daysTotal = h.from_date && h.to_date ? daysBetween(h.from_date, h.to_date) + 1 : 0;
-    const counts = { daysLoaded: h.loaded, daysTotal };
+    const base = { orgId: h.org_id, profileId: h.profile_id, from: h.from_date, to: h.to_date, daysTotal };
+    const going = (state: "queued" | "loading" | "done"): HistoryState => {
+      return { ...base, daysLoaded: h.loaded, state, error: null, retryFrom: null };
+    };
+    const failed = (error: string | null, retryFrom: string | null): HistoryState => {
+      return { ...base, daysLoaded: h.loaded, state: "failed", error, retryFrom };
+    };
     if (h.from_date === null) {
-      if (h.unit_status === "failed")
-        return { ...base, ...counts, state: "failed", error: h.unit_error, retryFrom: null };
-      if (h.unit_error)
-        return {
-          ...base,
-          ...counts,
-          state: "failed",
-          error: h.unit_error,
-          retryFrom: h.unit_due?.toISOString() ?? null,
-        };
-      return { ...base, ...counts, state: "queued", error: null, retryFrom: null };
+      if (h.unit_status === "failed") return failed(h.unit_error, null);
+      if (h.unit_error) return failed(h.unit_error, h.unit_due?.toISOString() ?? null);
+      return going("queued");
     }
-    if (h.loaded >= daysTotal) return { ...base, ...counts, state: "done", error: null, retryFrom: null };
-    const failed = queue.find(
+    if (h.loaded >= daysTotal) return going("done");
+    const failedRange = queue.find(
       (r) =>
         r.orgId === h.org_id &&
         r.profileId === h.profile_id &&
@@ -223,10 +212,10 @@ async function historyStates(
         r.reportEndDate >= h.from_date! &&
         r.reportDate <= h.to_date!,
     );
-    if (failed) {
-      const missing = missingDates(failed, now);
-      return { ...base, ...counts, state: "failed", error: missing.error, retryFrom: missing.nextRetryFrom };
+    if (failedRange) {
+      const missing = missingDates(failedRange, now);
+      return failed(missing.error, missing.nextRetryFrom);
     }
-    return { ...base, ...counts, state: "loading", error: null, retryFrom: null };
+    return going("loading");
   });
 }

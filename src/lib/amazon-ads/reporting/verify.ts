@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, rowsOf, type DbOrTx } from "../../db";
+import { getDb, queryRows, type DbOrTx } from "../../db";
 import { column } from "../../catalogue/sp-campaigns";
 import { InvalidInputError } from "../../errors";
 import { addDays, isIsoDate } from "../plan/dates";
@@ -38,7 +38,7 @@ export interface VerifiedDay {
   loadedAtAges: number[];
   /** Its day-30 load (Amazon's final restatement) is in. */
   final: boolean;
-  /** Latest load's sum minus the first load's: restatement at work. */
+  /** Latest load's sum minus the first's: restatement at work. */
   costMoved: string | null;
   sales14dMoved: string | null;
   flags: VerifyFlag[];
@@ -87,9 +87,9 @@ export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">)
 const col = (api: string) => sql.raw(`"${column(api).db}"`);
 const dayKey = (orgId: number, profileId: string, date: string) => `${orgId}|${profileId}|${date}`;
 
+const ofProfile = { org_id: z.coerce.number(), profile_id: z.string() };
 const storedDay = z.object({
-  org_id: z.coerce.number(),
-  profile_id: z.string(),
+  ...ofProfile,
   date: z.string(),
   rows: z.coerce.number(),
   impressions: z.string(),
@@ -100,8 +100,7 @@ const storedDay = z.object({
   families: z.record(z.string(), z.coerce.number()),
 });
 const loadedDay = z.object({
-  org_id: z.coerce.number(),
-  profile_id: z.string(),
+  ...ofProfile,
   date: z.string(),
   first_loaded_at: z.coerce.date(),
   last_loaded_at: z.coerce.date(),
@@ -110,15 +109,9 @@ const loadedDay = z.object({
   sales_moved: z.string().nullable(),
   latest_suspect: z.boolean(),
 });
-const historySpan = z.object({
-  org_id: z.coerce.number(),
-  profile_id: z.string(),
-  from_date: z.string(),
-  to_date: z.string(),
-});
+const historySpan = z.object({ ...ofProfile, from_date: z.string(), to_date: z.string() });
 const request = z.object({
-  org_id: z.coerce.number(),
-  profile_id: z.string(),
+  ...ofProfile,
   report_date: z.string(),
   report_end_date: z.string(),
   kind: z.string(),
@@ -159,21 +152,22 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
     sql`, `,
   );
   // A day before and after the range: suspect-column compares a day with its neighbours.
-  const stored = z.array(storedDay).parse(
-    rowsOf(
-      await conn.execute(sql`
+  const stored = await queryRows(
+    conn,
+    storedDay,
+    sql`
         select a.org_id, a.profile_id, a.date::text as date, count(*)::int as rows,
           coalesce(sum(${col("impressions")}), 0)::text as impressions, coalesce(sum(${col("clicks")}), 0)::text as clicks,
           coalesce(sum(${col("cost")}), 0)::text as cost, coalesce(sum(${col("sales14d")}), 0)::text as sales_14d,
           max(${col("campaignBudgetCurrencyCode")}) as currency, json_build_object(${familyCounts}) as families
         from amazon_sp_ads a
         where ${scope("a")} and a.date between ${addDays(from, -1)}::date and ${addDays(to, 1)}::date
-        group by a.org_id, a.profile_id, a.date`),
-    ),
+        group by a.org_id, a.profile_id, a.date`,
   );
-  const loads = z.array(loadedDay).parse(
-    rowsOf(
-      await conn.execute(sql`
+  const loads = await queryRows(
+    conn,
+    loadedDay,
+    sql`
         select l.org_id, l.profile_id, l.date::text as date, min(l.loaded_at) as first_loaded_at,
           max(l.loaded_at) as last_loaded_at, array_agg(distinct l.lookback_days) as ages,
           ((array_agg(l.cost order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.cost order by l.loaded_at, l.id))[1])::text as cost_moved,
@@ -181,24 +175,23 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
           (array_agg(l.suspect_empty order by l.loaded_at desc, l.id desc))[1] as latest_suspect
         from amazon_ads_day_loads l
         where ${scope("l")} and l.date between ${from}::date and ${to}::date and not l.superseded
-        group by l.org_id, l.profile_id, l.date`),
-    ),
+        group by l.org_id, l.profile_id, l.date`,
   );
-  const requests = z.array(request).parse(
-    rowsOf(
-      await conn.execute(sql`
+  const requests = await queryRows(
+    conn,
+    request,
+    sql`
         select r.org_id, r.profile_id, r.report_date::text as report_date, r.report_end_date::text as report_end_date,
           r.kind, r.lookback_days, r.status, r.error, r.retry_attempt, r.retried_at, r.finished_at, r.created_at
-        from amazon_ads_pending_reports r where ${scope("r")} order by r.created_at, r.id`),
-    ),
+        from amazon_ads_pending_reports r where ${scope("r")} order by r.created_at, r.id`,
   );
 
-  const histories = z.array(historySpan).parse(
-    rowsOf(
-      await conn.execute(sql`
+  const histories = await queryRows(
+    conn,
+    historySpan,
+    sql`
         select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date
-        from amazon_ads_profile_history h where ${scope("h")} and h.from_date is not null`),
-    ),
+        from amazon_ads_profile_history h where ${scope("h")} and h.from_date is not null`,
   );
 
   const storedBy = new Map(stored.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));

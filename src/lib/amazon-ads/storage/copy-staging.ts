@@ -6,11 +6,8 @@ import { upsertFrom, type RowProvenance } from "./store-rows";
 
 const STAGE = "amazon_sp_ads_stage";
 /**
- * Rows per COPY into the staging table and merge into amazon_sp_ads. The encoder parses the next
- * chunk while PostgreSQL merges this one, so the merges (the database's share, the larger one) run
- * back to back; a chunk costs a few statements more, and the staging table stays small. Measured at
- * 5k to 80k and as one merge per file (docs/benchmarks.md): one merge leaves the parse unoverlapped;
- * 16k to 80k were within the machine's noise of each other.
+ * Rows per COPY and merge: the encoder parses the next chunk while PostgreSQL merges this one. One merge per
+ * file left the parse unoverlapped; 16k to 80k measured alike (docs/benchmarks.md).
  */
 export const MERGE_ROWS = 20_000;
 
@@ -26,11 +23,8 @@ const LAST_OF_EACH_KEY = sql.raw(`(select distinct on (${KEYS}) * from ${STAGE} 
 export type CopyIn = (copy: string, text: AsyncIterable<Buffer>) => Promise<void>;
 
 /**
- * The upsert of one report: its rows as COPY text into a temporary staging table (typed, so COPY
- * parses and checks every value), then one INSERT … SELECT … ON CONFLICT from it into amazon_sp_ads,
- * mergeRows rows at a time (the first time a quarter of that). Everything runs inside the caller's
- * transaction (`tx`, and `copyIn` on the same connection), so a report is stored whole or not at
- * all, and the staging table goes with the transaction. Returns the rows of the file.
+ * One report's upsert: COPY into a typed temporary staging table (COPY checks every value), then one
+ * INSERT … ON CONFLICT per mergeRows rows (the first a quarter), all in the caller's transaction.
  */
 export async function copyUpsert(
   tx: Tx,
@@ -47,8 +41,7 @@ export async function copyUpsert(
     while (!next.done) {
       const present = new Uint8Array(COLUMNS.length);
       let rows = 0;
-      // One COPY of up to mergeRows rows, fed piece by piece as the encoder makes them; the first
-      // chunk is smaller, so the database starts merging sooner (it waits on the parse until then).
+      // The first chunk is smaller, so the database starts merging sooner.
       const limit = total === 0 ? Math.ceil(mergeRows / 4) : mergeRows;
       const chunk = async function* () {
         while (!next.done && rows < limit) {

@@ -17,16 +17,13 @@ export interface IngestOptions {
   batchSize: number;
   unknownKeys: Set<string>;
   onBatch?: (rowsSoFar: number) => void;
-  /** Rows per COPY and merge (MERGE_ROWS); tests make it small to exercise several. */
+  /** Rows per COPY and merge (MERGE_ROWS). */
   mergeRows?: number;
 }
 
 /**
- * Loads one report file into amazon_sp_ads in one transaction, `complete` (the report's "completed"
- * mark) included: a failure or a kill -9 at any point leaves nothing of it. The same path on both
- * backends: the file as COPY text (read-report.ts) into a staging table, merged into the table
- * (copy-staging.ts). Then, still in that transaction, each of the report's days is made equal to it
- * (reconcile-days.ts); days a newer report has already loaded keep that report's rows.
+ * Loads one report file in one transaction with `complete` (its "completed" mark), so a failure or a kill -9
+ * leaves nothing: COPY text into a staging table, merged (copy-staging.ts), then its days reconciled.
  */
 export function ingestReport(
   db: Db,
@@ -37,15 +34,9 @@ export function ingestReport(
 ): Promise<{ rows: number; days: ReconciledDay[] }> {
   return inCopyTransaction(db, async (tx, copyIn) => {
     provenance = { ...provenance, skipDates: await daysHeldByNewerReports(tx, provenance) };
-    const pieces = streamReportCopy(url, {
-      rowsPerPiece: options.batchSize,
-      readAheadRows: options.mergeRows ?? MERGE_ROWS,
-      unknownKeys: options.unknownKeys,
-    });
-    const total = await copyUpsert(tx, copyIn, pieces, provenance, {
-      onBatch: options.onBatch,
-      mergeRows: options.mergeRows,
-    });
+    const { batchSize: rowsPerPiece, unknownKeys, onBatch, mergeRows } = options;
+    const pieces = streamReportCopy(url, { rowsPerPiece, readAheadRows: mergeRows ?? MERGE_ROWS, unknownKeys });
+    const total = await copyUpsert(tx, copyIn, pieces, provenance, { onBatch, mergeRows });
     const days = await reconcileReportDays(tx, provenance);
     await complete(tx, total);
     return { rows: total, days };
@@ -53,10 +44,8 @@ export function ingestReport(
 }
 
 /**
- * A transaction whose connection takes COPY as well: drizzle runs on the raw connection (a pooled
- * pg client, or PGlite's transaction) rather than our code reaching into drizzle's transaction for
- * it. PostgreSQL reads COPY FROM STDIN as a stream; PGlite has no client stream, so it reads each
- * chunk (at most MERGE_ROWS rows of text) from a blob.
+ * A transaction whose connection takes COPY too (drizzle on the raw connection). PostgreSQL reads COPY FROM
+ * STDIN as a stream; PGlite has no client stream, so it reads each chunk (≤ MERGE_ROWS rows) from a blob.
  */
 async function inCopyTransaction<T>(db: Db, body: (tx: Tx, copyIn: CopyIn) => Promise<T>): Promise<T> {
   const client = (db as { $client?: unknown }).$client;

@@ -7,10 +7,8 @@ import { dateArray, type RowProvenance } from "./store-rows";
 const LOAD_LOCK = 0x6164; // "ad"
 
 /**
- * The report's days that a report Amazon created later has already loaded: its rows of those days are
- * not written (a day never goes back to an older report: a history range and a lookback of the same
- * day may finish in either order). First takes the profile's load lock for the transaction, so loads
- * of one profile run one after another and each sees the last one's day loads.
+ * The report's days a report Amazon created later has already loaded (a history range and a lookback may
+ * finish in either order). Takes the profile's load lock first, so its loads run one after another.
  */
 export async function daysHeldByNewerReports(tx: Tx, p: RowProvenance): Promise<string[]> {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOAD_LOCK}, hashtext(${`${p.orgId}:${p.profileId}`}))`);
@@ -30,32 +28,23 @@ export async function daysHeldByNewerReports(tx: Tx, p: RowProvenance): Promise<
 const createdAtOf = (p: RowProvenance) =>
   p.reportCreatedAt ? sql`${p.reportCreatedAt.toISOString()}::timestamptz` : sql`now()`;
 
+/** A report's day after its load (the columns of amazon_ads_day_loads; keptRows: stored rows a suspect-empty day kept). */
 export interface ReconciledDay {
   date: string;
-  /** Rows of the date in the report just upserted. */
   rows: number;
-  /** Stored rows of the date that the report no longer held, deleted. */
   withdrawnRows: number;
-  /** The report held no row of the date while rows were stored: they were kept. */
   suspectEmpty: boolean;
-  /** Rows kept because of suspectEmpty. */
   keptRows: number;
-  /** A newer report had loaded the day: this one's rows of it were not written. */
   superseded: boolean;
 }
 
 /**
- * Makes each day of a report just upserted (in `tx`, the load's transaction) equal to that report,
- * and records the load per day in amazon_ads_day_loads:
- * - a day the report holds rows of: stored rows of that day the report no longer holds are deleted
- *   (Amazon's restatement withdrew them, e.g. invalid traffic); they are exactly the rows whose
- *   source_report_id is not this report's, since the upsert has just set it on every row it wrote;
- * - a day the report holds no row of while rows are stored: the rows are kept and the day is marked
- *   suspect-empty (Amazon has served empty files for days that had data), until a later non-empty load;
- * - a day with no rows on either side: an empty day, recorded as loaded with 0 rows;
+ * Makes each day of a report just upserted equal to it, and records the load per day:
+ * - a day it holds rows of: stored rows it no longer holds (another source_report_id) are deleted (Amazon
+ *   withdrew them, e.g. invalid traffic);
+ * - a day it holds none of while rows are stored: kept, the day marked suspect-empty (Amazon has served empty
+ *   files for days with data);
  * - a day a newer report had loaded (p.skipDates): recorded as superseded, nothing deleted.
- * One aggregate over the report's days (through the table's unique index on org, profile, date), and
- * a delete only where a day has rows from another report.
  */
 export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<ReconciledDay[]> {
   const mine = sql`a.source_report_id = ${p.reportId}`;

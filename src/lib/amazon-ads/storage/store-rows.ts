@@ -7,16 +7,15 @@ export interface RowProvenance {
   profileId: string;
   reportId: string;
   kind: PendingReport["kind"];
-  /** The report's first and last day: its load makes these days equal to it (reconcile-days.ts). */
+  /** The report's first and last day: its load makes these days equal to it. */
   startDate: string;
   endDate: string;
-  /** The day the report was requested for (in the profile's zone): a row's lookback = this − its date. */
+  /** The day the report was requested for (profile's zone): a row's lookback = this − its date. */
   referenceDate: string;
-  /** How long Amazon took to generate the report, when it said (recorded per day load). */
   generationMs?: number | null;
-  /** When Amazon created the report: a day takes rows only from a report newer than the one it holds (unknown: now). */
+  /** A day takes rows only from a report Amazon created later than the one it holds (unknown: now). */
   reportCreatedAt?: Date | null;
-  /** The report's days a newer report has already loaded (reconcile-days.ts daysHeldByNewerReports): not written. */
+  /** The report's days a newer report has already loaded: not written. */
   skipDates?: readonly string[];
 }
 
@@ -26,45 +25,29 @@ export const dateArray = (dates: readonly string[] = []) => `{${dates.join(",")}
 // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
 const isKey = (c: ColumnSpec) => KEY_COLUMNS.includes(c);
 const ident = (name: string) => sql.raw(`"${name}"`);
+const commaList = (items: SQL[]) => sql.join(items, sql`, `);
 
 /**
- * The upsert of `columns` from `source` (a FROM item named u with those columns) into amazon_sp_ads:
- * provenance from the report, the lookback of each row's date, ON CONFLICT (org_id, profile_id + the
- * key columns) DO UPDATE of the data columns, provenance and updated_at, with data_changed_at moved
- * only when a data column's value changed and max_lookback_days only ever raised.
+ * The upsert of `columns` from `source` (a FROM item named u) into amazon_sp_ads, with provenance and each
+ * row's lookback; data_changed_at moves only when a data value changed, max_lookback_days only rises.
  */
 export function upsertFrom(source: SQL, columns: readonly ColumnSpec[], provenance: RowProvenance): SQL {
-  const keyColumns = sql.join(
-    KEY_COLUMNS.map((c) => ident(c.db)),
-    sql`, `,
-  );
+  const keyColumns = commaList(KEY_COLUMNS.map((c) => ident(c.db)));
   const dataColumns = columns.filter((c) => !isKey(c));
   const lookback = sql`(${provenance.referenceDate}::date - u.${ident(column("date").db)})`;
 
   const setData: SQL[] = dataColumns.map((c) => sql`${ident(c.db)} = excluded.${ident(c.db)}`);
-  const changed = dataColumns.length
-    ? sql`(${sql.join(
-        dataColumns.map((c) => sql`amazon_sp_ads.${ident(c.db)}`),
-        sql`, `,
-      )}) is distinct from (${sql.join(
-        dataColumns.map((c) => sql`excluded.${ident(c.db)}`),
-        sql`, `,
-      )})`
-    : sql`false`;
+  const stored = commaList(dataColumns.map((c) => sql`amazon_sp_ads.${ident(c.db)}`));
+  const incoming = commaList(dataColumns.map((c) => sql`excluded.${ident(c.db)}`));
+  const changed = dataColumns.length ? sql`(${stored}) is distinct from (${incoming})` : sql`false`;
 
   return sql`
-    insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${sql.join(
-      columns.map((c) => ident(c.db)),
-      sql`, `,
-    )})
-    select ${provenance.orgId}, ${provenance.profileId}, ${provenance.reportId}, ${provenance.kind}, ${lookback}, ${lookback}, ${sql.join(
-      columns.map((c) => sql`u.${ident(c.db)}`),
-      sql`, `,
-    )}
+    insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${commaList(columns.map((c) => ident(c.db)))})
+    select ${provenance.orgId}, ${provenance.profileId}, ${provenance.reportId}, ${provenance.kind}, ${lookback}, ${lookback}, ${commaList(columns.map((c) => sql`u.${ident(c.db)}`))}
     from ${source}
     ${provenance.skipDates?.length ? sql`where u.${ident(column("date").db)} <> all(${dateArray(provenance.skipDates)}::date[])` : sql``}
     on conflict (org_id, profile_id, ${keyColumns}) do update set
-      ${setData.length ? sql`${sql.join(setData, sql`, `)},` : sql``}
+      ${setData.length ? sql`${commaList(setData)},` : sql``}
       source_report_id = excluded.source_report_id,
       source_kind = excluded.source_kind,
       source_lookback_days = excluded.source_lookback_days,
