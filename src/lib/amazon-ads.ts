@@ -1,16 +1,5 @@
-/**
- * The Amazon Ads spCampaigns sync: the public surface the spec names (`lib/amazon-ads.ts`). Routes,
- * the CLI, the scheduler and the demo import from here, never from the folders behind it:
- *   amazon-ads/api/          talking to the Ads API (client with token, retries, profiles, report requests)
- *   amazon-ads/report-file/  reading a report file (fetch, gunzip, parse, validate)
- *   amazon-ads/plan/         what to ask for and when (lookback dates, retry schedule, profile selection)
- *   amazon-ads/storage/      rows into amazon_sp_ads (upsert, COPY staging, restated days, one report's ingest)
- *   amazon-ads/queue/        every state change of the two queue tables (phase-1 units, pending reports): enqueue, claim, retry, finish, clean up
- *   amazon-ads/reporting/    what a run and the data say (summaries, error descriptions, sync_logs, status, verify)
- *   amazon-ads/sync/         the steps of a unit (one profile's requests, one report's poll and load)
- *   amazon-ads/connect/      "Connect with Amazon": the authorization-code flow that fetches the refresh token
- *   amazon-ads/work/         the one engine: units claimed in Postgres, workers, the cron dispatch, one organisation's run, backfill
- */
+// The Amazon Ads spCampaigns sync: the public surface the spec names (`lib/amazon-ads.ts`). Routes, the CLI,
+// the scheduler and the demo import from here, never from the folders behind it (docs/architecture.md).
 export { AdsClient } from "./amazon-ads/api/client";
 export { connectRedirectUri, finishAmazonConnect, startAmazonConnect } from "./amazon-ads/connect/connect";
 export { backfill } from "./amazon-ads/work/backfill";

@@ -4,7 +4,9 @@
 
 export const CONNECT_RESULT_PARAM = "amazon_connect";
 
-const NOTHING_SAVED = "Nothing was saved; press Connect with Amazon to try again.";
+const failed = (why: string) => {
+  return { ok: false, message: `${why} Nothing was saved; press Connect with Amazon to try again.` } as const;
+};
 
 export const CONNECT_RESULTS = {
   connected: {
@@ -17,40 +19,24 @@ export const CONNECT_RESULTS = {
     message:
       "Connected with Amazon: the refresh token is saved (encrypted). No profile was chosen yet, so every profile this login can see is selected; to sync only some, list their IDs and Save.",
   },
-  cancelled: { ok: false, message: `You cancelled on Amazon's page, so Amazon gave no access. ${NOTHING_SAVED}` },
-  amazon_error: {
-    ok: false,
-    message: `Amazon answered with an error instead of an authorisation code (check that the client ID is enabled for the Amazon Ads API and that this app's return URL is allowed in its security profile). ${NOTHING_SAVED}`,
-  },
-  state_missing: {
-    ok: false,
-    message: `Amazon's answer carried no state value, so it cannot be matched to a Connect you started. ${NOTHING_SAVED}`,
-  },
-  state_unknown: {
-    ok: false,
-    message: `Amazon's answer does not match a Connect with Amazon in progress: it was already used, or was not started here. ${NOTHING_SAVED}`,
-  },
-  state_expired: {
-    ok: false,
-    message: `The Connect with Amazon attempt expired (it must be finished within 10 minutes). ${NOTHING_SAVED}`,
-  },
-  state_foreign: {
-    ok: false,
-    message: `Amazon's answer belongs to a Connect with Amazon started by another user, or for an organisation you are not an admin of. ${NOTHING_SAVED}`,
-  },
-  code_missing: { ok: false, message: `Amazon's answer carried no authorisation code. ${NOTHING_SAVED}` },
-  code_rejected: {
-    ok: false,
-    message: `Amazon rejected the authorisation code (codes last 5 minutes and work once). ${NOTHING_SAVED}`,
-  },
-  client_rejected: {
-    ok: false,
-    message: `Amazon rejected the client ID or client secret; check both against your Login with Amazon security profile. ${NOTHING_SAVED}`,
-  },
-  unavailable: {
-    ok: false,
-    message: `Login with Amazon could not be reached or did not answer as expected. ${NOTHING_SAVED}`,
-  },
+  cancelled: failed(`You cancelled on Amazon's page, so Amazon gave no access.`),
+  amazon_error: failed(
+    `Amazon answered with an error instead of an authorisation code (check that the client ID is enabled for the Amazon Ads API and that this app's return URL is allowed in its security profile).`,
+  ),
+  state_missing: failed(`Amazon's answer carried no state value, so it cannot be matched to a Connect you started.`),
+  state_unknown: failed(
+    `Amazon's answer does not match a Connect with Amazon in progress: it was already used, or was not started here.`,
+  ),
+  state_expired: failed(`The Connect with Amazon attempt expired (it must be finished within 10 minutes).`),
+  state_foreign: failed(
+    `Amazon's answer belongs to a Connect with Amazon started by another user, or for an organisation you are not an admin of.`,
+  ),
+  code_missing: failed(`Amazon's answer carried no authorisation code.`),
+  code_rejected: failed(`Amazon rejected the authorisation code (codes last 5 minutes and work once).`),
+  client_rejected: failed(
+    `Amazon rejected the client ID or client secret; check both against your Login with Amazon security profile.`,
+  ),
+  unavailable: failed(`Login with Amazon could not be reached or did not answer as expected.`),
 } as const satisfies Record<string, { ok: boolean; message: string }>;
 
 export type ConnectResult = keyof typeof CONNECT_RESULTS;
