@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /**
  * What the caller asked cannot be done, or the organisation's setup does not allow it (Amazon's failures:
  * amazon/errors.ts). No HTTP status or exit code: http/errors.ts and scripts/ads.ts map them. Messages are safe to show.
@@ -13,6 +15,19 @@ export class InvalidInputError extends AppError {
     super(message);
     this.name = "InvalidInputError";
   }
+}
+
+/** `input` checked by `schema`, or an InvalidInputError naming each field ("<lead>: field: message; …"). */
+export function parseOrInvalid<S extends z.ZodType>(schema: S, input: unknown, lead: string, root: string): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || root, i.message]));
+  throw invalidFields(fields, lead);
+}
+
+export function invalidFields(fields: Record<string, string>, lead = "Not valid"): InvalidInputError {
+  const listed = Object.entries(fields).map(([k, v]) => `${k}: ${v}`);
+  return new InvalidInputError(`${lead}: ${listed.join("; ")}`, fields);
 }
 
 /** The request conflicts with what is stored (e.g. the app already has its first admin). */

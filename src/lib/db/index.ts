@@ -6,7 +6,7 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import pg from "pg";
 import { z } from "zod";
 import { env } from "../env";
@@ -133,6 +133,9 @@ function hookShutdownSignals() {
 export function rowsOf(result: unknown): unknown[] {
   return (result as { rows?: unknown[] }).rows ?? [];
 }
+
+/** `a, b, c` of SQL fragments. */
+export const sqlList = (items: SQL[]) => sql.join(items, sql`, `);
 
 /** A raw query's rows, each checked by `row`. */
 export async function queryRows<T>(db: DbOrTx, row: z.ZodType<T>, query: SQL): Promise<T[]> {

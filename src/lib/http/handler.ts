@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { InvalidInputError } from "../errors";
+import { InvalidInputError, parseOrInvalid } from "../errors";
 import { forbidden, HttpError, toHttpError } from "./errors";
 import { logError } from "../log";
 import { ownOrigins } from "../auth/origins";
@@ -73,13 +73,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   } catch {
     throw new InvalidInputError("The body is not valid JSON");
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "(body)", i.message]));
-    const listed = Object.entries(fields).map(([k, v]) => `${k}: ${v}`);
-    throw new InvalidInputError(`The body is not valid: ${listed.join("; ")}`, fields);
-  }
-  return parsed.data;
+  return parseOrInvalid(schema, json, "The body is not valid", "(body)");
 }
 
 const tooLarge = (limit: number) =>

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { getAuth } from "../auth/auth";
 import { getDb, type DbOrTx } from "../db";
 import { memberships, organisations, user } from "../db/schema";
-import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
+import { ConflictError, invalidFields, InvalidInputError, NotFoundError, parseOrInvalid } from "../errors";
 import { env } from "../env";
 import { logInfo, logWarn } from "../log";
 import { addMember, hasAnyUser, organisationName, roleIn, roleSchema, type Role } from "./organisations";
@@ -58,17 +58,8 @@ export interface MemberResult {
 }
 
 /** Validation failures as InvalidInputError with a message per field, the shape readJson gives. */
-export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const fields = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "(input)", i.message]));
-  throw invalid(fields);
-}
-
-function invalid(fields: Record<string, string>) {
-  const listed = Object.entries(fields).map(([k, v]) => `${k}: ${v}`);
-  return new InvalidInputError(`Not valid: ${listed.join("; ")}`, fields);
-}
+export const parse = <S extends z.ZodType>(schema: S, input: unknown): z.infer<S> =>
+  parseOrInvalid(schema, input, "Not valid", "(input)");
 
 /** Creates an email+password user through better-auth (its hashing, its tables). */
 export async function createUserWithPassword(
@@ -224,13 +215,13 @@ async function resolveUser(
   const [existing] = await db.select({ id: user.id, email: user.email }).from(user).where(eq(user.email, email));
   if (existing) {
     if (password !== undefined)
-      throw invalid({
+      throw invalidFields({
         [passwordField]: `${email} already has an account and keeps its password: leave the password out`,
       });
     return { userId: existing.id, email: existing.email, created: false };
   }
   if (password === undefined)
-    throw invalid({
+    throw invalidFields({
       [passwordField]: `${email} has no account yet: give a password (at least 8 characters) to create it`,
     });
   // A concurrent creation of the same email surfaces as createUserWithPassword's ConflictError.

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, queryRows, type DbOrTx } from "../../db";
+import { getDb, queryRows, sqlList, type DbOrTx } from "../../db";
 import { column } from "../../catalogue/sp-campaigns";
 import { InvalidInputError } from "../../errors";
 import { addDays, isIsoDate } from "../plan/dates";
@@ -133,23 +133,15 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
   const conn = db ?? (await getDb());
   const { from, to } = verifyRange(options);
   const now = options.now ?? new Date();
-  const scope = (table: string): SQL =>
-    sql.join(
-      [
-        options.orgId === null ? sql`true` : sql`${sql.raw(table)}.org_id = ${options.orgId}`,
-        options.profileId === undefined ? sql`true` : sql`${sql.raw(table)}.profile_id = ${options.profileId}`,
-      ],
-      sql` and `,
-    );
-  const familyCounts = sql.join(
-    Object.entries(METRIC_FAMILIES).map(
-      ([name, cols]) =>
-        sql`${name}::text, count(coalesce(${sql.join(
-          cols.map((c) => sql`${col(c)}::text`),
-          sql`, `,
-        )}))`,
-    ),
-    sql`, `,
+  const scope = (table: string): SQL => {
+    const org = options.orgId === null ? sql`true` : sql`${sql.raw(table)}.org_id = ${options.orgId}`;
+    const profile =
+      options.profileId === undefined ? sql`true` : sql`${sql.raw(table)}.profile_id = ${options.profileId}`;
+    return sql`${org} and ${profile}`;
+  };
+  const countOf = (cols: readonly string[]) => sql`count(coalesce(${sqlList(cols.map((c) => sql`${col(c)}::text`))}))`;
+  const familyCounts = sqlList(
+    Object.entries(METRIC_FAMILIES).map(([name, cols]) => sql`${name}::text, ${countOf(cols)}`),
   );
   // A day before and after the range: suspect-column compares a day with its neighbours.
   const stored = await queryRows(

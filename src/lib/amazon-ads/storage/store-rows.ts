@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { sqlList } from "../../db";
 import type { PendingReport } from "../../db/schema";
 import { column, KEY_COLUMNS, type ColumnSpec } from "../../catalogue/sp-campaigns";
 
@@ -25,29 +26,28 @@ export const dateArray = (dates: readonly string[] = []) => `{${dates.join(",")}
 // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
 const isKey = (c: ColumnSpec) => KEY_COLUMNS.includes(c);
 const ident = (name: string) => sql.raw(`"${name}"`);
-const commaList = (items: SQL[]) => sql.join(items, sql`, `);
 
 /**
  * The upsert of `columns` from `source` (a FROM item named u) into amazon_sp_ads, with provenance and each
  * row's lookback; data_changed_at moves only when a data value changed, max_lookback_days only rises.
  */
 export function upsertFrom(source: SQL, columns: readonly ColumnSpec[], provenance: RowProvenance): SQL {
-  const keyColumns = commaList(KEY_COLUMNS.map((c) => ident(c.db)));
+  const keyColumns = sqlList(KEY_COLUMNS.map((c) => ident(c.db)));
   const dataColumns = columns.filter((c) => !isKey(c));
   const lookback = sql`(${provenance.referenceDate}::date - u.${ident(column("date").db)})`;
 
   const setData: SQL[] = dataColumns.map((c) => sql`${ident(c.db)} = excluded.${ident(c.db)}`);
-  const stored = commaList(dataColumns.map((c) => sql`amazon_sp_ads.${ident(c.db)}`));
-  const incoming = commaList(dataColumns.map((c) => sql`excluded.${ident(c.db)}`));
+  const stored = sqlList(dataColumns.map((c) => sql`amazon_sp_ads.${ident(c.db)}`));
+  const incoming = sqlList(dataColumns.map((c) => sql`excluded.${ident(c.db)}`));
   const changed = dataColumns.length ? sql`(${stored}) is distinct from (${incoming})` : sql`false`;
 
   return sql`
-    insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${commaList(columns.map((c) => ident(c.db)))})
-    select ${provenance.orgId}, ${provenance.profileId}, ${provenance.reportId}, ${provenance.kind}, ${lookback}, ${lookback}, ${commaList(columns.map((c) => sql`u.${ident(c.db)}`))}
+    insert into amazon_sp_ads (org_id, profile_id, source_report_id, source_kind, source_lookback_days, max_lookback_days, ${sqlList(columns.map((c) => ident(c.db)))})
+    select ${provenance.orgId}, ${provenance.profileId}, ${provenance.reportId}, ${provenance.kind}, ${lookback}, ${lookback}, ${sqlList(columns.map((c) => sql`u.${ident(c.db)}`))}
     from ${source}
     ${provenance.skipDates?.length ? sql`where u.${ident(column("date").db)} <> all(${dateArray(provenance.skipDates)}::date[])` : sql``}
     on conflict (org_id, profile_id, ${keyColumns}) do update set
-      ${setData.length ? sql`${commaList(setData)},` : sql``}
+      ${setData.length ? sql`${sqlList(setData)},` : sql``}
       source_report_id = excluded.source_report_id,
       source_kind = excluded.source_kind,
       source_lookback_days = excluded.source_lookback_days,
