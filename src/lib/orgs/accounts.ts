@@ -179,16 +179,9 @@ export async function setMember(orgId: number, input: z.input<typeof memberInput
       const previousRole = await roleIn(target.userId, orgId, tx);
       if (previousRole === "admin" && role !== "admin") await keepAnAdmin(tx, orgId, target.email);
       if (previousRole !== role) await addMember(orgId, target.userId, role, tx);
-      return {
-        orgId,
-        orgName: org.name,
-        userId: target.userId,
-        email: target.email,
-        role,
-        userCreated: target.created,
-        membership: previousRole === null ? "added" : previousRole === role ? "unchanged" : "updated",
-        previousRole,
-      };
+      const membership = previousRole === null ? "added" : previousRole === role ? "unchanged" : "updated";
+      const { userId, email, created: userCreated } = target;
+      return { orgId, orgName: org.name, userId, email, role, userCreated, membership, previousRole };
     });
   } catch (error) {
     if (target.created) await deleteUser(target.userId);

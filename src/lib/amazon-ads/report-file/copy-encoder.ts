@@ -205,19 +205,15 @@ export class ReportCopyEncoder {
     let o = this.o;
     for (let col = 0; col < N; col++) {
       const f = from[col]!;
-      if (seen[col] !== stamp) {
+      const inRow = seen[col] === stamp;
+      if (inRow) present[col] = 1;
+      if (!inRow || f === NULL) {
         out[o++] = J.BACKSLASH;
         out[o++] = 0x4e; // \N
       } else {
-        present[col] = 1;
-        if (f === NULL) {
-          out[o++] = J.BACKSLASH;
-          out[o++] = 0x4e;
-        } else {
-          const t = to[col]!;
-          if (t - f > 24) o += buf.copy(out, o, f, t);
-          else for (let k = f; k < t; k++) out[o++] = buf[k]!;
-        }
+        const t = to[col]!;
+        if (t - f > 24) o += buf.copy(out, o, f, t);
+        else for (let k = f; k < t; k++) out[o++] = buf[k]!;
       }
       out[o++] = 0x09;
     }

@@ -14,11 +14,7 @@ import {
 
 type Job = PhaseSummary["job"];
 
-/**
- * What one unit did for its organisation: the one outcome every unit returns (work/units.ts). The
- * worker folds each into its log book (OrgLogBook.record), from which sync_logs, the cron answer, the
- * CLI and the summaries are all written.
- */
+/** What one unit did for its organisation; the worker folds each into its log book, which every account prints from. */
 export interface UnitOutcome {
   orgId: number;
   job: Job;
@@ -37,14 +33,12 @@ export interface UnitOutcome {
   aborted?: string;
 }
 
+/** An organisation's account in the making (the request fields as in UnitOutcome). */
 export interface LogEntry {
   summary: PhaseSummary;
   logId: Promise<number>;
-  /** Request: what discovery said (profiles it could not sync, or why it failed). */
   discovery: ProfileResult[];
-  /** Request: how many profiles discovery queued a unit for (a run's progress counts against it). */
   queuedProfiles: number | null;
-  /** Request: profiles seen for the first time whose history the discovery queued. */
   historyQueued: number;
   /** Request: units of the run still queued when it stopped (a per-organisation run's account). */
   leftInQueue: number;
@@ -56,10 +50,8 @@ export interface LogEntry {
 }
 
 /**
- * One sync_logs row per organisation and phase per worker invocation, opened when the worker first
- * does something for that organisation (a poll that only says "still generating" opens none; a
- * per-organisation run's own row is opened before any work) and finished when the worker stops. A worker killed half way leaves its rows `running`; the next run
- * of that organisation closes them as interrupted (startSyncLog).
+ * One sync_logs row per organisation and phase per worker, opened when it first does something for the
+ * organisation and finished when it stops; a killed worker's rows stay `running` until closed as interrupted.
  */
 export class OrgLogBook {
   private readonly entries = new Map<string, LogEntry>();
@@ -76,14 +68,12 @@ export class OrgLogBook {
       const expectedMs = Math.max(0, this.expectedEndAt - Date.now());
       const logId = startSyncLog(orgId, "amazon_ads", job, this.db, { expectedMs });
       logId.catch(() => {}); // awaited (and reported) in finish(); until then not an unhandled rejection
+      const counts = { queuedProfiles: null, historyQueued: 0, leftInQueue: 0, removed: 0 };
       entry = {
         summary: emptySummary(orgId, job),
         logId,
         discovery: [],
-        queuedProfiles: null,
-        historyQueued: 0,
-        leftInQueue: 0,
-        removed: 0,
+        ...counts,
         nothingPending: false,
         aborted: null,
       };
@@ -136,13 +126,8 @@ export class OrgLogBook {
       }
       const { profiles, reports, warnings, amazonCalls, durationMs } = s;
       s.syncLogId = await entry.logId;
-      await finishSyncLog(
-        s.syncLogId,
-        s.status,
-        s.message,
-        { profiles, reports, warnings, amazonCalls, durationMs },
-        this.db,
-      );
+      const details = { profiles, reports, warnings, amazonCalls, durationMs };
+      await finishSyncLog(s.syncLogId, s.status, s.message, details, this.db);
       if (s.status !== "success") logWarn(`[amazon-ads] ${s.job} org ${s.orgId}: ${s.message}`);
       summaries.push(s);
     }
