@@ -40,9 +40,8 @@ export function proxy(request: NextRequest) {
     forwarded.set("Content-Security-Policy", headers["Content-Security-Policy"]!);
     return withHeaders(NextResponse.next({ request: { headers: forwarded } }));
   }
-  if (pathname.startsWith("/api/")) {
+  if (pathname.startsWith("/api/"))
     return withHeaders(NextResponse.json({ error: "unauthorized", message: "Sign in first" }, { status: 401 }));
-  }
   const login = new URL("/login", request.url);
   if (pathname !== "/") login.searchParams.set("next", pathname + search);
   return withHeaders(NextResponse.redirect(login));

@@ -24,9 +24,8 @@ export async function testAdsConnection(
     discovery = await discoverProfiles(client);
   } catch (error) {
     // A 401 from the Ads API makes the client refresh the token once; that refresh can fail too.
-    if (isAmazonError(error) && (error.operation === TOKEN_REFRESH || error.kind === "auth")) {
+    if (isAmazonError(error) && (error.operation === TOKEN_REFRESH || error.kind === "auth"))
       return { ok: false, problem: error.reason ?? error.kind, message: error.message };
-    }
     throw error;
   }
   if (discovery.found.length === 0 && discovery.unreachable.length > 0) return unreachable(discovery);

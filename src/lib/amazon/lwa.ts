@@ -35,23 +35,13 @@ export async function exchangeRefreshToken(
   credentials: LwaCredentials,
   options: { timeoutMs?: number; now?: () => number } = {},
 ): Promise<AccessToken> {
-  registerSecret(credentials.client_secret);
-  registerSecret(credentials.refresh_token);
-  const tokens = await postTokenRequest(
-    tokenUrl,
-    {
-      grant_type: "refresh_token",
-      refresh_token: credentials.refresh_token,
-      client_id: credentials.client_id,
-      client_secret: credentials.client_secret,
-    },
-    {
-      operation: TOKEN_REFRESH,
-      invalidGrant:
-        "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.",
-      timeoutMs: options.timeoutMs,
-    },
-  );
+  const { client_id, client_secret, refresh_token } = credentials;
+  registerSecret(client_secret);
+  registerSecret(refresh_token);
+  const invalidGrant =
+    "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.";
+  const form = { grant_type: "refresh_token", refresh_token, client_id, client_secret };
+  const tokens = await postTokenRequest(tokenUrl, form, { operation: TOKEN_REFRESH, invalidGrant, ...options });
   return { accessToken: tokens.access_token, expiresAt: (options.now ?? Date.now)() + tokens.expires_in * 1000 };
 }
 
@@ -74,25 +64,16 @@ export async function exchangeAuthorizationCode(
 ): Promise<AccessToken & { refreshToken: string }> {
   registerSecret(grant.client_secret);
   registerSecret(grant.code);
-  const tokens = await postTokenRequest(
-    tokenUrl,
-    { grant_type: "authorization_code", ...grant },
-    {
-      operation: CODE_EXCHANGE,
-      invalidGrant:
-        "Amazon rejected the authorisation code (invalid_grant): it expired (codes last 5 minutes), was already used, or was issued for another client ID or return URL. Press Connect with Amazon again.",
-      timeoutMs: options.timeoutMs,
-    },
-  );
+  const invalidGrant =
+    "Amazon rejected the authorisation code (invalid_grant): it expired (codes last 5 minutes), was already used, or was issued for another client ID or return URL. Press Connect with Amazon again.";
+  const form = { grant_type: "authorization_code", ...grant };
+  const tokens = await postTokenRequest(tokenUrl, form, { operation: CODE_EXCHANGE, invalidGrant, ...options });
   if (!tokens.refresh_token) {
     const message = `Login with Amazon (${new URL(tokenUrl).host}) answered without a refresh token`;
     throw new AmazonError("bad_response", message, { reason: "bad_response", status: 200, operation: CODE_EXCHANGE });
   }
-  return {
-    accessToken: tokens.access_token,
-    expiresAt: (options.now ?? Date.now)() + tokens.expires_in * 1000,
-    refreshToken: tokens.refresh_token,
-  };
+  const expiresAt = (options.now ?? Date.now)() + tokens.expires_in * 1000;
+  return { accessToken: tokens.access_token, expiresAt, refreshToken: tokens.refresh_token };
 }
 
 /** POSTs one grant to LwA and turns every failure into an AmazonError; the tokens it returns are registered secrets. */

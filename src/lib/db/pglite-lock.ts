@@ -71,9 +71,8 @@ export function acquireDataFolderLock(dataDir: string): () => void {
       return release;
     }
     const owner = readOwner(lockPath);
-    if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+    if (owner && owner.pid !== process.pid && isAlive(owner.pid))
       throw new DataFolderLockedError(path.resolve(dataDir), owner.pid, owner.command);
-    }
     // Stale (owner gone or unreadable) or our own leftover: remove and try again.
     fs.rmSync(lockPath, { force: true });
   }

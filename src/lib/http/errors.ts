@@ -65,8 +65,7 @@ export function toHttpError(error: unknown): HttpError | null {
     return new HttpError(422, { error: "no_credentials", message: error.message });
   if (error instanceof UnreadableSettingError)
     return new HttpError(422, { error: "credentials_unreadable", message: error.message });
-  if (isAmazonError(error)) {
+  if (isAmazonError(error))
     return new HttpError(STATUS_BY_AMAZON_KIND[error.kind], { error: error.kind, message: error.message });
-  }
   return null;
 }

@@ -63,9 +63,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** Reads a JSON body of bounded size and validates it; every failure is a 4xx with a clear message. */
 export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   const type = request.headers.get("content-type") ?? "";
-  if (!type.toLowerCase().startsWith("application/json")) {
+  if (!type.toLowerCase().startsWith("application/json"))
     throw new HttpError(415, { error: "unsupported_media_type", message: "Send the body as application/json" });
-  }
   const text = await readTextBounded(request, MAX_BODY_BYTES);
   let json: unknown;
   try {

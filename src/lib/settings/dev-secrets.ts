@@ -15,9 +15,8 @@ export function secretFromEnvOrDataDir(
 ): string {
   const fromEnv = env()[name];
   if (fromEnv) return fromEnv;
-  if (isProduction()) {
+  if (isProduction())
     throw new Error(`${name} is not set. It is required when NODE_ENV=production (see README, "Configuration").`);
-  }
   const file = path.join(env().DATA_DIR, `dev-${name.toLowerCase().replace(/_/g, "-")}`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true });

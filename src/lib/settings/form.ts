@@ -97,9 +97,8 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
   }
   if (toSave.length === 0 && unchanged.length === 0 && Object.keys(errors).length === 0)
     throw new InvalidInputError("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
-  if (Object.keys(errors).length > 0) {
+  if (Object.keys(errors).length > 0)
     throw new InvalidInputError("Some fields are not valid: " + Object.values(errors).join("; "), errors);
-  }
   await db.transaction(async (tx) => {
     for (const [section, value] of toSave) {
       if (value === null) await deleteSetting(orgId, section, tx);

@@ -177,9 +177,8 @@ export class AdsClient {
         response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (error) {
         const failure = networkFailure(error, url);
-        if (!failure.transient) {
+        if (!failure.transient)
           throw new AmazonError("network", `${operation}: ${failure.text}`, { reason: "network", transient: false });
-        }
         const why =
           failure.reason === "timeout"
             ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
