@@ -68,21 +68,9 @@ export type WorkerRun<Org extends OrganisationResult = PhaseSummary> = WorkerSta
 
 /** A worker's run before it did anything. */
 export function newWorkerRun(workerId: string, started: number, budgetMs: number): WorkerRun {
-  const units = { discover: 0, profile: 0, report: 0 };
   const startedAt = new Date(started).toISOString();
-  return {
-    workerId,
-    status: "success",
-    startedAt,
-    durationMs: 0,
-    budgetMs,
-    stoppedBecause: "no_work",
-    units,
-    leaseLost: 0,
-    amazonCalls: 0,
-    rows: 0,
-    organisations: [],
-  };
+  const none = { units: { discover: 0, profile: 0, report: 0 }, durationMs: 0, leaseLost: 0, amazonCalls: 0, rows: 0 };
+  return { workerId, status: "success", startedAt, budgetMs, stoppedBecause: "no_work", ...none, organisations: [] };
 }
 
 /** A run of several organisations' accounts, with the one roll-up of their statuses. */
@@ -120,17 +108,8 @@ export function requestMessage(
 
 /** A run's summary before anything happened: success until an outcome says otherwise. */
 export function emptySummary(orgId: number, job: PhaseSummary["job"]): PhaseSummary {
-  return {
-    orgId,
-    job,
-    status: "success",
-    message: "",
-    profiles: [],
-    reports: [],
-    warnings: [],
-    amazonCalls: 0,
-    durationMs: 0,
-  };
+  const none = { profiles: [], reports: [], warnings: [], amazonCalls: 0, durationMs: 0 };
+  return { orgId, job, status: "success", message: "", ...none };
 }
 
 /** The per-profile results of a set of report outcomes (for the collect, which works report by report). */
