@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { postJson } from "./post-json";
 import { safeNextPath } from "./safe-next";
 import { useHydrated } from "./useHydrated";
 
@@ -46,11 +47,8 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      const response = await fetch("/api/auth/sign-in/email", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
-      }).catch(() => null);
+      const credentials = { email: form.get("email"), password: form.get("password") };
+      const response = await postJson("/api/auth/sign-in/email", credentials);
       if (response?.ok) {
         router.replace(nextPath());
         return;

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { CONNECT_RESULTS, type ConnectResult } from "@/lib/settings/connect-result";
 import type { FormField, SectionKey } from "@/lib/settings/schema";
 import { describedBy, FieldNotes, LockedInput } from "./LockedInput";
+import { postJson } from "./post-json";
 
 interface Props {
   section: SectionKey;
@@ -78,11 +79,7 @@ export function SettingsSection({
   }, [connectNotice]);
 
   async function post(url: string, body: unknown) {
-    const response = await fetch(url + orgQuery, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    }).catch(() => null);
+    const response = await postJson(url + orgQuery, body);
     const json = (await response?.json().catch(() => null)) as Record<string, unknown> | null;
     return { response, json };
   }

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { postJson } from "./post-json";
 import { useHydrated } from "./useHydrated";
 
 export function SetupForm() {
@@ -17,22 +18,14 @@ export function SetupForm() {
     const password = String(form.get("password"));
     setBusy(true);
     setError(null);
-    const created = await fetch("/api/setup", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password, organisationName: form.get("organisationName") }),
-    }).catch(() => null);
+    const created = await postJson("/api/setup", { email, password, organisationName: form.get("organisationName") });
     if (!created?.ok) {
       setBusy(false);
       const body = (await created?.json().catch(() => null)) as { message?: string } | null;
       setError(body?.message ?? "Setup failed; try again.");
       return;
     }
-    await fetch("/api/auth/sign-in/email", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email, password }),
-    });
+    await postJson("/api/auth/sign-in/email", { email, password });
     router.replace("/settings");
   }
 
