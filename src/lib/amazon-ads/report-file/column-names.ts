@@ -1,15 +1,11 @@
 import { COLUMNS } from "../../catalogue/sp-campaigns";
 
-// Matching a key of the file against the catalogue's API names in place, without making a string
-// of the key: most keys of a report are known columns, and a string per key per row was a large
-// part of what the parser allocated.
-
 const NAME_CODES = COLUMNS.map((c) => Array.from(c.api, (ch) => ch.charCodeAt(0)));
 
 /**
- * The column whose name is exactly the bytes buf[from, to), or -1. A
- * hash of the length and a few bytes picks the candidates, which are then compared in full. (A byte
- * automaton, one table load per byte, was measured slower: each load waited on the one before.)
+ * The column whose name is exactly the bytes buf[from, to), or -1, with no string made of the key (a string per
+ * key per row was much of what the parser allocated). A hash of the length and a few bytes picks the candidates,
+ * compared in full (a byte automaton was measured slower: each table load waited on the one before).
  */
 export function columnInBytes(buf: Uint8Array, from: number, to: number): number {
   for (let col = FIRST_BY_HASH[hashKey(buf, from, to)]!; col >= 0; col = NEXT_BY_HASH[col]!) {

@@ -12,10 +12,7 @@ const TYPES = Uint8Array.from(
 );
 const KEYS = KEY_COLUMNS.map((k) => COLUMNS.indexOf(k));
 const NULL = -1;
-const { QUOTE, BACKSLASH, COLON, COMMA, CLOSE_BRACE } = J;
-const MINUS = 0x2d;
-/** Most bytes are above 0x20: one comparison says no. */
-const isWs = (b: number) => b <= 0x20 && (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);
+const { QUOTE, BACKSLASH, COLON, COMMA, CLOSE_BRACE, MINUS, isWs } = J;
 /** JSON escapes whose two bytes COPY's text format reads as the same character. */
 const COPY_SAME_ESCAPE = new Uint8Array(128);
 for (const c of '"\\/bfnrt') COPY_SAME_ESCAPE[c.charCodeAt(0)] = 1;
@@ -175,11 +172,11 @@ export class ReportCopyEncoder {
         if (type === J.DATE) return BAIL;
         i = valueTo = J.numberEnd(buf, i, len, type === J.BIGINT);
         if (i < 0) return BAIL;
-      } else if (first === 0x6e && literal(buf, i, len, NULL_BYTES)) {
+      } else if (first === 0x6e && literal(buf, i, len, "null")) {
         valueFrom = NULL;
         i = valueTo = i + 4;
-      } else if (first === 0x74 && literal(buf, i, len, TRUE_BYTES)) i = valueTo = i + 4;
-      else if (first === 0x66 && literal(buf, i, len, FALSE_BYTES)) i = valueTo = i + 5;
+      } else if (first === 0x74 && literal(buf, i, len, "true")) i = valueTo = i + 4;
+      else if (first === 0x66 && literal(buf, i, len, "false")) i = valueTo = i + 5;
       else return BAIL;
       if (col >= 0) {
         seen[col] = stamp; // a repeated key: the last value wins, as with the parser (and JSON.parse)
@@ -193,7 +190,7 @@ export class ReportCopyEncoder {
       while (isWs(buf[i]!)) i++;
     }
     if (i >= len) return BAIL; // the zeros after the end
-    // Every row needs its key columns, non-empty (validate-row.ts checkKeys).
+    // Every row needs its key columns, non-empty (validate-row.ts toReportRow).
     for (const col of KEYS) if (seen[col] !== stamp || from[col] === NULL || to[col] === from[col]) return BAIL;
     this.writePlain(stamp, i + 1 - start);
     return i + 1;
@@ -255,12 +252,9 @@ export class ReportCopyEncoder {
   }
 }
 
-const NULL_BYTES = Buffer.from("null");
-const TRUE_BYTES = Buffer.from("true");
-const FALSE_BYTES = Buffer.from("false");
-
-function literal(buf: Uint8Array, i: number, len: number, word: Uint8Array): boolean {
+/** Whether `word` (whose first byte the caller checked) is at `i`. */
+function literal(buf: Uint8Array, i: number, len: number, word: string): boolean {
   if (i + word.length > len) return false;
-  for (let k = 1; k < word.length; k++) if (buf[i + k] !== word[k]) return false;
+  for (let k = 1; k < word.length; k++) if (buf[i + k] !== word.charCodeAt(k)) return false;
   return true;
 }

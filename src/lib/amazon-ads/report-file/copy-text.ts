@@ -1,13 +1,10 @@
 import { COLUMNS } from "../../catalogue/sp-campaigns";
 import type { ReportRow } from "./validate-row";
 
-// PostgreSQL's COPY text format, the encoder's output: one line per row, the catalogue's columns in
-// catalogue order separated by tabs, \N for NULL (and for a key the row does not have), and a
-// backslash before the four characters that would otherwise end a field or a line.
-
 /**
- * A batch of rows as COPY text. `present[i]`: some row had catalogue column i as a key (even null); only
- * those columns are written, so a column missing from a report erases nothing.
+ * A batch of rows as PostgreSQL COPY text: a line per row, every catalogue column in order, tab-separated, \N
+ * for NULL or an absent key. `present[i]`: some row had column i as a key (even null); only those columns are
+ * written, so a column missing from a report erases nothing.
  */
 export interface CopyPiece {
   text: Buffer;
@@ -18,13 +15,11 @@ export interface CopyPiece {
 /** The columns of a COPY line, in order: every catalogue column, by its database name. */
 export const COPY_COLUMNS: readonly string[] = COLUMNS.map((c) => c.db);
 
-const SPECIAL = /[\\\t\n\r]/;
 const escape = (c: string) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r");
 
 /** One value as a COPY text field (null as \N). */
-export function copyField(value: string | null | undefined): string {
-  if (value === null || value === undefined) return "\\N";
-  return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, escape) : value;
+function copyField(value: string | null | undefined): string {
+  return value === null || value === undefined ? "\\N" : value.replace(/[\\\t\n\r]/g, escape);
 }
 
 /** A parsed row as one COPY line, marking the columns it has in `present`. */

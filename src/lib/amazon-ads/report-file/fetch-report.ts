@@ -53,14 +53,12 @@ async function s3Error(response: Response): Promise<AmazonError> {
 export function interruptedDownload(error: unknown): AmazonError {
   if (error instanceof AmazonError) return error;
   const name = (error as Error)?.name;
-  const details = { operation: OPERATION, status: 200, transient: true };
-  if (name === "TimeoutError" || name === "AbortError")
-    return new AmazonError("download", `${FAILED} the file did not arrive within the time allowed`, {
-      ...details,
-      reason: "timeout",
-    });
+  const timedOut = name === "TimeoutError" || name === "AbortError";
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const why = [(error as Error)?.message, cause?.code ?? cause?.message].filter(Boolean).join(": ");
-  const message = `${FAILED} the connection broke off before the whole file arrived (${why})`;
-  return new AmazonError("download", message, { ...details, reason: "truncated" });
+  const message = timedOut
+    ? `${FAILED} the file did not arrive within the time allowed`
+    : `${FAILED} the connection broke off before the whole file arrived (${why})`;
+  const reason = timedOut ? "timeout" : "truncated";
+  return new AmazonError("download", message, { operation: OPERATION, status: 200, transient: true, reason });
 }

@@ -10,7 +10,7 @@ export const OPEN_BRACE = 0x7b;
 export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
-const MINUS = 0x2d;
+export const MINUS = 0x2d;
 const PLUS = 0x2b;
 const DOT = 0x2e;
 
@@ -20,7 +20,8 @@ export const DATE = 1;
 export const BIGINT = 2;
 export const NUMERIC = 3;
 
-export const isWs = (b: number | undefined) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+/** Most bytes are above 0x20: one comparison says no (as it does for undefined, past the end). */
+export const isWs = (b: number | undefined) => b! <= 0x20 && (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09);
 const isDigit = (b: number | undefined) => b !== undefined && b >= 0x30 && b <= 0x39;
 
 export function skipWs(buf: Uint8Array, i: number, len: number): number {

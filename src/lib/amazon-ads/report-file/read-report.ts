@@ -1,8 +1,8 @@
-import { pipeline, type Readable, type Transform } from "node:stream";
+import { pipeline, Transform, type Readable } from "node:stream";
 import { AmazonError } from "../../amazon/errors";
+import { ReportCopyEncoder } from "./copy-encoder";
 import { fetchReport, interruptedDownload } from "./fetch-report";
 import { decoderFor, peek } from "./gunzip";
-import { CopyPieces } from "./copy-pieces";
 import type { CopyPiece } from "./copy-text";
 export type { ReportRow } from "./validate-row";
 
@@ -11,14 +11,10 @@ export type { ReportRow } from "./validate-row";
  * `readAheadRows` parsed ahead; memory stays flat. Stopping early tears the pipeline down. Failures are
  * "download" (not fetched whole) or "data" (empty, corrupt, or an invalid value) AmazonErrors.
  */
-export function streamReportCopy(
+export async function* streamReportCopy(
   url: string,
   options: { rowsPerPiece: number; readAheadRows: number; unknownKeys?: Set<string> },
 ): AsyncGenerator<CopyPiece> {
-  return streamReport(url, () => new CopyPieces(options.rowsPerPiece, options.readAheadRows, options.unknownKeys));
-}
-
-async function* streamReport(url: string, encoder: () => CopyPieces): AsyncGenerator<CopyPiece> {
   const body = await fetchReport(url);
   // The stage that fails emits "error" first, so its origin decides the kind: a body that broke off is a
   // download failure even when gunzip then sees "unexpected end of file".
@@ -28,7 +24,7 @@ async function* streamReport(url: string, encoder: () => CopyPieces): AsyncGener
     const head = await peek(body, 2);
     if (head === null) throw new AmazonError("data", "The report file is empty (0 bytes)", { reason: "empty" });
     const decoder = decoderFor(head);
-    const last = encoder();
+    const last = copyPieces(options.rowsPerPiece, options.readAheadRows, options.unknownKeys);
     const stages: Array<Readable | Transform> = decoder ? [body, decoder, last] : [body, last];
     for (const s of stages.slice(1)) s.once("error", () => (origin ??= "content"));
     pipeline(stages, () => {}); // errors reach the loop below through `last`
@@ -37,6 +33,30 @@ async function* streamReport(url: string, encoder: () => CopyPieces): AsyncGener
     throw origin === "body" ? interruptedDownload(error) : corrupt(error);
   } finally {
     body.destroy(); // a no-op after the end; otherwise the consumer left early
+  }
+}
+
+/**
+ * JSON bytes in, COPY pieces out. Up to `readAheadRows` rows are encoded ahead while the database merges
+ * (two cores, not taking turns); past that, backpressure stops the encoder, gunzip and the download.
+ */
+function copyPieces(rowsPerPiece: number, readAheadRows: number, unknownKeys?: Set<string>): Transform {
+  const encoder = new ReportCopyEncoder((piece) => stream.push(piece), rowsPerPiece, unknownKeys);
+  const stream = new Transform({
+    readableObjectMode: true,
+    readableHighWaterMark: Math.max(1, Math.ceil(readAheadRows / rowsPerPiece)),
+    transform: (chunk: Buffer, _encoding, callback) => callback(failureOf(() => encoder.feed(chunk))),
+    flush: (callback) => callback(failureOf(() => encoder.end())),
+  });
+  return stream;
+}
+
+function failureOf(step: () => void): Error | null {
+  try {
+    step();
+    return null;
+  } catch (error) {
+    return error as Error;
   }
 }
 

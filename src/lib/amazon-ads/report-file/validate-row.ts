@@ -29,11 +29,6 @@ export function checkValue(column: ColumnSpec, raw: unknown, index: number): str
   return raw;
 }
 
-/** Every row must carry the key columns: without them it cannot be upserted. */
-export function checkKeys(row: ReportRow, index: number): void {
-  for (const key of KEY_COLUMNS) if (!row[key.api]) throw rowError(`Row ${index} has no ${key.api}`);
-}
-
 /**
  * An element the COPY encoder's fast path leaves alone, whole: JSON.parse's row (validated) or its error.
  * Numbers are quoted first, so their exact text survives the parse (int64 ids, numeric text).
@@ -94,7 +89,8 @@ export function toReportRow(value: unknown, index: number, unknownKeys?: Set<str
     }
     row[key] = checkValue(column, raw, index);
   }
-  checkKeys(row, index);
+  // Every row must carry the key columns: without them it cannot be upserted.
+  for (const key of KEY_COLUMNS) if (!row[key.api]) throw rowError(`Row ${index} has no ${key.api}`);
   return inCatalogueOrder(row);
 }
 

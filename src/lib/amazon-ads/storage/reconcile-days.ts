@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { rowsOf, type Tx } from "../../db";
+import { queryRows, type Tx } from "../../db";
 import { dateArray, type RowProvenance } from "./store-rows";
 
 /** The advisory-lock space of a profile's loads (two-int keys: apart from the claim's one-bigint key). */
@@ -12,31 +12,32 @@ const LOAD_LOCK = 0x6164; // "ad"
  */
 export async function daysHeldByNewerReports(tx: Tx, p: RowProvenance): Promise<string[]> {
   await tx.execute(sql`select pg_advisory_xact_lock(${LOAD_LOCK}, hashtext(${`${p.orgId}:${p.profileId}`}))`);
-  const result = await tx.execute(sql`
-    select distinct l.date::text as date from amazon_ads_day_loads l
+  const rows = await queryRows(
+    tx,
+    z.object({ date: z.string() }),
+    sql`select distinct l.date::text as date from amazon_ads_day_loads l
     where l.org_id = ${p.orgId} and l.profile_id = ${p.profileId}
       and l.date between ${p.startDate}::date and ${p.endDate}::date
       and l.report_id <> ${p.reportId} and not l.superseded
       and l.report_created_at > ${createdAtOf(p)}
-    order by 1`);
-  return z
-    .array(z.object({ date: z.string() }))
-    .parse(rowsOf(result))
-    .map((r) => r.date);
+    order by 1`,
+  );
+  return rows.map((r) => r.date);
 }
 
 const createdAtOf = (p: RowProvenance) =>
   p.reportCreatedAt ? sql`${p.reportCreatedAt.toISOString()}::timestamptz` : sql`now()`;
 
 /** A report's day after its load (the columns of amazon_ads_day_loads; keptRows: stored rows a suspect-empty day kept). */
-export interface ReconciledDay {
-  date: string;
-  rows: number;
-  withdrawnRows: number;
-  suspectEmpty: boolean;
-  keptRows: number;
-  superseded: boolean;
-}
+const dayRow = z.object({
+  date: z.string(),
+  rows: z.coerce.number(),
+  withdrawnRows: z.coerce.number(),
+  suspectEmpty: z.boolean(),
+  keptRows: z.coerce.number(),
+  superseded: z.boolean(),
+});
+export type ReconciledDay = z.infer<typeof dayRow>;
 
 /**
  * Makes each day of a report just upserted equal to it, and records the load per day:
@@ -49,7 +50,10 @@ export interface ReconciledDay {
 export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<ReconciledDay[]> {
   const mine = sql`a.source_report_id = ${p.reportId}`;
   const skipped = sql`${dateArray(p.skipDates)}::date[]`;
-  const result = await tx.execute(sql`
+  return queryRows(
+    tx,
+    dayRow,
+    sql`
     with days as (
       select d::date as date, d::date = any(${skipped}) as superseded
       from generate_series(${p.startDate}::date, ${p.endDate}::date, interval '1 day') as d
@@ -87,26 +91,9 @@ export async function reconcileReportDays(tx: Tx, p: RowProvenance): Promise<Rec
       sales_14d = excluded.sales_14d, withdrawn_rows = excluded.withdrawn_rows,
       suspect_empty = excluded.suspect_empty, generation_ms = excluded.generation_ms,
       report_created_at = excluded.report_created_at, superseded = excluded.superseded, loaded_at = now()
-    returning l.date::text as date, l.rows, l.withdrawn_rows, l.suspect_empty, l.superseded,
-      (select coalesce(s2.others, 0) from stored s2 where s2.date = l.date)::int as kept_rows
-  `);
-  return z.array(dayRow).parse((result as { rows: unknown }).rows);
+    returning l.date::text as date, l.rows, l.withdrawn_rows as "withdrawnRows", l.suspect_empty as "suspectEmpty",
+      l.superseded, case when l.suspect_empty
+        then coalesce((select s2.others from stored s2 where s2.date = l.date), 0) else 0 end as "keptRows"
+  `,
+  );
 }
-
-const dayRow = z
-  .object({
-    date: z.string(),
-    rows: z.coerce.number(),
-    withdrawn_rows: z.coerce.number(),
-    suspect_empty: z.boolean(),
-    superseded: z.boolean(),
-    kept_rows: z.coerce.number().nullable(),
-  })
-  .transform((r): ReconciledDay => ({
-    date: r.date,
-    rows: r.rows,
-    withdrawnRows: r.withdrawn_rows,
-    suspectEmpty: r.suspect_empty,
-    keptRows: r.suspect_empty ? (r.kept_rows ?? 0) : 0,
-    superseded: r.superseded,
-  }));

@@ -23,8 +23,6 @@ export interface RowProvenance {
 /** A Postgres date[] literal of `dates` (ISO dates need no quoting). */
 export const dateArray = (dates: readonly string[] = []) => `{${dates.join(",")}}`;
 
-// Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
-const isKey = (c: ColumnSpec) => KEY_COLUMNS.includes(c);
 const ident = (name: string) => sql.raw(`"${name}"`);
 
 /**
@@ -33,7 +31,8 @@ const ident = (name: string) => sql.raw(`"${name}"`);
  */
 export function upsertFrom(source: SQL, columns: readonly ColumnSpec[], provenance: RowProvenance): SQL {
   const keyColumns = sqlList(KEY_COLUMNS.map((c) => ident(c.db)));
-  const dataColumns = columns.filter((c) => !isKey(c));
+  // Every column but the key: a change in one means "Amazon restated the numbers" (data_changed_at moves).
+  const dataColumns = columns.filter((c) => !KEY_COLUMNS.includes(c));
   const lookback = sql`(${provenance.referenceDate}::date - u.${ident(column("date").db)})`;
 
   const setData: SQL[] = dataColumns.map((c) => sql`${ident(c.db)} = excluded.${ident(c.db)}`);
