@@ -1,13 +1,10 @@
 import { isAmazonError, TOKEN_REFRESH } from "../amazon/errors";
 import type { ConnectionTestResult } from "../amazon/sp-api-test";
 import { AdsClient } from "./api/client";
-import { describeProfile, discoverProfiles, type DiscoveredProfile, type ProfileDiscovery } from "./api/profiles";
+import { describeProfile, discoverProfiles, type ProfileDiscovery } from "./api/profiles";
 import { selectProfiles } from "./plan/profile-selection";
 import type { AmazonAdsSettings } from "../settings/schema";
 import type { AdsCredentials } from "./api/ads-app";
-
-/** A profile as Test connection lists it: where it lives, whether it is selected, whether it can run the report. */
-export type ListedProfile = DiscoveredProfile & { selected: boolean };
 
 /**
  * "Test connection": a token alone proves little, so it lists every profile the login sees, marks the selected
@@ -31,16 +28,16 @@ export async function testAdsConnection(
   if (discovery.found.length === 0 && discovery.unreachable.length > 0) return unreachable(discovery);
 
   const selection = selectProfiles(settings, discovery);
-  const profiles: ListedProfile[] = discovery.found.map((p) => ({
-    ...p,
-    selected: selection.selectedIds.has(p.profileId),
-  }));
-  const details = profiles.map(profileLine);
+  const profiles = discovery.found.map((p) => ({ ...p, selected: selection.selectedIds.has(p.profileId) }));
+  const details = profiles.map((p) => {
+    const mark = p.selected ? "selected" : "not selected";
+    return `${describeProfile(p)} — ${mark}${p.canReport ? "" : `; cannot run spCampaigns: ${p.whyNot}`}`;
+  });
   if (selection.problems.length === 0 && selection.run.length > 0) {
     const which = selection.run.map((p) => `${p.profileId} (${p.countryCode ?? p.region})`).join(", ");
     return {
       ok: true,
-      message: `Connected ${APP_WORDS[settings.app ?? "organisation"]}. ${selection.run.length} profile(s) will be synced: ${which}.`,
+      message: `Connected ${settings.app === "operator" ? "with this server's app" : "with your own app"}. ${selection.run.length} profile(s) will be synced: ${which}.`,
       profiles,
       details,
     };
@@ -60,16 +57,6 @@ export async function testAdsConnection(
     ? " The profiles this login can see are listed below."
     : " This login has no advertiser profiles.";
   return { ok: false, problem, message: `The credentials work, but ${why}.${hint}`, profiles, details };
-}
-
-const APP_WORDS: Record<AdsCredentials["app"], string> = {
-  organisation: "with your own app",
-  operator: "with this server's app",
-};
-
-function profileLine(p: ListedProfile): string {
-  const mark = p.selected ? "selected" : "not selected";
-  return `${describeProfile(p)} — ${mark}${p.canReport ? "" : `; cannot run spCampaigns: ${p.whyNot}`}`;
 }
 
 function unreachable(discovery: ProfileDiscovery): ConnectionTestResult {

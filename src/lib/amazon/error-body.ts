@@ -25,23 +25,20 @@ export function amazonHttpError(
 }
 
 export function parseErrorBody(text: string): { code?: string; detail: string } {
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Not JSON (an HTML error page, S3 XML): keep a short, single-line excerpt.
-  }
-  const parsed = errorBodySchema.safeParse(json);
-  if (
-    parsed.success &&
-    (parsed.data.code !== undefined || parsed.data.detail || parsed.data.details || parsed.data.message)
-  ) {
-    return {
-      code: parsed.data.code === undefined ? undefined : String(parsed.data.code),
-      detail: (parsed.data.detail ?? parsed.data.details ?? parsed.data.message ?? "").slice(0, 2000),
-    };
-  }
+  const body = errorBodySchema.safeParse(parseJson(text)).data;
+  if (body && (body.code !== undefined || body.detail || body.details || body.message))
+    return { code: body.code?.toString(), detail: (body.detail ?? body.details ?? body.message ?? "").slice(0, 2000) };
+  // Not Amazon's JSON (an HTML error page, S3 XML): a short, single-line excerpt.
   return { detail: text.replace(/\s+/g, " ").trim().slice(0, 300) };
+}
+
+/** `text` as JSON, or null when it is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP date; undefined when absent or unusable. */

@@ -58,13 +58,10 @@ export class AmazonError extends Error {
   ) {
     super(redact(message));
     this.name = "AmazonError";
+    const { operation, reason, status, code, detail, retryAfterMs } = details;
+    Object.assign(this, { operation, reason, status, code, retryAfterMs });
+    this.detail = detail === undefined ? undefined : redact(detail);
     this.transient = details.transient ?? TRANSIENT_KINDS.has(kind);
-    this.operation = details.operation;
-    this.reason = details.reason;
-    this.status = details.status;
-    this.code = details.code;
-    this.detail = details.detail === undefined ? undefined : redact(details.detail);
-    this.retryAfterMs = details.retryAfterMs;
   }
 }
 
@@ -85,18 +82,15 @@ export function kindForStatus(status: number): AmazonErrorKind {
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
-/** What a fetch() that threw before any answer means; `text` is safe to show. */
-export interface NetworkFailure {
-  reason: "timeout" | "network";
-  text: string;
-  transient: boolean;
-}
-
 /**
- * The failure of a fetch() to `url`: transient, except a host that does not resolve (ENOTFOUND) and nothing
- * listening on a loopback address (ECONNREFUSED: a simulator not running), whose text says what to do.
+ * The failure of a fetch() to `url` (`text` safe to show): transient, except a host that does not resolve
+ * (ENOTFOUND) and nothing listening on a loopback address (ECONNREFUSED: a simulator not running), whose text
+ * says what to do.
  */
-export function networkFailure(error: unknown, url?: string): NetworkFailure {
+export function networkFailure(
+  error: unknown,
+  url?: string,
+): { reason: "timeout" | "network"; text: string; transient: boolean } {
   const name = (error as Error)?.name;
   if (name === "TimeoutError" || name === "AbortError")
     return { reason: "timeout", text: "no answer in time", transient: true };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { env } from "../env";
 import { registerSecret } from "../log";
+import { parseJson } from "./error-body";
 import { AmazonError, networkFailure, TOKEN_REFRESH, type AmazonErrorKind } from "./errors";
 
 // Login with Amazon (LwA): refresh token → access token, and the first grant's code → refresh token.
@@ -13,7 +14,6 @@ export type LwaFailure =
 const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
   expires_in: z.coerce.number().int().positive(),
-  token_type: z.string().optional(),
   // Present on every LwA answer; only the authorization_code grant needs it (a refresh returns the same one).
   refresh_token: z.string().min(1).optional(),
 });
@@ -24,16 +24,10 @@ export interface AccessToken {
   expiresAt: number; // epoch ms
 }
 
-export interface LwaCredentials {
-  client_id: string;
-  client_secret: string;
-  refresh_token: string;
-}
-
 export async function exchangeRefreshToken(
   tokenUrl: string,
-  credentials: LwaCredentials,
-  options: { timeoutMs?: number; now?: () => number } = {},
+  credentials: { client_id: string; client_secret: string; refresh_token: string },
+  options: { timeoutMs?: number } = {},
 ): Promise<AccessToken> {
   const { client_id, client_secret, refresh_token } = credentials;
   registerSecret(client_secret);
@@ -42,39 +36,36 @@ export async function exchangeRefreshToken(
     "Amazon rejected the refresh token (invalid_grant): it was revoked, has a typo, or was issued to a different client ID. Authorise the app again to get a new one.";
   const form = { grant_type: "refresh_token", refresh_token, client_id, client_secret };
   const tokens = await postTokenRequest(tokenUrl, form, { operation: TOKEN_REFRESH, invalidGrant, ...options });
-  return { accessToken: tokens.access_token, expiresAt: (options.now ?? Date.now)() + tokens.expires_in * 1000 };
+  return { accessToken: tokens.access_token, expiresAt: Date.now() + tokens.expires_in * 1000 };
 }
 
 /** The operation name of the first grant ("Connect with Amazon"): the code is swapped for a refresh token. */
 export const CODE_EXCHANGE = "authorization code exchange";
 
-export interface AuthorizationCodeGrant {
-  client_id: string;
-  client_secret: string;
-  code: string;
-  /** Must be the redirect_uri the consent page was opened with: Amazon binds the code to it. */
-  redirect_uri: string;
-}
-
-/** The authorization_code grant: a consent page's code (valid 5 minutes, once) becomes a refresh token. */
+/**
+ * The authorization_code grant: a consent page's code (valid 5 minutes, once) becomes a refresh token.
+ * `redirect_uri` must be the one the consent page was opened with: Amazon binds the code to it.
+ */
 export async function exchangeAuthorizationCode(
   tokenUrl: string,
-  grant: AuthorizationCodeGrant,
-  options: { timeoutMs?: number; now?: () => number } = {},
+  grant: { client_id: string; client_secret: string; code: string; redirect_uri: string },
 ): Promise<AccessToken & { refreshToken: string }> {
   registerSecret(grant.client_secret);
   registerSecret(grant.code);
   const invalidGrant =
     "Amazon rejected the authorisation code (invalid_grant): it expired (codes last 5 minutes), was already used, or was issued for another client ID or return URL. Press Connect with Amazon again.";
   const form = { grant_type: "authorization_code", ...grant };
-  const tokens = await postTokenRequest(tokenUrl, form, { operation: CODE_EXCHANGE, invalidGrant, ...options });
+  const tokens = await postTokenRequest(tokenUrl, form, { operation: CODE_EXCHANGE, invalidGrant });
   if (!tokens.refresh_token) {
     const message = `Login with Amazon (${new URL(tokenUrl).host}) answered without a refresh token`;
     throw new AmazonError("bad_response", message, { reason: "bad_response", status: 200, operation: CODE_EXCHANGE });
   }
-  const expiresAt = (options.now ?? Date.now)() + tokens.expires_in * 1000;
+  const expiresAt = Date.now() + tokens.expires_in * 1000;
   return { accessToken: tokens.access_token, expiresAt, refreshToken: tokens.refresh_token };
 }
+
+const INVALID_CLIENT =
+  "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.";
 
 /** POSTs one grant to LwA and turns every failure into an AmazonError; the tokens it returns are registered secrets. */
 async function postTokenRequest(
@@ -85,8 +76,6 @@ async function postTokenRequest(
   const { operation } = options;
   const timeoutMs = options.timeoutMs ?? env().AMAZON_HTTP_TIMEOUT_MS;
   const host = new URL(tokenUrl).host;
-  const fail = (kind: AmazonErrorKind, reason: LwaFailure, message: string, status?: number) =>
-    new AmazonError(kind, message, { reason, status, operation });
   let response: Response;
   try {
     response = await fetch(tokenUrl, {
@@ -96,61 +85,37 @@ async function postTokenRequest(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    const failure = networkFailure(error, tokenUrl);
-    // Not transient: asking again for 28 s cannot make a host name resolve.
-    if (!failure.transient)
-      throw new AmazonError("network", failure.text, { reason: "network", operation, transient: false });
-    if (failure.reason === "timeout")
-      throw fail(
-        "network",
-        "timeout",
-        `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`,
-      );
-    throw fail("network", "network", `Could not reach Login with Amazon (${host}): ${failure.text}`);
+    // Not transient (a host that does not resolve): asking again for 28 s cannot help; the text says what can.
+    const { reason, text, transient } = networkFailure(error, tokenUrl);
+    const message = !transient
+      ? text
+      : reason === "timeout"
+        ? `Login with Amazon (${host}) did not answer within ${Math.round(timeoutMs / 1000)} s`
+        : `Could not reach Login with Amazon (${host}): ${text}`;
+    throw new AmazonError("network", message, { reason, operation, transient });
   }
+  const { status } = response;
   const text = await response.text();
+  const fail = (kind: AmazonErrorKind, reason: LwaFailure, message: string) =>
+    new AmazonError(kind, message, { reason, status, operation });
   if (response.ok) {
-    const parsed = tokenResponseSchema.safeParse(safeJson(text));
-    if (!parsed.success)
-      throw fail(
-        "bad_response",
-        "bad_response",
-        `Login with Amazon (${host}) answered HTTP ${response.status} without an access token`,
-        response.status,
-      );
+    const parsed = tokenResponseSchema.safeParse(parseJson(text));
+    const noToken = `Login with Amazon (${host}) answered HTTP ${status} without an access token`;
+    if (!parsed.success) throw fail("bad_response", "bad_response", noToken);
     registerSecret(parsed.data.access_token);
     registerSecret(parsed.data.refresh_token);
     return parsed.data;
   }
-  const amazonError = errorResponseSchema.safeParse(safeJson(text));
-  const code = amazonError.success ? amazonError.data.error : undefined;
-  const { status } = response;
-  if (code === "invalid_client")
-    throw fail(
-      "auth",
-      "invalid_client",
-      "Amazon rejected the client ID or client secret (invalid_client). Check both against your Login with Amazon security profile.",
-      status,
-    );
-  if (code === "invalid_grant") throw fail("auth", "invalid_grant", options.invalidGrant, status);
-  if (status >= 500 || status === 429)
-    throw fail(
-      status === 429 ? "throttled" : "server",
-      "unavailable",
-      `Login with Amazon (${host}) is unavailable right now (HTTP ${status}); try again later`,
-      status,
-    );
-  // The code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
-  const message = `Login with Amazon refused the token request (HTTP ${status}${code ? `, ${code}` : ""})`;
-  throw fail("auth", "rejected", message, status);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
+  const code = errorResponseSchema.safeParse(parseJson(text)).data?.error;
+  if (code === "invalid_client") throw fail("auth", "invalid_client", INVALID_CLIENT);
+  if (code === "invalid_grant") throw fail("auth", "invalid_grant", options.invalidGrant);
+  if (status >= 500 || status === 429) {
+    const message = `Login with Amazon (${host}) is unavailable right now (HTTP ${status}); try again later`;
+    throw fail(status === 429 ? "throttled" : "server", "unavailable", message);
   }
+  // The code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
+  const refused = `Login with Amazon refused the token request (HTTP ${status}${code ? `, ${code}` : ""})`;
+  throw fail("auth", "rejected", refused);
 }
 
 export function spApiTokenUrl(): string {

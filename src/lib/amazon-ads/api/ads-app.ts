@@ -6,9 +6,6 @@ import type { AmazonAdsSettings } from "../../settings/schema";
 // Which Login with Amazon app signs an organisation in: the operator's (one app, reviewed once for the Ads
 // API, that every organisation authorises with Connect with Amazon) unless the organisation saved its own.
 
-/** Whose Login with Amazon app signs an organisation in: its own (saved in its settings) or the operator's (env). */
-export type AdsAppSource = "organisation" | "operator";
-
 /** The operator's app (AMAZON_ADS_CLIENT_ID/SECRET), or null when this server has none. */
 export function operatorApp(): { clientId: string; clientSecret: string } | null {
   const { AMAZON_ADS_CLIENT_ID: clientId, AMAZON_ADS_CLIENT_SECRET: clientSecret } = env();
@@ -24,7 +21,7 @@ export function operatorAppInfo(): { clientId: string } | null {
 }
 
 /** Settings whose client id and secret are the app that signs the organisation in, and which app that is. */
-export type AdsCredentials = AmazonAdsSettings & { app: AdsAppSource };
+export type AdsCredentials = AmazonAdsSettings & { app: "organisation" | "operator" };
 
 /**
  * The settings with their app filled in: the organisation's own when it saved one (it wins), else the

@@ -10,18 +10,13 @@ import { adsApiBaseUrl, adsTokenUrl } from "./hosts";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "../../amazon/retry";
 import { loginKeyOf, type SharedTokens } from "./shared-tokens";
 
-export const CREATE_REPORT_CONTENT_TYPE = "application/vnd.createasyncreportrequest.v3+json";
-
-/** Amazon's AsyncReport (OfflineReport spec); unknown fields pass through untouched. */
+/** Amazon's AsyncReport (OfflineReport spec): the fields read here; the others pass through untouched. */
 export const asyncReportSchema = z.looseObject({
   reportId: z.string().min(1),
   status: z.string(),
-  name: z.string().nullish(),
   startDate: z.string().optional(),
   endDate: z.string().optional(),
   url: z.string().nullish(),
-  urlExpiresAt: z.string().nullish(),
-  fileSize: z.number().nullish(),
   failureReason: z.string().nullish(),
   createdAt: z.string().nullish(),
   generatedAt: z.string().nullish(),
@@ -34,13 +29,7 @@ export const profileSchema = z.looseObject({
   countryCode: z.string().optional(),
   currencyCode: z.string().optional(),
   timezone: z.string().optional(),
-  accountInfo: z
-    .looseObject({
-      name: z.string().optional(),
-      type: z.string().optional(),
-      marketplaceStringId: z.string().optional(),
-    })
-    .optional(),
+  accountInfo: z.looseObject({ name: z.string().optional(), type: z.string().optional() }).optional(),
 });
 export type AdsProfile = z.infer<typeof profileSchema> & { profileIdText: string };
 
@@ -72,11 +61,8 @@ export const newCallMeter = (): CallMeter => {
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-interface LoginState {
-  token: AccessToken | null;
-  tokenRequest: Promise<AccessToken> | null;
-  calls: number;
-}
+/** Shared by every AdsClient of one login: its token, the token request under way, its HTTP calls. */
+type LoginState = { token: AccessToken | null; tokenRequest: Promise<AccessToken> | null; calls: number };
 
 /**
  * An Ads API session for one profile of one login: one access token for the run (refreshed near expiry or
@@ -121,10 +107,6 @@ export class AdsClient {
     return this.login.calls;
   }
 
-  private get timeoutMs() {
-    return env().AMAZON_HTTP_TIMEOUT_MS;
-  }
-
   /** The login's access token; `refused`: Amazon answered 401 to it (unless another call already replaced it). */
   async accessToken(refused?: string): Promise<string> {
     const login = this.login;
@@ -144,7 +126,7 @@ export class AdsClient {
     const exchange = () =>
       withRetry(() => {
         this.countCall();
-        return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings, { timeoutMs: this.timeoutMs });
+        return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings);
       }, this.retry);
     const shared = this.options.sharedTokens;
     if (!shared) return exchange();
@@ -158,7 +140,8 @@ export class AdsClient {
     method: string,
     path: string,
     init: { body?: string; contentType?: string; scope: boolean },
-  ): Promise<{ status: number; text: string }> {
+  ): Promise<string> {
+    const timeoutMs = env().AMAZON_HTTP_TIMEOUT_MS;
     let refreshed = false;
     for (;;) {
       const token = await this.accessToken();
@@ -174,16 +157,15 @@ export class AdsClient {
       const sentAt = Date.now();
       const url = `${adsApiBaseUrl(this.settings.region)}${path}`;
       try {
-        response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(this.timeoutMs) });
+        response = await fetch(url, { method, headers, body: init.body, signal: AbortSignal.timeout(timeoutMs) });
       } catch (error) {
-        const failure = networkFailure(error, url);
-        if (!failure.transient)
-          throw new AmazonError("network", `${operation}: ${failure.text}`, { reason: "network", transient: false });
-        const why =
-          failure.reason === "timeout"
-            ? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
-            : `network error (${failure.text})`;
-        throw new AmazonError("network", `${operation}: ${why}`, { reason: failure.reason });
+        const { reason, text, transient } = networkFailure(error, url);
+        const why = !transient
+          ? text
+          : reason === "timeout"
+            ? `no answer within ${Math.round(timeoutMs / 1000)} s`
+            : `network error (${text})`;
+        throw new AmazonError("network", `${operation}: ${why}`, { reason, transient });
       }
       const text = await response.text();
       if (response.status === 401 && !refreshed) {
@@ -204,39 +186,30 @@ export class AdsClient {
         throw error;
       }
       if (this.options.meter) this.options.meter.succeeded++;
-      return { status: response.status, text };
+      return text;
     }
   }
 
-  async callText(
+  /** One call with its retries, its answer parsed as JSON (after `prepare`) and checked by `schema`. */
+  private async call<T>(
     operation: string,
     method: string,
     path: string,
+    schema: z.ZodType<T>,
     init: { body?: unknown; contentType?: string; scope?: boolean; retry?: Partial<RetryPolicy> } = {},
-  ): Promise<string> {
+    prepare: (text: string) => string = (t) => t,
+  ): Promise<T> {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
+    const { contentType, scope = true } = init;
+    let text: string;
     try {
-      const { text } = await withRetry(
-        () => this.send(operation, method, path, { body, contentType: init.contentType, scope: init.scope ?? true }),
-        { ...this.retry, ...init.retry },
-      );
-      return text;
+      const sent = () => this.send(operation, method, path, { body, contentType, scope });
+      text = await withRetry(sent, { ...this.retry, ...init.retry });
     } catch (error) {
       // A 429 that outlasted the retries asks the whole client id to slow down.
       if (isAmazonError(error, "throttled") && this.options.meter) this.options.meter.gaveUp429++;
       throw error;
     }
-  }
-
-  async call<T>(
-    operation: string,
-    method: string,
-    path: string,
-    schema: z.ZodType<T>,
-    init: Parameters<AdsClient["callText"]>[3] = {},
-    prepare: (text: string) => string = (t) => t,
-  ): Promise<T> {
-    const text = await this.callText(operation, method, path, init);
     let json: unknown;
     try {
       json = JSON.parse(prepare(text));
@@ -272,7 +245,7 @@ export class AdsClient {
   createReport(body: unknown): Promise<AsyncReport> {
     return this.call("create report", "POST", "/reporting/reports", asyncReportSchema, {
       body,
-      contentType: CREATE_REPORT_CONTENT_TYPE,
+      contentType: "application/vnd.createasyncreportrequest.v3+json",
     });
   }
 

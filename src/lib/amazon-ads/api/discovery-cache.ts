@@ -7,11 +7,9 @@ import { discoveredProfileSchema, discoverProfiles, type ProfileDiscovery } from
 import { loginKeyOf } from "./shared-tokens";
 
 /**
- * A dispatch's discovery, at most once per login and UTC day: organisations sharing one login, and a
- * day's later dispatch units (a retried discovery, a backfill), use the day's listing. Only a complete
- * listing (every region answered) is kept, so a region that failed is asked again. `live` (a
- * per-organisation run, which asks Amazon again by design) lists again and keeps that listing for the
- * day's others; Test connection does not come here at all.
+ * A dispatch's discovery, at most once per login and UTC day, shared by the organisations of one login and the
+ * day's later units (a retry, a backfill). Only a complete listing (every region answered) is kept. `live` (a
+ * per-organisation run, which asks Amazon again by design) lists again and keeps that listing for the others.
  */
 export async function discoverProfilesOncePerDay(
   db: DbOrTx,

@@ -35,30 +35,25 @@ export async function discoverProfiles(
   login: AdsClient,
   options: { oneCallAtATime?: boolean; needed?: "all" | readonly string[] } = {},
 ): Promise<ProfileDiscovery> {
-  const serial = options.oneCallAtATime ?? false;
-  const eachRegion = async (list: (region: AdsRegion) => Promise<void>) => {
-    if (serial) for (const region of REGIONS) await list(region);
-    else await Promise.all(REGIONS.map(list));
-  };
   const listings = async (reportAccess: boolean) => {
     const byRegion = new Map<AdsRegion, AdsProfile[]>();
     const unreachable: ProfileDiscovery["unreachable"] = [];
-    await eachRegion(async (region) => {
+    const list = async (region: AdsRegion) => {
       try {
         byRegion.set(region, await login.forProfile("", region).listProfiles({ reportAccess }));
       } catch (error) {
         if (!isAmazonError(error) || error.operation === TOKEN_REFRESH) throw error;
         unreachable.push({ region, error: error.message, status: error.status });
       }
-    });
+    };
+    if (options.oneCallAtATime) for (const region of REGIONS) await list(region);
+    else await Promise.all(REGIONS.map(list));
     return { byRegion, unreachable };
   };
   const readable = await listings(true);
-  const needed = options.needed;
-  const enough =
-    needed === "all" ||
-    (needed !== undefined &&
-      needed.every((id) => [...readable.byRegion.values()].some((list) => list.some((p) => p.profileIdText === id))));
+  const readableIds = new Set([...readable.byRegion.values()].flat().map((p) => p.profileIdText));
+  const { needed } = options;
+  const enough = needed === "all" || (needed !== undefined && needed.every((id) => readableIds.has(id)));
   const discovery: ProfileDiscovery = { found: [], unreachable: [], full: !enough };
   if (enough) {
     for (const [region, list] of readable.byRegion)

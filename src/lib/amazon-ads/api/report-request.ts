@@ -68,9 +68,8 @@ export function adoptionMismatch(existing: AsyncReport, wanted: ReportRequest): 
   if (config === null || typeof config !== "object") return "Amazon did not say how it is configured";
   const got = config as Record<string, unknown>;
   const want = wanted.configuration;
-  for (const field of ["reportTypeId", "adProduct", "timeUnit", "format"] as const) {
+  for (const field of ["reportTypeId", "adProduct", "timeUnit", "format"] as const)
     if (got[field] !== want[field]) return `its ${field} is ${JSON.stringify(got[field])}, not "${want[field]}"`;
-  }
   for (const field of ["groupBy", "columns"] as const) {
     const theirs = Array.isArray(got[field]) ? new Set((got[field] as unknown[]).map(String)) : null;
     const ours = new Set<string>(want[field]);
@@ -89,13 +88,10 @@ export async function createReportWithRecovery(
   client: AdsClient,
   startDate: string,
   endDate: string,
-  columns: readonly string[] = REQUESTED_COLUMNS.map((c) => c.api),
 ): Promise<CreatedReport> {
-  let current = [...columns];
+  let current = REQUESTED_COLUMNS.map((c) => c.api);
   let start = startDate;
   const dropped: string[] = [];
-  let columnsRetried = false;
-  let startRetried = false;
   for (;;) {
     const body = buildReportRequest(start, endDate, current);
     try {
@@ -107,7 +103,8 @@ export async function createReportWithRecovery(
         return { ...(await adoptDuplicate(client, error, body)), startDate: start, droppedColumns: dropped };
       if (error.status !== 400) throw error;
       const retentionStart = parseRetentionStart(error.detail);
-      if (retentionStart && !startRetried && retentionStart > start) {
+      // Each recovery once: a start moved already differs from startDate; dropped columns were dropped.
+      if (retentionStart && start === startDate && retentionStart > start) {
         if (retentionStart > endDate)
           throw new AmazonError(
             "rejected",
@@ -115,21 +112,17 @@ export async function createReportWithRecovery(
             { status: 400, code: error.code, reason: "outside_retention" },
           );
         start = retentionStart;
-        startRetried = true;
         continue;
       }
       const invalid = parseInvalidColumns(error.detail);
-      const removable = invalid?.filter((name) => current.includes(name) && !KEY_API_NAMES.has(name)) ?? [];
-      if (columnsRetried || removable.length === 0 || removable.length !== invalid?.length) throw error;
+      // The key columns are never dropped: a row without them cannot be stored.
+      const removable = invalid?.filter((n) => current.includes(n) && !KEY_COLUMNS.some((c) => c.api === n)) ?? [];
+      if (dropped.length > 0 || removable.length === 0 || removable.length !== invalid?.length) throw error;
       current = current.filter((name) => !removable.includes(name));
       dropped.push(...removable);
-      columnsRetried = true;
     }
   }
 }
-
-// The key columns are never dropped: a row without them cannot be stored.
-const KEY_API_NAMES = new Set(KEY_COLUMNS.map((c) => c.api));
 
 /** 425: Amazon already has this report. Adopt it when it is truly ours, else refuse with the reason. */
 async function adoptDuplicate(client: AdsClient, error: AmazonError, wanted: ReportRequest) {

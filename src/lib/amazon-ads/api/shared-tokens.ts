@@ -60,21 +60,6 @@ export function postgresSharedTokens(db: Db): SharedTokens {
     return claimed.length > 0;
   };
 
-  const store = async (loginKey: string, token: AccessToken) => {
-    const accessToken = encrypt(token.accessToken, loginKey);
-    const expiresAt = new Date(token.expiresAt);
-    await db
-      .update(t)
-      .set({
-        accessToken,
-        tokenHash: hashOf(token.accessToken),
-        expiresAt,
-        refreshingUntil: null,
-        updatedAt: sql`now()`,
-      })
-      .where(eq(t.loginKey, loginKey));
-  };
-
   const release = async (loginKey: string) => {
     await db.update(t).set({ refreshingUntil: null }).where(eq(t.loginKey, loginKey));
   };
@@ -97,14 +82,20 @@ export function postgresSharedTokens(db: Db): SharedTokens {
         await release(loginKey);
         return meanwhile;
       }
-      let token: AccessToken;
-      try {
-        token = await exchange();
-      } catch (error) {
+      const token = await exchange().catch(async (error: unknown) => {
         await release(loginKey).catch(() => {}); // a revoked grant: the next invocation tries (and fails) at once
         throw error;
-      }
-      await store(loginKey, token);
+      });
+      await db
+        .update(t)
+        .set({
+          accessToken: encrypt(token.accessToken, loginKey),
+          tokenHash: hashOf(token.accessToken),
+          expiresAt: new Date(token.expiresAt),
+          refreshingUntil: null,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(t.loginKey, loginKey));
       return token;
     },
     async drop(loginKey, accessToken) {

@@ -81,22 +81,19 @@ async function resolveApp(orgId: number, form: Record<string, string | null | un
       );
   }
   const parsed = ownAppSchema.safeParse(merged);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = issue.path.join(".");
-      errors[`amazon_ads.${field}`] ??=
-        issue.code === "invalid_type"
-          ? `${field === "client_id" ? "Client ID" : "Client secret"} is required`
-          : issue.message;
-    }
+  for (const issue of parsed.error?.issues ?? []) {
+    const field = issue.path.join(".");
+    errors[`amazon_ads.${field}`] ??=
+      issue.code === "invalid_type"
+        ? `${field === "client_id" ? "Client ID" : "Client secret"} is required`
+        : issue.message;
   }
-  if (!parsed.success || Object.keys(errors).length > 0) {
+  if (!parsed.success || Object.keys(errors).length > 0)
     throw new InvalidInputError(
       "Connect with Amazon needs the client ID and client secret of your Login with Amazon app: " +
         Object.values(errors).join("; "),
       errors,
     );
-  }
   return { ...parsed.data, operator: false };
 }
 
@@ -130,18 +127,15 @@ export async function startAmazonConnect(
   return { url: url.toString() };
 }
 
-export interface ConnectOutcome {
-  result: ConnectResult;
-  /** The organisation to show afterwards; only when the state was this user's. */
-  orgId?: number;
-}
-
-/** The callback for the signed-in user: the state is consumed before anything else, so nothing can be replayed. */
+/**
+ * The callback for the signed-in user: the state is consumed before anything else, so nothing can be replayed.
+ * `orgId`, the organisation to show afterwards, comes only when the state was this user's.
+ */
 export async function finishAmazonConnect(
   userId: string,
   params: URLSearchParams,
   now = new Date(),
-): Promise<ConnectOutcome> {
+): Promise<{ result: ConnectResult; orgId?: number }> {
   const code = params.get("code");
   registerSecret(code);
   const state = params.get("state");
@@ -193,29 +187,23 @@ export async function finishAmazonConnect(
             : "unavailable";
     return { result, orgId };
   }
-  const app = operator ? { clientId: "", clientSecret: "" } : { clientId: row.clientId, clientSecret };
-  return { result: await saveConnection(orgId, { ...app, region: row.region }, refreshToken), orgId };
+  const app = operator
+    ? { client_id: "", client_secret: "" }
+    : { client_id: row.clientId, client_secret: clientSecret };
+  return { result: await saveConnection(orgId, { ...app, region: row.region, refresh_token: refreshToken }), orgId };
 }
 
 /** Saves the app (none for the operator's) and its new refresh token, keeping the profile choice. */
 async function saveConnection(
   orgId: number,
-  app: { clientId: string; clientSecret: string; region: AdsRegion },
-  refreshToken: string,
+  login: { client_id: string; client_secret: string; region: AdsRegion; refresh_token: string },
 ): Promise<ConnectResult> {
   const stored = await getAmazonAdsSettings(orgId).catch(() => null); // unreadable: replaced by this connection
-  const value = {
-    profile_id: stored?.profile_id ?? "",
-    profiles: stored?.profiles ?? "listed",
-    client_id: app.clientId,
-    client_secret: app.clientSecret,
-    refresh_token: refreshToken,
-    region: app.region,
-  };
+  const profile_id = stored?.profile_id ?? "";
   // A first connection has no profile chosen yet, and a section naming none cannot be saved: until the admin
   // lists some, every profile the login sees is synced (the page says so).
-  const noProfileYet = value.profiles === "listed" && value.profile_id === "";
-  if (noProfileYet) value.profiles = "all";
-  await saveAmazonAdsSettings(orgId, value);
+  const noProfileYet = (stored?.profiles ?? "listed") === "listed" && profile_id === "";
+  const profiles = noProfileYet ? "all" : (stored?.profiles ?? "listed");
+  await saveAmazonAdsSettings(orgId, { ...login, profile_id, profiles });
   return noProfileYet ? "connected_all" : "connected";
 }
