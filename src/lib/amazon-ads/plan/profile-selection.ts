@@ -1,16 +1,11 @@
 import { listedProfileIds, type AmazonAdsSettings } from "../../settings/schema";
 import type { DiscoveredProfile, ProfileDiscovery } from "../api/profiles";
 
-export interface ProfileProblem {
-  profileId: string;
-  message: string;
-}
-
 export interface ProfileSelection {
   /** The profiles to sync now. */
   run: DiscoveredProfile[];
   /** Selected profiles that cannot be synced now, each with the reason (logged for that profile). */
-  problems: ProfileProblem[];
+  problems: { profileId: string; message: string }[];
   /** Every profile id the settings select, found or not: a failed date of any other profile is abandoned. */
   selectedIds: Set<string>;
 }
@@ -33,7 +28,7 @@ export function selectProfiles(
       : listedProfileIds(settings);
   const selectedIds = new Set(ids);
   const wanted = only ? ids.filter((id) => only.includes(id)) : ids;
-  const problems: ProfileProblem[] = (only ?? [])
+  const problems: ProfileSelection["problems"] = (only ?? [])
     .filter((id) => !selectedIds.has(id))
     .map((profileId) => ({ profileId, message: `Profile ${profileId} is not one this organisation syncs` }));
   const run: DiscoveredProfile[] = [];

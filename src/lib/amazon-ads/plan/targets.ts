@@ -1,7 +1,6 @@
 import { z } from "zod";
-import type { PendingReport } from "../../db/schema";
+import type { PendingReport, ReportKind } from "../../db/schema";
 import { InvalidInputError } from "../../errors";
-import type { ReportKind } from "../../db/schema";
 import {
   addDays,
   daysBetween,
@@ -23,7 +22,6 @@ export interface ReportTarget {
   retryOf?: PendingReport;
 }
 
-/** The daily run's five lookback dates of a profile whose "today" is `today`. */
 export function dailyTargets(today: string): ReportTarget[] {
   return lookbackDates(today).map(({ lookbackDays, date }) => {
     return { startDate: date, endDate: date, kind: "daily", lookbackDays };
@@ -47,12 +45,9 @@ export function planKeyOf(plan: BackfillPlan): string {
 /** A backfill's reports of at most 31 days, checked against the profile's `today`. */
 export function backfillTargets(plan: BackfillPlan, today: string): ReportTarget[] {
   checkBackfillRange(plan.from, plan.to, today);
-  return splitRange(plan.from, plan.to).map(({ start, end }) => ({
-    startDate: start,
-    endDate: end,
-    kind: "backfill" as const,
-    lookbackDays: daysBetween(end, today),
-  }));
+  return splitRange(plan.from, plan.to).map(({ start, end }) => {
+    return { startDate: start, endDate: end, kind: "backfill", lookbackDays: daysBetween(end, today) };
+  });
 }
 
 /** A backfill range within Amazon's limits on `today`: real dates, from ≤ to, inside retention, before today. */

@@ -3,9 +3,9 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import { alias, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import { rowsOf, type Db, type DbOrTx } from "../../db";
 import {
-  amazonAdsClientBackoff,
-  amazonAdsPendingReports,
-  amazonAdsRequestUnits,
+  amazonAdsClientBackoff as backoff,
+  amazonAdsPendingReports as reports,
+  amazonAdsRequestUnits as requests,
   type PendingReport,
   type RequestUnit,
 } from "../../db/schema";
@@ -23,14 +23,15 @@ export interface ClaimOptions {
   /** A client key's limit before it has learnt one, and its ceiling (default: the start). */
   clientConcurrency: number;
   clientConcurrencyMax?: number;
-  /** Slots a profile unit asks for (its creates at once); it gets what its key has free, at least one. */
-  profileSlots?: number;
+  /** Slots a profile unit asks for; it gets what its key has free, at least one. */
+  createsAtOnce?: number;
   scope?: ClaimScope;
   /** Whether history work may be claimed (default true): not near a worker's budget's end. */
   history?: boolean;
 }
 
-interface Limits {
+/** A client key's adaptive limit: AMAZON_ADS_CLIENT_CONCURRENCY (its start) and _MAX (its ceiling). */
+export interface ClientLimits {
   start: number;
   max: number;
 }
@@ -47,29 +48,19 @@ export type Claim =
 
 const CLAIM_LOCK = 0x616473; // "ads"
 
-const requests = amazonAdsRequestUnits;
-const reports = amazonAdsPendingReports;
-const backoff = amazonAdsClientBackoff;
-
-type QueueTable = PgTable & {
-  id: PgColumn;
-  orgId: PgColumn;
-  status: PgColumn;
-  clientKey: PgColumn;
-  lockedUntil: PgColumn;
-};
+type QueueTable = typeof requests | typeof reports;
+const historyOf = (table: QueueTable) => (table === requests ? requests.job : reports.kind);
 
 /** The scope's condition on `table`: none for an unscoped worker, never true for the other queue. */
 function inScope(table: QueueTable, scope: ClaimScope | undefined): SQL {
   if (!scope) return sql`true`;
   if ((scope.queue === "requests") !== (table === requests)) return sql`false`;
-  const run = scope.run && table === requests;
-  if (!run) return sql`${table.orgId} = ${scope.orgId}`;
-  const own = sql`${requests.job} = ${scope.run!.job} and ${requests.planKey} = ${scope.run!.planKey}`;
+  const { run } = scope;
+  const org = sql`${table.orgId} = ${scope.orgId}`;
+  if (!run || table !== requests) return org;
   // The daily request's run takes the organisation's history units too: the spec's ?orgId=N crons load it.
-  return scope.run!.job === "request"
-    ? sql`${table.orgId} = ${scope.orgId} and ((${own}) or ${requests.job} = 'history')`
-    : sql`${table.orgId} = ${scope.orgId} and ${own}`;
+  const history = run.job === "request" ? sql` or ${requests.job} = 'history'` : sql``;
+  return sql`${org} and ((${requests.job} = ${run.job} and ${requests.planKey} = ${run.planKey})${history})`;
 }
 
 /** `table` renamed for a subquery: its FROM item (drizzle renders an alias bare there) and the alias's columns. */
@@ -78,7 +69,7 @@ function renamed<T extends PgTable>(table: T, name: string) {
 }
 
 /** Slots of a client key held by leases in one table (an index range scan). */
-function leasedOfClient(table: typeof requests | typeof reports, clientKey: PgColumn | SQL): SQL {
+function leasedOfClient(table: QueueTable, clientKey: PgColumn | SQL): SQL {
   const { from, columns: l } = renamed(table, "l");
   return sql`(select coalesce(sum(${l.leaseSlots}), 0) from ${from} where ${l.status} = 'pending' and ${l.clientKey} = ${clientKey} and ${l.lockedUntil} > now())`;
 }
@@ -88,7 +79,7 @@ export const slotsInUse = (clientKey: PgColumn | SQL) =>
   sql`(${leasedOfClient(requests, clientKey)} + ${leasedOfClient(reports, clientKey)})`;
 
 /** A client key's limit now: its learnt concurrency (whole calls), else the start; within [1, max]. */
-function limitOf(clientKey: PgColumn | SQL, limits: Limits): SQL {
+function limitOf(clientKey: PgColumn | SQL, limits: ClientLimits): SQL {
   const { from, columns: b } = renamed(backoff, "bl");
   return sql`least(${limits.max}, greatest(1, floor(coalesce((select ${b.concurrency} from ${from} where ${b.clientKey} = ${clientKey}), ${limits.start}))))`;
 }
@@ -97,8 +88,8 @@ function limitOf(clientKey: PgColumn | SQL, limits: Limits): SQL {
  * Client keys nothing may be claimed for now: backing off, or every slot leased. Computed once per claim from
  * the few leases in force, not per due unit walked past (thousands may wait on the operator's full key).
  */
-function blockedKeys(limits: Limits): SQL {
-  const leasesOf = (table: typeof requests | typeof reports, name: string) => {
+function blockedKeys(limits: ClientLimits): SQL {
+  const leasesOf = (table: QueueTable, name: string) => {
     const { from, columns: l } = renamed(table, name);
     return sql`select ${l.clientKey} as key, ${l.leaseSlots} as slots from ${from}
       where ${l.status} = 'pending' and ${l.lockedUntil} > now() and ${l.clientKey} is not null`;
@@ -110,18 +101,13 @@ function blockedKeys(limits: Limits): SQL {
     select ${b.clientKey} from ${backoffs} where ${b.until} > now())`;
 }
 
-/** The id of the oldest due unit of `table` that this claim may take, locked (or nothing). */
-function claimable(
-  table: QueueTable,
-  due: PgColumn,
-  limits: Limits,
-  scope: ClaimScope | undefined,
-  only: SQL = sql`true`,
-): SQL {
+/** The id of the oldest due unit of `table` (of history work or not) that this claim may take, locked (or nothing). */
+function claimable(table: QueueTable, limits: ClientLimits, scope: ClaimScope | undefined, history: boolean): SQL {
+  const due = table === requests ? requests.availableAt : reports.nextPollAt;
   return sql`(select ${table.id} from ${table}
     where ${table.status} = 'pending'
       and ${inScope(table, scope)}
-      and ${only}
+      and ${historyOf(table)} ${history ? sql`=` : sql`<>`} 'history'
       and ${due} <= now()
       and (${table.lockedUntil} is null or ${table.lockedUntil} <= now())
       and (${table.clientKey} is null or ${table.clientKey} not in ${blockedKeys(limits)})
@@ -134,37 +120,32 @@ function claimable(
 export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Claim | null> {
   const leaseId = crypto.randomUUID();
   const lockedUntil = sql`now() + make_interval(secs => ${options.leaseMs / 1000})`;
-  const limits = {
-    start: options.clientConcurrency,
-    max: Math.max(options.clientConcurrency, options.clientConcurrencyMax ?? 0),
-  };
+  const { clientConcurrency: start, clientConcurrencyMax: max = 0 } = options;
+  const limits = { start, max: Math.max(start, max) };
   const free = sql`${limitOf(requests.clientKey, limits)} - ${slotsInUse(requests.clientKey)}`;
   const requestSlots = sql`case when ${requests.kind} = 'profile' and ${requests.clientKey} is not null
-    then greatest(1, least(${options.profileSlots ?? 1}, ${free})) else 1 end`;
+    then greatest(1, least(${options.createsAtOnce ?? 1}, ${free})) else 1 end`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
-    const claimRequest = async (only: SQL) => {
+    const claimRequest = async (history: boolean) => {
       const [request] = await tx
         .update(requests)
         .set({ lockedUntil, leaseId, leaseSlots: requestSlots, attempts: sql`${requests.attempts} + 1` })
-        .where(eq(requests.id, claimable(requests, requests.availableAt, limits, options.scope, only)))
+        .where(eq(requests.id, claimable(requests, limits, options.scope, history)))
         .returning();
       return request ? { kind: "request" as const, leaseId, unit: request } : null;
     };
-    const claimReport = async (only: SQL) => {
+    const claimReport = async (history: boolean) => {
       const [report] = await tx
         .update(reports)
         .set({ lockedUntil, leaseId, leaseSlots: 1 })
-        .where(eq(reports.id, claimable(reports, reports.nextPollAt, limits, options.scope, only)))
+        .where(eq(reports.id, claimable(reports, limits, options.scope, history)))
         .returning();
       return report ? { kind: "report" as const, leaseId, unit: report } : null;
     };
-    const day =
-      (await claimRequest(sql`${requests.job} <> 'history'`)) ?? (await claimReport(sql`${reports.kind} <> 'history'`));
+    const day = (await claimRequest(false)) ?? (await claimReport(false));
     if (day || options.history === false) return day;
-    return (
-      (await claimRequest(sql`${requests.job} = 'history'`)) ?? (await claimReport(sql`${reports.kind} = 'history'`))
-    );
+    return (await claimRequest(true)) ?? (await claimReport(true));
   });
 }
 
@@ -175,11 +156,10 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
 export async function nextDueAt(db: Db, scope?: ClaimScope, options: { history?: boolean } = {}): Promise<Date | null> {
   const dueOf = (table: QueueTable, due: SQL) => {
     const { from: backoffs, columns: b } = renamed(backoff, "b");
-    const history = table === requests ? requests.job : reports.kind;
     return sql`(select min(greatest(${due}, coalesce(${b.until}, ${due})))
       from ${table} left join ${backoffs} on ${b.clientKey} = ${table.clientKey}
       where ${table.status} = 'pending' and ${inScope(table, scope)}
-        ${options.history === false ? sql`and ${history} <> 'history'` : sql``})`;
+        ${options.history === false ? sql`and ${historyOf(table)} <> 'history'` : sql``})`;
   };
   const reportDue = sql`greatest(${reports.nextPollAt}, coalesce(${reports.lockedUntil}, ${reports.nextPollAt}))`;
   const result = await db.execute(

@@ -1,8 +1,8 @@
 import { eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
-import { amazonAdsClientBackoff } from "../../db/schema";
+import { amazonAdsClientBackoff as b } from "../../db/schema";
 import type { CallMeter } from "../api/client";
-import { backOffClient, slotsInUse } from "./claim";
+import { backOffClient, slotsInUse, type ClientLimits } from "./claim";
 
 /**
  * A client key's adaptive limit of calls at once, shared through Postgres. Amazon's limits are dynamic and
@@ -13,12 +13,6 @@ import { backOffClient, slotsInUse } from "./claim";
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const CUT_FACTOR = 0.5;
 
-/** AMAZON_ADS_CLIENT_CONCURRENCY and _MAX. */
-export interface ClientLimits {
-  start: number;
-  max: number;
-}
-
 /** A finished unit's lesson: a 429 halves the limit; success raises it, only if the key used its whole limit. */
 export async function learnFromUnit(
   db: DbOrTx,
@@ -28,20 +22,14 @@ export async function learnFromUnit(
   limits: ClientLimits,
 ): Promise<void> {
   if (meter.answered429 > 0) {
-    const before = await learntLimit(db, clientKey, limits);
+    const [row] = await db.select({ concurrency: b.concurrency }).from(b).where(eq(b.clientKey, clientKey));
+    const before = Math.max(1, Math.min(limits.max, row?.concurrency ?? limits.start));
     await cutLimit(db, clientKey, limits, meter);
     // 429s that outlasted the retries at one call at a time: only then the whole key pauses (on the
     // operator's app, every organisation of the region).
     if (meter.gaveUp429 > 0 && before <= 1) await backOffClient(db, clientKey);
   } else if (meter.succeeded > 0) await raiseLimit(db, clientKey, heldSlots, limits);
 }
-
-async function learntLimit(db: DbOrTx, clientKey: string, limits: ClientLimits): Promise<number> {
-  const [row] = await db.select({ concurrency: b.concurrency }).from(b).where(eq(b.clientKey, clientKey));
-  return Math.max(1, Math.min(limits.max, row?.concurrency ?? limits.start));
-}
-
-const b = amazonAdsClientBackoff;
 
 /** Halves the limit, unless a cut since its first throttled call was sent already answered this burst. */
 async function cutLimit(db: DbOrTx, clientKey: string, limits: ClientLimits, meter: CallMeter) {

@@ -1,55 +1,54 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db";
-import { amazonAdsProfileHistory, type RequestUnit } from "../../db/schema";
+import { env } from "../../env";
+import { amazonAdsProfileHistory as t, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
 import type { HistoryPlan } from "../plan/targets";
+import type { ReportOutcomeKind } from "./pending-reports";
 import { queueProfileUnits } from "./request-units";
 
 /** The plan key of every history unit: one per (organisation, profile), whatever its run date. */
-export const HISTORY_PLAN_KEY = "history";
+const HISTORY_PLAN_KEY = "history";
 
 /**
- * Profiles a daily discovery sees for the first time ever get one `history` unit each, of `days` back
- * (claims take it after the day's units). Returns the profiles queued.
+ * Profiles a daily discovery sees for the first time ever get one `history` unit each, of
+ * AMAZON_ADS_HISTORY_DAYS back (claims take it after the day's units). Returns how many were queued.
  */
 export async function queueHistoryUnits(
   db: Db,
   discovery: RequestUnit,
   profiles: readonly DiscoveredProfile[],
   clientId: string,
-  days: number,
-): Promise<string[]> {
-  if (days <= 0 || profiles.length === 0) return [];
+): Promise<number> {
+  const days = env().AMAZON_ADS_HISTORY_DAYS;
+  if (days <= 0 || profiles.length === 0) return 0;
   return db.transaction(async (tx) => {
     const fresh = await tx
-      .insert(amazonAdsProfileHistory)
+      .insert(t)
       .values(profiles.map((p) => ({ orgId: discovery.orgId, profileId: p.profileId, days })))
       .onConflictDoNothing()
-      .returning({ profileId: amazonAdsProfileHistory.profileId });
+      .returning({ profileId: t.profileId });
     const ids = new Set(fresh.map((f) => f.profileId));
     const plan: HistoryPlan = { days };
     const history = { ...discovery, job: "history" as const, plan, planKey: HISTORY_PLAN_KEY };
-    await queueProfileUnits(
-      tx,
-      history,
-      profiles.filter((p) => ids.has(p.profileId)),
-      clientId,
-    );
-    return [...ids];
+    const firstSeen = profiles.filter((p) => ids.has(p.profileId));
+    await queueProfileUnits(tx, history, firstSeen, clientId);
+    return ids.size;
   });
 }
 
-/** The span a profile's history reports cover, once they are created (status and verify read it). */
+/** The span of a history unit's reports Amazon took (created, adopted, or already open): status and verify read it. */
 export async function recordHistorySpan(
   db: DbOrTx,
-  orgId: number,
-  profileId: string,
-  span: { from: string; to: string },
+  unit: RequestUnit,
+  reports: readonly { outcome: ReportOutcomeKind; startDate: string; endDate: string }[],
 ): Promise<void> {
-  const t = amazonAdsProfileHistory;
-  const fromDate = sql`least(${t.fromDate}, ${span.from}::date)`;
+  const taken = reports.filter((r) => ["created", "adopted", "already_pending"].includes(r.outcome));
+  if (taken.length === 0) return;
+  const from = taken.map((r) => r.startDate).reduce((a, b) => (a < b ? a : b));
+  const to = taken.map((r) => r.endDate).reduce((a, b) => (a > b ? a : b));
   await db
     .update(t)
-    .set({ fromDate, toDate: sql`greatest(${t.toDate}, ${span.to}::date)` })
-    .where(and(eq(t.orgId, orgId), eq(t.profileId, profileId)));
+    .set({ fromDate: sql`least(${t.fromDate}, ${from}::date)`, toDate: sql`greatest(${t.toDate}, ${to}::date)` })
+    .where(and(eq(t.orgId, unit.orgId), eq(t.profileId, unit.profileId)));
 }

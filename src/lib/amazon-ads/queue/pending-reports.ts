@@ -1,16 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db";
+import { RETENTION_DAYS } from "../plan/dates";
 import { amazonAdsPendingReports as t, type PendingReport } from "../../db/schema";
-
-export type NewPendingReport = Pick<
-  PendingReport,
-  "orgId" | "reportId" | "reportDate" | "reportEndDate" | "kind" | "lookbackDays" | "profileId" | "region"
-> & {
-  retryAttempt?: number;
-  clientKey?: string;
-  /** Its first poll this long after now (poll-pacing.ts); at once by default. */
-  firstPollInMs?: number;
-};
 
 /** The claim ran out and another worker took the report: thrown inside the load's transaction, so it rolls back. */
 export class LeaseLostError extends Error {
@@ -19,13 +10,18 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** A report's lease given up, by its holder finishing or scheduling it. */
+const released = { lockedUntil: null, leaseId: null, updatedAt: sql`now()` };
+
 /** Rows of this report, and of this claim when a worker holds it by lease. */
 const ownRow = (id: number, leaseId?: string) =>
   and(eq(t.id, id), leaseId === undefined ? undefined : eq(t.leaseId, leaseId));
 
-/** Inserts unless the same report (425 adoption) or an open request for the same range is already there. */
-export async function insertPendingReport(db: DbOrTx, report: NewPendingReport): Promise<boolean> {
-  const { firstPollInMs, ...row } = report;
+/**
+ * Inserts unless the same report (425 adoption) or an open request for the same range is already there; its
+ * first poll `firstPollInMs` after now (poll-pacing.ts).
+ */
+export async function insertPendingReport(db: DbOrTx, row: typeof t.$inferInsert, firstPollInMs: number) {
   const nextPollAt = firstPollInMs ? sql`now() + make_interval(secs => ${firstPollInMs / 1000})` : undefined;
   const inserted = await db
     .insert(t)
@@ -33,13 +29,6 @@ export async function insertPendingReport(db: DbOrTx, report: NewPendingReport):
     .onConflictDoNothing()
     .returning({ id: t.id });
   return inserted.length > 0;
-}
-
-export async function openRequestsFor(db: DbOrTx, orgId: number, profileId: string): Promise<PendingReport[]> {
-  return db
-    .select()
-    .from(t)
-    .where(and(eq(t.orgId, orgId), eq(t.profileId, profileId), eq(t.status, "pending")));
 }
 
 /** Failed requests whose dates were not asked for again yet: phase 1 retries the due ones (retry-schedule.ts). */
@@ -58,13 +47,11 @@ export async function abandonUnselectedProfiles(
   selectedIds: ReadonlySet<string>,
 ): Promise<void> {
   const abandoned = failed.filter((r) => !selectedIds.has(r.profileId));
-  await markRetried(
-    db,
-    abandoned.map((r) => r.id),
-  );
+  await markRetried(db, abandoned);
 }
 
-export async function markRetried(db: DbOrTx, ids: number[]) {
+export async function markRetried(db: DbOrTx, rows: readonly { id: number }[]) {
+  const ids = rows.map((r) => r.id);
   if (ids.length)
     await db
       .update(t)
@@ -72,11 +59,13 @@ export async function markRetried(db: DbOrTx, ids: number[]) {
       .where(inArray(t.id, ids));
 }
 
-export async function pendingReports(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
+/** An organisation's pending reports (of one profile when given), oldest first. */
+export async function pendingReports(db: DbOrTx, orgId: number, profileId?: string): Promise<PendingReport[]> {
+  const ofProfile = profileId === undefined ? undefined : eq(t.profileId, profileId);
   return db
     .select()
     .from(t)
-    .where(and(eq(t.orgId, orgId), eq(t.status, "pending")))
+    .where(and(eq(t.orgId, orgId), ofProfile, eq(t.status, "pending")))
     .orderBy(asc(t.createdAt), asc(t.id));
 }
 
@@ -88,16 +77,7 @@ export async function finishReport(
 ) {
   const finished = await db
     .update(t)
-    .set({
-      status: outcome.status,
-      amazonStatus: outcome.amazonStatus,
-      error: outcome.error ?? null,
-      rowsLoaded: outcome.rowsLoaded,
-      lockedUntil: null,
-      updatedAt: sql`now()`,
-      finishedAt: sql`now()`,
-      leaseId: null,
-    })
+    .set({ ...released, ...outcome, error: outcome.error ?? null, finishedAt: sql`now()` })
     .where(ownRow(id, leaseId))
     .returning({ id: t.id });
   if (finished.length === 0 && leaseId !== undefined) throw new LeaseLostError(id);
@@ -107,22 +87,18 @@ export async function finishReport(
  * Finished requests older than 24 h that nothing depends on: completed, or failed and asked for again. A failed
  * one not yet retried is the record that its dates are missing: it stays until they leave Amazon's retention.
  */
-export async function deleteFinishedReports(
-  db: DbOrTx,
-  orgId: number | null,
-  options: { olderThanHours?: number; retentionDays: number },
-): Promise<number> {
+export async function deleteFinishedReports(db: DbOrTx, orgId: number | null): Promise<number> {
   const deleted = await db
     .delete(t)
     .where(
       and(
         orgId === null ? undefined : eq(t.orgId, orgId),
-        lt(t.finishedAt, sql`now() - make_interval(hours => ${options.olderThanHours ?? 24})`),
+        lt(t.finishedAt, sql`now() - interval '24 hours'`),
         or(
           eq(t.status, "completed"),
           and(
             eq(t.status, "failed"),
-            or(isNotNull(t.retriedAt), lt(t.reportEndDate, sql`current_date - ${options.retentionDays}::int`)),
+            or(isNotNull(t.retriedAt), lt(t.reportEndDate, sql`current_date - ${RETENTION_DAYS}::int`)),
           ),
         ),
       ),
@@ -154,10 +130,8 @@ export async function settleReport(
   await db
     .update(t)
     .set({
-      lockedUntil: null,
-      leaseId: null,
+      ...released,
       nextPollAt: sql`now() + make_interval(secs => ${next.pollInMs / 1000})`,
-      updatedAt: sql`now()`,
       error: outcome.error ?? null,
       ...(outcome.amazonStatus !== undefined ? { amazonStatus: outcome.amazonStatus } : {}),
       ...(next.polled ? { attempts: sql`${t.attempts} + 1`, lastPolledAt: sql`now()` } : {}),

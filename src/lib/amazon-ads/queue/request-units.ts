@@ -3,11 +3,10 @@ import type { Db, DbOrTx } from "../../db";
 import { logError } from "../../log";
 import { closeInterruptedRuns } from "../../sync-logs";
 import { deleteExpiredLimits } from "../../rate-limit";
-import { RETENTION_DAYS } from "../plan/dates";
 import { amazonAdsRequestUnits as t, type RequestUnit } from "../../db/schema";
 import type { DiscoveredProfile } from "../api/profiles";
 import { deleteFinishedReports } from "./pending-reports";
-import { planKeyOf, type BackfillPlan } from "../plan/targets";
+import type { BackfillPlan } from "../plan/targets";
 import { everyAmazonAdsSettings, type AmazonAdsSettings } from "../../settings/store";
 import { withAdsApp } from "../api/ads-app";
 import { clientKeyOf } from "./client-key";
@@ -63,13 +62,11 @@ export async function requeueRequestUnits(
   db: Db,
   unit: RunOfUnits & { plan: BackfillPlan | null; clientKey: string | null },
 ): Promise<void> {
-  const planKey = unit.plan ? planKeyOf(unit.plan) : "";
-  const sameRun = ofRun({ ...unit, planKey });
   await db.transaction(async (tx) => {
-    await tx.delete(t).where(and(sameRun, eq(t.kind, "profile"), ne(t.status, "pending")));
+    await tx.delete(t).where(and(ofRun(unit), eq(t.kind, "profile"), ne(t.status, "pending")));
     await tx
       .insert(t)
-      .values({ ...unit, kind: "discover", profileId: "", planKey })
+      .values({ ...unit, kind: "discover", profileId: "" })
       .onConflictDoUpdate({
         target: [t.orgId, t.runDate, t.job, t.planKey, t.profileId],
         set: {
@@ -90,20 +87,16 @@ export interface RunOfUnits {
   orgId: number;
   runDate: string;
   job: RequestUnit["job"];
-  planKey?: string;
+  planKey: string;
 }
 
 function ofRun(run: RunOfUnits) {
-  return and(eq(t.orgId, run.orgId), eq(t.runDate, run.runDate), eq(t.job, run.job), eq(t.planKey, run.planKey ?? ""));
+  return and(eq(t.orgId, run.orgId), eq(t.runDate, run.runDate), eq(t.job, run.job), eq(t.planKey, run.planKey));
 }
 
 /** How many of the run's units are still queued (not done, not given up). */
 export async function pendingUnitsOfRun(db: DbOrTx, run: RunOfUnits): Promise<number> {
-  const rows = await db
-    .select({ id: t.id })
-    .from(t)
-    .where(and(ofRun(run), eq(t.status, "pending")));
-  return rows.length;
+  return db.$count(t, and(ofRun(run), eq(t.status, "pending")));
 }
 
 /** Finished phase-1 units are kept this many days (what ran when), then dropped. */
@@ -112,20 +105,12 @@ const KEEP_UNITS_DAYS = 7;
 /** Once per dispatch, not per worker: finished work, old units, runs a killed process left running, old limits. */
 export async function cleanUpFinishedWork(db: Db): Promise<void> {
   await Promise.all([
-    deleteFinishedReports(db, null, { retentionDays: RETENTION_DAYS }),
-    deleteOldRequestUnits(db),
+    deleteFinishedReports(db, null),
+    // Phase-1 units of past days once finished; an unfinished one stays until it is done or given up.
+    db.delete(t).where(and(lt(t.runDate, sql`current_date - ${KEEP_UNITS_DAYS}::int`), ne(t.status, "pending"))),
     closeInterruptedRuns(db),
     deleteExpiredLimits(db),
   ]).catch((error) => logError("[amazon-ads] cleaning up finished work failed", error));
-}
-
-/** Drops phase-1 units of past days that are finished; an unfinished one stays until it is done or given up. */
-async function deleteOldRequestUnits(db: Db): Promise<number> {
-  const deleted = await db
-    .delete(t)
-    .where(and(lt(t.runDate, sql`current_date - ${KEEP_UNITS_DAYS}::int`), ne(t.status, "pending")))
-    .returning({ id: t.id });
-  return deleted.length;
 }
 
 /**
@@ -171,16 +156,11 @@ export async function retryRequestUnitLater(db: DbOrTx, unit: RequestUnit, lease
     .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
 }
 
-/** A phase-1 unit done or given up, by the holder of its lease only. */
-export async function finishRequestUnit(
-  db: DbOrTx,
-  unit: RequestUnit,
-  leaseId: string,
-  status: "done" | "failed",
-  error: string | null,
-) {
+/** A phase-1 unit done, or given up with `error`, by the holder of its lease only. */
+export async function finishRequestUnit(db: DbOrTx, unit: RequestUnit, leaseId: string, error?: string) {
+  const status = error === undefined ? "done" : "failed";
   await db
     .update(t)
-    .set({ status, error, lockedUntil: null, leaseId: null, finishedAt: sql`now()` })
+    .set({ status, error: error ?? null, lockedUntil: null, leaseId: null, finishedAt: sql`now()` })
     .where(and(eq(t.id, unit.id), eq(t.leaseId, leaseId)));
 }

@@ -91,6 +91,7 @@ async function ingest(
   const started = Date.now();
   const base = { ...outcomeBase(row), amazonStatus: "COMPLETED" };
   const policy = client.retry;
+  const perUrl = { ...policy, maxAttempts: DOWNLOAD_ATTEMPTS_PER_URL };
   let current = report;
   for (let freshUrls = 0; ; freshUrls++) {
     const url = current.url;
@@ -100,10 +101,7 @@ async function ingest(
     }
     let error: AmazonError;
     try {
-      const rows = await withRetry(() => loadOnce(db, row, current, url, config), {
-        ...policy,
-        maxAttempts: DOWNLOAD_ATTEMPTS_PER_URL,
-      });
+      const rows = await withRetry(() => loadOnce(db, row, current, url, config), perUrl);
       return { ...base, outcome: "completed", rows, durationMs: Date.now() - started };
     } catch (thrown) {
       if (!isAmazonError(thrown)) throw thrown; // the database
@@ -122,14 +120,9 @@ async function ingest(
 }
 
 /** One download of the file into the table, in one transaction with the report's "completed" mark. */
-async function loadOnce(
-  db: Db,
-  row: PendingReport,
-  report: AsyncReport,
-  url: string,
-  config: CollectReportOptions,
-): Promise<number> {
+async function loadOnce(db: Db, row: PendingReport, report: AsyncReport, url: string, config: CollectReportOptions) {
   const unknownKeys = new Set<string>();
+  const createdAt = Date.parse(report.createdAt ?? "");
   const provenance = {
     orgId: row.orgId,
     profileId: row.profileId,
@@ -139,33 +132,26 @@ async function loadOnce(
     endDate: row.reportEndDate,
     referenceDate: addDays(row.reportEndDate, row.lookbackDays),
     generationMs: generationMsOf(report),
-    reportCreatedAt: createdAtOf(report, row),
+    // Our request's time when Amazon did not say (an adopted report keeps Amazon's).
+    reportCreatedAt: Number.isFinite(createdAt) ? new Date(createdAt) : row.createdAt,
   };
   const options = { batchSize: config.batchSize, unknownKeys, onBatch: config.onBatch };
   const { rows, days } = await ingestReport(db, url, provenance, options, (tx, total) =>
     finishReport(tx, row.id, { status: "completed", amazonStatus: "COMPLETED", rowsLoaded: total }, config.leaseId),
   );
-  for (const day of days) {
-    if (day.suspectEmpty)
-      config.warn(
-        `Suspect empty day: report ${row.reportId} (org ${row.orgId}, profile ${row.profileId}) had no rows for ${day.date}, which holds ${day.keptRows} stored rows; kept them`,
-      );
-  }
+  for (const day of days.filter((d) => d.suspectEmpty))
+    config.warn(
+      `Suspect empty day: report ${row.reportId} (org ${row.orgId}, profile ${row.profileId}) had no rows for ${day.date}, which holds ${day.keptRows} stored rows; kept them`,
+    );
   if (unknownKeys.size)
     config.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;
 }
 
 /** generatedAt − createdAt, when Amazon gave both. */
-export function generationMsOf(report: AsyncReport): number | null {
+function generationMsOf(report: AsyncReport): number | null {
   const created = Date.parse(report.createdAt ?? "");
   const generated = Date.parse(report.generatedAt ?? "");
   if (!Number.isFinite(created) || !Number.isFinite(generated) || generated < created) return null;
   return Math.min(generated - created, 2 ** 31 - 1);
-}
-
-/** When Amazon created the report; our request's time when Amazon did not say (an adopted report keeps Amazon's). */
-function createdAtOf(report: AsyncReport, row: PendingReport): Date {
-  const created = Date.parse(report.createdAt ?? "");
-  return Number.isFinite(created) ? new Date(created) : row.createdAt;
 }

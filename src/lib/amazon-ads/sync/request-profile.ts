@@ -10,7 +10,7 @@ import { retryDue } from "../plan/retry-schedule";
 import { dailyTargets, type ReportTarget } from "../plan/targets";
 import { describeError } from "../reporting/describe-error";
 import { overallStatus, type ProfileResult, type ReportOutcome } from "../reporting/summary";
-import { insertPendingReport, markRetried, openRequestsFor } from "../queue/pending-reports";
+import { insertPendingReport, markRetried, pendingReports } from "../queue/pending-reports";
 import { firstPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 
 export interface ProfileRequestOptions {
@@ -42,54 +42,39 @@ export async function requestForProfile(
     return { reports: [], profile: { profileId, region, timezone, today, status: "error", message } };
   }
   addRetries(targets, failed, today, now);
-  const open = await openRequestsFor(db, orgId, profileId);
+  const open = await pendingReports(db, orgId, profileId);
   const firstPollInMs = firstPollDelayMs(await recentGenerationTimes(db, orgId, profileId));
-  const reports = await mapAtMost(
-    targets,
-    options.createsAtOnce ?? targets.length,
-    async (target): Promise<ReportOutcome> => {
-      const { startDate, endDate, kind, lookbackDays } = target;
-      const base = { profileId, startDate, endDate, kind, lookbackDays };
-      const existing = open.find((o) => o.reportDate === startDate && o.reportEndDate === endDate);
-      if (existing) return { ...base, reportId: existing.reportId, outcome: "already_pending" };
-      try {
-        const created = await createReportWithRecovery(client, startDate, endDate);
-        if (created.startDate !== startDate)
-          warnings.push(
-            `Amazon's retention starts at ${created.startDate}: the report for ${startDate}..${endDate} was asked for from there`,
-          );
-        if (created.droppedColumns.length)
-          warnings.push(
-            `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${startDate}; they were dropped from the request`,
-          );
-        const inserted = await insertPendingReport(db, {
-          orgId,
-          reportId: created.reportId,
-          reportDate: created.startDate,
-          reportEndDate: endDate,
-          kind,
-          lookbackDays,
-          profileId,
-          region,
-          retryAttempt: target.retryOf ? target.retryOf.retryAttempt + 1 : 0,
-          clientKey: clientKeyOf(client.settings),
-          firstPollInMs,
-        });
-        const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
-        return { ...base, startDate: created.startDate, reportId: created.reportId, outcome };
-      } catch (error) {
-        // Nothing of the range is left at Amazon: not a failure to ask again for.
-        if (isAmazonError(error) && error.reason === "outside_retention")
-          return { ...base, outcome: "skipped", error: describeError(error) };
-        return { ...base, outcome: "failed", error: describeError(error) };
-      }
-    },
-  );
+  const clientKey = clientKeyOf(client.settings);
+  const reports = await mapAtMost(targets, options.createsAtOnce, async (target): Promise<ReportOutcome> => {
+    const { startDate, endDate, kind, lookbackDays } = target;
+    const base = { profileId, startDate, endDate, kind, lookbackDays };
+    const existing = open.find((o) => o.reportDate === startDate && o.reportEndDate === endDate);
+    if (existing) return { ...base, reportId: existing.reportId, outcome: "already_pending" };
+    try {
+      const created = await createReportWithRecovery(client, startDate, endDate);
+      if (created.startDate !== startDate)
+        warnings.push(
+          `Amazon's retention starts at ${created.startDate}: the report for ${startDate}..${endDate} was asked for from there`,
+        );
+      if (created.droppedColumns.length)
+        warnings.push(
+          `Amazon rejected the columns ${created.droppedColumns.join(", ")} as invalid for ${startDate}; they were dropped from the request`,
+        );
+      const retryAttempt = target.retryOf ? target.retryOf.retryAttempt + 1 : 0;
+      const row = { orgId, profileId, region, kind, lookbackDays, retryAttempt, clientKey, reportEndDate: endDate };
+      const { reportId, startDate: reportDate } = created;
+      const inserted = await insertPendingReport(db, { ...row, reportId, reportDate }, firstPollInMs);
+      const outcome = !inserted ? "already_pending" : created.adopted ? "adopted" : "created";
+      return { ...base, startDate: reportDate, reportId, outcome };
+    } catch (error) {
+      // Nothing of the range is left at Amazon: not a failure to ask again for.
+      const skipped = isAmazonError(error) && error.reason === "outside_retention";
+      return { ...base, outcome: skipped ? "skipped" : "failed", error: describeError(error) };
+    }
+  });
   // A failed date counts as retried only once a newer request for it exists.
-  await markRetried(
-    db,
-    targets.filter((t, i) => t.retryOf && reports[i]!.outcome !== "failed").map((t) => t.retryOf!.id),
-  );
+  const retried = targets.filter((t, i) => t.retryOf && reports[i]!.outcome !== "failed").map((t) => t.retryOf!);
+  await markRetried(db, retried);
   const status = overallStatus(reports);
   const failedCount = reports.filter((r) => r.outcome === "failed").length;
   const message = `${reports.length} report(s) for ${today} (${timezone})${failedCount ? `, ${failedCount} failed` : ""}`;
@@ -115,13 +100,13 @@ function addRetries(targets: ReportTarget[], failed: PendingReport[], today: str
   }
 }
 
-/** `fn` over `items`, at most `limit` at a time, results in the order of `items`. */
-async function mapAtMost<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** `fn` over `items`, at most `limit` (default: all) at a time, results in the order of `items`. */
+async function mapAtMost<T, R>(items: T[], limit: number | undefined, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const lane = async () => {
     for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit ?? items.length, items.length)) }, lane));
   return results;
 }

@@ -48,15 +48,14 @@ export async function dispatch(
   const workers = Math.max(1, Math.min(count, Math.ceil(busy / unitsAtOnce)));
   const runs = await Promise.all(
     Array.from({ length: workers }, () =>
-      via === "http" ? workerOverHttp(options.workerUrl, options.worker) : runWorker(options.worker).then(workerResult),
+      via === "http" ? workerOverHttp(options) : runWorker(options.worker).then(workerResult),
     ),
   );
   await cleanUpFinishedWork(db);
   const organisations = runs.flatMap((r) => r.organisations);
-  const statuses = [...runs.map((r) => r.status), ...organisations.map((o) => o.status)];
   return {
     job,
-    status: rollUp(statuses),
+    status: rollUp([...runs.map((r) => r.status), ...organisations.map((o) => o.status)]),
     ...(queued ? { queued } : {}),
     workers: runs.map(withoutOrganisations),
     organisations,
@@ -95,10 +94,7 @@ const workerResultSchema = z.looseObject({
 });
 
 /** One worker invocation over HTTP; a worker that cannot be reached or answers badly is an error run. */
-async function workerOverHttp(
-  workerUrl: string | undefined,
-  worker: WorkerOptions | undefined,
-): Promise<WorkerRun<OrganisationResult>> {
+async function workerOverHttp({ workerUrl, worker }: DispatchOptions): Promise<WorkerRun<OrganisationResult>> {
   const started = Date.now();
   const failed = (error: string): WorkerRun<OrganisationResult> => ({
     ...newWorkerRun("-", started, worker?.budgetMs ?? 0),

@@ -7,7 +7,7 @@ import { logError } from "../../log";
 import type { AmazonAdsSettings } from "../../settings/schema";
 import { orgIdsWithSetting } from "../../settings/store";
 import type { AdsClientOptions } from "../api/client";
-import { RETENTION_DAYS, todayIn } from "../plan/dates";
+import { todayIn } from "../plan/dates";
 import { planKeyOf, type BackfillPlan } from "../plan/targets";
 import { describeError } from "../reporting/describe-error";
 import { OrgLogBook, type LogEntry } from "../reporting/org-logs";
@@ -19,9 +19,6 @@ import type { ClaimScope } from "../queue/claim";
 import { pendingUnitsOfRun, requeueRequestUnits } from "../queue/request-units";
 import { runWorker } from "./worker";
 import { DEFAULT_WORKER, type RunAccount, type WorkerOptions } from "./worker-options";
-
-// One organisation's phase (the `?orgId=N` crons, the CLI, a backfill, the demo): the dispatch's units and
-// worker, inline and limited to that organisation, answering with its one sync_logs row.
 
 export type Job = "request" | "collect";
 
@@ -37,7 +34,7 @@ export type CollectOptions = Pick<
 >;
 
 /** Phase 1's budget; the cron route's maxDuration is 300 s. */
-export const REQUEST_BUDGET_MS = 240_000;
+const REQUEST_BUDGET_MS = 240_000;
 
 /** Organisations a run covers: the one asked for, or every organisation with Ads credentials. */
 export async function organisationsFor(orgId: number | null): Promise<number[]> {
@@ -74,11 +71,7 @@ export function requestReports(orgId: number, options: RequestOptions = {}): Pro
 }
 
 /** Phase 1 of a backfill for one organisation: the same units, asking for the plan's range. */
-export function requestBackfill(
-  orgId: number,
-  plan: BackfillPlan,
-  options: RequestOptions = {},
-): Promise<PhaseSummary> {
+export function requestBackfill(orgId: number, plan: BackfillPlan, options: RequestOptions = {}) {
   return requestRun(orgId, "backfill", plan, options);
 }
 
@@ -98,11 +91,11 @@ async function requestRun(
     client: options.client,
     now: now ? () => now : undefined,
     prepare: (db, settings) => requeueRequestUnits(db, { ...units, plan, clientKey: clientKeyOf(settings) }),
-    onUnit: (kind) => {
-      if (kind === "profile" && progress?.queuedProfiles) options.onProgress?.(++done, progress.queuedProfiles);
-    },
     account: {
       opened: (entry) => (progress = entry),
+      unitDone: (kind) => {
+        if (kind === "profile" && progress?.queuedProfiles) options.onProgress?.(++done, progress.queuedProfiles);
+      },
       // Units the run could not take are said: the run is partial and the workers finish them.
       complete: async (entry) => {
         entry.leftInQueue = await pendingUnitsOfRun(await getDb(), units);
@@ -116,12 +109,11 @@ async function requestRun(
  * budget lasts. Its account lists every report pending at the start.
  */
 export async function collectReports(orgId: number, options: CollectOptions = {}): Promise<PhaseSummary> {
-  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as CollectOptions;
-  const budgetMs = given.budgetMs ?? DEFAULT_WORKER.budgetMs;
+  const budgetMs = options.budgetMs ?? DEFAULT_WORKER.budgetMs;
   let pending: PendingReport[] = [];
   let heldByOthers = new Set<number>();
   return orgRun(orgId, "collect", {
-    ...given,
+    ...options,
     budgetMs,
     maxIdleMs: budgetMs,
     prepare: async (db) => {
@@ -133,7 +125,7 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
       complete: async (entry) => {
         const db = await getDb();
         entry.nothingPending = pending.length === 0;
-        entry.removed = await deleteFinishedReports(db, orgId, { retentionDays: RETENTION_DAYS });
+        entry.removed = await deleteFinishedReports(db, orgId);
         entry.summary.reports = await accountOfPending(db, pending, heldByOthers, entry.summary.reports);
       },
     },
@@ -168,7 +160,10 @@ interface OrgRunOptions extends Omit<WorkerOptions, "account" | "scope"> {
   account?: Omit<RunAccount, "orgId" | "job">;
 }
 
-/** Every per-organisation run: its credentials, its units queued, one inline worker limited to them. */
+/**
+ * Every per-organisation run (the `?orgId=N` crons, the CLI, a backfill, the demo): its credentials, its units
+ * queued, one inline worker limited to them, answering with its one sync_logs row.
+ */
 async function orgRun(orgId: number, job: PhaseSummary["job"], options: OrgRunOptions): Promise<PhaseSummary> {
   const db = await getDb();
   const { prepare, account, run: ownUnits, ...worker } = options;
@@ -184,10 +179,9 @@ async function orgRun(orgId: number, job: PhaseSummary["job"], options: OrgRunOp
   }
   await prepare(db, settings);
   const run = await runWorker({
-    // Alone on its client id, it retries 429s within its budget; a unit is tried once: its caller sees the outcome.
-    unitBudgetMs: worker.budgetMs,
+    // Alone on its client id, it retries 429s within its budget.
+    tryOnce: true,
     unitThrottledAttempts: worker.client?.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
-    requestUnitAttempts: 1,
     discovery: "live",
     ...worker,
     scope: { orgId, queue: job === "collect" ? "reports" : "requests", run: ownUnits },

@@ -2,11 +2,10 @@ import { isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
 import type { Db } from "../../db";
 import { AppError } from "../../errors";
 import type { PendingReport, RequestUnit } from "../../db/schema";
-import type { AmazonAdsSettings } from "../../settings/schema";
+import { listedProfileIds, type AmazonAdsSettings } from "../../settings/schema";
 import type { AdsClient, CallMeter } from "../api/client";
 import { discoveredProfileSchema } from "../api/profiles";
 import { discoverProfilesOncePerDay } from "../api/discovery-cache";
-import { listedProfileIds } from "../../settings/schema";
 import { collectReport, outcomeBase, REPORT_TIMEOUT_HOURS } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
 import { abandonUnselectedProfiles, failedNotRetried, settleReport } from "../queue/pending-reports";
@@ -24,11 +23,10 @@ import {
 import { queueHistoryUnits, recordHistorySpan } from "../queue/history";
 import { requestForProfile } from "../sync/request-profile";
 import type { UnitOutcome } from "../reporting/org-logs";
+import type { Claim } from "../queue/claim";
 import type { ReportOutcome } from "../reporting/summary";
-import { env } from "../../env";
-import { DEFAULT_WORKER, type WorkerSettings } from "./worker-options";
+import type { WorkerSettings } from "./worker-options";
 
-/** What a unit needs from its worker: the database, the settings and the organisation's login. */
 export interface UnitContext {
   db: Db;
   config: WorkerSettings;
@@ -38,6 +36,12 @@ export interface UnitContext {
   meter: CallMeter;
 }
 
+/** A claimed unit worked on, by its kind; null for a report Amazon is still generating. */
+export const workOn = (ctx: UnitContext, { kind, unit, leaseId }: Claim) =>
+  kind === "report"
+    ? reportUnit(ctx, unit, leaseId)
+    : (unit.kind === "profile" ? profileUnit : discoverUnit)(ctx, unit, leaseId);
+
 /** The login's client for this unit: few retries of a 429, then the unit goes back and its client key backs off. */
 const forUnit = (ctx: UnitContext, client: AdsClient) =>
   client
@@ -45,7 +49,7 @@ const forUnit = (ctx: UnitContext, client: AdsClient) =>
     .withMeter(ctx.meter);
 
 /** Discovery: the organisation's profiles, its selection, one unit per selected profile (and new profiles' history). */
-export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
+async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
   const started = Date.now();
   let outcome: UnitOutcome = { orgId: unit.orgId, job: unit.job };
   try {
@@ -58,7 +62,7 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     const discovery = await discoverProfilesOncePerDay(ctx.db, bounded, { oneCallAtATime: true, needed, live });
     const selection = selectProfiles(settings, discovery, plan?.profileIds);
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
-    const lookAgain = discovery.unreachable.length > 0 && unit.attempts < ctx.config.requestUnitAttempts;
+    const lookAgain = discovery.unreachable.length > 0 && unit.attempts < attemptsOf(ctx, unit);
     if (!lookAgain) {
       // Failed dates of profiles no longer synced are given up (a backfill retries nothing).
       if (!plan)
@@ -69,17 +73,12 @@ export async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId:
     }
     await queueProfileUnits(ctx.db, unit, selection.run, settings.client_id);
     outcome.queuedProfiles = selection.run.length;
-    if (!plan) {
-      const historyDays = env().AMAZON_ADS_HISTORY_DAYS;
-      outcome.historyQueued = (
-        await queueHistoryUnits(ctx.db, unit, selection.run, settings.client_id, historyDays)
-      ).length;
-    }
+    if (!plan) outcome.historyQueued = await queueHistoryUnits(ctx.db, unit, selection.run, settings.client_id);
     outcome.amazonCalls = ctx.meter.calls;
     if (lookAgain) {
       const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
       await retryRequestUnitLater(ctx.db, unit, leaseId, `Profiles not listed in ${where}`);
-    } else await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
+    } else await finishRequestUnit(ctx.db, unit, leaseId);
   } catch (error) {
     outcome = { ...outcome, ...(await requestUnitFailed(ctx, unit, leaseId, error)) };
   }
@@ -108,15 +107,16 @@ function targetsOf(unit: RequestUnit): ((today: string) => ReportTarget[]) | und
   return plan ? (today) => backfillTargets(plan, today) : undefined;
 }
 
-/** Tries of a unit before it is given up; a history is asked for once ever, so it keeps the dispatch's tries. */
+/** Tries of a phase-1 unit Amazon throttled or could not answer (30 s apart, doubling) before it is given up. */
+const REQUEST_UNIT_ATTEMPTS = 4;
+
+/** A history is asked for once ever, so even a per-organisation run gives it every try. */
 function attemptsOf(ctx: UnitContext, unit: RequestUnit): number {
-  return unit.job === "history"
-    ? Math.max(ctx.config.requestUnitAttempts, DEFAULT_WORKER.requestUnitAttempts)
-    : ctx.config.requestUnitAttempts;
+  return ctx.config.tryOnce && unit.job !== "history" ? 1 : REQUEST_UNIT_ATTEMPTS;
 }
 
 /** One (organisation, profile): its five lookback dates and its due retries, created one after another. */
-export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
+async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string): Promise<UnitOutcome> {
   const started = Date.now();
   const warnings: string[] = [];
   let outcome: UnitOutcome = { orgId: unit.orgId, job: unit.job, warnings };
@@ -135,28 +135,18 @@ export async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: 
     const options = { now: ctx.config.now?.(), createsAtOnce: unit.leaseSlots, targets };
     const result = await requestForProfile(ctx.db, unit.orgId, forProfile, profile, failed, options, warnings);
     outcome.amazonCalls = ctx.meter.calls;
-    if (unit.job === "history") await recordHistoryOf(ctx, unit, result.reports);
-    const anyFailed = result.reports.some((r) => r.outcome === "failed");
-    if (anyFailed && unit.attempts < attemptsOf(ctx, unit)) {
+    if (unit.job === "history") await recordHistorySpan(ctx.db, unit, result.reports);
+    if (result.reports.some((r) => r.outcome === "failed") && unit.attempts < attemptsOf(ctx, unit)) {
       // Created dates are open requests now: the next try asks only for the ones that failed.
       await retryRequestUnitLater(ctx.db, unit, leaseId, result.profile.message);
     } else {
       outcome = { ...outcome, reports: result.reports, profiles: [result.profile] };
-      await finishRequestUnit(ctx.db, unit, leaseId, "done", null);
+      await finishRequestUnit(ctx.db, unit, leaseId);
     }
   } catch (error) {
     outcome = { ...outcome, ...(await requestUnitFailed(ctx, unit, leaseId, error)) };
   }
   return { ...outcome, durationMs: Date.now() - started };
-}
-
-/** The span of a history's reports Amazon took (created, adopted, or already open). */
-async function recordHistoryOf(ctx: UnitContext, unit: RequestUnit, reports: readonly ReportOutcome[]) {
-  const taken = reports.filter((r) => ["created", "adopted", "already_pending"].includes(r.outcome));
-  if (taken.length === 0) return;
-  const from = taken.map((r) => r.startDate).reduce((a, b) => (a < b ? a : b));
-  const to = taken.map((r) => r.endDate).reduce((a, b) => (a > b ? a : b));
-  await recordHistorySpan(ctx.db, unit.orgId, unit.profileId, { from, to });
 }
 
 /** A phase-1 unit that threw: tried again later when Amazon's trouble may pass, else failed for its organisation. */
@@ -172,32 +162,27 @@ async function requestUnitFailed(
     return {};
   }
   if (!isOrganisationFailure(error)) throw error; // the database: the worker stops, the lease brings the unit back
-  await finishRequestUnit(ctx.db, unit, leaseId, "failed", message);
+  await finishRequestUnit(ctx.db, unit, leaseId, message);
   return unit.kind === "profile"
     ? { profiles: [{ profileId: unit.profileId, status: "error", message }] }
     : { aborted: `Aborted: ${message}` };
 }
 
 /** One poll of a pending report (its load when finished), then its next state; "still generating" returns null. */
-export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<UnitOutcome | null> {
+async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: string): Promise<UnitOutcome | null> {
   const started = Date.now();
-  let login: Awaited<ReturnType<UnitContext["login"]>>;
+  let client: AdsClient;
   try {
-    login = await ctx.login(row.orgId);
+    client = forUnit(ctx, (await ctx.login(row.orgId)).client.forProfile(row.profileId, row.region));
   } catch (error) {
     if (!isOrganisationFailure(error)) throw error;
     return cannotPoll(ctx, row, leaseId, error); // no readable credentials any more
   }
-  const client = forUnit(ctx, login.client.forProfile(row.profileId, row.region));
   const warnings: string[] = [];
+  const { batchSize, onBatch } = ctx.config;
   let outcome: ReportOutcome;
   try {
-    outcome = await collectReport(ctx.db, row, client, {
-      batchSize: ctx.config.batchSize,
-      onBatch: ctx.config.onBatch,
-      warn: (m) => warnings.push(m),
-      leaseId,
-    });
+    outcome = await collectReport(ctx.db, row, client, { batchSize, onBatch, warn: (m) => warnings.push(m), leaseId });
   } catch (error) {
     if (!isAmazonError(error) || error.operation !== TOKEN_REFRESH) throw error;
     return cannotPoll(ctx, row, leaseId, error); // the login itself was refused (a revoked grant)
@@ -206,14 +191,8 @@ export async function reportUnit(ctx: UnitContext, row: PendingReport, leaseId: 
   await settleReport(ctx.db, row, leaseId, outcome, { pollInMs, polled: true });
   if (outcome.outcome === "still_pending" && !outcome.error && warnings.length === 0) return null;
   const durationMs = Date.now() - started;
-  return {
-    orgId: row.orgId,
-    job: "collect",
-    reports: [{ ...outcome, durationMs }],
-    warnings,
-    amazonCalls: ctx.meter.calls,
-    durationMs,
-  };
+  const reports = [{ ...outcome, durationMs }];
+  return { orgId: row.orgId, job: "collect", reports, warnings, amazonCalls: ctx.meter.calls, durationMs };
 }
 
 /** The next poll of a report still generating: the ladder by its polls so far, paced by its profile's recent reports. */
@@ -229,20 +208,11 @@ async function nextPollInMs(ctx: UnitContext, row: PendingReport): Promise<numbe
  * stays pending, polled again in 15 min, so no report fails for the login's problem; one past its time limit times out.
  */
 async function cannotPoll(ctx: UnitContext, row: PendingReport, leaseId: string, error: unknown): Promise<UnitOutcome> {
-  const ageHours = (Date.now() - row.createdAt.getTime()) / 3_600_000;
-  const timedOut = ageHours >= REPORT_TIMEOUT_HOURS;
-  const outcome: ReportOutcome = {
-    ...outcomeBase(row),
-    outcome: timedOut ? "timed_out" : "still_pending",
-    error: describeError(error),
-  };
-  const forRow = timedOut ? outcome : { ...outcome, error: undefined };
-  await settleReport(ctx.db, row, leaseId, forRow, { pollInMs: 15 * 60_000, polled: false });
-  return {
-    orgId: row.orgId,
-    job: "collect",
-    aborted: `Aborted: ${describeError(error)}`,
-    reports: timedOut ? [outcome] : [],
-    amazonCalls: ctx.meter.calls,
-  };
+  const timedOut = Date.now() - row.createdAt.getTime() >= REPORT_TIMEOUT_HOURS * 3_600_000;
+  const message = describeError(error);
+  const outcome: ReportOutcome = { ...outcomeBase(row), outcome: "timed_out", error: message };
+  const next = { pollInMs: 15 * 60_000, polled: false };
+  await settleReport(ctx.db, row, leaseId, timedOut ? outcome : { outcome: "still_pending" }, next);
+  const reports = timedOut ? [outcome] : [];
+  return { orgId: row.orgId, job: "collect", aborted: `Aborted: ${message}`, reports, amazonCalls: ctx.meter.calls };
 }

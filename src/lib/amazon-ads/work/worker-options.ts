@@ -9,12 +9,10 @@ export interface WorkerOptions {
   budgetMs?: number;
   /** No new unit is taken in the last `reserveMs` of the budget (a unit in progress finishes). */
   reserveMs?: number;
-  /** Longest a unit's Amazon retries may run; a throttled unit goes back to the queue after it. */
-  unitBudgetMs?: number;
+  /** A per-organisation run: a phase-1 unit is tried once (its caller sees the outcome), its retries take the budget. */
+  tryOnce?: boolean;
   /** Tries of a call Amazon answers 429 before the unit goes back and its client id backs off. */
   unitThrottledAttempts?: number;
-  /** Tries of a phase-1 unit Amazon throttled or could not answer (30 s apart, doubling) before it is given up. */
-  requestUnitAttempts?: number;
   /** A profile's report creates at once, at most (the claim gives fewer when its client key's slots are not free). */
   createsAtOnce?: number;
   /** "daily": reuse the login's listing of today (api/discovery-cache.ts); "live": list again. */
@@ -25,7 +23,7 @@ export interface WorkerOptions {
   scope?: ClaimScope;
   /** How long a claim holds a unit; a crashed worker's unit is claimable again after it. */
   leaseMs?: number;
-  /** AMAZON_ADS_CLIENT_CONCURRENCY and _MAX: a client key's adaptive limit of calls at once, start and ceiling. */
+  /** A client key's adaptive limit of calls at once: its start and ceiling (AMAZON_ADS_CLIENT_CONCURRENCY, _MAX). */
   clientConcurrency?: number;
   clientConcurrencyMax?: number;
   /** When nothing is due, wait for the next due unit if it comes within this long; else stop. */
@@ -37,8 +35,6 @@ export interface WorkerOptions {
   now?: () => Date;
   /** Aborted: take no new unit (SIGTERM of a CLI worker). */
   signal?: AbortSignal;
-  /** Called after each unit. */
-  onUnit?: (kind: "discover" | "profile" | "report", id: number) => void;
   /** Called between batches of a load (tests use it to kill a worker in the middle of an upsert). */
   onBatch?: (rowsSoFar: number) => void;
   /** A per-organisation run's account: its sync_logs row opened at the start, completed at the stop. */
@@ -50,18 +46,18 @@ export interface RunAccount {
   orgId: number;
   job: PhaseSummary["job"];
   opened?(entry: LogEntry): void;
+  unitDone?(kind: "discover" | "profile" | "report"): void;
   complete?(entry: LogEntry): Promise<void>;
 }
 
-type Hooks = "client" | "now" | "signal" | "onUnit" | "onBatch" | "account" | "scope";
+type Hooks = "client" | "now" | "signal" | "onBatch" | "account" | "scope";
 export type WorkerSettings = Required<Omit<WorkerOptions, Hooks>> & Pick<WorkerOptions, Hooks>;
 
 export const DEFAULT_WORKER = {
   budgetMs: 240_000,
   reserveMs: 15_000,
-  unitBudgetMs: 60_000,
+  tryOnce: false,
   unitThrottledAttempts: 2,
-  requestUnitAttempts: 4,
   createsAtOnce: 5,
   discovery: "daily" as "daily" | "live",
   leaseMs: 180_000,
@@ -74,12 +70,11 @@ export const DEFAULT_WORKER = {
 export function workerSettings(options: WorkerOptions = {}): WorkerSettings {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions;
   const budgetMs = given.budgetMs ?? DEFAULT_WORKER.budgetMs;
-  // A short budget (a test, a quick CLI run) keeps a tenth of itself, not the 15 s of a cron's.
-  const reserveMs = Math.min(DEFAULT_WORKER.reserveMs, budgetMs / 10);
   const e = env();
   const settings = {
     ...DEFAULT_WORKER,
-    reserveMs,
+    // A short budget (a test, a quick CLI run) keeps a tenth of itself, not the 15 s of a cron's.
+    reserveMs: Math.min(DEFAULT_WORKER.reserveMs, budgetMs / 10),
     clientConcurrency: e.AMAZON_ADS_CLIENT_CONCURRENCY,
     clientConcurrencyMax: e.AMAZON_ADS_CLIENT_CONCURRENCY_MAX,
     unitsAtOnce: e.AMAZON_ADS_UNITS_AT_ONCE,

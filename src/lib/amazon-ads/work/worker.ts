@@ -1,7 +1,6 @@
 import crypto from "node:crypto";
 import { getDb } from "../../db";
 import { logError } from "../../log";
-import type { AmazonAdsSettings } from "../../settings/schema";
 import { rollUp } from "../../sync-logs";
 import { AdsClient, newCallMeter } from "../api/client";
 import { postgresSharedTokens } from "../api/shared-tokens";
@@ -9,17 +8,15 @@ import { requireAdsSettings } from "../sync/credentials";
 import { describeError } from "../reporting/describe-error";
 import { LeaseLostError } from "../queue/pending-reports";
 import { newWorkerRun, type WorkerRun } from "../reporting/summary";
-import { claimNextUnit, nextDueAt, type Claim } from "../queue/claim";
+import { claimNextUnit, nextDueAt } from "../queue/claim";
 import { learnFromUnit } from "../queue/client-limits";
-import { OrgLogBook, type UnitOutcome } from "../reporting/org-logs";
+import { OrgLogBook } from "../reporting/org-logs";
 import { IdleLanes } from "./idle-lanes";
-import { discoverUnit, profileUnit, reportUnit, type UnitContext } from "./units";
+import { workOn, type UnitContext } from "./units";
 import { workerSettings, type WorkerOptions } from "./worker-options";
 
-type Login = { settings: AmazonAdsSettings; client: AdsClient };
-
 /** Budget left to start a history unit: its 31 days of rows took up to a minute to load (launch-day bench). */
-export const historyHeadroomMs = (budgetMs: number) => Math.min(60_000, budgetMs / 4);
+const historyHeadroomMs = (budgetMs: number) => Math.min(60_000, budgetMs / 4);
 
 /**
  * One worker: claims units in Postgres (queue/claim.ts) until its budget ends or nothing is due soon. An
@@ -32,18 +29,15 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   const started = Date.now();
   const deadline = started + config.budgetMs;
   const logs = new OrgLogBook(db, deadline);
-  const logins = new Map<number, Promise<Login>>();
+  const logins = new Map<number, ReturnType<UnitContext["login"]>>();
   const sharedTokens = postgresSharedTokens(db);
-  const login = (orgId: number): Promise<Login> => {
+  const clientOptions = { ...config.client, sharedTokens, retry: { ...config.client?.retry, deadline } };
+  const login: UnitContext["login"] = (orgId) => {
     let entry = logins.get(orgId);
     if (!entry) {
       entry = requireAdsSettings(orgId, db).then((settings) => ({
         settings,
-        client: new AdsClient(settings, {
-          ...config.client,
-          sharedTokens,
-          retry: { ...config.client?.retry, deadline },
-        }),
+        client: new AdsClient(settings, clientOptions),
       }));
       entry.catch(() => {}); // awaited by every unit of the organisation; a rejection is theirs to report
       logins.set(orgId, entry);
@@ -74,14 +68,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       if (config.signal?.aborted) return void stop("aborted");
       if (Date.now() >= deadline - config.reserveMs) return void stop("budget");
       const history = deadline - Date.now() > config.reserveMs + historyHeadroomMs(config.budgetMs);
-      const claim = await claimNextUnit(db, {
-        leaseMs: config.leaseMs,
-        clientConcurrency: limits.start,
-        clientConcurrencyMax: limits.max,
-        profileSlots: config.createsAtOnce,
-        scope: config.scope,
-        history,
-      });
+      const claim = await claimNextUnit(db, { ...config, history });
       if (!claim) {
         const due = await nextDueAt(db, config.scope, { history });
         const wait = due === null ? Infinity : Math.max(0, due.getTime() - Date.now());
@@ -97,14 +84,18 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
       idleSince = null;
       misses = 0;
       const orgId = claim.unit.orgId;
-      // A unit's retries end before the budget does, leaving time to close the sync_logs rows.
-      const unitDeadline = Math.min(Date.now() + config.unitBudgetMs, deadline - config.reserveMs / 3);
+      const kind = claim.kind === "report" ? "report" : claim.unit.kind;
+      // A unit's retries run a minute at most (a throttled unit goes back to the queue), and end before the budget
+      // does, leaving time to close the sync_logs rows.
+      const unitBudgetMs = config.tryOnce ? Infinity : 60_000;
+      const unitDeadline = Math.min(Date.now() + unitBudgetMs, deadline - config.reserveMs / 3);
       const ctx: UnitContext = { db, config, login, unitDeadline, meter: newCallMeter() };
       let held = claim.unit.leaseSlots;
       // Open while it works: a worker killed half way leaves it "running".
       if (claim.kind !== "report") logs.entry(orgId, claim.unit.job);
       try {
-        const outcome = await workOn(ctx, claim, run);
+        run.units[kind]++;
+        const outcome = await workOn(ctx, claim);
         if (outcome) logs.record(outcome);
       } catch (error) {
         held = 0; // its lease is still in force, so its slots count as leased already
@@ -116,7 +107,7 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
           logs.record({ orgId, job, aborted: `Aborted: ${describeError(error)}` });
         }
       }
-      config.onUnit?.(claim.kind === "report" ? "report" : claim.unit.kind, claim.unit.id);
+      config.account?.unitDone?.(kind);
       if (claim.unit.clientKey) await learnFromUnit(db, claim.unit.clientKey, ctx.meter, held, limits);
       idle.wakeAll();
     }
@@ -158,17 +149,4 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   if (run.status !== "error" && run.organisations.length) run.status = rollUp(run.organisations.map((s) => s.status));
   run.durationMs = Date.now() - started;
   return run;
-}
-
-async function workOn(ctx: UnitContext, claim: Claim, run: WorkerRun): Promise<UnitOutcome | null> {
-  if (claim.kind === "report") {
-    run.units.report++;
-    return reportUnit(ctx, claim.unit, claim.leaseId);
-  }
-  if (claim.unit.kind === "profile") {
-    run.units.profile++;
-    return profileUnit(ctx, claim.unit, claim.leaseId);
-  }
-  run.units.discover++;
-  return discoverUnit(ctx, claim.unit, claim.leaseId);
 }
