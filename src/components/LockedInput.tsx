@@ -50,31 +50,20 @@ export function LockedInput({
           aria-describedby={describedBy(id, help, error)}
           onChange={(e) => onChange(e.target.value)}
         />
-        {hasSaved && locked && (
+        {hasSaved && (
+          // Keyed: Edit and Cancel stay separate buttons (a click on one does not leave the other focused).
           <button
+            key={locked ? "edit" : "cancel"}
             type="button"
             className="secondary"
-            aria-label={`Edit ${label}`}
+            aria-label={locked ? `Edit ${label}` : `Cancel editing ${label}`}
             onClick={() => {
-              onChange(secret ? "" : savedValue);
-              onLockedChange(false);
-              setTimeout(() => input.current?.focus(), 0);
+              onChange(locked ? "" : savedValue);
+              onLockedChange(!locked);
+              if (locked) setTimeout(() => input.current?.focus(), 0);
             }}
           >
-            Edit
-          </button>
-        )}
-        {hasSaved && !locked && (
-          <button
-            type="button"
-            className="secondary"
-            aria-label={`Cancel editing ${label}`}
-            onClick={() => {
-              onChange(savedValue);
-              onLockedChange(true);
-            }}
-          >
-            Cancel
+            {locked ? "Edit" : "Cancel"}
           </button>
         )}
       </div>

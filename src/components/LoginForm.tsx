@@ -8,13 +8,8 @@ import { useHydrated } from "./useHydrated";
 
 /** better-auth's error bodies carry a short `message`; anything else (an HTML error page) is ignored. */
 async function serverMessage(response: Response): Promise<string | null> {
-  try {
-    const body: unknown = await response.json();
-    const message = typeof body === "object" && body !== null ? (body as { message?: unknown }).message : null;
-    return typeof message === "string" && message.length > 0 && message.length <= 200 ? message : null;
-  } catch {
-    return null;
-  }
+  const message = ((await response.json().catch(() => null)) as { message?: unknown } | null)?.message;
+  return typeof message === "string" && message.length > 0 && message.length <= 200 ? message : null;
 }
 
 /** Every failed sign-in gets a visible reason, whatever the server (or the network) answered. */
@@ -31,10 +26,6 @@ async function failureMessage(response: Response | null): Promise<string> {
   return `Signing in failed (HTTP ${response.status}${detail ? `: ${detail}` : ""}); try again.`;
 }
 
-function nextPath(): string {
-  return safeNextPath(new URLSearchParams(window.location.search).get("next"), window.location.origin);
-}
-
 export function LoginForm() {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
@@ -49,11 +40,9 @@ export function LoginForm() {
     try {
       const credentials = { email: form.get("email"), password: form.get("password") };
       const response = await postJson("/api/auth/sign-in/email", credentials);
-      if (response?.ok) {
-        router.replace(nextPath());
-        return;
-      }
-      setError(await failureMessage(response));
+      if (response?.ok)
+        router.replace(safeNextPath(new URLSearchParams(window.location.search).get("next"), window.location.origin));
+      else setError(await failureMessage(response));
     } catch {
       setError("Signing in failed; try again.");
     } finally {

@@ -21,8 +21,10 @@ interface Props {
   operatorClientId?: string | null;
   /** How the last Connect with Amazon ended (from the callback's redirect); a success runs Test connection. */
   connectResult?: ConnectResult;
-  onSaved(settings: Record<string, Record<string, string> | null>, message: string): void;
+  onSaved(settings: Sections, message: string): void;
 }
+
+type Sections = Record<string, Record<string, string> | null>;
 
 type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 
@@ -52,11 +54,7 @@ export function SettingsSection({
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<Status>(initialStatus ? { kind: "ok", text: initialStatus } : null);
   const [busy, setBusy] = useState<"save" | "test" | "connect" | null>(null);
-  const [connectNotice] = useState<Status>(() =>
-    connectResult
-      ? { kind: CONNECT_RESULTS[connectResult].ok ? "ok" : "bad", text: CONNECT_RESULTS[connectResult].message }
-      : null,
-  );
+  const [connectNotice] = useState(() => connectResult && CONNECT_RESULTS[connectResult]);
 
   // A saved secret unlocked and left empty is removed on Save (null); locked, its mask keeps it.
   const formValues = (): Record<string, string | null> =>
@@ -78,35 +76,28 @@ export function SettingsSection({
     if (connectNotice) connectBox.current?.scrollIntoView({ block: "center" });
   }, [connectNotice]);
 
-  async function post(url: string, body: unknown) {
+  async function post(action: "save" | "test" | "connect", url: string, body: unknown) {
+    setBusy(action);
+    setStatus(null);
     const response = await postJson(url + orgQuery, body);
     const json = (await response?.json().catch(() => null)) as Record<string, unknown> | null;
     return { response, json };
   }
 
-  function showFieldErrors(json: Record<string, unknown> | null) {
+  function fail(json: Record<string, unknown> | null, fallback: string) {
     const fieldErrors = (json?.fields ?? {}) as Record<string, string>;
     setErrors(Object.fromEntries(Object.entries(fieldErrors).map(([k, v]) => [k.replace(`${section}.`, ""), v])));
+    setStatus({ kind: "bad", text: String(json?.message ?? fallback) });
   }
 
   async function save() {
-    setBusy("save");
-    setStatus(null);
-    const { response, json } = await post("/api/settings", { [section]: formValues() });
+    const { response, json } = await post("save", "/api/settings", { [section]: formValues() });
     setBusy(null);
-    if (response?.ok && json && Array.isArray(json.unchanged) && json.unchanged.includes(section)) {
-      setErrors({});
+    if (!response?.ok || !json) return fail(json, "Saving failed; check your connection and try again.");
+    setErrors({});
+    if (Array.isArray(json.unchanged) && json.unchanged.includes(section))
       setStatus({ kind: "ok", text: "Nothing changed: these are the values already saved." });
-    } else if (response?.ok && json) {
-      setErrors({});
-      onSaved(
-        json.settings as Record<string, Record<string, string> | null>,
-        "Saved. Secrets are stored encrypted and shown masked.",
-      );
-    } else {
-      showFieldErrors(json);
-      setStatus({ kind: "bad", text: String(json?.message ?? "Saving failed; check your connection and try again.") });
-    }
+    else onSaved(json.settings as Sections, "Saved. Secrets are stored encrypted and shown masked.");
   }
 
   // After a successful connection, Test connection lists the login's profiles: once per mount (a ref, so a
@@ -132,29 +123,20 @@ export function SettingsSection({
 
   async function connect() {
     if (!connectUrl) return;
-    setBusy("connect");
-    setStatus(null);
-    const { response, json } = await post(connectUrl, formValues());
+    const { response, json } = await post("connect", connectUrl, formValues());
     if (response?.ok && typeof json?.url === "string") {
       // Amazon's consent page; it sends the browser back to our callback, which returns to /settings.
       window.location.assign(json.url);
       return;
     }
     setBusy(null);
-    showFieldErrors(json);
-    setStatus({ kind: "bad", text: String(json?.message ?? "Connect with Amazon could not start; try again.") });
+    fail(json, "Connect with Amazon could not start; try again.");
   }
 
   async function test() {
-    setBusy("test");
-    setStatus(null);
-    const { response, json } = await post(testUrl, formValues());
+    const { response, json } = await post("test", testUrl, formValues());
     setBusy(null);
-    if (!response?.ok || !json) {
-      showFieldErrors(json);
-      setStatus({ kind: "bad", text: String(json?.message ?? "The test could not run; try again.") });
-      return;
-    }
+    if (!response?.ok || !json) return fail(json, "The test could not run; try again.");
     setErrors({});
     const details = Array.isArray(json.details) ? (json.details as string[]) : undefined;
     setStatus({ kind: json.ok ? "ok" : "bad", text: String(json.message), details });
@@ -226,11 +208,11 @@ export function SettingsSection({
       {connectNotice && (
         <div
           ref={connectBox}
-          className={`status ${connectNotice.kind}`}
+          className={`status ${connectNotice.ok ? "ok" : "bad"}`}
           role="status"
           data-testid={`${section}-connect-status`}
         >
-          {connectNotice.text}
+          {connectNotice.message}
         </div>
       )}
       {status && (

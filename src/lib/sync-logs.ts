@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
-import { getDb, type DbOrTx } from "./db";
+import type { DbOrTx } from "./db";
 import { syncLogs, type SyncLog } from "./db/schema";
 import { redact } from "./log";
 
@@ -18,13 +18,9 @@ const DEFAULT_RUN_MS = 15 * 60_000;
 
 /**
  * Closes, as interrupted, rows a killed process left `running` well past the end they announced
- * (`details.expectedEndAt`); a run that is merely still going is left alone. Every organisation's, or
- * only those of one organisation, source and job. Returns how many it closed.
+ * (`details.expectedEndAt`), every organisation's or one organisation's job's; returns how many.
  */
-export async function closeInterruptedRuns(
-  db: DbOrTx,
-  of?: { orgId: number; source: string; job: string },
-): Promise<number> {
+export async function closeInterruptedRuns(db: DbOrTx, of?: { orgId: number; source: string; job: string }) {
   const closed = await db
     .update(syncLogs)
     .set({
@@ -46,22 +42,11 @@ export async function closeInterruptedRuns(
   return closed.length;
 }
 
-/**
- * Opens a run's row, first closing as interrupted a row of the same organisation, source and job
- * that a killed process left running (closeInterruptedRuns; the clean-up of every dispatch closes the
- * rest, so a job that never runs again for its organisation is closed too).
- */
-export async function startSyncLog(
-  orgId: number,
-  source: string,
-  job: string,
-  db?: DbOrTx,
-  options: { expectedMs?: number } = {},
-): Promise<number> {
-  const conn = db ?? (await getDb());
-  const expectedEndAt = new Date(Date.now() + (options.expectedMs ?? DEFAULT_RUN_MS)).toISOString();
-  await closeInterruptedRuns(conn, { orgId, source, job });
-  const [row] = await conn
+/** Opens a run's row, first closing its job's rows a killed process left running (every dispatch closes the rest). */
+export async function startSyncLog(orgId: number, source: string, job: string, db: DbOrTx, expectedMs: number) {
+  const expectedEndAt = new Date(Date.now() + expectedMs).toISOString();
+  await closeInterruptedRuns(db, { orgId, source, job });
+  const [row] = await db
     .insert(syncLogs)
     .values({ orgId, source, job, status: "running", details: { expectedEndAt } })
     .returning({ id: syncLogs.id });
@@ -74,22 +59,20 @@ export async function finishSyncLog(
   status: RunStatus,
   message: string,
   details: Record<string, unknown>,
-  db?: DbOrTx,
+  db: DbOrTx,
 ): Promise<void> {
-  const conn = db ?? (await getDb());
   const safeDetails = JSON.parse(redact(JSON.stringify(details))) as Record<string, unknown>;
-  await conn
+  await db
     .update(syncLogs)
     .set({ status, message: redact(message), details: safeDetails, finishedAt: sql`now()` })
     .where(eq(syncLogs.id, id));
 }
 
-export async function recentSyncLogs(orgId: number | null, limit = 10, db?: DbOrTx): Promise<SyncLog[]> {
-  const conn = db ?? (await getDb());
-  return conn
+export async function recentSyncLogs(orgId: number | null, limit: number, db: DbOrTx): Promise<SyncLog[]> {
+  return db
     .select()
     .from(syncLogs)
-    .where(orgId === null ? undefined : and(eq(syncLogs.orgId, orgId)))
+    .where(orgId === null ? undefined : eq(syncLogs.orgId, orgId))
     .orderBy(desc(syncLogs.startedAt), desc(syncLogs.id))
     .limit(limit);
 }

@@ -19,11 +19,8 @@ type Sections = Record<string, Record<string, string> | null>;
 export default function SettingsPage() {
   const router = useRouter();
   const [tab, setTab] = useState<"organisation" | "amazon">("amazon");
-  const [sections, setSections] = useState<Sections | null>(null);
+  const [loaded, setLoaded] = useState<Extract<Loaded, { kind: "ok" }> | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [orgId, setOrgId] = useState<number | null>(null);
-  const [orgName, setOrgName] = useState<string | null>(null);
-  const [operatorClientId, setOperatorClientId] = useState<string | null>(null);
   const [orgQuery, setOrgQuery] = useState("");
   const [savedMessage, setSavedMessage] = useState<Record<string, string>>({});
   const [connectResult, setConnectResult] = useState<ConnectResult | undefined>();
@@ -48,17 +45,16 @@ export default function SettingsPage() {
       if (result.kind === "signed-out") return router.replace("/login?next=/settings");
       setOrgQuery(q);
       if (result.kind === "error") return setLoadError(result.message);
-      setOrgId(result.orgId);
-      setOrgName(result.orgName);
-      setOperatorClientId(result.operatorClientId);
+      setLoaded(result);
       if (isConnectResult(connected)) setConnectResult(connected);
-      setSections(result.settings);
       setLoadError(result.errors.length ? result.errors.join(" ") : null);
     });
     return () => {
       cancelled = true;
     };
   }, [router]);
+
+  const { orgId = null, orgName = null, operatorClientId = null, settings: sections } = loaded ?? {};
 
   async function signOut() {
     await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
@@ -113,7 +109,7 @@ export default function SettingsPage() {
                   onSaved={(s, message) => {
                     setConnectResult(undefined);
                     setSavedMessage({ [key]: message });
-                    setSections((prev) => ({ ...prev, [key]: s[key] ?? null }));
+                    setLoaded((prev) => prev && { ...prev, settings: { ...prev.settings, [key]: s[key] ?? null } });
                   }}
                 />
               </Fragment>

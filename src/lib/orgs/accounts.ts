@@ -10,7 +10,7 @@ import { memberships, organisations, user } from "../db/schema";
 import { ConflictError, invalidFields, InvalidInputError, NotFoundError, parseOrInvalid } from "../errors";
 import { env } from "../env";
 import { logInfo, logWarn } from "../log";
-import { addMember, hasAnyUser, organisationName, roleIn, roleSchema, type Role } from "./organisations";
+import { addMember, hasAnyUser, organisationName, roleIn, roleSchema } from "./organisations";
 
 export const newUserSchema = z.strictObject({
   email: z.email("Enter a valid email address").max(254),
@@ -46,25 +46,12 @@ export const memberInputSchema = z.strictObject({
   password: passwordSchema.optional(),
 });
 
-export interface MemberResult {
-  orgId: number;
-  orgName: string;
-  userId: string;
-  email: string;
-  role: Role;
-  userCreated: boolean;
-  membership: "added" | "updated" | "unchanged";
-  previousRole: Role | null;
-}
-
 /** Validation failures as InvalidInputError with a message per field, the shape readJson gives. */
 export const parse = <S extends z.ZodType>(schema: S, input: unknown): z.infer<S> =>
   parseOrInvalid(schema, input, "Not valid", "(input)");
 
 /** Creates an email+password user through better-auth (its hashing, its tables). */
-export async function createUserWithPassword(
-  input: z.infer<typeof newUserSchema>,
-): Promise<{ id: string; email: string }> {
+export async function createUserWithPassword(input: z.infer<typeof newUserSchema>) {
   const { email, password, name } = newUserSchema.parse(input);
   const ctx = await (await getAuth()).$context;
   const normalised = email.toLowerCase();
@@ -88,9 +75,7 @@ export const firstAdminSchema = newUserSchema.extend({
 });
 
 /** First run: organisation 1 and its admin; inserting organisation 1 is the claim, so two setups cannot both win. */
-export async function setupFirstAdmin(
-  input: z.input<typeof firstAdminSchema>,
-): Promise<{ userId: string; orgId: number }> {
+export async function setupFirstAdmin(input: z.input<typeof firstAdminSchema>) {
   const parsed = firstAdminSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join("; "));
   const db = await getDb();
@@ -138,21 +123,13 @@ export async function bootstrapAdminFromEnv(): Promise<"created" | "skipped" | "
 }
 
 /** A new organisation whose admin is the (already authorised) caller. */
-export async function createOrganisationAs(
-  creatorUserId: string,
-  input: z.input<typeof newOrganisationSchema>,
-): Promise<{ orgId: number; name: string }> {
+export async function createOrganisationAs(creatorUserId: string, input: z.input<typeof newOrganisationSchema>) {
   const { name } = parse(newOrganisationSchema, input);
-  const orgId = await insertOrganisationWithAdmin(name, creatorUserId);
-  return { orgId, name };
+  return { orgId: await insertOrganisationWithAdmin(name, creatorUserId), name };
 }
 
 /** The operator's `org add`: a new organisation and its first admin (created, with the password, when new). */
-export async function createOrganisationWithAdmin(input: z.input<typeof newOrganisationWithAdminSchema>): Promise<{
-  orgId: number;
-  name: string;
-  admin: { userId: string; email: string; userCreated: boolean };
-}> {
+export async function createOrganisationWithAdmin(input: z.input<typeof newOrganisationWithAdminSchema>) {
   const { name, adminEmail, adminPassword } = parse(newOrganisationWithAdminSchema, input);
   const admin = await resolveUser(adminEmail, adminPassword, "adminPassword");
   try {
@@ -168,20 +145,20 @@ export async function createOrganisationWithAdmin(input: z.input<typeof newOrgan
  * Adds a user to an organisation or changes their role. A new email needs a password; an existing user's
  * is never set here (an admin of one organisation would take over their account everywhere).
  */
-export async function setMember(orgId: number, input: z.input<typeof memberInputSchema>): Promise<MemberResult> {
+export async function setMember(orgId: number, input: z.input<typeof memberInputSchema>) {
   const { email, role, password } = parse(memberInputSchema, input);
   const db = await getDb();
   await organisationName(orgId, db); // before a user is created for an organisation that is not there
   const target = await resolveUser(email, password, "password");
   try {
     return await db.transaction(async (tx) => {
-      const org = await lockOrganisation(tx, orgId);
+      const orgName = await organisationName(orgId, tx, true);
       const previousRole = await roleIn(target.userId, orgId, tx);
       if (previousRole === "admin" && role !== "admin") await keepAnAdmin(tx, orgId, target.email);
       if (previousRole !== role) await addMember(orgId, target.userId, role, tx);
       const membership = previousRole === null ? "added" : previousRole === role ? "unchanged" : "updated";
       const { userId, email, created: userCreated } = target;
-      return { orgId, orgName: org.name, userId, email, role, userCreated, membership, previousRole };
+      return { orgId, orgName, userId, email, role, userCreated, membership, previousRole };
     });
   } catch (error) {
     if (target.created) await deleteUser(target.userId);
@@ -199,11 +176,7 @@ async function insertOrganisationWithAdmin(name: string, adminUserId: string): P
 }
 
 /** The user an email names, created with `password` when there is none. */
-async function resolveUser(
-  email: string,
-  password: string | undefined,
-  passwordField: string,
-): Promise<{ userId: string; email: string; created: boolean }> {
+async function resolveUser(email: string, password: string | undefined, passwordField: string) {
   const db = await getDb();
   const [existing] = await db.select({ id: user.id, email: user.email }).from(user).where(eq(user.email, email));
   if (existing) {
@@ -240,14 +213,11 @@ async function keepAnAdmin(tx: DbOrTx, orgId: number, email: string) {
 export const removeMemberSchema = z.strictObject({ email: emailSchema });
 
 /** Removes a member from an organisation (never its last admin); their account stays. */
-export async function removeMember(
-  orgId: number,
-  input: z.input<typeof removeMemberSchema>,
-): Promise<{ orgId: number; email: string; previousRole: Role }> {
+export async function removeMember(orgId: number, input: z.input<typeof removeMemberSchema>) {
   const { email } = parse(removeMemberSchema, input);
   const db = await getDb();
   return db.transaction(async (tx) => {
-    await lockOrganisation(tx, orgId);
+    await organisationName(orgId, tx, true);
     const [member] = await tx
       .select({ userId: memberships.userId, role: memberships.role })
       .from(memberships)
@@ -258,15 +228,4 @@ export async function removeMember(
     await tx.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, member.userId)));
     return { orgId, email, previousRole: member.role };
   });
-}
-
-/** Locks the organisation's row: two admins demoting each other at once cannot both pass the last-admin check. */
-async function lockOrganisation(tx: DbOrTx, orgId: number): Promise<{ name: string }> {
-  const [org] = await tx
-    .select({ name: organisations.name })
-    .from(organisations)
-    .where(eq(organisations.id, orgId))
-    .for("update");
-  if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
-  return org;
 }

@@ -6,10 +6,10 @@ import crypto from "node:crypto";
 import { and, eq, gt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "../db";
-import { invitations, memberships, organisations, user } from "../db/schema";
+import { invitations, organisations, user } from "../db/schema";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
 import { createUserWithPassword, emailSchema, parse, passwordSchema } from "./accounts";
-import { addMember, roleSchema, type Role } from "./organisations";
+import { addMember, roleIn, roleSchema } from "./organisations";
 
 /** An invitation is good for a week. */
 const INVITATION_DAYS = 7;
@@ -20,23 +20,10 @@ export const acceptInputSchema = z.strictObject({
   password: passwordSchema.optional(),
 });
 
-export interface Invitation {
-  orgId: number;
-  email: string;
-  role: Role;
-  expiresAt: string;
-  /** Shown once, to the admin who invited: they pass it on (the invitee accepts with it). */
-  token: string;
-}
-
 const hashOf = (token: string) => crypto.createHash("sha256").update(token).digest("base64url");
 
-/** Invites `email` as `role` (again: a new token, the old one void). */
-export async function invite(
-  orgId: number,
-  invitedBy: string,
-  input: z.input<typeof invitationInputSchema>,
-): Promise<Invitation> {
+/** Invites `email` as `role` (again: a new token, the old one void); the admin passes the token, shown once, on. */
+export async function invite(orgId: number, invitedBy: string, input: z.input<typeof invitationInputSchema>) {
   const { email, role } = parse(invitationInputSchema, input);
   const token = crypto.randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + INVITATION_DAYS * 86_400_000);
@@ -64,7 +51,7 @@ export async function pendingInvitations(orgId: number) {
 export async function acceptInvitation(
   input: z.input<typeof acceptInputSchema>,
   signedIn: { userId: string; email: string } | null,
-): Promise<{ orgId: number; orgName: string; email: string; role: Role; userCreated: boolean }> {
+) {
   const { token, password } = parse(acceptInputSchema, input);
   const db = await getDb();
   const [found] = await db
@@ -97,12 +84,9 @@ export async function acceptInvitation(
       .where(eq(invitations.tokenHash, invitation.tokenHash))
       .returning({ orgId: invitations.orgId });
     if (used.length === 0) throw new NotFoundError("This invitation was just used");
-    const [member] = await tx
-      .select({ role: memberships.role })
-      .from(memberships)
-      .where(and(eq(memberships.orgId, invitation.orgId), eq(memberships.userId, userId)));
     // A member already keeps an admin role; otherwise the invited role.
-    if (member?.role !== "admin") await addMember(invitation.orgId, userId, invitation.role, tx);
+    const role = await roleIn(userId, invitation.orgId, tx);
+    if (role !== "admin") await addMember(invitation.orgId, userId, invitation.role, tx);
   });
   return { orgId: invitation.orgId, orgName, email: invitation.email, role: invitation.role, userCreated };
 }

@@ -12,21 +12,8 @@ export const roleSchema = z.enum(["admin", "member"], "The role must be admin or
 
 export type Role = z.infer<typeof roleSchema>;
 
-export interface OrganisationSummary {
-  orgId: number;
-  name: string;
-  createdAt: Date;
-  members: number;
-  admins: string[];
-}
-
-export interface MemberSummary {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-  joinedAt: Date;
-}
+export type OrganisationSummary = Awaited<ReturnType<typeof listOrganisations>>[number];
+export type MemberSummary = Awaited<ReturnType<typeof listMembers>>[number];
 
 export async function hasAnyUser(db?: DbOrTx): Promise<boolean> {
   const conn = db ?? (await getDb());
@@ -40,8 +27,10 @@ export async function organisationExists(orgId: number, db?: DbOrTx): Promise<bo
   return Boolean(row);
 }
 
-export async function organisationName(orgId: number, db: DbOrTx): Promise<string> {
-  const [org] = await db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
+/** `forUpdate` locks its row: two admins demoting each other at once cannot both pass the last-admin check. */
+export async function organisationName(orgId: number, db: DbOrTx, forUpdate = false): Promise<string> {
+  const query = db.select({ name: organisations.name }).from(organisations).where(eq(organisations.id, orgId));
+  const [org] = await (forUpdate ? query.for("update") : query);
   if (!org) throw new NotFoundError(`Organisation ${orgId} does not exist`);
   return org.name;
 }
@@ -54,8 +43,7 @@ export async function membershipsOf(userId: string, db?: DbOrTx) {
       .from(memberships)
       .innerJoin(organisations, eq(organisations.id, memberships.orgId))
       .where(eq(memberships.userId, userId))
-      // The organisation joined first stays the default (the one a request without ?orgId= is about):
-      // joining another never moves it.
+      // The organisation joined first stays the default (of a request without ?orgId=): joining another never moves it.
       .orderBy(asc(memberships.createdAt), asc(memberships.orgId))
   );
 }
@@ -86,7 +74,7 @@ export async function listMyOrganisations(userId: string): Promise<Array<{ orgId
 }
 
 /** Every organisation with its member count and admins: the operator's view. */
-export async function listOrganisations(): Promise<OrganisationSummary[]> {
+export async function listOrganisations() {
   const db = await getDb();
   const orgs = await db.select().from(organisations).orderBy(asc(organisations.id));
   const rows = await db
@@ -107,17 +95,12 @@ export async function listOrganisations(): Promise<OrganisationSummary[]> {
 }
 
 /** The members of one organisation; NotFoundError when it does not exist. */
-export async function listMembers(orgId: number): Promise<MemberSummary[]> {
+export async function listMembers(orgId: number) {
   const db = await getDb();
   await organisationName(orgId, db);
+  const joinedAt = memberships.createdAt;
   return db
-    .select({
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-      role: memberships.role,
-      joinedAt: memberships.createdAt,
-    })
+    .select({ userId: user.id, email: user.email, name: user.name, role: memberships.role, joinedAt })
     .from(memberships)
     .innerJoin(user, eq(user.id, memberships.userId))
     .where(eq(memberships.orgId, orgId))

@@ -6,10 +6,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 export class DecryptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DecryptionError";
-  }
+  override name = "DecryptionError";
 }
 
 /** SETTINGS_ENCRYPTION_KEY as 32 raw bytes: 64 hex characters or base64 of 32 bytes; anything else is refused. */

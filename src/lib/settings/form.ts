@@ -9,7 +9,7 @@ import { isSecretField, SECTION_KEYS, SETTINGS_SECTIONS, type SectionKey, type S
 // What the settings route does, without Next: read masked, apply partial updates.
 
 /** A section as submitted: each field a string, omitted (keep what is stored), or for a secret null (remove it). */
-function sectionInputSchema(section: SectionKey) {
+export function sectionFormSchema(section: SectionKey) {
   const fields = Object.keys(SETTINGS_SECTIONS[section].schema.shape);
   return z.strictObject(
     Object.fromEntries(
@@ -23,21 +23,17 @@ function sectionInputSchema(section: SectionKey) {
 
 /** POST body: any subset of sections; a section set to null is deleted; unknown keys are refused. */
 export const settingsUpdateSchema = z.strictObject(
-  Object.fromEntries(SECTION_KEYS.map((k) => [k, sectionInputSchema(k).nullable().optional()])) as Record<
+  Object.fromEntries(SECTION_KEYS.map((k) => [k, sectionFormSchema(k).nullable().optional()])) as Record<
     SectionKey,
-    z.ZodOptional<z.ZodNullable<ReturnType<typeof sectionInputSchema>>>
+    z.ZodOptional<z.ZodNullable<ReturnType<typeof sectionFormSchema>>>
   >,
 );
 export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
-export async function readStoredSection<K extends SectionKey>(
-  orgId: number,
-  section: K,
-): Promise<SectionValue<K> | null> {
+async function readStoredSection<K extends SectionKey>(orgId: number, section: K): Promise<SectionValue<K> | null> {
   const raw = await getSetting(orgId, section);
-  if (raw === null) return null;
   // Older rows may miss fields that have defaults since (e.g. amazon_ads.region → EU).
-  return SETTINGS_SECTIONS[section].schema.parse(raw) as SectionValue<K>;
+  return raw === null ? null : (SETTINGS_SECTIONS[section].schema.parse(raw) as SectionValue<K>);
 }
 
 export interface MaskedSettings {
@@ -77,22 +73,16 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
   for (const section of SECTION_KEYS) {
     const submitted = update[section];
     if (submitted === undefined) continue;
-    let stored: SectionValue<typeof section> | null = null;
-    let unreadable = false;
-    try {
-      stored = await readStoredSection(orgId, section);
-    } catch {
-      stored = null; // unreadable: the user must type every field again, which validation will demand
-      unreadable = true;
-    }
+    // undefined: unreadable, so the user must type every field again, which validation will demand.
+    const stored = await readStoredSection(orgId, section).catch(() => undefined);
     if (submitted === null) {
-      if (stored === null && !unreadable) unchanged.push(section);
+      if (stored === null) unchanged.push(section);
       else toSave.push([section, null]);
       continue;
     }
-    const result = restoreAndValidate(section, submitted, stored);
+    const result = restoreAndValidate(section, submitted, stored ?? null);
     if (!result.ok) Object.assign(errors, result.errors);
-    else if (stored !== null && sameValues(stored, result.value)) unchanged.push(section);
+    else if (stored && sameValues(stored, result.value)) unchanged.push(section);
     else toSave.push([section, result.value]);
   }
   if (toSave.length === 0 && unchanged.length === 0 && Object.keys(errors).length === 0)
@@ -125,5 +115,3 @@ export async function resolveFormValues<K extends SectionKey>(
     throw new InvalidInputError("Some fields are not valid: " + Object.values(result.errors).join("; "), result.errors);
   return result.value;
 }
-
-export const sectionFormSchema = sectionInputSchema;

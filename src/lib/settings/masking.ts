@@ -21,11 +21,9 @@ export function maskSection<K extends SectionKey>(section: K, value: SectionValu
 export type FieldErrors = Record<string, string>;
 
 /**
- * Merges a submitted section with the stored one. Per field: omitted → the stored value stays. A secret
- * that is empty or the stored value's mask → the stored secret stays (the page shows secrets locked and
- * masked); a secret sent as null is removed (then the section's validation says whether it may be).
- * Anything else replaces it, an empty identifier too: it is then cleared, or refused as required.
- * Then the whole section is validated.
+ * Merges a submitted section with the stored one, then validates it. Per field: omitted, or a secret empty or
+ * the stored value's mask → the stored value stays; a secret sent as null is removed (validation says whether it
+ * may be); anything else replaces it, an empty identifier too (then cleared, or refused as required).
  */
 export function restoreAndValidate<K extends SectionKey>(
   section: K,
@@ -52,17 +50,13 @@ export function restoreAndValidate<K extends SectionKey>(
     }
   }
   const parsed = SETTINGS_SECTIONS[section].schema.safeParse(merged);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = `${section}.${issue.path.join(".")}`;
-      errors[key] ??= issue.code === "invalid_type" ? `${humanField(issue.path.join("."))} is required` : issue.message;
-    }
+  for (const issue of parsed.error?.issues ?? []) {
+    const field = issue.path.join(".");
+    errors[`${section}.${field}`] ??=
+      issue.code === "invalid_type" ? `${humanField(field)} is required` : issue.message;
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, value: parsed.data as SectionValue<K> };
 }
 
-function humanField(field: string): string {
-  const words = field.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+const humanField = (field: string) => field.charAt(0).toUpperCase() + field.slice(1).replace(/_/g, " ");

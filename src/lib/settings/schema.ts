@@ -191,14 +191,12 @@ export function formFields(section: SectionKey): FormField[] {
   return Object.entries(shape).map(([name, type]) => {
     const { optionLabels, ...meta } = metas[name]!;
     const values = enumValues(type);
-    const fallback = type.safeParse(undefined);
+    const fallback = type.safeParse(undefined).data;
     return {
       name,
       ...meta,
       ...(values && { options: values.map((value) => ({ value, label: optionLabels?.[value] ?? value })) }),
-      ...(fallback.success &&
-        fallback.data !== undefined &&
-        fallback.data !== "" && { defaultValue: String(fallback.data) }),
+      ...(fallback !== undefined && fallback !== "" && { defaultValue: String(fallback) }),
     };
   });
 }

@@ -66,17 +66,10 @@ export class OrgLogBook {
     let entry = this.entries.get(key);
     if (!entry) {
       const expectedMs = Math.max(0, this.expectedEndAt - Date.now());
-      const logId = startSyncLog(orgId, "amazon_ads", job, this.db, { expectedMs });
+      const logId = startSyncLog(orgId, "amazon_ads", job, this.db, expectedMs);
       logId.catch(() => {}); // awaited (and reported) in finish(); until then not an unhandled rejection
-      const counts = { queuedProfiles: null, historyQueued: 0, leftInQueue: 0, removed: 0 };
-      entry = {
-        summary: emptySummary(orgId, job),
-        logId,
-        discovery: [],
-        ...counts,
-        nothingPending: false,
-        aborted: null,
-      };
+      const none = { discovery: [], queuedProfiles: null, historyQueued: 0, leftInQueue: 0, removed: 0 };
+      entry = { summary: emptySummary(orgId, job), logId, ...none, nothingPending: false, aborted: null };
       this.entries.set(key, entry);
     }
     return entry;
@@ -104,12 +97,11 @@ export class OrgLogBook {
       const s = entry.summary;
       s.warnings = [...new Set(s.warnings)];
       if (s.job !== "collect") {
-        const requested = s.profiles.length; // discovery's problems are profiles that could not be synced
-        const notSynced = entry.discovery.length;
-        s.profiles = [...entry.discovery, ...s.profiles];
-        s.status = s.profiles.length ? rollUp(s.profiles.map((p) => p.status)) : "success";
         const verb = s.job === "backfill" ? "Backfill" : s.job === "history" ? "History requested" : "Requested";
-        s.message = requestMessage(verb, s.reports, requested, notSynced);
+        // Discovery's problems are the profiles that could not be synced.
+        s.message = requestMessage(verb, s.reports, s.profiles.length, entry.discovery.length);
+        s.profiles = [...entry.discovery, ...s.profiles];
+        s.status = rollUp(s.profiles.map((p) => p.status));
         if (entry.historyQueued) s.message += `; history queued for ${entry.historyQueued} new profile(s)`;
         if (entry.leftInQueue) {
           s.status = rollUp([s.status, "partial"]);
@@ -124,11 +116,10 @@ export class OrgLogBook {
         s.status = "error";
         s.message = `${entry.aborted}${s.reports.length ? `; ${s.message}` : ""}`;
       }
-      const { profiles, reports, warnings, amazonCalls, durationMs } = s;
       s.syncLogId = await entry.logId;
-      const details = { profiles, reports, warnings, amazonCalls, durationMs };
-      await finishSyncLog(s.syncLogId, s.status, s.message, details, this.db);
-      if (s.status !== "success") logWarn(`[amazon-ads] ${s.job} org ${s.orgId}: ${s.message}`);
+      const { orgId, job, status, message, syncLogId, ...details } = s;
+      await finishSyncLog(syncLogId, status, message, details, this.db);
+      if (status !== "success") logWarn(`[amazon-ads] ${job} org ${orgId}: ${message}`);
       summaries.push(s);
     }
     return summaries;

@@ -5,7 +5,6 @@ import { getDb, queryRows, type DbOrTx } from "../../db";
 import { amazonAdsPendingReports, type PendingReport, type SyncLog } from "../../db/schema";
 import { column } from "../../catalogue/sp-campaigns";
 import { recentSyncLogs } from "../../sync-logs";
-import { daysBetween } from "../plan/dates";
 import { nextRetryAt } from "../plan/retry-schedule";
 
 export interface DailyTotals {
@@ -127,58 +126,57 @@ export async function statusReport(
     from amazon_ads_client_backoff b ${ofOrg}
     order by b.client_key
   `)) as unknown as { rows: ClientKeyState[] };
+  const missing = queue
+    .filter((r) => r.status === "failed" && r.retriedAt === null)
+    .map((r): MissingDates => ({
+      orgId: r.orgId,
+      profileId: r.profileId,
+      startDate: r.reportDate,
+      endDate: r.reportEndDate,
+      retries: r.retryAttempt,
+      nextRetryFrom: nextRetryAt(r, now)?.toISOString() ?? null,
+      error: r.error,
+    }));
   return {
     phaseOne: units.rows,
-    history: await historyStates(conn, orgId, queue, now),
+    history: await historyStates(conn, orgId, missing),
     clients: clients.rows.map((c) => ({ ...c, limit: c.limit === null ? null : Number(c.limit) })),
     open: queue.filter((r) => r.status === "pending"),
     recentlyFinished: queue.filter((r) => r.status !== "pending"),
-    missing: queue.filter((r) => r.status === "failed" && r.retriedAt === null).map((r) => missingDates(r, now)),
+    missing,
     runs: await recentSyncLogs(orgId, options.runs ?? 10, conn),
     daily: result.rows,
   };
 }
 
-function missingDates(row: PendingReport, now: Date): MissingDates {
-  const next = nextRetryAt(row, now);
-  return {
-    orgId: row.orgId,
-    profileId: row.profileId,
-    startDate: row.reportDate,
-    endDate: row.reportEndDate,
-    retries: row.retryAttempt,
-    nextRetryFrom: next ? next.toISOString() : null,
-    error: row.error,
-  };
-}
-
 const historyRow = z.object({
-  org_id: z.coerce.number(),
-  profile_id: z.string(),
-  from_date: z.string().nullable(),
-  to_date: z.string().nullable(),
-  loaded: z.coerce.number(),
-  unit_status: z.string().nullable(),
-  unit_error: z.string().nullable(),
-  unit_due: z.coerce.date().nullable(),
+  orgId: z.coerce.number(),
+  profileId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  daysTotal: z.coerce.number(),
+  daysLoaded: z.coerce.number(),
+  unitStatus: z.string().nullable(),
+  unitError: z.string().nullable(),
+  unitDue: z.coerce.date().nullable(),
 });
 
-/** Each profile's history: its span, days loaded, its unit's last word, its failed ranges not yet asked again. */
+/** Each profile's history: its span, days loaded, its unit's last word, its failed ranges (of `missing`). */
 async function historyStates(
   conn: DbOrTx,
   orgId: number | null,
-  queue: readonly PendingReport[],
-  now: Date,
+  missing: readonly MissingDates[],
 ): Promise<HistoryState[]> {
   const rows = await queryRows(
     conn,
     historyRow,
     sql`
-        select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date,
+        select h.org_id as "orgId", h.profile_id as "profileId", h.from_date::text as "from", h.to_date::text as "to",
+          coalesce(h.to_date - h.from_date + 1, 0) as "daysTotal",
           (select count(distinct l.date) from amazon_ads_day_loads l
             where l.org_id = h.org_id and l.profile_id = h.profile_id and not l.superseded
-              and l.date between h.from_date and h.to_date) as loaded,
-          u.status as unit_status, u.error as unit_error, u.available_at as unit_due
+              and l.date between h.from_date and h.to_date) as "daysLoaded",
+          u.status as "unitStatus", u.error as "unitError", u.available_at as "unitDue"
         from amazon_ads_profile_history h
         left join lateral (
           select status, error, available_at from amazon_ads_request_units u
@@ -188,34 +186,18 @@ async function historyStates(
         ${orgId === null ? sql`` : sql`where h.org_id = ${orgId}`}
         order by h.org_id, h.profile_id`,
   );
-  return rows.map((h): HistoryState => {
-    const daysTotal = h.from_date && h.to_date ? daysBetween(h.from_date, h.to_date) + 1 : 0;
-    const base = { orgId: h.org_id, profileId: h.profile_id, from: h.from_date, to: h.to_date, daysTotal };
-    const going = (state: "queued" | "loading" | "done"): HistoryState => {
-      return { ...base, daysLoaded: h.loaded, state, error: null, retryFrom: null };
+  return rows.map(({ unitStatus, unitError, unitDue, ...h }): HistoryState => {
+    const as = (state: HistoryState["state"], error: string | null = null, retryFrom: string | null = null) => {
+      return { ...h, state, error, retryFrom };
     };
-    const failed = (error: string | null, retryFrom: string | null): HistoryState => {
-      return { ...base, daysLoaded: h.loaded, state: "failed", error, retryFrom };
-    };
-    if (h.from_date === null) {
-      if (h.unit_status === "failed") return failed(h.unit_error, null);
-      if (h.unit_error) return failed(h.unit_error, h.unit_due?.toISOString() ?? null);
-      return going("queued");
+    if (h.from === null) {
+      if (unitStatus === "failed") return as("failed", unitError);
+      return unitError ? as("failed", unitError, unitDue?.toISOString() ?? null) : as("queued");
     }
-    if (h.loaded >= daysTotal) return going("done");
-    const failedRange = queue.find(
-      (r) =>
-        r.orgId === h.org_id &&
-        r.profileId === h.profile_id &&
-        r.status === "failed" &&
-        r.retriedAt === null &&
-        r.reportEndDate >= h.from_date! &&
-        r.reportDate <= h.to_date!,
+    if (h.daysLoaded >= h.daysTotal) return as("done");
+    const failed = missing.find(
+      (m) => m.orgId === h.orgId && m.profileId === h.profileId && m.endDate >= h.from! && m.startDate <= h.to!,
     );
-    if (failedRange) {
-      const missing = missingDates(failedRange, now);
-      return failed(missing.error, missing.nextRetryFrom);
-    }
-    return going("loading");
+    return failed ? as("failed", failed.error, failed.nextRetryFrom) : as("loading");
   });
 }

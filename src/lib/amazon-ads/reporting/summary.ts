@@ -88,13 +88,6 @@ export interface ProfileResult {
   today?: string;
 }
 
-/** "3 created, 2 already_pending": how many reports had each outcome, or "nothing". */
-export function tallyOutcomes(reports: readonly ReportOutcome[]): string {
-  const counts = new Map<string, number>();
-  for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-  return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || "nothing";
-}
-
 /** A phase 1's one line: "Requested 5 report(s) for 1 profile(s): 5 created; 1 profile(s) could not be synced". */
 export function requestMessage(
   verb: "Requested" | "Backfill" | "History requested",
@@ -102,8 +95,11 @@ export function requestMessage(
   profilesRequested: number,
   profilesNotSynced: number,
 ): string {
+  const counts = new Map<string, number>();
+  for (const r of reports) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const tally = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ") || "nothing";
   const problems = profilesNotSynced ? `; ${profilesNotSynced} profile(s) could not be synced` : "";
-  return `${verb} ${reports.length} report(s) for ${profilesRequested} profile(s): ${tallyOutcomes(reports)}${problems}`;
+  return `${verb} ${reports.length} report(s) for ${profilesRequested} profile(s): ${tally}${problems}`;
 }
 
 /** A run's summary before anything happened: success until an outcome says otherwise. */
@@ -123,11 +119,8 @@ export function profileResults(outcomes: ReportOutcome[]): ProfileResult[] {
   }));
 }
 
-export function overallStatus(
-  outcomes: ReportOutcome[],
-  failedKinds: ReportOutcome["outcome"][] = ["failed", "timed_out"],
-): RunStatus {
-  return rollUp(outcomes.map((o) => (failedKinds.includes(o.outcome) ? "error" : "success")));
+export function overallStatus(outcomes: ReportOutcome[]): RunStatus {
+  return rollUp(outcomes.map((o) => (o.outcome === "failed" || o.outcome === "timed_out" ? "error" : "success")));
 }
 
 /** The one-line account of a collect: what loaded, failed, is still pending, was skipped, was cleaned up. */

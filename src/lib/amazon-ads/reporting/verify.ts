@@ -66,10 +66,7 @@ export interface VerifyOptions {
 /** The range verify reads: the last 30 days up to yesterday (UTC) by default, never past Amazon's 95. */
 export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">): { from: string; to: string } {
   const today = (options.now ?? new Date()).toISOString().slice(0, 10);
-  for (const [flag, value] of [
-    ["--from", options.from],
-    ["--to", options.to],
-  ] as const) {
+  for (const [flag, value] of Object.entries({ "--from": options.from, "--to": options.to })) {
     // A real calendar date: 2026-11-31 would reach the database as text it refuses.
     if (value !== undefined && !isIsoDate(value))
       throw new InvalidInputError(`${flag} must be a real date written YYYY-MM-DD (got ${JSON.stringify(value)})`);
@@ -123,6 +120,7 @@ const request = z.object({
   finished_at: z.coerce.date().nullable(),
   created_at: z.coerce.date(),
 });
+type Request = z.infer<typeof request>;
 
 /**
  * The account of the stored data, one entry per (profile, date) of the range: what is stored, when
@@ -188,20 +186,19 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
 
   const storedBy = new Map(stored.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
   const loadsBy = new Map(loads.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
-  const profiles = new Map<
-    string,
-    { orgId: number; profileId: string; planFrom?: string; planTo?: string; history?: { from: string; to: string } }
-  >();
+  type Profile = { orgId: number; profileId: string; requests: Request[]; history?: { from: string; to: string } };
+  const profiles = new Map<string, Profile & { planFrom?: string; planTo?: string }>();
   const profileOf = (orgId: number, profileId: string) => {
     const key = `${orgId}|${profileId}`;
     let p = profiles.get(key);
-    if (!p) profiles.set(key, (p = { orgId, profileId }));
+    if (!p) profiles.set(key, (p = { orgId, profileId, requests: [] }));
     return p;
   };
   for (const d of [...stored, ...loads]) profileOf(d.org_id, d.profile_id);
   for (const h of histories) profileOf(h.org_id, h.profile_id).history = { from: h.from_date, to: h.to_date };
   for (const r of requests) {
     const p = profileOf(r.org_id, r.profile_id);
+    p.requests.push(r);
     if (r.kind !== "daily") continue;
     // The daily run of day R asks for R − lookback: the plan has run from the first such R to the last.
     const runDay = addDays(r.report_end_date, r.lookback_days);
@@ -217,29 +214,23 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
       const flags: VerifyFlag[] = [];
       let retryState: string | null = null;
       // A day the daily plan asked for, or one the profile's history did.
+      const runDay = addDays(date, 1);
       const planned =
-        (p.planFrom !== undefined &&
-          p.planTo !== undefined &&
-          p.planFrom <= addDays(date, 1) &&
-          addDays(date, 1) <= p.planTo) ||
+        (p.planFrom !== undefined && p.planFrom <= runDay && runDay <= p.planTo!) ||
         (p.history !== undefined && p.history.from <= date && date <= p.history.to);
       if (!l && !s && planned) {
-        const last = requests
-          .filter(
-            (r) =>
-              r.org_id === p.orgId &&
-              r.profile_id === p.profileId &&
-              r.report_date <= date &&
-              date <= r.report_end_date,
-          )
-          .at(-1);
+        const last = p.requests.findLast((r) => r.report_date <= date && date <= r.report_end_date);
         if (last?.status !== "pending") {
           flags.push("missing");
           retryState = last ? describeRetry(last, now) : "never requested";
         } else retryState = `requested ${last.created_at.toISOString()}, still pending`;
       }
       if (l?.latest_suspect) flags.push("suspect-empty");
-      const nullFamilies = s ? suspectFamilies(s, storedBy, p, date) : [];
+      const neighbours = [addDays(date, -1), runDay].map((d) => storedBy.get(dayKey(p.orgId, p.profileId, d)));
+      // Families null in every row of the day while the stored day before or after has values.
+      const nullFamilies = Object.keys(METRIC_FAMILIES).filter(
+        (f) => s && s.rows > 0 && !s.families[f] && neighbours.some((n) => (n?.families[f] ?? 0) > 0),
+      );
       if (nullFamilies.length) flags.push("suspect-column");
       if (!s && !l && !flags.length && !planned) continue; // outside the plan and nothing stored: not ours to report
       const ages = [...(l?.ages ?? [])].sort((a, b) => a - b);
@@ -268,24 +259,7 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
   return { from, to, days, flagged: days.filter((d) => d.flags.length).length };
 }
 
-type StoredDay = z.infer<typeof storedDay>;
-
-/** Families null in every row of the day while the nearest stored day before or after has values. */
-function suspectFamilies(
-  day: StoredDay,
-  storedBy: Map<string, StoredDay>,
-  p: { orgId: number; profileId: string },
-  date: string,
-): string[] {
-  const neighbours = [addDays(date, -1), addDays(date, 1)]
-    .map((d) => storedBy.get(dayKey(p.orgId, p.profileId, d)))
-    .filter((d): d is StoredDay => d !== undefined);
-  return Object.keys(METRIC_FAMILIES).filter(
-    (f) => day.rows > 0 && (day.families[f] ?? 0) === 0 && neighbours.some((n) => (n.families[f] ?? 0) > 0),
-  );
-}
-
-function describeRetry(r: z.infer<typeof request>, now: Date): string {
+function describeRetry(r: Request, now: Date): string {
   if (r.status === "completed") return "its report loaded no row of this date";
   const next = r.retried_at ? null : nextRetryAt({ retryAttempt: r.retry_attempt, finishedAt: r.finished_at }, now);
   const why = r.error ? `: ${r.error}` : "";
