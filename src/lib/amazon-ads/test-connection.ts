@@ -25,7 +25,16 @@ export async function testAdsConnection(
       return { ok: false, problem: error.reason ?? error.kind, message: error.message };
     throw error;
   }
-  if (discovery.found.length === 0 && discovery.unreachable.length > 0) return unreachable(discovery);
+  if (discovery.found.length === 0 && discovery.unreachable.length > 0) {
+    const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
+    if (discovery.unreachable.some((u) => u.status !== undefined))
+      return {
+        ok: false,
+        problem: "profiles_refused",
+        message: `Login with Amazon accepted the credentials, but the Ads API refused to list profiles (${where}). The client ID may not be enabled for the Amazon Ads API.`,
+      };
+    return { ok: false, problem: "ads_api_unreachable", message: `The Amazon Ads API could not be reached (${where})` };
+  }
 
   const selection = selectProfiles(settings, discovery);
   const profiles = discovery.found.map((p) => ({ ...p, selected: selection.selectedIds.has(p.profileId) }));
@@ -57,16 +66,4 @@ export async function testAdsConnection(
     ? " The profiles this login can see are listed below."
     : " This login has no advertiser profiles.";
   return { ok: false, problem, message: `The credentials work, but ${why}.${hint}`, profiles, details };
-}
-
-function unreachable(discovery: ProfileDiscovery): ConnectionTestResult {
-  const answered = discovery.unreachable.some((u) => u.status !== undefined);
-  const where = discovery.unreachable.map((u) => `${u.region}: ${u.error}`).join("; ");
-  return answered
-    ? {
-        ok: false,
-        problem: "profiles_refused",
-        message: `Login with Amazon accepted the credentials, but the Ads API refused to list profiles (${where}). The client ID may not be enabled for the Amazon Ads API.`,
-      }
-    : { ok: false, problem: "ads_api_unreachable", message: `The Amazon Ads API could not be reached (${where})` };
 }

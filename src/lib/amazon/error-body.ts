@@ -10,12 +10,7 @@ const errorBodySchema = z.object({
 });
 
 /** The error for an HTTP error answer of Amazon's Ads API: kind from the status, its code, detail and Retry-After. */
-export function amazonHttpError(
-  operation: string,
-  status: number,
-  body: string,
-  retryAfter: string | null,
-): AmazonError {
+export function amazonHttpError(operation: string, status: number, body: string, retryAfter: string | null) {
   const { code, detail } = parseErrorBody(body);
   return new AmazonError(
     kindForStatus(status),

@@ -43,13 +43,13 @@ export async function exchangeRefreshToken(
 export const CODE_EXCHANGE = "authorization code exchange";
 
 /**
- * The authorization_code grant: a consent page's code (valid 5 minutes, once) becomes a refresh token.
+ * The authorization_code grant: a consent page's code (valid 5 minutes, once) becomes a refresh token, returned.
  * `redirect_uri` must be the one the consent page was opened with: Amazon binds the code to it.
  */
 export async function exchangeAuthorizationCode(
   tokenUrl: string,
   grant: { client_id: string; client_secret: string; code: string; redirect_uri: string },
-): Promise<AccessToken & { refreshToken: string }> {
+): Promise<string> {
   registerSecret(grant.client_secret);
   registerSecret(grant.code);
   const invalidGrant =
@@ -60,8 +60,7 @@ export async function exchangeAuthorizationCode(
     const message = `Login with Amazon (${new URL(tokenUrl).host}) answered without a refresh token`;
     throw new AmazonError("bad_response", message, { reason: "bad_response", status: 200, operation: CODE_EXCHANGE });
   }
-  const expiresAt = Date.now() + tokens.expires_in * 1000;
-  return { accessToken: tokens.access_token, expiresAt, refreshToken: tokens.refresh_token };
+  return tokens.refresh_token;
 }
 
 const INVALID_CLIENT =
@@ -116,8 +115,4 @@ async function postTokenRequest(
   // The code is Amazon's vocabulary (e.g. unauthorized_client); the description can quote input, so it is left out.
   const refused = `Login with Amazon refused the token request (HTTP ${status}${code ? `, ${code}` : ""})`;
   throw fail("auth", "rejected", refused);
-}
-
-export function spApiTokenUrl(): string {
-  return env().AMAZON_SP_TOKEN_URL ?? "https://api.amazon.com/auth/o2/token";
 }

@@ -29,11 +29,6 @@ export interface DbHandle {
 
 export const migrationsFolder = () => path.join(process.cwd(), "drizzle");
 
-export function pgliteDir(): string {
-  const e = env();
-  return e.PGLITE_DIR ?? path.join(e.DATA_DIR, "pglite");
-}
-
 export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, max: env().DATABASE_POOL_MAX });
   // A client that loses its server (idle in the pool, or checked out mid-transaction) emits
@@ -86,8 +81,8 @@ export async function openPglite(dir: string): Promise<DbHandle> {
 
 /** The configured database: node-postgres when DATABASE_URL is set (migrated by `npm run db:migrate`), else PGlite (migrated here). */
 export function openConfiguredDb(): Promise<DbHandle> {
-  const url = env().DATABASE_URL;
-  return url ? openPostgres(url) : openPglite(pgliteDir());
+  const { DATABASE_URL, PGLITE_DIR, DATA_DIR } = env();
+  return DATABASE_URL ? openPostgres(DATABASE_URL) : openPglite(PGLITE_DIR ?? path.join(DATA_DIR, "pglite"));
 }
 
 const globalKey = Symbol.for("amazon-ads-sync.db");
@@ -103,7 +98,12 @@ export function getDbHandle(): Promise<DbHandle> {
     opening.catch(() => {
       if (cache.handle === opening) cache.handle = undefined;
     });
-    hookShutdownSignals();
+    if (!cache.signalsHooked) {
+      cache.signalsHooked = true;
+      // PGlite must be closed cleanly or its next open runs crash recovery.
+      for (const signal of ["SIGTERM", "SIGINT"] as const)
+        process.once(signal, () => void closeDb().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)));
+    }
   }
   return cache.handle;
 }
@@ -116,17 +116,6 @@ export async function closeDb(): Promise<void> {
   const pending = cache.handle;
   cache.handle = undefined;
   if (pending) await (await pending.catch(() => null))?.close();
-}
-
-function hookShutdownSignals() {
-  if (cache.signalsHooked) return;
-  cache.signalsHooked = true;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      // PGlite must be closed cleanly or its next open runs crash recovery.
-      void closeDb().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-    });
-  }
 }
 
 /** The rows of a raw `execute()`: node-postgres and PGlite both answer `{ rows }` under drizzle. */

@@ -4,11 +4,7 @@ import { createFileWhole } from "../files/create-file-whole";
 
 /** PGlite has no cross-process lock: two processes on one folder silently lose writes, so a lock file stops the second. */
 export class DataFolderLockedError extends Error {
-  constructor(
-    readonly dataDir: string,
-    readonly ownerPid: number,
-    readonly ownerCommand: string,
-  ) {
+  constructor(dataDir: string, ownerPid: number, ownerCommand: string) {
     super(
       `The PGlite data folder ${dataDir} is in use by process ${ownerPid} (${ownerCommand}). ` +
         `PGlite allows one process per folder: stop that process first, or point both at a PostgreSQL ` +
@@ -16,12 +12,6 @@ export class DataFolderLockedError extends Error {
     );
     this.name = "DataFolderLockedError";
   }
-}
-
-interface LockOwner {
-  pid: number;
-  command: string;
-  startedAt: string;
 }
 
 export function lockPathFor(dataDir: string): string {
@@ -37,12 +27,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readOwner(lockPath: string): LockOwner | null {
+function readOwner(lockPath: string): { pid: number; command: string } | null {
   try {
-    const owner = JSON.parse(fs.readFileSync(lockPath, "utf8")) as Partial<LockOwner>;
-    return typeof owner.pid === "number"
-      ? { pid: owner.pid, command: String(owner.command ?? "?"), startedAt: String(owner.startedAt ?? "") }
-      : null;
+    const owner = JSON.parse(fs.readFileSync(lockPath, "utf8")) as { pid?: unknown; command?: unknown };
+    return typeof owner.pid === "number" ? { pid: owner.pid, command: String(owner.command ?? "?") } : null;
   } catch {
     return null;
   }
@@ -52,7 +40,7 @@ function readOwner(lockPath: string): LockOwner | null {
 export function acquireDataFolderLock(dataDir: string): () => void {
   const lockPath = lockPathFor(dataDir);
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
-  const me: LockOwner = {
+  const me = {
     pid: process.pid,
     command: process.argv.slice(1).join(" ").slice(0, 200),
     startedAt: new Date().toISOString(),

@@ -19,7 +19,7 @@ import {
   unique,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { column, COLUMNS, KEY_COLUMNS, type ColumnSpec } from "../catalogue/sp-campaigns";
+import { column, COLUMNS, KEY_COLUMNS, type SqlType } from "../catalogue/sp-campaigns";
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true });
 const createdAt = () => timestamptz("created_at").notNull().defaultNow();
@@ -191,24 +191,17 @@ export type ReportKind = (typeof REPORT_KINDS)[number];
 
 // ---- Amazon Ads: spCampaigns rows, one per (org, profile, date, campaign) ----
 
-function catalogueColumn(c: ColumnSpec): PgColumnBuilderBase {
-  switch (c.type) {
-    case "date":
-      return date(c.db, { mode: "string" });
-    case "bigint":
-      // 64-bit: never through a JS number.
-      return bigint(c.db, { mode: "bigint" });
-    case "numeric":
-      // Money and rates exactly as Amazon sent them, returned as strings.
-      return numeric(c.db);
-    case "text":
-      return text(c.db);
-  }
-}
+// bigint: 64-bit, never through a JS number; numeric: money and rates exactly as Amazon sent them, as strings.
+const catalogueColumn: Record<SqlType, (name: string) => PgColumnBuilderBase> = {
+  date: (name) => date(name, { mode: "string" }),
+  bigint: (name) => bigint(name, { mode: "bigint" }),
+  numeric: (name) => numeric(name),
+  text: (name) => text(name),
+};
 
 // The key columns are declared here (typed, NOT NULL); every other column comes from the catalogue.
 const catalogueColumns = Object.fromEntries(
-  COLUMNS.filter((c) => !KEY_COLUMNS.includes(c)).map((c) => [c.db, catalogueColumn(c)]),
+  COLUMNS.filter((c) => !KEY_COLUMNS.includes(c)).map((c) => [c.db, catalogueColumn[c.type](c.db)]),
 ) as Record<string, PgColumnBuilderBase>;
 
 export const amazonSpAds = pgTable(

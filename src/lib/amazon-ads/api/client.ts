@@ -61,8 +61,8 @@ export const newCallMeter = (): CallMeter => {
 // Refresh a little before Amazon's expiry so a token never dies mid-request.
 const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 
-/** Shared by every AdsClient of one login: its token, the token request under way, its HTTP calls. */
-type LoginState = { token: AccessToken | null; tokenRequest: Promise<AccessToken> | null; calls: number };
+/** Shared by every AdsClient of one login: its token, the token request under way. */
+type LoginState = { token: AccessToken | null; tokenRequest: Promise<AccessToken> | null };
 
 /**
  * An Ads API session for one profile of one login: one access token for the run (refreshed near expiry or
@@ -70,19 +70,22 @@ type LoginState = { token: AccessToken | null; tokenRequest: Promise<AccessToken
  */
 export class AdsClient {
   readonly retry: RetryPolicy;
+  /** The unit's meter; without one, a meter nobody reads. */
+  private readonly meter: CallMeter;
 
   constructor(
     readonly settings: AmazonAdsSettings,
     private readonly options: AdsClientOptions = {},
-    private readonly login: LoginState = { token: null, tokenRequest: null, calls: 0 },
+    private readonly login: LoginState = { token: null, tokenRequest: null },
   ) {
     if (!settings.client_id) throw new MissingCredentialsError("No Login with Amazon app (client ID) to sign in with");
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.meter = options.meter ?? newCallMeter();
     registerSecret(settings.client_secret);
     registerSecret(settings.refresh_token);
   }
 
-  /** Another profile of the same login: same token and call count, that profile's scope and host. */
+  /** Another profile of the same login: same token, that profile's scope and host. */
   forProfile(profileId: string, region: AdsRegion): AdsClient {
     return new AdsClient({ ...this.settings, profile_id: profileId, region }, this.options, this.login);
   }
@@ -95,16 +98,6 @@ export class AdsClient {
   /** Its traffic counted on `meter` (one unit's). */
   withMeter(meter: CallMeter): AdsClient {
     return new AdsClient(this.settings, { ...this.options, meter }, this.login);
-  }
-
-  private countCall() {
-    this.login.calls++;
-    if (this.options.meter) this.options.meter.calls++;
-  }
-
-  /** HTTP calls to Amazon (token + API) for this login. */
-  get callCount(): number {
-    return this.login.calls;
   }
 
   /** The login's access token; `refused`: Amazon answered 401 to it (unless another call already replaced it). */
@@ -125,7 +118,7 @@ export class AdsClient {
   private async newToken(refused: string | null): Promise<AccessToken> {
     const exchange = () =>
       withRetry(() => {
-        this.countCall();
+        this.meter.calls++;
         return exchangeRefreshToken(adsTokenUrl(this.settings.region), this.settings);
       }, this.retry);
     const shared = this.options.sharedTokens;
@@ -139,7 +132,7 @@ export class AdsClient {
     operation: string,
     method: string,
     path: string,
-    init: { body?: string; contentType?: string; scope: boolean },
+    init: { body?: string; contentType?: string; scope?: boolean },
   ): Promise<string> {
     const timeoutMs = env().AMAZON_HTTP_TIMEOUT_MS;
     let refreshed = false;
@@ -150,10 +143,10 @@ export class AdsClient {
         "amazon-advertising-api-clientid": this.settings.client_id,
         accept: "application/json",
       };
-      if (init.scope) headers["amazon-advertising-api-scope"] = this.settings.profile_id;
+      if (init.scope ?? true) headers["amazon-advertising-api-scope"] = this.settings.profile_id;
       if (init.contentType) headers["content-type"] = init.contentType;
       let response: Response;
-      this.countCall();
+      this.meter.calls++;
       const sentAt = Date.now();
       const url = `${adsApiBaseUrl(this.settings.region)}${path}`;
       try {
@@ -176,8 +169,8 @@ export class AdsClient {
       }
       if (!response.ok) {
         const error = amazonHttpError(operation, response.status, text, response.headers.get("retry-after"));
-        const meter = this.options.meter;
-        if (meter && response.status === 429) {
+        if (response.status === 429) {
+          const meter = this.meter;
           meter.answered429++;
           meter.first429SentAt = Math.min(meter.first429SentAt ?? sentAt, sentAt);
           if (error.retryAfterMs !== undefined)
@@ -185,7 +178,7 @@ export class AdsClient {
         }
         throw error;
       }
-      if (this.options.meter) this.options.meter.succeeded++;
+      this.meter.succeeded++;
       return text;
     }
   }
@@ -196,18 +189,15 @@ export class AdsClient {
     method: string,
     path: string,
     schema: z.ZodType<T>,
-    init: { body?: unknown; contentType?: string; scope?: boolean; retry?: Partial<RetryPolicy> } = {},
+    init: { body?: string; contentType?: string; scope?: boolean; retry?: Partial<RetryPolicy> } = {},
     prepare: (text: string) => string = (t) => t,
   ): Promise<T> {
-    const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const { contentType, scope = true } = init;
     let text: string;
     try {
-      const sent = () => this.send(operation, method, path, { body, contentType, scope });
-      text = await withRetry(sent, { ...this.retry, ...init.retry });
+      text = await withRetry(() => this.send(operation, method, path, init), { ...this.retry, ...init.retry });
     } catch (error) {
       // A 429 that outlasted the retries asks the whole client id to slow down.
-      if (isAmazonError(error, "throttled") && this.options.meter) this.options.meter.gaveUp429++;
+      if (isAmazonError(error, "throttled")) this.meter.gaveUp429++;
       throw error;
     }
     let json: unknown;
@@ -244,7 +234,7 @@ export class AdsClient {
 
   createReport(body: unknown): Promise<AsyncReport> {
     return this.call("create report", "POST", "/reporting/reports", asyncReportSchema, {
-      body,
+      body: JSON.stringify(body),
       contentType: "application/vnd.createasyncreportrequest.v3+json",
     });
   }

@@ -14,10 +14,10 @@ import { loginKeyOf } from "./shared-tokens";
 export async function discoverProfilesOncePerDay(
   db: DbOrTx,
   login: AdsClient,
-  options: { oneCallAtATime?: boolean; needed: "all" | readonly string[]; live?: boolean; today?: string },
+  options: { oneCallAtATime?: boolean; needed: "all" | readonly string[]; live?: boolean },
 ): Promise<ProfileDiscovery & { fromToday: boolean }> {
   const loginKey = loginKeyOf(login.settings.client_id, login.settings.refresh_token);
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const today = new Date().toISOString().slice(0, 10);
   const t = amazonAdsLoginProfiles;
   const [row] = await db.select().from(t).where(eq(t.loginKey, loginKey));
   const stored =

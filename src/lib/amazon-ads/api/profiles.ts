@@ -54,25 +54,19 @@ export async function discoverProfiles(
   const readableIds = new Set([...readable.byRegion.values()].flat().map((p) => p.profileIdText));
   const { needed } = options;
   const enough = needed === "all" || (needed !== undefined && needed.every((id) => readableIds.has(id)));
+  const every = enough ? readable : await listings(false);
   const discovery: ProfileDiscovery = { found: [], unreachable: [], full: !enough };
-  if (enough) {
-    for (const [region, list] of readable.byRegion)
-      for (const p of list) discovery.found.push(toDiscovered(p, region, true));
-    discovery.unreachable = readable.unreachable;
-  } else {
-    const every = await listings(false);
-    for (const region of REGIONS) {
-      const all = every.byRegion.get(region);
-      const canRead = readable.byRegion.get(region);
-      const failed =
-        every.unreachable.find((u) => u.region === region) ?? readable.unreachable.find((u) => u.region === region);
-      if (!all || !canRead) {
-        discovery.unreachable.push(failed!);
-        continue;
-      }
-      const ids = new Set(canRead.map((p) => p.profileIdText));
-      for (const p of all) discovery.found.push(toDiscovered(p, region, ids.has(p.profileIdText)));
+  for (const region of REGIONS) {
+    const all = every.byRegion.get(region);
+    const canRead = readable.byRegion.get(region);
+    const failed =
+      every.unreachable.find((u) => u.region === region) ?? readable.unreachable.find((u) => u.region === region);
+    if (!all || !canRead) {
+      discovery.unreachable.push(failed!);
+      continue;
     }
+    const ids = new Set(canRead.map((p) => p.profileIdText));
+    for (const p of all) discovery.found.push(toDiscovered(p, region, ids.has(p.profileIdText)));
   }
   discovery.found.sort(
     (a, b) => REGIONS.indexOf(a.region) - REGIONS.indexOf(b.region) || a.profileId.localeCompare(b.profileId),

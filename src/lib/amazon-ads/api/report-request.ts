@@ -39,22 +39,12 @@ export function parseDuplicateReportId(detail: string): string | null {
   const uuid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
   const match =
     new RegExp(`duplicate of\\s*:?\\s*(${uuid})`, "i").exec(detail) ?? new RegExp(`(${uuid})`, "i").exec(detail);
-  return match ? match[1]! : null;
+  return match?.[1] ?? null;
 }
 
 /** 400 "startDate (…) must be equal to or after report type data retention start date (2026-09-01)" → "2026-09-01". */
 export function parseRetentionStart(detail: string): string | null {
-  const match = /retention start date\s*\(?\s*(\d{4}-\d{2}-\d{2})/i.exec(detail);
-  return match ? match[1]! : null;
-}
-
-export interface CreatedReport {
-  reportId: string;
-  /** The report's first day: the one asked for, or Amazon's retention start when that came later. */
-  startDate: string;
-  /** Amazon answered 425 and we took over the report it already had for these dates. */
-  adopted: boolean;
-  droppedColumns: string[];
+  return /retention start date\s*\(?\s*(\d{4}-\d{2}-\d{2})/i.exec(detail)?.[1] ?? null;
 }
 
 type ReportRequest = ReturnType<typeof buildReportRequest>;
@@ -82,13 +72,10 @@ export function adoptionMismatch(existing: AsyncReport, wanted: ReportRequest): 
 /**
  * Creates one report, recovering the ways Amazon refuses a good request: 400 naming invalid columns (drop
  * those, once), 400 naming a later retention start (start there, once; a range wholly before it is refused
- * as "outside_retention") and 425 duplicate (adopt the existing report when it is truly ours).
+ * as "outside_retention") and 425 duplicate (adopt the existing report when it is truly ours). Its `startDate`
+ * is the one asked for or Amazon's later retention start; `adopted`: taken over after a 425.
  */
-export async function createReportWithRecovery(
-  client: AdsClient,
-  startDate: string,
-  endDate: string,
-): Promise<CreatedReport> {
+export async function createReportWithRecovery(client: AdsClient, startDate: string, endDate: string) {
   let current = REQUESTED_COLUMNS.map((c) => c.api);
   let start = startDate;
   const dropped: string[] = [];
@@ -105,12 +92,10 @@ export async function createReportWithRecovery(
       const retentionStart = parseRetentionStart(error.detail);
       // Each recovery once: a start moved already differs from startDate; dropped columns were dropped.
       if (retentionStart && start === startDate && retentionStart > start) {
-        if (retentionStart > endDate)
-          throw new AmazonError(
-            "rejected",
-            `${start}..${endDate} is outside Amazon's retention, which starts at ${retentionStart}`,
-            { status: 400, code: error.code, reason: "outside_retention" },
-          );
+        if (retentionStart > endDate) {
+          const message = `${start}..${endDate} is outside Amazon's retention, which starts at ${retentionStart}`;
+          throw new AmazonError("rejected", message, { status: 400, code: error.code, reason: "outside_retention" });
+        }
         start = retentionStart;
         continue;
       }
@@ -129,11 +114,9 @@ async function adoptDuplicate(client: AdsClient, error: AmazonError, wanted: Rep
   const existingId = parseDuplicateReportId(error.detail ?? "");
   if (!existingId) throw error;
   const mismatch = adoptionMismatch(await client.getReport(existingId), wanted);
-  if (mismatch)
-    throw new AmazonError(
-      "rejected",
-      `Amazon calls this a duplicate of report ${existingId}, but ${mismatch}; not adopted`,
-      { status: 425, code: error.code, reason: "duplicate_mismatch" },
-    );
+  if (mismatch) {
+    const message = `Amazon calls this a duplicate of report ${existingId}, but ${mismatch}; not adopted`;
+    throw new AmazonError("rejected", message, { status: 425, code: error.code, reason: "duplicate_mismatch" });
+  }
   return { reportId: existingId, adopted: true };
 }

@@ -24,12 +24,10 @@ export interface SharedTokens {
 const REFRESH_CLAIM_MS = 30_000;
 const WAIT_FOR_REFRESH_MS = 10_000;
 
-/** The login's key: a hash of client id and refresh token (neither is stored again). */
-export function loginKeyOf(clientId: string, refreshToken: string): string {
-  return crypto.createHash("sha256").update(`${clientId}\n${refreshToken}`).digest("hex");
-}
+const hashOf = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
-const hashOf = (accessToken: string) => crypto.createHash("sha256").update(accessToken).digest("hex");
+/** The login's key: a hash of client id and refresh token (neither is stored again). */
+export const loginKeyOf = (clientId: string, refreshToken: string) => hashOf(`${clientId}\n${refreshToken}`);
 
 export function postgresSharedTokens(db: Db): SharedTokens {
   const t = amazonAdsAccessTokens;

@@ -102,7 +102,6 @@ export async function startAmazonConnect(
   context: { orgId: number; userId: string },
   form: Record<string, string | null | undefined>,
   redirectUri: string,
-  now = new Date(),
 ): Promise<{ url: string }> {
   const app = await resolveApp(context.orgId, form);
   registerSecret(app.client_secret);
@@ -110,7 +109,7 @@ export async function startAmazonConnect(
   const stateHash = hashState(state);
   const db = await getDb();
   // Abandoned attempts (the admin closed Amazon's tab) would otherwise stay for ever.
-  await db.delete(amazonAdsConnectStates).where(lt(amazonAdsConnectStates.expiresAt, now));
+  await db.delete(amazonAdsConnectStates).where(lt(amazonAdsConnectStates.expiresAt, new Date()));
   await db.insert(amazonAdsConnectStates).values({
     stateHash,
     orgId: context.orgId,
@@ -119,7 +118,7 @@ export async function startAmazonConnect(
     clientId: app.client_id,
     clientSecretEncrypted: app.operator ? null : encrypt(app.client_secret, secretAssociatedData(stateHash)),
     redirectUri,
-    expiresAt: new Date(now.getTime() + CONNECT_STATE_TTL_MS),
+    expiresAt: new Date(Date.now() + CONNECT_STATE_TTL_MS),
   });
   const url = new URL(adsAuthorizeUrl(app.region));
   const query = { client_id: app.client_id, scope: ADS_SCOPE, response_type: "code", redirect_uri: redirectUri, state };
@@ -134,7 +133,6 @@ export async function startAmazonConnect(
 export async function finishAmazonConnect(
   userId: string,
   params: URLSearchParams,
-  now = new Date(),
 ): Promise<{ result: ConnectResult; orgId?: number }> {
   const code = params.get("code");
   registerSecret(code);
@@ -152,7 +150,7 @@ export async function finishAmazonConnect(
   const memberships = await membershipsOf(userId);
   if (!memberships.some((m) => m.orgId === row.orgId && m.role === "admin")) return { result: "state_foreign" };
   const orgId = row.orgId;
-  if (row.expiresAt.getTime() <= now.getTime()) return { result: "state_expired", orgId };
+  if (row.expiresAt.getTime() <= Date.now()) return { result: "state_expired", orgId };
   const error = params.get("error");
   if (error) return { result: error === "access_denied" ? "cancelled" : "amazon_error", orgId };
   if (!code) return { result: "code_missing", orgId };
@@ -167,12 +165,12 @@ export async function finishAmazonConnect(
   if (clientSecret === null) return { result: "client_rejected", orgId };
   let refreshToken: string;
   try {
-    ({ refreshToken } = await exchangeAuthorizationCode(adsTokenUrl(row.region), {
+    refreshToken = await exchangeAuthorizationCode(adsTokenUrl(row.region), {
       client_id: row.clientId,
       client_secret: clientSecret,
       code,
       redirect_uri: row.redirectUri,
-    }));
+    });
   } catch (failure) {
     if (!isAmazonError(failure)) throw failure;
     // The message names no code or token (AmazonError redacts registered secrets too).

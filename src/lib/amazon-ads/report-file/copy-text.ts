@@ -17,18 +17,15 @@ export const COPY_COLUMNS: readonly string[] = COLUMNS.map((c) => c.db);
 
 const escape = (c: string) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r");
 
-/** One value as a COPY text field (null as \N). */
-function copyField(value: string | null | undefined): string {
-  return value === null || value === undefined ? "\\N" : value.replace(/[\\\t\n\r]/g, escape);
-}
-
 /** A parsed row as one COPY line, marking the columns it has in `present`. */
 export function copyLine(row: ReportRow, present: Uint8Array): string {
   let line = "";
   for (let i = 0; i < COLUMNS.length; i++) {
     const api = COLUMNS[i]!.api;
     if (Object.hasOwn(row, api)) present[i] = 1;
-    line += copyField(row[api]) + (i === COLUMNS.length - 1 ? "\n" : "\t");
+    const value = row[api];
+    const field = value === null || value === undefined ? "\\N" : value.replace(/[\\\t\n\r]/g, escape);
+    line += field + (i === COLUMNS.length - 1 ? "\n" : "\t");
   }
   return line;
 }

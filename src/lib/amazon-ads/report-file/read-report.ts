@@ -30,7 +30,10 @@ export async function* streamReportCopy(
     pipeline(stages, () => {}); // errors reach the loop below through `last`
     for await (const piece of last) yield piece as CopyPiece;
   } catch (error) {
-    throw origin === "body" ? interruptedDownload(error) : corrupt(error);
+    if (origin === "body") throw interruptedDownload(error);
+    if (error instanceof AmazonError) throw error;
+    const message = `The report file is corrupt or truncated: ${(error as Error).message}`;
+    throw new AmazonError("data", message, { reason: "corrupt" });
   } finally {
     body.destroy(); // a no-op after the end; otherwise the consumer left early
   }
@@ -58,10 +61,4 @@ function failureOf(step: () => void): Error | null {
   } catch (error) {
     return error as Error;
   }
-}
-
-function corrupt(error: unknown): AmazonError {
-  if (error instanceof AmazonError) return error;
-  const message = `The report file is corrupt or truncated: ${(error as Error).message}`;
-  return new AmazonError("data", message, { reason: "corrupt" });
 }

@@ -91,11 +91,7 @@ export function toReportRow(value: unknown, index: number, unknownKeys?: Set<str
   }
   // Every row must carry the key columns: without them it cannot be upserted.
   for (const key of KEY_COLUMNS) if (!row[key.api]) throw rowError(`Row ${index} has no ${key.api}`);
-  return inCatalogueOrder(row);
-}
-
-/** Every row gets its properties in one order, so all rows share one hidden class. */
-function inCatalogueOrder(row: ReportRow): ReportRow {
+  // Every row gets its properties in one order, so all rows share one hidden class.
   const ordered: ReportRow = {};
   for (const column of COLUMNS) if (Object.hasOwn(row, column.api)) ordered[column.api] = row[column.api]!;
   return ordered;
