@@ -42,12 +42,12 @@ export function lookbackDates(today: string): Array<{ lookbackDays: number; date
   return LOOKBACK_DAYS.map((lookbackDays) => ({ lookbackDays, date: addDays(today, -lookbackDays) }));
 }
 
-/** Splits [from, to] into consecutive ranges of at most MAX_RANGE_DAYS days. */
-export function splitRange(from: string, to: string, maxDays = MAX_RANGE_DAYS): Array<{ start: string; end: string }> {
+/** Splits [from, to] into consecutive ranges of at most MAX_RANGE_DAYS days (ISO dates compare as text). */
+export function splitRange(from: string, to: string): Array<{ start: string; end: string }> {
   const ranges: Array<{ start: string; end: string }> = [];
-  for (let start = from; daysBetween(start, to) >= 0; start = addDays(start, maxDays)) {
-    const end = daysBetween(addDays(start, maxDays - 1), to) >= 0 ? addDays(start, maxDays - 1) : to;
-    ranges.push({ start, end });
+  for (let start = from; start <= to; start = addDays(start, MAX_RANGE_DAYS)) {
+    const last = addDays(start, MAX_RANGE_DAYS - 1);
+    ranges.push({ start, end: last < to ? last : to });
   }
   return ranges;
 }

@@ -1,26 +1,14 @@
 import { listedProfileIds, type AmazonAdsSettings } from "../../settings/schema";
 import type { DiscoveredProfile, ProfileDiscovery } from "../api/profiles";
 
-export interface ProfileSelection {
-  /** The profiles to sync now. */
-  run: DiscoveredProfile[];
-  /** Selected profiles that cannot be synced now, each with the reason (logged for that profile). */
-  problems: { profileId: string; message: string }[];
-  /** Every profile id the settings select, found or not: a failed date of any other profile is abandoned. */
-  selectedIds: Set<string>;
-}
-
 /**
- * Which profiles a run syncs: the listed ids (the spec's profile_id: exactly that profile), or every
+ * Which profiles a run syncs (`run`): the listed ids (the spec's profile_id: exactly that profile), or every
  * profile the login can see that can run spCampaigns (new ones join by themselves). `only` narrows
  * it further (a backfill of one profile). A listed profile that is gone, or cannot run the report,
- * is a problem of that profile only.
+ * is a problem of that profile only (`problems`, logged for it). `selectedIds`: every id the settings
+ * select, found or not: a failed date of any other profile is abandoned.
  */
-export function selectProfiles(
-  settings: AmazonAdsSettings,
-  discovery: ProfileDiscovery,
-  only?: readonly string[],
-): ProfileSelection {
+export function selectProfiles(settings: AmazonAdsSettings, discovery: ProfileDiscovery, only?: readonly string[]) {
   const byId = new Map(discovery.found.map((p) => [p.profileId, p]));
   const ids =
     settings.profiles === "all"
@@ -28,7 +16,7 @@ export function selectProfiles(
       : listedProfileIds(settings);
   const selectedIds = new Set(ids);
   const wanted = only ? ids.filter((id) => only.includes(id)) : ids;
-  const problems: ProfileSelection["problems"] = (only ?? [])
+  const problems = (only ?? [])
     .filter((id) => !selectedIds.has(id))
     .map((profileId) => ({ profileId, message: `Profile ${profileId} is not one this organisation syncs` }));
   const run: DiscoveredProfile[] = [];

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { PendingReport, ReportKind } from "../../db/schema";
-import { InvalidInputError } from "../../errors";
+import type { PendingReport, ReportKind, RequestUnit } from "../../db/schema";
+import { AppError, InvalidInputError } from "../../errors";
 import {
   addDays,
   daysBetween,
@@ -29,7 +29,7 @@ export function dailyTargets(today: string): ReportTarget[] {
 }
 
 /** A backfill as its phase-1 units store it: the range, and the profiles when not all of them. */
-export const backfillPlanSchema = z.object({
+const backfillPlanSchema = z.object({
   from: z.string(),
   to: z.string(),
   profileIds: z.array(z.string()).optional(),
@@ -67,7 +67,7 @@ export function checkBackfillRange(from: string, to: string, today: string): voi
 }
 
 /** A history as its unit stores it: how many days back from the profile's today it reaches. */
-export const historyPlanSchema = z.object({ days: z.number().int().min(0).max(RETENTION_DAYS) });
+const historyPlanSchema = z.object({ days: z.number().int().min(0).max(RETENTION_DAYS) });
 export type HistoryPlan = z.infer<typeof historyPlanSchema>;
 
 /**
@@ -86,4 +86,26 @@ export function historyTargets(plan: HistoryPlan, today: string): ReportTarget[]
     targets.push({ startDate, endDate, kind: "history", lookbackDays: newest });
   }
   return targets;
+}
+
+/** A phase-1 unit whose stored JSON (plan, profile) does not parse: it fails for its organisation, not every worker. */
+export class UnreadableUnitError extends AppError {}
+
+/** A backfill unit's range, validated as read back; null for the daily request and a history. */
+export function backfillPlanOf(unit: RequestUnit): BackfillPlan | null {
+  if (unit.job !== "backfill") return null;
+  const plan = backfillPlanSchema.safeParse(unit.plan);
+  if (!plan.success) throw new UnreadableUnitError(`The backfill range of unit ${unit.id} is not valid`);
+  return plan.data;
+}
+
+/** What a profile unit asks for on its profile's `today`: undefined for the daily lookbacks (and due retries). */
+export function targetsOf(unit: RequestUnit): ((today: string) => ReportTarget[]) | undefined {
+  if (unit.job === "history") {
+    const plan = historyPlanSchema.safeParse(unit.plan);
+    if (!plan.success) throw new UnreadableUnitError(`The history plan of unit ${unit.id} is not valid`);
+    return (today) => historyTargets(plan.data, today);
+  }
+  const plan = backfillPlanOf(unit);
+  return plan ? (today) => backfillTargets(plan, today) : undefined;
 }

@@ -127,25 +127,23 @@ export async function claimNextUnit(db: Db, options: ClaimOptions): Promise<Clai
     then greatest(1, least(${options.createsAtOnce ?? 1}, ${free})) else 1 end`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${CLAIM_LOCK})`);
-    const claimRequest = async (history: boolean) => {
+    const claim = async (history: boolean): Promise<Claim | null> => {
       const [request] = await tx
         .update(requests)
         .set({ lockedUntil, leaseId, leaseSlots: requestSlots, attempts: sql`${requests.attempts} + 1` })
         .where(eq(requests.id, claimable(requests, limits, options.scope, history)))
         .returning();
-      return request ? { kind: "request" as const, leaseId, unit: request } : null;
-    };
-    const claimReport = async (history: boolean) => {
+      if (request) return { kind: "request", leaseId, unit: request };
       const [report] = await tx
         .update(reports)
         .set({ lockedUntil, leaseId, leaseSlots: 1 })
         .where(eq(reports.id, claimable(reports, limits, options.scope, history)))
         .returning();
-      return report ? { kind: "report" as const, leaseId, unit: report } : null;
+      return report ? { kind: "report", leaseId, unit: report } : null;
     };
-    const day = (await claimRequest(false)) ?? (await claimReport(false));
+    const day = await claim(false);
     if (day || options.history === false) return day;
-    return (await claimRequest(true)) ?? (await claimReport(true));
+    return claim(true);
   });
 }
 

@@ -31,23 +31,14 @@ export async function insertPendingReport(db: DbOrTx, row: typeof t.$inferInsert
   return inserted.length > 0;
 }
 
-/** Failed requests whose dates were not asked for again yet: phase 1 retries the due ones (retry-schedule.ts). */
-export async function failedNotRetried(db: DbOrTx, orgId: number): Promise<PendingReport[]> {
+/** Failed requests (of one profile when given) not asked for again yet: phase 1 retries the due ones. */
+export async function failedNotRetried(db: DbOrTx, orgId: number, profileId?: string): Promise<PendingReport[]> {
+  const ofProfile = profileId === undefined ? undefined : eq(t.profileId, profileId);
   return db
     .select()
     .from(t)
-    .where(and(eq(t.orgId, orgId), eq(t.status, "failed"), isNull(t.retriedAt)))
+    .where(and(eq(t.orgId, orgId), ofProfile, eq(t.status, "failed"), isNull(t.retriedAt)))
     .orderBy(asc(t.reportDate));
-}
-
-/** Failed dates of profiles no longer synced are marked retried: phase 1 stops asking, the clean-up drops them. */
-export async function abandonUnselectedProfiles(
-  db: DbOrTx,
-  failed: readonly PendingReport[],
-  selectedIds: ReadonlySet<string>,
-): Promise<void> {
-  const abandoned = failed.filter((r) => !selectedIds.has(r.profileId));
-  await markRetried(db, abandoned);
 }
 
 export async function markRetried(db: DbOrTx, rows: readonly { id: number }[]) {

@@ -83,12 +83,7 @@ export async function requeueRequestUnits(
 }
 
 /** The phase-1 units of one run of one organisation: the day's request, or one backfill's plan. */
-export interface RunOfUnits {
-  orgId: number;
-  runDate: string;
-  job: RequestUnit["job"];
-  planKey: string;
-}
+type RunOfUnits = Pick<RequestUnit, "orgId" | "runDate" | "job" | "planKey">;
 
 function ofRun(run: RunOfUnits) {
   return and(eq(t.orgId, run.orgId), eq(t.runDate, run.runDate), eq(t.job, run.job), eq(t.planKey, run.planKey));

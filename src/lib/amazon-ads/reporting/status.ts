@@ -162,30 +162,23 @@ const historyRow = z.object({
 });
 
 /** Each profile's history: its span, days loaded, its unit's last word, its failed ranges (of `missing`). */
-async function historyStates(
-  conn: DbOrTx,
-  orgId: number | null,
-  missing: readonly MissingDates[],
-): Promise<HistoryState[]> {
-  const rows = await queryRows(
-    conn,
-    historyRow,
-    sql`
-        select h.org_id as "orgId", h.profile_id as "profileId", h.from_date::text as "from", h.to_date::text as "to",
-          coalesce(h.to_date - h.from_date + 1, 0) as "daysTotal",
-          (select count(distinct l.date) from amazon_ads_day_loads l
-            where l.org_id = h.org_id and l.profile_id = h.profile_id and not l.superseded
-              and l.date between h.from_date and h.to_date) as "daysLoaded",
-          u.status as "unitStatus", u.error as "unitError", u.available_at as "unitDue"
-        from amazon_ads_profile_history h
-        left join lateral (
-          select status, error, available_at from amazon_ads_request_units u
-          where u.org_id = h.org_id and u.profile_id = h.profile_id and u.job = 'history'
-          order by u.id desc limit 1
-        ) u on true
-        ${orgId === null ? sql`` : sql`where h.org_id = ${orgId}`}
-        order by h.org_id, h.profile_id`,
-  );
+async function historyStates(conn: DbOrTx, orgId: number | null, missing: readonly MissingDates[]) {
+  const query = sql`
+    select h.org_id as "orgId", h.profile_id as "profileId", h.from_date::text as "from", h.to_date::text as "to",
+      coalesce(h.to_date - h.from_date + 1, 0) as "daysTotal",
+      (select count(distinct l.date) from amazon_ads_day_loads l
+        where l.org_id = h.org_id and l.profile_id = h.profile_id and not l.superseded
+          and l.date between h.from_date and h.to_date) as "daysLoaded",
+      u.status as "unitStatus", u.error as "unitError", u.available_at as "unitDue"
+    from amazon_ads_profile_history h
+    left join lateral (
+      select status, error, available_at from amazon_ads_request_units u
+      where u.org_id = h.org_id and u.profile_id = h.profile_id and u.job = 'history'
+      order by u.id desc limit 1
+    ) u on true
+    ${orgId === null ? sql`` : sql`where h.org_id = ${orgId}`}
+    order by h.org_id, h.profile_id`;
+  const rows = await queryRows(conn, historyRow, query);
   return rows.map(({ unitStatus, unitError, unitDue, ...h }): HistoryState => {
     const as = (state: HistoryState["state"], error: string | null = null, retryFrom: string | null = null) => {
       return { ...h, state, error, retryFrom };

@@ -1,13 +1,12 @@
-import { sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, queryRows, sqlList, type DbOrTx } from "../../db";
 import { column } from "../../catalogue/sp-campaigns";
+import { amazonAdsPendingReports as reports, type PendingReport } from "../../db/schema";
 import { InvalidInputError } from "../../errors";
-import { addDays, isIsoDate } from "../plan/dates";
+import { addDays, isIsoDate, RETENTION_DAYS } from "../plan/dates";
 import { nextRetryAt } from "../plan/retry-schedule";
 
-/** Amazon keeps reporting data this many days back. */
-export const MAX_VERIFY_DAYS = 95;
 const DEFAULT_DAYS = 30;
 /** A report of a date this old is Amazon's final restatement of it. */
 const FINAL_LOOKBACK_DAYS = 30;
@@ -74,9 +73,9 @@ export function verifyRange(options: Pick<VerifyOptions, "from" | "to" | "now">)
   const to = options.to ?? addDays(today, -1);
   const from = options.from ?? addDays(to, -(DEFAULT_DAYS - 1));
   if (from > to) throw new InvalidInputError("--from must not be after --to");
-  if (from < addDays(today, -MAX_VERIFY_DAYS))
+  if (from < addDays(today, -RETENTION_DAYS))
     throw new InvalidInputError(
-      `--from must be within Amazon's ${MAX_VERIFY_DAYS} days (from ${addDays(today, -MAX_VERIFY_DAYS)})`,
+      `--from must be within Amazon's ${RETENTION_DAYS} days (from ${addDays(today, -RETENTION_DAYS)})`,
     );
   return { from, to };
 }
@@ -107,20 +106,6 @@ const loadedDay = z.object({
   latest_suspect: z.boolean(),
 });
 const historySpan = z.object({ ...ofProfile, from_date: z.string(), to_date: z.string() });
-const request = z.object({
-  ...ofProfile,
-  report_date: z.string(),
-  report_end_date: z.string(),
-  kind: z.string(),
-  lookback_days: z.coerce.number(),
-  status: z.string(),
-  error: z.string().nullable(),
-  retry_attempt: z.coerce.number(),
-  retried_at: z.coerce.date().nullable(),
-  finished_at: z.coerce.date().nullable(),
-  created_at: z.coerce.date(),
-});
-type Request = z.infer<typeof request>;
 
 /**
  * The account of the stored data, one entry per (profile, date) of the range: what is stored, when
@@ -142,52 +127,41 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
     Object.entries(METRIC_FAMILIES).map(([name, cols]) => sql`${name}::text, ${countOf(cols)}`),
   );
   // A day before and after the range: suspect-column compares a day with its neighbours.
-  const stored = await queryRows(
-    conn,
-    storedDay,
-    sql`
-        select a.org_id, a.profile_id, a.date::text as date, count(*)::int as rows,
-          coalesce(sum(${col("impressions")}), 0)::text as impressions, coalesce(sum(${col("clicks")}), 0)::text as clicks,
-          coalesce(sum(${col("cost")}), 0)::text as cost, coalesce(sum(${col("sales14d")}), 0)::text as sales_14d,
-          max(${col("campaignBudgetCurrencyCode")}) as currency, json_build_object(${familyCounts}) as families
-        from amazon_sp_ads a
-        where ${scope("a")} and a.date between ${addDays(from, -1)}::date and ${addDays(to, 1)}::date
-        group by a.org_id, a.profile_id, a.date`,
-  );
-  const loads = await queryRows(
-    conn,
-    loadedDay,
-    sql`
-        select l.org_id, l.profile_id, l.date::text as date, min(l.loaded_at) as first_loaded_at,
-          max(l.loaded_at) as last_loaded_at, array_agg(distinct l.lookback_days) as ages,
-          ((array_agg(l.cost order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.cost order by l.loaded_at, l.id))[1])::text as cost_moved,
-          ((array_agg(l.sales_14d order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.sales_14d order by l.loaded_at, l.id))[1])::text as sales_moved,
-          (array_agg(l.suspect_empty order by l.loaded_at desc, l.id desc))[1] as latest_suspect
-        from amazon_ads_day_loads l
-        where ${scope("l")} and l.date between ${from}::date and ${to}::date and not l.superseded
-        group by l.org_id, l.profile_id, l.date`,
-  );
-  const requests = await queryRows(
-    conn,
-    request,
-    sql`
-        select r.org_id, r.profile_id, r.report_date::text as report_date, r.report_end_date::text as report_end_date,
-          r.kind, r.lookback_days, r.status, r.error, r.retry_attempt, r.retried_at, r.finished_at, r.created_at
-        from amazon_ads_pending_reports r where ${scope("r")} order by r.created_at, r.id`,
-  );
-
-  const histories = await queryRows(
-    conn,
-    historySpan,
-    sql`
-        select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date
-        from amazon_ads_profile_history h where ${scope("h")} and h.from_date is not null`,
-  );
+  const storedQuery = sql`
+    select a.org_id, a.profile_id, a.date::text as date, count(*)::int as rows,
+      coalesce(sum(${col("impressions")}), 0)::text as impressions, coalesce(sum(${col("clicks")}), 0)::text as clicks,
+      coalesce(sum(${col("cost")}), 0)::text as cost, coalesce(sum(${col("sales14d")}), 0)::text as sales_14d,
+      max(${col("campaignBudgetCurrencyCode")}) as currency, json_build_object(${familyCounts}) as families
+    from amazon_sp_ads a
+    where ${scope("a")} and a.date between ${addDays(from, -1)}::date and ${addDays(to, 1)}::date
+    group by a.org_id, a.profile_id, a.date`;
+  const stored = await queryRows(conn, storedDay, storedQuery);
+  const loadsQuery = sql`
+    select l.org_id, l.profile_id, l.date::text as date, min(l.loaded_at) as first_loaded_at,
+      max(l.loaded_at) as last_loaded_at, array_agg(distinct l.lookback_days) as ages,
+      ((array_agg(l.cost order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.cost order by l.loaded_at, l.id))[1])::text as cost_moved,
+      ((array_agg(l.sales_14d order by l.loaded_at desc, l.id desc))[1] - (array_agg(l.sales_14d order by l.loaded_at, l.id))[1])::text as sales_moved,
+      (array_agg(l.suspect_empty order by l.loaded_at desc, l.id desc))[1] as latest_suspect
+    from amazon_ads_day_loads l
+    where ${scope("l")} and l.date between ${from}::date and ${to}::date and not l.superseded
+    group by l.org_id, l.profile_id, l.date`;
+  const loads = await queryRows(conn, loadedDay, loadsQuery);
+  const byOrg = options.orgId === null ? undefined : eq(reports.orgId, options.orgId);
+  const byProfile = options.profileId === undefined ? undefined : eq(reports.profileId, options.profileId);
+  const requests = await conn
+    .select()
+    .from(reports)
+    .where(and(byOrg, byProfile))
+    .orderBy(asc(reports.createdAt), asc(reports.id));
+  const historiesQuery = sql`
+    select h.org_id, h.profile_id, h.from_date::text as from_date, h.to_date::text as to_date
+    from amazon_ads_profile_history h where ${scope("h")} and h.from_date is not null`;
+  const histories = await queryRows(conn, historySpan, historiesQuery);
 
   const storedBy = new Map(stored.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
   const loadsBy = new Map(loads.map((d) => [dayKey(d.org_id, d.profile_id, d.date), d]));
-  type Profile = { orgId: number; profileId: string; requests: Request[]; history?: { from: string; to: string } };
-  const profiles = new Map<string, Profile & { planFrom?: string; planTo?: string }>();
+  type Profile = { orgId: number; profileId: string; requests: PendingReport[]; planFrom?: string; planTo?: string };
+  const profiles = new Map<string, Profile & { history?: { from: string; to: string } }>();
   const profileOf = (orgId: number, profileId: string) => {
     const key = `${orgId}|${profileId}`;
     let p = profiles.get(key);
@@ -197,11 +171,11 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
   for (const d of [...stored, ...loads]) profileOf(d.org_id, d.profile_id);
   for (const h of histories) profileOf(h.org_id, h.profile_id).history = { from: h.from_date, to: h.to_date };
   for (const r of requests) {
-    const p = profileOf(r.org_id, r.profile_id);
+    const p = profileOf(r.orgId, r.profileId);
     p.requests.push(r);
     if (r.kind !== "daily") continue;
     // The daily run of day R asks for R − lookback: the plan has run from the first such R to the last.
-    const runDay = addDays(r.report_end_date, r.lookback_days);
+    const runDay = addDays(r.reportEndDate, r.lookbackDays);
     if (!p.planFrom || runDay < p.planFrom) p.planFrom = runDay;
     if (!p.planTo || runDay > p.planTo) p.planTo = runDay;
   }
@@ -219,11 +193,11 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
         (p.planFrom !== undefined && p.planFrom <= runDay && runDay <= p.planTo!) ||
         (p.history !== undefined && p.history.from <= date && date <= p.history.to);
       if (!l && !s && planned) {
-        const last = p.requests.findLast((r) => r.report_date <= date && date <= r.report_end_date);
+        const last = p.requests.findLast((r) => r.reportDate <= date && date <= r.reportEndDate);
         if (last?.status !== "pending") {
           flags.push("missing");
           retryState = last ? describeRetry(last, now) : "never requested";
-        } else retryState = `requested ${last.created_at.toISOString()}, still pending`;
+        } else retryState = `requested ${last.createdAt.toISOString()}, still pending`;
       }
       if (l?.latest_suspect) flags.push("suspect-empty");
       const neighbours = [addDays(date, -1), runDay].map((d) => storedBy.get(dayKey(p.orgId, p.profileId, d)));
@@ -259,12 +233,12 @@ export async function verifyData(options: VerifyOptions, db?: DbOrTx): Promise<V
   return { from, to, days, flagged: days.filter((d) => d.flags.length).length };
 }
 
-function describeRetry(r: Request, now: Date): string {
+function describeRetry(r: PendingReport, now: Date): string {
   if (r.status === "completed") return "its report loaded no row of this date";
-  const next = r.retried_at ? null : nextRetryAt({ retryAttempt: r.retry_attempt, finishedAt: r.finished_at }, now);
   const why = r.error ? `: ${r.error}` : "";
-  if (r.retried_at) return `failed${why}; asked again`;
+  if (r.retriedAt) return `failed${why}; asked again`;
+  const next = nextRetryAt(r, now);
   return next
-    ? `failed after ${r.retry_attempt} retr${r.retry_attempt === 1 ? "y" : "ies"}${why}; next retry from ${next.toISOString()}`
+    ? `failed after ${r.retryAttempt} retr${r.retryAttempt === 1 ? "y" : "ies"}${why}; next retry from ${next.toISOString()}`
     : `failed${why}; retries used up`;
 }

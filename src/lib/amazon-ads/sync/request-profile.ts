@@ -10,7 +10,7 @@ import { retryDue } from "../plan/retry-schedule";
 import { dailyTargets, type ReportTarget } from "../plan/targets";
 import { describeError } from "../reporting/describe-error";
 import { overallStatus, type ProfileResult, type ReportOutcome } from "../reporting/summary";
-import { insertPendingReport, markRetried, pendingReports } from "../queue/pending-reports";
+import { failedNotRetried, insertPendingReport, markRetried, pendingReports } from "../queue/pending-reports";
 import { firstPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 
 export interface ProfileRequestOptions {
@@ -26,7 +26,6 @@ export async function requestForProfile(
   orgId: number,
   client: AdsClient,
   profile: DiscoveredProfile,
-  failed: PendingReport[],
   options: ProfileRequestOptions,
   warnings: string[],
 ): Promise<{ reports: ReportOutcome[]; profile: ProfileResult }> {
@@ -41,7 +40,8 @@ export async function requestForProfile(
     const message = describeError(error);
     return { reports: [], profile: { profileId, region, timezone, today, status: "error", message } };
   }
-  addRetries(targets, failed, today, now);
+  // Only the daily request retries failed dates (the failed ranges of a backfill and a history too).
+  if (!options.targets) addRetries(targets, await failedNotRetried(db, orgId, profileId), today, now);
   const open = await pendingReports(db, orgId, profileId);
   const firstPollInMs = firstPollDelayMs(await recentGenerationTimes(db, orgId, profileId));
   const clientKey = clientKeyOf(client.settings);

@@ -67,20 +67,16 @@ export async function runJob(
 
 /** Phase 1 for one organisation: today's discovery unit queued again, then its units worked through here. */
 export function requestReports(orgId: number, options: RequestOptions = {}): Promise<PhaseSummary> {
-  return requestRun(orgId, "request", null, options);
+  return requestRun(orgId, null, options);
 }
 
 /** Phase 1 of a backfill for one organisation: the same units, asking for the plan's range. */
 export function requestBackfill(orgId: number, plan: BackfillPlan, options: RequestOptions = {}) {
-  return requestRun(orgId, "backfill", plan, options);
+  return requestRun(orgId, plan, options);
 }
 
-async function requestRun(
-  orgId: number,
-  job: "request" | "backfill",
-  plan: BackfillPlan | null,
-  options: RequestOptions,
-): Promise<PhaseSummary> {
+async function requestRun(orgId: number, plan: BackfillPlan | null, options: RequestOptions): Promise<PhaseSummary> {
+  const job: "request" | "backfill" = plan ? "backfill" : "request";
   const now = options.now;
   const units = { orgId, runDate: todayIn("UTC", now), job, planKey: plan ? planKeyOf(plan) : "" };
   let progress: LogEntry | null = null;
@@ -132,25 +128,20 @@ export async function collectReports(orgId: number, options: CollectOptions = {}
   });
 }
 
-/** Per report pending at the start (other runs' first): its last outcome, else "skipped" or "still pending". */
-async function accountOfPending(
-  db: Db,
-  pending: PendingReport[],
-  heldByOthers: ReadonlySet<number>,
-  outcomes: readonly ReportOutcome[],
-): Promise<ReportOutcome[]> {
+/** Per report pending at the start (`held` by other runs first): its last outcome, else "skipped" or still pending. */
+async function accountOfPending(db: Db, pending: PendingReport[], held: Set<number>, outcomes: ReportOutcome[]) {
   const key = (o: { profileId: string; reportId?: string }) => `${o.profileId}|${o.reportId}`;
   const latest = new Map(outcomes.map((o) => [key(o), o]));
   const now = new Map((await pendingReports(db, pending[0]?.orgId ?? -1)).map((r) => [r.id, r]));
-  const ordered = [...pending.filter((r) => heldByOthers.has(r.id)), ...pending.filter((r) => !heldByOthers.has(r.id))];
+  const ordered = [...pending.filter((r) => held.has(r.id)), ...pending.filter((r) => !held.has(r.id))];
   const accounted = ordered.map((row): ReportOutcome => {
     const outcome = latest.get(key(outcomeBase(row)));
     if (outcome) return outcome;
-    if (heldByOthers.has(row.id))
+    if (held.has(row.id))
       return { ...outcomeBase(row), outcome: "skipped", error: "another collect run is working on it" };
     return { ...outcomeBase(row), amazonStatus: (now.get(row.id) ?? row).amazonStatus ?? undefined };
   });
-  const listed = new Set(ordered.map((r) => key(outcomeBase(r))));
+  const listed = new Set(accounted.map(key));
   return [...accounted, ...outcomes.filter((o) => !listed.has(key(o)))];
 }
 

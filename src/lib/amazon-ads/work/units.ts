@@ -1,6 +1,5 @@
 import { isAmazonError, TOKEN_REFRESH } from "../../amazon/errors";
 import type { Db } from "../../db";
-import { AppError } from "../../errors";
 import type { PendingReport, RequestUnit } from "../../db/schema";
 import { listedProfileIds, type AmazonAdsSettings } from "../../settings/schema";
 import type { AdsClient, CallMeter } from "../api/client";
@@ -8,18 +7,11 @@ import { discoveredProfileSchema } from "../api/profiles";
 import { discoverProfilesOncePerDay } from "../api/discovery-cache";
 import { collectReport, outcomeBase, REPORT_TIMEOUT_HOURS } from "../sync/collect-report";
 import { describeError, isOrganisationFailure } from "../reporting/describe-error";
-import { abandonUnselectedProfiles, failedNotRetried, settleReport } from "../queue/pending-reports";
+import { failedNotRetried, markRetried, settleReport } from "../queue/pending-reports";
 import { nextPollDelayMs, recentGenerationTimes } from "../queue/poll-pacing";
 import { finishRequestUnit, queueProfileUnits, retryRequestUnitLater } from "../queue/request-units";
 import { selectProfiles } from "../plan/profile-selection";
-import {
-  backfillPlanSchema,
-  backfillTargets,
-  historyPlanSchema,
-  historyTargets,
-  type BackfillPlan,
-  type ReportTarget,
-} from "../plan/targets";
+import { backfillPlanOf, targetsOf, UnreadableUnitError } from "../plan/targets";
 import { queueHistoryUnits, recordHistorySpan } from "../queue/history";
 import { requestForProfile } from "../sync/request-profile";
 import type { UnitOutcome } from "../reporting/org-logs";
@@ -53,7 +45,7 @@ async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string
   const started = Date.now();
   let outcome: UnitOutcome = { orgId: unit.orgId, job: unit.job };
   try {
-    const plan = planOf(unit);
+    const plan = backfillPlanOf(unit);
     const { settings, client } = await ctx.login(unit.orgId);
     const bounded = forUnit(ctx, client);
     await bounded.accessToken();
@@ -64,9 +56,12 @@ async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string
     // A region Amazon did not list this time (429, 5xx): queue what was found, look again later.
     const lookAgain = discovery.unreachable.length > 0 && unit.attempts < attemptsOf(ctx, unit);
     if (!lookAgain) {
-      // Failed dates of profiles no longer synced are given up (a backfill retries nothing).
-      if (!plan)
-        await abandonUnselectedProfiles(ctx.db, await failedNotRetried(ctx.db, unit.orgId), selection.selectedIds);
+      // Failed dates of profiles no longer synced count as retried (phase 1 stops asking); a backfill retries nothing.
+      if (!plan) {
+        const failed = await failedNotRetried(ctx.db, unit.orgId);
+        const abandoned = failed.filter((r) => !selection.selectedIds.has(r.profileId));
+        await markRetried(ctx.db, abandoned);
+      }
       outcome.discovery = selection.problems.map((p) => ({ ...p, status: "error" as const }));
       if (selection.run.length + selection.problems.length === 0)
         outcome.aborted = "Aborted: No advertiser profile to sync: this login sees none that can run spCampaigns";
@@ -83,28 +78,6 @@ async function discoverUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string
     outcome = { ...outcome, ...(await requestUnitFailed(ctx, unit, leaseId, error)) };
   }
   return { ...outcome, durationMs: Date.now() - started };
-}
-
-/** A phase-1 unit whose stored JSON does not parse: the unit fails for its organisation, not every worker. */
-class UnreadableUnitError extends AppError {}
-
-/** A backfill unit's range, validated as read back; null for the daily request and a history. */
-function planOf(unit: RequestUnit): BackfillPlan | null {
-  if (unit.job !== "backfill") return null;
-  const plan = backfillPlanSchema.safeParse(unit.plan);
-  if (!plan.success) throw new UnreadableUnitError(`The backfill range of unit ${unit.id} is not valid`);
-  return plan.data;
-}
-
-/** What a profile unit asks for on its profile's `today`: undefined for the daily lookbacks (and due retries). */
-function targetsOf(unit: RequestUnit): ((today: string) => ReportTarget[]) | undefined {
-  if (unit.job === "history") {
-    const plan = historyPlanSchema.safeParse(unit.plan);
-    if (!plan.success) throw new UnreadableUnitError(`The history plan of unit ${unit.id} is not valid`);
-    return (today) => historyTargets(plan.data, today);
-  }
-  const plan = planOf(unit);
-  return plan ? (today) => backfillTargets(plan, today) : undefined;
 }
 
 /** Tries of a phase-1 unit Amazon throttled or could not answer (30 s apart, doubling) before it is given up. */
@@ -127,13 +100,9 @@ async function profileUnit(ctx: UnitContext, unit: RequestUnit, leaseId: string)
     const profile = stored.data;
     const targets = targetsOf(unit);
     const forProfile = forUnit(ctx, client.forProfile(profile.profileId, profile.region));
-    // Only the daily request retries failed dates (the failed ranges of a backfill and a history too).
-    const failed = targets
-      ? []
-      : (await failedNotRetried(ctx.db, unit.orgId)).filter((r) => r.profileId === profile.profileId);
     // createsAtOnce: what the claim gave it of its client key's limit.
     const options = { now: ctx.config.now?.(), createsAtOnce: unit.leaseSlots, targets };
-    const result = await requestForProfile(ctx.db, unit.orgId, forProfile, profile, failed, options, warnings);
+    const result = await requestForProfile(ctx.db, unit.orgId, forProfile, profile, options, warnings);
     outcome.amazonCalls = ctx.meter.calls;
     if (unit.job === "history") await recordHistorySpan(ctx.db, unit, result.reports);
     if (result.reports.some((r) => r.outcome === "failed") && unit.attempts < attemptsOf(ctx, unit)) {

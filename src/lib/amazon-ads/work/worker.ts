@@ -113,12 +113,13 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
     }
   };
 
+  const account = config.account;
+  // The run's row exists before any work, so a run that dies half way is visible as running.
+  const accountEntry = account && logs.entry(account.orgId, account.job);
   try {
-    if (config.account) {
-      // The run's row exists before any work, so a run that dies half way is visible as running.
-      const entry = logs.entry(config.account.orgId, config.account.job);
-      config.account.opened?.(entry);
-      await entry.logId;
+    if (accountEntry) {
+      account?.opened?.(accountEntry);
+      await accountEntry.logId;
     }
     // Several units at once (they mostly wait on Amazon); the claims keep each client key within its limit.
     const lanes = Array.from({ length: config.unitsAtOnce }, () =>
@@ -133,13 +134,10 @@ export async function runWorker(options: WorkerOptions = {}): Promise<WorkerRun>
   } catch (error) {
     failed("stopped", error);
   }
-  const account = config.account;
-  if (account?.complete && run.stoppedBecause !== "error")
-    await account
-      .complete(logs.entry(account.orgId, account.job))
-      .catch((error) => failed("completing its account failed", error));
+  if (accountEntry && account?.complete && run.stoppedBecause !== "error")
+    await account.complete(accountEntry).catch((error) => failed("completing its account failed", error));
   // A run that stopped on its own failure says so in its account, whatever it had done before.
-  if (account && run.error) logs.entry(account.orgId, account.job).aborted ??= `Aborted: ${run.error}`;
+  if (accountEntry && run.error) accountEntry.aborted ??= `Aborted: ${run.error}`;
   run.organisations = await logs.finish().catch((error) => {
     logError(`[amazon-ads] worker ${run.workerId}: finishing its sync_logs rows failed`, error);
     return [];
