@@ -37,7 +37,7 @@ export function proxy(request: NextRequest) {
   if (isPublicPath(pathname) || getSessionCookie(request)) {
     // The page renders with the policy on its request: Next.js takes the nonce for its scripts from it.
     const forwarded = new Headers(request.headers);
-    forwarded.set("Content-Security-Policy", headers["Content-Security-Policy"]!);
+    forwarded.set("Content-Security-Policy", headers["Content-Security-Policy"]);
     return withHeaders(NextResponse.next({ request: { headers: forwarded } }));
   }
   if (pathname.startsWith("/api/"))

@@ -24,7 +24,7 @@ interface Props {
   onSaved(settings: Sections, message: string): void;
 }
 
-type Sections = Record<string, Record<string, string> | null>;
+export type Sections = Record<string, Record<string, string> | null>;
 
 type Status = { kind: "ok" | "bad"; text: string; details?: string[] } | null;
 

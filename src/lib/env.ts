@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-const optionalUrl = z.preprocess((v) => (v === "" ? undefined : v), z.url().optional());
-const optionalString = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
+/** An optional variable; set but empty counts as unset. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+const optionalUrl = optional(z.url());
+const optionalString = optional(z.string());
+const LWA_CLIENT_ID = /^amzn1\.application-oa2-client\.[A-Za-z0-9]+$/;
 
 const envSchema = z
   .object({
@@ -18,13 +21,7 @@ const envSchema = z
     ADMIN_EMAIL: optionalString,
     ADMIN_PASSWORD: optionalString,
     /** The operator's Login with Amazon app: every organisation whose settings name no app of its own uses it. */
-    AMAZON_ADS_CLIENT_ID: z.preprocess(
-      (v) => (v === "" ? undefined : v),
-      z
-        .string()
-        .regex(/^amzn1\.application-oa2-client\.[A-Za-z0-9]+$/, "should look like amzn1.application-oa2-client.…")
-        .optional(),
-    ),
+    AMAZON_ADS_CLIENT_ID: optional(z.string().regex(LWA_CLIENT_ID, "should look like amzn1.application-oa2-client.…")),
     AMAZON_ADS_CLIENT_SECRET: optionalString,
     AMAZON_SP_TOKEN_URL: optionalUrl,
     AMAZON_ADS_TOKEN_URL: optionalUrl,
@@ -63,7 +60,7 @@ const envSchema = z
     /** Set by Vercel: `production`, `preview` or `development`. Only production builds migrate (scripts/migrate.ts). */
     VERCEL_ENV: optionalString,
     /** `1` lets a Vercel preview build migrate: only on Preview, with a preview DATABASE_URL, never production's. */
-    MIGRATE_ON_PREVIEW: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["0", "1"]).optional()),
+    MIGRATE_ON_PREVIEW: optional(z.enum(["0", "1"])),
   })
   .refine((e) => (e.AMAZON_ADS_CLIENT_ID === undefined) === (e.AMAZON_ADS_CLIENT_SECRET === undefined), {
     path: ["AMAZON_ADS_CLIENT_SECRET"],

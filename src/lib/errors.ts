@@ -8,12 +8,12 @@ export abstract class AppError extends Error {}
 
 /** The input is not valid; `fields` names the offending fields when there are any. */
 export class InvalidInputError extends AppError {
+  override name = "InvalidInputError";
   constructor(
     message: string,
     readonly fields?: Record<string, string>,
   ) {
     super(message);
-    this.name = "InvalidInputError";
   }
 }
 
@@ -32,49 +32,43 @@ export function invalidFields(fields: Record<string, string>, lead = "Not valid"
 
 /** The request conflicts with what is stored (e.g. the app already has its first admin). */
 export class ConflictError extends AppError {
+  override name = "ConflictError";
   constructor(
     readonly code: string,
     message: string,
   ) {
     super(message);
-    this.name = "ConflictError";
   }
 }
 
 /** A thing the caller named does not exist (e.g. an organisation). */
 export class NotFoundError extends AppError {
-  constructor(message: string) {
-    super(message);
-    this.name = "NotFoundError";
-  }
+  override name = "NotFoundError";
 }
 
 /** The organisation has none of the credentials this needs saved (e.g. no Amazon Ads API credentials). */
 export class MissingCredentialsError extends AppError {
-  constructor(message: string) {
-    super(message);
-    this.name = "MissingCredentialsError";
-  }
+  override name = "MissingCredentialsError";
 }
 
 /** A stored setting that does not decrypt, parse or validate; the message never quotes the value. */
 export class UnreadableSettingError extends AppError {
+  override name = "UnreadableSettingError";
   constructor(orgId: number, key: string, detail: string) {
     super(
       `The saved "${key}" settings of organisation ${orgId} cannot be read (${detail}); save them again on the settings page`,
     );
-    this.name = "UnreadableSettingError";
   }
 }
 
 /** Too many of one kind of request in a short time (sign-in tries, Test connection, …): try again later. */
 export class RateLimitedError extends AppError {
+  override name = "RateLimitedError";
   constructor(
     message: string,
     /** Seconds until the next one is let through. */
     readonly retryAfterSeconds: number,
   ) {
     super(message);
-    this.name = "RateLimitedError";
   }
 }

@@ -1,13 +1,12 @@
 // An organisation's settings: the public surface the spec names (`lib/settings.ts`); server code outside the
 // folder imports from here. The folder's files: docs/architecture.md.
-export type { AmazonAdsSettings, AmazonAdsSettingsInput, AmazonSettings } from "./settings/schema";
+export type { AmazonAdsSettings, AmazonSettings } from "./settings/schema";
 export {
   everyAmazonAdsSettings,
   getAmazonAdsSettings,
   getAmazonSettings,
   orgIdsWithSetting,
   saveAmazonAdsSettings,
-  saveAmazonSettings,
 } from "./settings/store";
 export {
   readMaskedSettings,
@@ -15,8 +14,5 @@ export {
   sectionFormSchema,
   settingsUpdateSchema,
   updateSettings,
-  type MaskedSettings,
-  type SettingsUpdate,
-  type SettingsUpdateResult,
 } from "./settings/form";
 export { CONNECT_RESULT_PARAM } from "./settings/connect-result";

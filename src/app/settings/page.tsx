@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { Fragment, useEffect, useRef, useState } from "react";
-import { SettingsSection } from "@/components/SettingsSection";
+import { SettingsSection, type Sections } from "@/components/SettingsSection";
 import { CONNECT_RESULT_PARAM, isConnectResult, type ConnectResult } from "@/lib/settings/connect-result";
 import { formFields, SECTION_KEYS, SETTINGS_SECTIONS } from "@/lib/settings/schema";
 
@@ -13,8 +13,6 @@ const SECTIONS = SECTION_KEYS.map((key) => ({
   testUrl: SETTINGS_SECTIONS[key].testUrl,
   fields: formFields(key),
 }));
-
-type Sections = Record<string, Record<string, string> | null>;
 
 export default function SettingsPage() {
   const router = useRouter();

@@ -45,10 +45,6 @@ const authByDb = new WeakMap<Db, Auth>();
 /** better-auth bound to the process's database (created lazily: the database opens asynchronously). */
 export async function getAuth(): Promise<Auth> {
   const db = await getDb();
-  let auth = authByDb.get(db);
-  if (!auth) {
-    auth = createAuth(db);
-    authByDb.set(db, auth);
-  }
-  return auth;
+  if (!authByDb.has(db)) authByDb.set(db, createAuth(db));
+  return authByDb.get(db)!;
 }

@@ -4,11 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
  * The client's address as the operator's own `hops` proxies saw it (TRUSTED_PROXY_HOPS; 0 = none). Each
  * proxy appends its peer to X-Forwarded-For; anything left of those entries is what the client wrote.
  */
-export function clientAddress(
-  forwardedFor: string | undefined,
-  socketAddress: string | undefined,
-  hops: number,
-): string {
+export function clientAddress(forwardedFor: string | undefined, socketAddress: string | undefined, hops: number) {
   const chain = [
     ...(forwardedFor ?? "")
       .split(",")

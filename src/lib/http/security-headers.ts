@@ -5,12 +5,7 @@
  * (the Connect callback's address carries an authorisation code), and HSTS over https in production.
  * Development keeps what `next dev` needs: eval for its refresh, inline styles for its overlay.
  */
-export function securityHeaders(options: {
-  nonce: string;
-  production: boolean;
-  https: boolean;
-}): Record<string, string> {
-  const { nonce, production, https } = options;
+export function securityHeaders({ nonce, production, https }: { nonce: string; production: boolean; https: boolean }) {
   const csp = [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${production ? "" : " 'unsafe-eval'"}`,

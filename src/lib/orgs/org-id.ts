@@ -12,6 +12,6 @@ export function parseOrgId(value: string, name = "orgId"): number {
 }
 
 /** `?orgId=`: one organisation, or null (absent or empty) for "every organisation". */
-export function parseOptionalOrgId(value: string | null | undefined, name = "orgId"): number | null {
-  return value === null || value === undefined || value === "" ? null : parseOrgId(value, name);
+export function parseOptionalOrgId(value: string | null): number | null {
+  return value ? parseOrgId(value) : null;
 }

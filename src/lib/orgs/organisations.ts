@@ -10,8 +10,6 @@ import { NotFoundError } from "../errors";
 
 export const roleSchema = z.enum(["admin", "member"], "The role must be admin or member");
 
-export type Role = z.infer<typeof roleSchema>;
-
 export type OrganisationSummary = Awaited<ReturnType<typeof listOrganisations>>[number];
 export type MemberSummary = Awaited<ReturnType<typeof listMembers>>[number];
 
@@ -49,7 +47,7 @@ export async function membershipsOf(userId: string, db?: DbOrTx) {
 }
 
 /** The user's role in the organisation, or null when they are not a member (or it does not exist). */
-export async function roleIn(userId: string, orgId: number, db?: DbOrTx): Promise<Role | null> {
+export async function roleIn(userId: string, orgId: number, db?: DbOrTx) {
   const conn = db ?? (await getDb());
   const [row] = await conn
     .select({ role: memberships.role })
@@ -58,9 +56,9 @@ export async function roleIn(userId: string, orgId: number, db?: DbOrTx): Promis
   return row?.role ?? null;
 }
 
-export async function isAdminOfAnyOrganisation(userId: string, db?: DbOrTx): Promise<boolean> {
-  const conn = db ?? (await getDb());
-  const [row] = await conn
+export async function isAdminOfAnyOrganisation(userId: string): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db
     .select({ orgId: memberships.orgId })
     .from(memberships)
     .where(and(eq(memberships.userId, userId), eq(memberships.role, "admin")))
@@ -69,7 +67,7 @@ export async function isAdminOfAnyOrganisation(userId: string, db?: DbOrTx): Pro
 }
 
 /** The organisations a user belongs to, with their role in each. */
-export async function listMyOrganisations(userId: string): Promise<Array<{ orgId: number; name: string; role: Role }>> {
+export async function listMyOrganisations(userId: string) {
   return (await membershipsOf(userId)).map(({ orgId, name, role }) => ({ orgId, name, role }));
 }
 

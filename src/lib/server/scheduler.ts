@@ -36,26 +36,17 @@ export function readSchedule(vercelJsonPath = path.join(process.cwd(), "vercel.j
   return jobs;
 }
 
-/** Off on Vercel (Vercel calls the routes) and when LOCAL_SCHEDULER=off; on everywhere else. */
-export function localSchedulerEnabled(): boolean {
-  const e = env();
-  return e.LOCAL_SCHEDULER !== "off" && !e.VERCEL;
-}
-
-export interface LocalScheduler {
-  jobs: Array<ScheduledJob & { nextRun(): Date | null }>;
-  stop(): void;
-}
-
 /**
  * One croner job per vercel.json cron (UTC, like Vercel). A run still going when the next tick
  * comes is skipped and logged (croner's `protect`); errors are logged, never crash the server.
+ * Off (null) on Vercel, which calls the routes itself, and with LOCAL_SCHEDULER=off.
  */
 export function startLocalScheduler(
   run: (job: ScheduledJob) => Promise<unknown>,
   options: { vercelJsonPath?: string } = {},
-): LocalScheduler | null {
-  if (!localSchedulerEnabled()) return null;
+) {
+  const { LOCAL_SCHEDULER, VERCEL } = env();
+  if (LOCAL_SCHEDULER === "off" || VERCEL) return null;
   const crons = readSchedule(options.vercelJsonPath).map((job) => {
     const cron = new Cron(
       job.schedule,

@@ -2,7 +2,7 @@ import { runCronJob } from "../amazon-ads";
 import { env, type Env } from "../env";
 import { logError, logWarn } from "../log";
 import { bootstrapAdminFromEnv } from "../orgs/accounts";
-import { startLocalScheduler, type LocalScheduler } from "./scheduler";
+import { startLocalScheduler } from "./scheduler";
 
 const key = Symbol.for("amazon-ads-sync.scheduler");
 
@@ -15,7 +15,7 @@ export async function onServerStart(): Promise<void> {
   } catch (error) {
     logError("[bootstrap] creating the first admin from ADMIN_EMAIL/ADMIN_PASSWORD failed", error);
   }
-  const holder = globalThis as Record<symbol, LocalScheduler | null | undefined>;
+  const holder = globalThis as Record<symbol, ReturnType<typeof startLocalScheduler> | undefined>;
   if (holder[key] === undefined) holder[key] = startLocalScheduler((job) => runCronJob(job.job, job.orgId));
 }
 

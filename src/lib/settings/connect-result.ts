@@ -4,9 +4,8 @@
 
 export const CONNECT_RESULT_PARAM = "amazon_connect";
 
-const failed = (why: string) => {
-  return { ok: false, message: `${why} Nothing was saved; press Connect with Amazon to try again.` } as const;
-};
+const failed = (why: string) =>
+  ({ ok: false, message: `${why} Nothing was saved; press Connect with Amazon to try again.` }) as const;
 
 export const CONNECT_RESULTS = {
   connected: {

@@ -28,7 +28,6 @@ export const settingsUpdateSchema = z.strictObject(
     z.ZodOptional<z.ZodNullable<ReturnType<typeof sectionFormSchema>>>
   >,
 );
-export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
 
 async function readStoredSection<K extends SectionKey>(orgId: number, section: K): Promise<SectionValue<K> | null> {
   const raw = await getSetting(orgId, section);
@@ -57,16 +56,13 @@ export async function readMaskedSettings(orgId: number): Promise<MaskedSettings>
   return result;
 }
 
-export interface SettingsUpdateResult {
-  /** The sections written (or deleted). */
-  saved: SectionKey[];
-  /** The submitted sections that already held exactly these values: nothing was written for them. */
-  unchanged: SectionKey[];
-}
-
-/** Applies each submitted section (masked values restored from what is stored); all-or-nothing validation. */
-export async function updateSettings(orgId: number, update: SettingsUpdate): Promise<SettingsUpdateResult> {
-  const db = await getDb();
+/**
+ * Applies each submitted section (masked values restored from what is stored); all-or-nothing validation.
+ * Answers the sections written (or deleted) and those `unchanged`: they already held exactly these values.
+ */
+export async function updateSettings(orgId: number, update: z.infer<typeof settingsUpdateSchema>) {
+  if (SECTION_KEYS.every((section) => update[section] === undefined))
+    throw new InvalidInputError("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
   const toSave: Array<[SectionKey, unknown | null]> = [];
   const unchanged: SectionKey[] = [];
   const errors: Record<string, string> = {};
@@ -85,10 +81,8 @@ export async function updateSettings(orgId: number, update: SettingsUpdate): Pro
     else if (stored && sameValues(stored, result.value)) unchanged.push(section);
     else toSave.push([section, result.value]);
   }
-  if (toSave.length === 0 && unchanged.length === 0 && Object.keys(errors).length === 0)
-    throw new InvalidInputError("Nothing to save: send at least one of " + SECTION_KEYS.join(", "));
-  if (Object.keys(errors).length > 0)
-    throw new InvalidInputError("Some fields are not valid: " + Object.values(errors).join("; "), errors);
+  if (Object.keys(errors).length > 0) throw notValid(errors);
+  const db = await getDb();
   await db.transaction(async (tx) => {
     for (const [section, value] of toSave) {
       if (value === null) await deleteSetting(orgId, section, tx);
@@ -111,7 +105,9 @@ export async function resolveFormValues<K extends SectionKey>(
   // Unreadable: the form must carry every value, which validation demands.
   const stored = await readStoredSection(orgId, section).catch(() => null);
   const result = restoreAndValidate(section, submitted, stored);
-  if (!result.ok)
-    throw new InvalidInputError("Some fields are not valid: " + Object.values(result.errors).join("; "), result.errors);
+  if (!result.ok) throw notValid(result.errors);
   return result.value;
 }
+
+const notValid = (errors: Record<string, string>) =>
+  new InvalidInputError("Some fields are not valid: " + Object.values(errors).join("; "), errors);

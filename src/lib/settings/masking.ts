@@ -18,8 +18,6 @@ export function maskSection<K extends SectionKey>(section: K, value: SectionValu
   );
 }
 
-export type FieldErrors = Record<string, string>;
-
 /**
  * Merges a submitted section with the stored one, then validates it. Per field: omitted, or a secret empty or
  * the stored value's mask → the stored value stays; a secret sent as null is removed (validation says whether it
@@ -29,9 +27,9 @@ export function restoreAndValidate<K extends SectionKey>(
   section: K,
   submitted: Record<string, string | null | undefined>,
   stored: SectionValue<K> | null,
-): { ok: true; value: SectionValue<K> } | { ok: false; errors: FieldErrors } {
+): { ok: true; value: SectionValue<K> } | { ok: false; errors: Record<string, string> } {
   const merged: Record<string, unknown> = {};
-  const errors: FieldErrors = {};
+  const errors: Record<string, string> = {};
   const fields = Object.keys(SETTINGS_SECTIONS[section].schema.shape);
   for (const field of fields) {
     const incoming = submitted[field];

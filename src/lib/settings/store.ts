@@ -9,7 +9,6 @@ import {
   amazonSettingsSchema,
   type AmazonAdsSettings,
   type AmazonAdsSettingsInput,
-  type AmazonSettings,
 } from "./schema";
 
 export type { AmazonAdsSettings, AmazonSettings } from "./schema";
@@ -67,13 +66,10 @@ function typed<T>(orgId: number, key: string, raw: unknown, schema: z.ZodType<T>
   throw new UnreadableSettingError(orgId, key, problems);
 }
 
-export const getAmazonSettings = (orgId: number, db?: DbOrTx) =>
-  getTyped<AmazonSettings>(orgId, "amazon", amazonSettingsSchema, db);
-export const saveAmazonSettings = (orgId: number, value: AmazonSettings, db?: DbOrTx) =>
-  saveSetting(orgId, "amazon", amazonSettingsSchema.parse(value), db);
+export const getAmazonSettings = (orgId: number, db?: DbOrTx) => getTyped(orgId, "amazon", amazonSettingsSchema, db);
 
 export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) =>
-  getTyped<AmazonAdsSettings>(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
+  getTyped(orgId, "amazon_ads", amazonAdsSettingsSchema, db);
 export const saveAmazonAdsSettings = (orgId: number, value: AmazonAdsSettingsInput, db?: DbOrTx) =>
   saveSetting(orgId, "amazon_ads", amazonAdsSettingsSchema.parse(value), db);
 

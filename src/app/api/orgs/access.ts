@@ -9,7 +9,7 @@ import { parseOrgId } from "@/lib/orgs/org-id";
  * Creating an organisation: there is no global role, and an admin of any organisation is already
  * trusted to bring people in. The new organisation grants them nothing over existing ones.
  */
-export async function requireAdminOfAny(request: Request): Promise<{ userId: string; email: string }> {
+export async function requireAdminOfAny(request: Request) {
   const caller = await requireUser(request);
   if (!(await isAdminOfAnyOrganisation(caller.userId)))
     throw forbidden("Only an admin of an organisation can create organisations");
@@ -20,10 +20,7 @@ export async function requireAdminOfAny(request: Request): Promise<{ userId: str
  * Managing the members of the organisation in the path. Not a member, a plain member and an
  * organisation that does not exist all get the same 403: which organisations exist is not revealed.
  */
-export async function requireAdminOf(
-  request: Request,
-  orgIdParam: string,
-): Promise<{ userId: string; email: string; orgId: number }> {
+export async function requireAdminOf(request: Request, orgIdParam: string) {
   const caller = await requireUser(request);
   const orgId = parseOrgId(orgIdParam);
   if ((await roleIn(caller.userId, orgId)) !== "admin")
