@@ -7,6 +7,7 @@ export {
   getAmazonSettings,
   orgIdsWithSetting,
   saveAmazonAdsSettings,
+  saveAmazonSettings,
 } from "./settings/store";
 export {
   readMaskedSettings,

@@ -9,6 +9,7 @@ import {
   amazonSettingsSchema,
   type AmazonAdsSettings,
   type AmazonAdsSettingsInput,
+  type AmazonSettings,
 } from "./schema";
 
 export type { AmazonAdsSettings, AmazonSettings } from "./schema";
@@ -67,6 +68,8 @@ function typed<T>(orgId: number, key: string, raw: unknown, schema: z.ZodType<T>
 }
 
 export const getAmazonSettings = (orgId: number, db?: DbOrTx) => getTyped(orgId, "amazon", amazonSettingsSchema, db);
+export const saveAmazonSettings = (orgId: number, value: AmazonSettings, db?: DbOrTx) =>
+  saveSetting(orgId, "amazon", amazonSettingsSchema.parse(value), db);
 
 export const getAmazonAdsSettings = (orgId: number, db?: DbOrTx) =>
   getTyped(orgId, "amazon_ads", amazonAdsSettingsSchema, db);

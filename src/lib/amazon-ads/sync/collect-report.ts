@@ -123,9 +123,6 @@ async function ingest(
 async function loadOnce(db: Db, row: PendingReport, report: AsyncReport, url: string, config: CollectReportOptions) {
   const unknownKeys = new Set<string>();
   const createdAt = Date.parse(report.createdAt ?? "");
-  const generatedAt = Date.parse(report.generatedAt ?? "");
-  // generatedAt − createdAt, when Amazon gave both (capped below: an int4 column).
-  const generated = Number.isFinite(createdAt) && Number.isFinite(generatedAt) && generatedAt >= createdAt;
   const provenance = {
     orgId: row.orgId,
     profileId: row.profileId,
@@ -134,7 +131,7 @@ async function loadOnce(db: Db, row: PendingReport, report: AsyncReport, url: st
     startDate: row.reportDate,
     endDate: row.reportEndDate,
     referenceDate: addDays(row.reportEndDate, row.lookbackDays),
-    generationMs: generated ? Math.min(generatedAt - createdAt, 2 ** 31 - 1) : null,
+    generationMs: generationMsOf(report),
     // Our request's time when Amazon did not say (an adopted report keeps Amazon's).
     reportCreatedAt: Number.isFinite(createdAt) ? new Date(createdAt) : row.createdAt,
   };
@@ -149,4 +146,12 @@ async function loadOnce(db: Db, row: PendingReport, report: AsyncReport, url: st
   if (unknownKeys.size)
     config.warn(`Report ${row.reportId} had columns we do not store: ${[...unknownKeys].join(", ")}`);
   return rows;
+}
+
+/** generatedAt − createdAt, when Amazon gave both (capped: an int4 column). */
+function generationMsOf(report: AsyncReport): number | null {
+  const created = Date.parse(report.createdAt ?? "");
+  const generated = Date.parse(report.generatedAt ?? "");
+  if (!Number.isFinite(created) || !Number.isFinite(generated) || generated < created) return null;
+  return Math.min(generated - created, 2 ** 31 - 1);
 }
